@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class ShopConfig(AppConfig):
+    name = "shop"
+    verbose_name = _("Store")
+
+    def ready(self):
+        from shop.roles import sync_roles
+
+        # Later modules add permissions in their own migrations; keep the roles complete.
+        post_migrate.connect(lambda **kw: sync_roles(), dispatch_uid="shop.sync_roles", weak=False)

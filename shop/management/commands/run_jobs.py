@@ -1,0 +1,31 @@
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from shop.jobs import load_jobs
+
+
+class Command(BaseCommand):
+    help = "Run the job schedule in this process (the no-Redis default; with Redis, use celery beat)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="keep running the schedule until stopped")
+        parser.add_argument("--tick", type=float, default=15.0, help="seconds between schedule checks")
+
+    def handle(self, loop, tick, **options):
+        jobs = load_jobs()
+        last_run = {name: timezone.now() for name in jobs}
+        while True:
+            for name, (task, run_every) in jobs.items():
+                due, _next = run_every.is_due(last_run[name])
+                if due or not loop:
+                    last_run[name] = timezone.now()
+                    try:
+                        result = task.apply(throw=True).get()
+                        self.stdout.write(f"{timezone.now():%H:%M:%S} {name}: {result}")
+                    except Exception as e:  # noqa: BLE001 - one failing job must not stop the others
+                        self.stderr.write(f"{timezone.now():%H:%M:%S} {name} failed: {e}")
+            if not loop:
+                return
+            time.sleep(tick)

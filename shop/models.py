@@ -1,0 +1,181 @@
+"""Store-wide data: settings, announcements, the audit log, notifications, API keys."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MODULES = [
+    ("catalog", _("Catalog")),
+    ("inventory", _("Inventory")),
+    ("orders", _("Orders")),
+    ("payments", _("Payments")),
+    ("marketing", _("Marketing")),
+    ("customers", _("Customers")),
+    ("aftersales", _("After-sales")),
+    ("reports", _("Reports")),
+    ("settings", _("Settings")),
+]
+MODULE_APPS = [code for code, _label in MODULES if code != "settings"]
+
+
+class ModuleAccess(models.Model):
+    """Holds no rows: its permissions say which back-office modules a role may open."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [(f"access_{code}", _("Can open %(m)s") % {"m": label}) for code, label in MODULES]
+
+
+def weekday_default():
+    return [{"closed": False, "opens": "09:00", "closes": "21:00"} for _day in range(7)]
+
+
+class StoreSettings(models.Model):
+    """The one row of store settings (pk=1), with every automation threshold of DESIGN §5."""
+
+    name = models.CharField(_("store name"), max_length=100, default="Houtai Store")
+    logo = models.ImageField(_("logo"), upload_to="store/", blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY",
+                                choices=[("CNY", "CNY ¥"), ("HKD", "HKD HK$"), ("USD", "USD $")])
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    business_hours = models.JSONField(_("business hours"), default=weekday_default)
+    # Automation thresholds (DESIGN §5)
+    unpaid_order_minutes = models.PositiveIntegerField(_("close unpaid orders after (minutes)"), default=30)
+    flash_sale_unpaid_minutes = models.PositiveIntegerField(
+        _("close unpaid flash-sale orders after (minutes)"), default=10)
+    low_stock_default_threshold = models.PositiveIntegerField(_("default low-stock threshold"), default=10)
+    refund_remind_hours = models.PositiveIntegerField(_("remind about refunds after (hours)"), default=24)
+    refund_escalate_hours = models.PositiveIntegerField(_("escalate refunds after (hours)"), default=48)
+    refund_auto_approve_unshipped = models.BooleanField(
+        _("auto-approve refund-only requests of unshipped orders at escalation"), default=False)
+    auto_confirm_receipt_days = models.PositiveIntegerField(_("confirm receipt after shipping (days)"), default=15)
+    aftersales_window_days = models.PositiveIntegerField(_("after-sales window (days)"), default=7)
+    points_per_yuan = models.DecimalField(_("points granted per yuan"), max_digits=6, decimal_places=2,
+                                          default=Decimal("1.00"))
+    complaint_sla_hours = models.PositiveIntegerField(_("complaint SLA (hours)"), default=24)
+    anomaly_threshold_percent = models.PositiveIntegerField(_("anomaly alert at deviation (%)"), default=50)
+    backup_keep = models.PositiveIntegerField(_("backups to keep"), default=14)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("store settings")
+        verbose_name_plural = _("store settings")
+        default_permissions = ("view", "change")
+
+    def __str__(self):
+        return self.name
+
+
+class Announcement(models.Model):
+    """A store announcement (店铺公告) shown on the dashboard between its start and end."""
+
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"), blank=True)
+    starts_at = models.DateTimeField(_("show from"), default=timezone.now)
+    ends_at = models.DateTimeField(_("show until"), null=True, blank=True)
+    published = models.BooleanField(_("published"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=models.F("starts_at")),
+                                   name="announcement_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when, with the values before and after."""
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="audit_entries", verbose_name=_("who"))
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=80)
+    module = models.CharField(_("module"), max_length=30, db_index=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+    def changes(self):
+        """(field, before, after) for each field that differs."""
+        before, after = self.before or {}, self.after or {}
+        return [(k, before.get(k), after.get(k)) for k in sorted(set(before) | set(after))
+                if before.get(k) != after.get(k)]
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class ApiKey(models.Model):
+    """A key for the integration API; only its SHA-256 is stored, the key is shown once."""
+
+    SCOPES = [
+        ("catalog:read", _("Read products")),
+        ("orders:write", _("Create and cancel orders")),
+        ("orders:read", _("Read orders")),
+        ("stock:read", _("Read stock")),
+        ("stock:write", _("Set stock (ERP sync)")),
+        ("aftersales:write", _("Submit after-sales requests, reviews and messages")),
+    ]
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self):
+        return self.revoked_at is None

@@ -1,0 +1,39 @@
+"""The left navigation: one section per module (shop.models.MODULES).
+
+A module app lists its pages in its AppConfig as `nav = [(url_name, label, permission), ...]`,
+so shop never imports a module app.
+"""
+from django.apps import apps
+from django.urls import reverse
+
+from shop.models import MODULES
+
+
+def sections_for(user):
+    """The modules this user may open, each with the pages their role allows."""
+    sections = []
+    for code, label in MODULES:
+        if not user.has_perm(f"shop.access_{code}"):
+            continue
+        config = next((c for c in apps.get_app_configs() if c.label == code), None)
+        entries = getattr(config, "nav", None) or (SETTINGS_NAV if code == "settings" else [])
+        links = [{"url": reverse(name), "label": text, "name": name}
+                 for name, text, perm in entries if perm is None or user.has_perm(perm)]
+        sections.append({"code": code, "label": label, "links": links,
+                         "url": links[0]["url"] if links else reverse("module_home", args=[code])})
+    return sections
+
+
+def _settings_nav():
+    from django.utils.translation import gettext_lazy as _
+
+    return [
+        ("store_settings", _("Store settings"), "shop.change_storesettings"),
+        ("announcement_list", _("Announcements"), "shop.view_announcement"),
+        ("staff_list", _("Staff and roles"), "auth.view_user"),
+        ("audit_list", _("Audit log"), "shop.view_auditentry"),
+        ("apikey_list", _("API keys"), "shop.view_apikey"),
+    ]
+
+
+SETTINGS_NAV = _settings_nav()

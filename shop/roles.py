@@ -1,0 +1,68 @@
+"""Staff roles: Django groups and the permissions each one holds (DESIGN §7).
+
+A rule is "app_label.codename", where the codename may end in "*" ("catalog.*", "orders.view_*").
+`sync_roles` runs in a data migration and after every migrate, so permissions that later modules
+add reach their roles without another edit here.
+"""
+from fnmatch import fnmatch
+
+from django.utils.translation import gettext_lazy as _
+
+OWNER = "owner"
+ROLE_LABELS = {
+    "owner": _("Owner"),
+    "operations": _("Operations"),
+    "warehouse": _("Warehouse"),
+    "customer_service": _("Customer service"),
+    "finance": _("Finance"),
+    "marketing": _("Marketing"),
+}
+
+ROLE_RULES = {
+    "owner": ["*.*"],
+    "operations": [
+        "shop.access_catalog", "shop.access_inventory", "shop.access_orders", "shop.access_marketing",
+        "shop.access_customers", "shop.access_aftersales", "shop.access_reports",
+        "catalog.*", "inventory.view_*", "orders.*", "marketing.*", "customers.*", "aftersales.*",
+        "reports.*", "shop.view_announcement", "shop.add_announcement", "shop.change_announcement",
+    ],
+    "warehouse": [
+        "shop.access_catalog", "shop.access_inventory", "shop.access_orders",
+        "catalog.view_*", "inventory.*", "orders.view_*", "orders.ship_order", "orders.change_shipment",
+        "orders.add_shipment", "orders.view_shipment",
+    ],
+    "customer_service": [
+        "shop.access_catalog", "shop.access_orders", "shop.access_customers", "shop.access_aftersales",
+        "catalog.view_*", "orders.view_*", "orders.change_order", "customers.*", "aftersales.*",
+    ],
+    "finance": [
+        "shop.access_orders", "shop.access_payments", "shop.access_reports",
+        "orders.view_*", "payments.*", "reports.*",
+    ],
+    "marketing": [
+        "shop.access_catalog", "shop.access_marketing", "shop.access_customers", "shop.access_reports",
+        "catalog.view_*", "marketing.*", "customers.view_*", "reports.view_*",
+    ],
+}
+
+
+def role_permissions(role, permissions):
+    """The permissions of `permissions` that the rules of `role` grant."""
+    rules = ROLE_RULES[role]
+    return [p for p in permissions
+            if any(fnmatch(f"{p.content_type.app_label}.{p.codename}", rule) for rule in rules)]
+
+
+def sync_roles(apps=None):
+    """Create the role groups and give each exactly the permissions its rules grant."""
+    if apps is None:
+        from django.apps import apps
+    Group, Permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
+    permissions = list(Permission.objects.select_related("content_type"))
+    for role in ROLE_RULES:
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set(role_permissions(role, permissions))
+
+
+def user_roles(user):
+    return [g.name for g in user.groups.all() if g.name in ROLE_RULES]

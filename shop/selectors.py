@@ -1,0 +1,58 @@
+"""Reads of store-wide data."""
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from shop.models import Announcement, ApiKey, AuditEntry, Notification, StoreSettings
+
+
+def store_settings() -> StoreSettings:
+    """The store's settings row, created with defaults on first use."""
+    settings, _created = StoreSettings.objects.get_or_create(pk=1)
+    return settings
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_for(user):
+    return Notification.objects.filter(recipient=user)
+
+
+def current_announcements(now=None):
+    now = now or timezone.now()
+    return Announcement.objects.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now), published=True, starts_at__lte=now)
+
+
+def announcements():
+    return Announcement.objects.select_related("created_by")
+
+
+def staff_users():
+    from django.contrib.auth.models import Group
+
+    return get_user_model().objects.prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+
+
+def audit_entries():
+    return AuditEntry.objects.select_related("actor", "content_type")
+
+
+def audit_for_object(obj):
+    from django.contrib.contenttypes.models import ContentType
+
+    return audit_entries().filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+
+def activity_by_day(days=14):
+    """Audit entries per day over the last `days` days: [(date, count)], oldest first."""
+    since = timezone.now() - timezone.timedelta(days=days)
+    return list(AuditEntry.objects.filter(created_at__gte=since)
+                .annotate(day=TruncDate("created_at")).values_list("day").annotate(n=Count("id")).order_by("day"))
+
+
+def api_keys():
+    return ApiKey.objects.select_related("created_by")

@@ -1,0 +1,30 @@
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+CURRENCY_SIGNS = {"CNY": "¥", "HKD": "HK$", "USD": "$"}
+
+
+@register.simple_tag
+def query_replace(request, key, value):
+    """The current query string with `key` set to `value` (and the page reset when filtering)."""
+    params = request.GET.copy()
+    params[key] = value
+    if key not in ("page", "export"):
+        params.pop("page", None)
+    if key != "export":
+        params.pop("export", None)
+    return params.urlencode()
+
+
+@register.filter
+def money(value, currency="CNY"):
+    """¥1,234.50, grouped by the active locale; Decimal in, never float."""
+    if value in (None, ""):
+        return ""
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{CURRENCY_SIGNS.get(currency, currency + ' ')}{number_format(abs(amount), 2, force_grouping=True)}"
