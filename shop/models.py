@@ -27,7 +27,7 @@ class ModuleAccess(models.Model):
     class Meta:
         managed = False
         default_permissions = ()
-        permissions = [(f"access_{code}", _("Can open %(m)s") % {"m": label}) for code, label in MODULES]
+        permissions = [(f"access_{code}", f"Can open the {code} module") for code, _label in MODULES]
 
 
 def weekday_default():
@@ -179,3 +179,44 @@ class ApiKey(models.Model):
     @property
     def active(self):
         return self.revoked_at is None
+
+
+class JobRun(models.Model):
+    """One run of a long job started by staff (import, export, big bulk action), with its progress."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=60)
+    label = models.CharField(_("job"), max_length=200)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    output = models.FileField(upload_to="jobs/", blank=True)
+    return_url = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-created_at"]
+        default_permissions = ()
+
+    def __str__(self):
+        return self.label
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("jobrun_detail", args=[self.pk])
+
+    @property
+    def percent(self):
+        return 100 if self.state == self.State.DONE else (int(100 * self.done / self.total) if self.total else 0)

@@ -37,6 +37,8 @@ urlpatterns = [
     path("settings/api-keys/<int:pk>/revoke/", views.apikey_revoke, name="apikey_revoke"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("jobs/<int:pk>/", views.jobrun_detail, name="jobrun_detail"),
+    path("jobs/<int:pk>/download/", views.jobrun_download, name="jobrun_download"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -3,13 +3,13 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shop import selectors, services
+from shop import progress, selectors, services
 from shop.errors import DomainError
 from shop.forms import (AnnouncementForm, ApiKeyForm, AuditFilter, PasswordResetForm, StaffCreateForm,
                         StaffEditForm, StaffFilter, StoreSettingsForm)
@@ -214,6 +214,21 @@ def apikey_revoke(request, pk):
     except DomainError as e:
         messages.error(request, e.message)
     return redirect("apikey_list")
+
+
+@staff_view()
+def jobrun_detail(request, pk):
+    run = get_object_or_404(progress.runs_visible_to(request.user), pk=pk)
+    if request.GET.get("format") == "json":
+        return JsonResponse({"state": run.state, "done": run.done, "total": run.total, "percent": run.percent,
+                             "result": run.result, "error": run.error})
+    return render(request, "shop/jobrun_detail.html", {"run": run})
+
+
+@staff_view()
+def jobrun_download(request, pk):
+    run = get_object_or_404(progress.runs_visible_to(request.user).exclude(output=""), pk=pk)
+    return FileResponse(run.output.open("rb"), as_attachment=True, filename=run.output.name.rsplit("/", 1)[-1])
 
 
 def permission_denied(request, exception=None):
