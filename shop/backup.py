@@ -23,7 +23,15 @@ class BackupError(DomainError):
 
 
 def _db():
-    return settings.DATABASES["default"]
+    return connection.settings_dict
+
+
+def _sqlite(name=None, readonly=False):
+    """Connect to a SQLite file (or the in-memory test database, which has a URI name)."""
+    name = str(name or _db()["NAME"])
+    if readonly:
+        return sqlite3.connect(f"file:{name}?mode=ro", uri=True)
+    return sqlite3.connect(name, uri=name.startswith("file:"))
 
 
 def _is_sqlite():
@@ -52,11 +60,14 @@ def verify(path: Path) -> None:
     if not path.exists() or path.stat().st_size == 0:
         raise BackupError(_("The backup file %(p)s is missing or empty.") % {"p": path})
     if path.suffix == ".sqlite3":
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as check:
-            if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise BackupError(_("The backup %(p)s failed its integrity check.") % {"p": path})
-            if not check.execute("SELECT count(*) FROM django_migrations").fetchone()[0]:
-                raise BackupError(_("The backup %(p)s holds no schema.") % {"p": path})
+        try:
+            with _sqlite(path, readonly=True) as check:
+                if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                    raise BackupError(_("The backup %(p)s failed its integrity check.") % {"p": path})
+                if not check.execute("SELECT count(*) FROM django_migrations").fetchone()[0]:
+                    raise BackupError(_("The backup %(p)s holds no schema.") % {"p": path})
+        except sqlite3.DatabaseError as e:
+            raise BackupError(_("The backup %(p)s failed its integrity check.") % {"p": path}) from e
     else:
         listing = _run(["pg_restore", "--list", str(path)])
         if "TABLE DATA" not in listing or "django_migrations" not in listing:
@@ -70,7 +81,7 @@ def backup_create(*, directory=None, keep=None, actor=None) -> Path:
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
     if _is_sqlite():
         path = directory / f"houtai-{stamp}.sqlite3"
-        with sqlite3.connect(str(_db()["NAME"])) as source, sqlite3.connect(str(path)) as target:
+        with _sqlite() as source, _sqlite(path) as target:
             source.backup(target)
     else:
         path = directory / f"houtai-{stamp}.dump"
@@ -99,7 +110,7 @@ def restore(path) -> None:
     if _is_sqlite():
         if path.suffix != ".sqlite3":
             raise BackupError(_("This is not a SQLite backup."))
-        with sqlite3.connect(str(path)) as source, sqlite3.connect(str(_db()["NAME"])) as target:
+        with _sqlite(path) as source, _sqlite() as target:
             source.backup(target)
     else:
         if path.suffix == ".sqlite3":

@@ -101,3 +101,9 @@ def login_page(page):
         return page
 
     return login
+
+
+def can_log_in(client, username, password=PASSWORD):
+    """Log in through the real login form (django-axes needs the request)."""
+    client.post("/login/", {"username": username, "password": password})
+    return "_auth_user_id" in client.session
