@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 messages: $(STAMP)
-	$(PY) manage.py compilemessages -v 0 --ignore=.venv
+	$(DEV_ENV) $(PY) manage.py compilemessages -v 0 --ignore=.venv
 
 # Debian's chromium and a CJK font for the browser tests (playwright cannot download browsers here).
 browser:
