@@ -166,3 +166,14 @@ def test_csv_export_streams_every_matching_row(owner_client, owner):
 def test_junk_in_list_parameters_is_not_an_error(owner_client):
     for params in ({"page": "abc"}, {"per_page": "-1"}, {"o": "password"}, {"since": "yesterday"}, {"q": "x" * 500}):
         assert owner_client.get("/settings/audit/", params).status_code == 200
+
+
+def test_xlsx_export_opens_in_excel_with_the_same_rows(owner_client, owner):
+    import openpyxl
+
+    AuditEntry.objects.bulk_create([AuditEntry(actor=owner, actor_label="owner", action="settings.x", module="settings",
+                                               object_repr=f"对象{i}") for i in range(12)])
+    response = owner_client.get("/settings/audit/", {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.values)
+    assert rows[0][:2] == ("时间", "操作人") and len(rows) == 13
