@@ -5,3 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers")
+    nav = [("customers:customer_list", _("Customers"), "customers.view_customer")]

@@ -1,0 +1,5 @@
+from customers.models import Customer
+
+
+def customer_list():
+    return Customer.objects.all()

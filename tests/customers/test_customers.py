@@ -1,0 +1,33 @@
+import pytest
+
+from customers.models import Customer
+from customers.services import customer_upsert
+from shop.errors import DomainError
+
+
+@pytest.mark.parametrize("raw", ["13800138000", "+86 138 0013 8000", "138-0013-8000", "0086 13800138000"])
+def test_the_same_mobile_written_many_ways_is_one_customer(db, raw):
+    first = customer_upsert(phone="13800138000", name="张三")
+    assert customer_upsert(phone=raw, name="张三") == first
+    assert Customer.objects.count() == 1
+
+
+def test_a_new_name_updates_the_customer(db):
+    customer_upsert(phone="13800138000", name="张三")
+    customer = customer_upsert(phone="13800138000", name="张三丰", email="z@example.com")
+    assert customer.name == "张三丰" and customer.email == "z@example.com"
+
+
+@pytest.mark.parametrize("phone", ["12345", "23800138000", "1380013800a", "", "138001380001"])
+def test_malformed_phones_are_refused(db, phone):
+    with pytest.raises(DomainError) as e:
+        customer_upsert(phone=phone, name="x")
+    assert e.value.code == "invalid_phone"
+    assert not Customer.objects.exists()
+
+
+def test_customer_list_searches_by_phone_prefix_and_masks_it(client_as):
+    customer_upsert(phone="13912345678", name="李四")
+    customer_upsert(phone="13800000000", name="王五")
+    html = client_as("customer_service").get("/customers/", {"q": "139"}).content.decode()
+    assert "李四" in html and "王五" not in html and "139****5678" in html
