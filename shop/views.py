@@ -1,6 +1,7 @@
 """Store-wide pages: dashboard, staff, settings, announcements, audit log, notifications, API keys."""
 import json
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import FileResponse, Http404, JsonResponse
@@ -14,7 +15,7 @@ from shop.errors import DomainError
 from shop.forms import (AnnouncementForm, ApiKeyForm, AuditFilter, PasswordResetForm, StaffCreateForm,
                         StaffEditForm, StaffFilter, StoreSettingsForm)
 from shop.lists import Column, ListPage, render_list
-from shop.models import MODULES
+from shop.models import MODULE_APPS, MODULES
 from shop.permissions import staff_view
 
 
@@ -36,11 +37,23 @@ def dashboard(request):
     chart = {"labels": [d.isoformat() for d, _n in activity], "values": [n for _d, n in activity],
              "label": _("Staff changes")}
     return render(request, "shop/dashboard.html", {
+        "stats": dashboard_stats(request.user),
         "announcements": selectors.current_announcements()[:5],
         "notifications": selectors.notifications_for(request.user)[:5],
         "recent": selectors.audit_entries()[:8] if request.user.has_perm("shop.view_auditentry") else [],
         "chart_json": json.dumps(chart),
     })
+
+
+def dashboard_stats(user):
+    """Figures the module apps offer for the dashboard: AppConfig.dashboard_stats(user) -> [
+    {"label", "value", "url"}], only from modules the user may open."""
+    stats = []
+    for label in MODULE_APPS:
+        config = apps.get_app_config(label)
+        if hasattr(config, "dashboard_stats") and user.has_perm(f"shop.access_{label}"):
+            stats.extend(config.dashboard_stats(user))
+    return stats
 
 
 @staff_view()
