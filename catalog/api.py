@@ -1,0 +1,67 @@
+"""GET /api/v1/products: published products with their SKUs and prices, for the storefront."""
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from catalog import selectors
+from shop.errors import DomainError
+
+router = Router(tags=["catalog"])
+PAGE_SIZE = 100
+
+
+class SkuOut(Schema):
+    code: str
+    barcode: str
+    options: dict[str, str]
+    price: str
+    compare_at_price: str | None
+    weight_g: int
+
+
+class ProductOut(Schema):
+    code: str
+    name: str
+    subtitle: str
+    description: str
+    category: str | None
+    brand: str | None
+    tags: list[str]
+    images: list[str]
+    no_reason_returns: bool
+    updated_at: datetime
+    skus: list[SkuOut]
+
+
+class ProductPage(Schema):
+    page: int
+    has_next: bool
+    results: list[ProductOut]
+
+
+def _product(request, product):
+    return {
+        "code": product.code, "name": product.name, "subtitle": product.subtitle,
+        "description": product.description, "category": product.category.name if product.category else None,
+        "brand": product.brand.name if product.brand else None, "tags": [t.name for t in product.tags.all()],
+        "images": [request.build_absolute_uri(i.image.url) for i in product.images.all()],
+        "no_reason_returns": product.no_reason_returns, "updated_at": product.updated_at,
+        "skus": [{"code": s.code, "barcode": s.barcode, "price": str(s.price),
+                  "compare_at_price": None if s.compare_at_price is None else str(s.compare_at_price),
+                  "options": {v.definition.name: v.value for v in s.attribute_values.all()}, "weight_g": s.weight_g}
+                 for s in product.skus.all()],
+    }
+
+
+@router.get("/products", response=ProductPage)
+def products(request, updated_since: datetime | None = None, page: int = 1):
+    """Published products changed since `updated_since` (oldest change first), 100 a page."""
+    from shop.api import require_scope  # shop.api imports this module
+
+    require_scope(request, "catalog:read")
+    if page < 1:
+        raise DomainError(_("The page must be 1 or more."), code="validation", fields={"page": "min 1"})
+    start = (page - 1) * PAGE_SIZE
+    rows = list(selectors.published_products(updated_since=updated_since)[start:start + PAGE_SIZE + 1])
+    return {"page": page, "has_next": len(rows) > PAGE_SIZE, "results": [_product(request, p) for p in rows[:PAGE_SIZE]]}

@@ -1,0 +1,75 @@
+import django_filters
+from django import forms
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import PurchaseOrder, StockLevel, StockMovement, Stocktake, Supplier, Warehouse
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+class StockLevelFilter(django_filters.FilterSet):
+    warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
+    state = django_filters.ChoiceFilter(
+        label=_("Stock"),
+        method="filter_state",
+        empty_label=_("All"),
+        choices=[("in", _("Available")), ("out", _("None available")), ("reserved", _("Has reservations"))],
+    )
+
+    class Meta:
+        model = StockLevel
+        fields = ["warehouse", "state"]
+
+    def filter_state(self, queryset, name, value):
+        if value == "in":
+            return queryset.filter(on_hand__gt=F("reserved"))
+        if value == "out":
+            return queryset.filter(on_hand__lte=F("reserved"))
+        return queryset.filter(reserved__gt=0)
+
+
+class MovementFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=StockMovement.Kind.choices)
+    warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
+    since = django_filters.DateFilter(
+        label=_("From"), field_name="created_at", lookup_expr="date__gte", **DATE
+    )
+    until = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte", **DATE)
+
+    class Meta:
+        model = StockMovement
+        fields = ["kind", "warehouse", "since", "until"]
+
+
+class WarehouseFilter(django_filters.FilterSet):
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Warehouse
+        fields = ["is_active"]
+
+
+class SupplierFilter(WarehouseFilter):
+    class Meta:
+        model = Supplier
+        fields = ["is_active"]
+
+
+class PurchaseOrderFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=PurchaseOrder.Status.choices)
+    supplier = django_filters.ModelChoiceFilter(label=_("Supplier"), queryset=Supplier.objects.all())
+    warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
+
+    class Meta:
+        model = PurchaseOrder
+        fields = ["status", "supplier", "warehouse"]
+
+
+class StocktakeFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Stocktake.Status.choices)
+    warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
+
+    class Meta:
+        model = Stocktake
+        fields = ["status", "warehouse"]

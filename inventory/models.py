@@ -1,0 +1,407 @@
+"""Warehouses, stock per SKU per warehouse, the stock ledger, low-stock rules and alerts, suppliers,
+purchase orders.
+
+The ledger invariant (DESIGN §3): for every SKU × warehouse, the sum of `StockMovement.on_hand_delta`
+equals `StockLevel.on_hand` and the sum of `reserved_delta` equals `StockLevel.reserved`. Only
+inventory.services writes these tables, always under the row locks of `services.lock_levels`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Warehouse(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    province = models.CharField(_("province"), max_length=50)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=100, help_text=_("Lower numbers are picked first when reserving.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        ordering = ["priority", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("inventory:warehouse_edit", args=[self.pk])
+
+
+class StockLevel(models.Model):
+    sku = models.ForeignKey(
+        "catalog.Sku", on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("SKU")
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("warehouse")
+    )
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        permissions = [
+            ("adjust_stock", "Can adjust stock"),
+            ("receive_stock", "Can receive stock"),
+            ("transfer_stock", "Can transfer stock"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "warehouse"], name="inventory_level_sku_warehouse"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="inventory_level_on_hand_gte_0"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="inventory_level_reserved_gte_0"),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")), name="inventory_level_available_gte_0"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sku.code} @ {self.warehouse.code}"
+
+    @property
+    def available(self):
+        return self.on_hand - self.reserved
+
+
+class StockMovement(models.Model):
+    """One row of the stock ledger: append-only."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        SALE = "sale", _("Sale (shipped)")
+        RESERVATION = "reservation", _("Reservation")
+        RELEASE = "release", _("Release")
+        RETURN = "return", _("Return")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        TRANSFER = "transfer", _("Transfer")
+        STOCKTAKE = "stocktake", _("Stocktake")
+        ERP_SYNC = "erp_sync", _("ERP sync")
+
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU"))
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    on_hand_delta = models.IntegerField(_("on-hand change"), default=0)
+    reserved_delta = models.IntegerField(_("reserved change"), default=0)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reference_type = models.CharField(_("reference type"), max_length=20, blank=True)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_label = models.CharField(_("by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        indexes = [
+            models.Index(fields=["sku", "warehouse"], name="inventory_move_sku_wh"),
+            models.Index(fields=["reference_type", "reference"], name="inventory_move_reference"),
+            models.Index(fields=["kind", "created_at"], name="inventory_move_kind_created"),
+            models.Index(fields=["created_at"], name="inventory_move_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.sku_id}@{self.warehouse_id}"
+
+    @property
+    def quantity(self):
+        return self.on_hand_delta or self.reserved_delta
+
+
+class LowStockRule(models.Model):
+    """A SKU's own low-stock threshold; SKUs without one use the store's default."""
+
+    class Kind(models.TextChoices):
+        ABSOLUTE = "absolute", _("Units available")
+        DAYS_OF_COVER = "days", _("Days of cover (30-day sales)")
+
+    sku = models.OneToOneField(
+        "catalog.Sku", on_delete=models.CASCADE, related_name="low_stock_rule", verbose_name=_("SKU")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ABSOLUTE)
+    value = models.PositiveIntegerField(_("threshold"))
+
+    class Meta:
+        verbose_name = _("low-stock rule")
+        verbose_name_plural = _("low-stock rules")
+
+    def __str__(self):
+        return f"{self.sku.code}: {self.value} ({self.get_kind_display()})"
+
+
+class LowStockAlert(models.Model):
+    """One low-stock episode of a SKU: opened (and alerted once) when it falls to its threshold,
+    closed when it is above it again."""
+
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+", verbose_name=_("SKU"))
+    available = models.IntegerField(_("available"))
+    threshold = models.IntegerField(_("threshold"))
+    opened_at = models.DateTimeField(_("since"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("low-stock alert")
+        verbose_name_plural = _("low-stock alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sku"], condition=Q(closed_at__isnull=True), name="inventory_one_open_alert_per_sku"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.sku_id} ≤ {self.threshold}"
+
+
+class Supplier(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    contact_name = models.CharField(_("contact"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    lead_time_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=7)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("inventory:supplier_edit", args=[self.pk])
+
+
+class SupplierSku(models.Model):
+    """A SKU a supplier supplies, at its cost."""
+
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, related_name="items", verbose_name=_("supplier")
+    )
+    sku = models.ForeignKey(
+        "catalog.Sku", on_delete=models.CASCADE, related_name="supplier_items", verbose_name=_("SKU")
+    )
+    cost = models.DecimalField(_("cost"), **MONEY)
+
+    class Meta:
+        verbose_name = _("supplied SKU")
+        verbose_name_plural = _("supplied SKUs")
+        constraints = [models.UniqueConstraint(fields=["supplier", "sku"], name="inventory_supplier_sku")]
+
+    def __str__(self):
+        return f"{self.supplier} · {self.sku.code}"
+
+
+class PurchaseOrder(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ORDERED = "ordered", _("Ordered")
+        PARTIAL = "partial", _("Partially received")
+        RECEIVED = "received", _("Received")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("supplier")
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="purchase_orders", verbose_name=_("warehouse")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    ordered_at = models.DateTimeField(_("ordered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
+        permissions = [("receive_purchaseorder", "Can receive purchase orders")]
+        indexes = [models.Index(fields=["status", "created_at"], name="inventory_po_status_created")]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self):
+        return f"PO{self.pk:06d}"
+
+    def get_absolute_url(self):
+        return reverse("inventory:po_detail", args=[self.pk])
+
+
+class PurchaseOrderLine(models.Model):
+    order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("purchase order")
+    )
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    received = models.PositiveIntegerField(_("received"), default=0)
+    unit_cost = models.DecimalField(_("unit cost"), **MONEY)
+
+    class Meta:
+        verbose_name = _("purchase order line")
+        verbose_name_plural = _("purchase order lines")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sku"], name="inventory_po_line_sku"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="inventory_po_line_qty_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} · {self.sku_id} × {self.quantity}"
+
+    @property
+    def outstanding(self):
+        return max(self.quantity - self.received, 0)
+
+
+class Stocktake(models.Model):
+    """A count of one warehouse: lines snapshot on-hand at the start; approval posts the variances."""
+
+    class Status(models.TextChoices):
+        COUNTING = "counting", _("Counting")
+        APPROVED = "approved", _("Approved")
+
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="stocktakes", verbose_name=_("warehouse")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.COUNTING)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stocktake")
+        verbose_name_plural = _("stocktakes")
+        permissions = [("approve_stocktake", "Can approve stocktakes")]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self):
+        return f"ST{self.pk:06d}"
+
+    def get_absolute_url(self):
+        return reverse("inventory:stocktake_detail", args=[self.pk])
+
+
+class StocktakeLine(models.Model):
+    stocktake = models.ForeignKey(
+        Stocktake, on_delete=models.CASCADE, related_name="lines", verbose_name=_("stocktake")
+    )
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU"))
+    expected = models.IntegerField(_("expected"))
+    counted = models.PositiveIntegerField(_("counted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stocktake line")
+        verbose_name_plural = _("stocktake lines")
+        constraints = [
+            models.UniqueConstraint(fields=["stocktake", "sku"], name="inventory_stocktake_line_sku")
+        ]
+
+    def __str__(self):
+        return f"{self.stocktake_id} · {self.sku_id}"
+
+    @property
+    def variance(self):
+        return None if self.counted is None else self.counted - self.expected
+
+
+class ReplenishmentRule(models.Model):
+    """Fixed reorder rule of a SKU: at or under the reorder point (available + on order), order up to
+    `order_up_to`, in whole packs, from the supplier."""
+
+    sku = models.OneToOneField(
+        "catalog.Sku", on_delete=models.CASCADE, related_name="replenishment_rule", verbose_name=_("SKU")
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, related_name="replenishment_rules", verbose_name=_("supplier")
+    )
+    reorder_point = models.PositiveIntegerField(_("reorder point"))
+    order_up_to = models.PositiveIntegerField(_("order up to"))
+    pack_size = models.PositiveIntegerField(_("pack size"), default=1)
+
+    class Meta:
+        verbose_name = _("replenishment rule")
+        verbose_name_plural = _("replenishment rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(order_up_to__gt=F("reorder_point")), name="inventory_repl_up_to_gt_rop"
+            ),
+            models.CheckConstraint(condition=Q(pack_size__gte=1), name="inventory_repl_pack_gte_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.sku_id}: {self.reorder_point} → {self.order_up_to}"
+
+
+class SkuStock(models.Model):
+    """Per-SKU rollup of the stock rows in active warehouses, with the SKU's low-stock threshold.
+
+    Kept by `services._post` under the same locks as the ledger (the rollup row is locked by
+    `services.lock_levels`, in SKU order, after the stock rows), so the low-stock scan reads only the low
+    rows through a partial index instead of aggregating every stock row. `threshold` is the SKU's own
+    threshold (units, or days of cover turned into units); null means the store default, compared at
+    query time so a change of the store setting needs no rewrite. `is_low` is `available <= threshold`
+    for SKUs with their own threshold.
+    """
+
+    sku = models.OneToOneField(
+        "catalog.Sku",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stock_rollup",
+        verbose_name=_("SKU"),
+    )
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+    available = models.IntegerField(_("available"), default=0)
+    threshold = models.IntegerField(_("threshold"), null=True, blank=True)
+    cover_days = models.PositiveIntegerField(_("days of cover"), null=True, blank=True)
+    is_low = models.BooleanField(_("low"), default=False)
+
+    class Meta:
+        verbose_name = _("SKU stock rollup")
+        verbose_name_plural = _("SKU stock rollups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(available=F("on_hand") - F("reserved")), name="inventory_rollup_available"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["available"], condition=Q(is_low=True), name="inventory_rollup_low"),
+            models.Index(
+                fields=["available"], condition=Q(threshold__isnull=True), name="inventory_rollup_default"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sku_id}: {self.available}"
+
+    def refresh_low(self):
+        self.is_low = self.threshold is not None and self.available <= self.threshold

@@ -1,0 +1,131 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from inventory import services
+from inventory.models import StockMovement, SupplierSku, Warehouse
+from shop.models import AuditEntry
+from tests.inventory.conftest import level
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def stocked(make_sku, warehouse, make_warehouse, owner):
+    other = make_warehouse("GZ", name="广州仓", province="广东")
+    for i in range(30):
+        sku = make_sku(f"S{i:03d}")
+        services.stock_receive(sku=sku, warehouse=warehouse, quantity=i + 1, actor=owner)
+        services.stock_receive(sku=sku, warehouse=other, quantity=2, actor=owner)
+    return warehouse
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/inventory/",
+        "/inventory/ledger/",
+        "/inventory/low-stock/",
+        "/inventory/warehouses/",
+        "/inventory/thresholds/",
+        "/inventory/suppliers/",
+        "/inventory/purchase-orders/",
+    ],
+)
+def test_list_pages_keep_their_query_count_at_two_page_sizes(owner_client, stocked, url):
+    owner_client.get(url)  # warm the per-session caches
+    counts = []
+    for per_page in (20, 200):
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(url, {"per_page": per_page}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 12
+
+
+def test_stock_list_filters_searches_and_exports(owner_client, stocked):
+    html = owner_client.get("/inventory/", {"q": "S00", "warehouse": stocked.pk}).content.decode()
+    assert "S009" in html and "S010" not in html and "广州仓" not in html.split("<tbody>")[1]
+    response = owner_client.get("/inventory/", {"export": "csv", "q": "S001"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.splitlines()[0].startswith("SKU") and body.count("S001") == 2
+
+
+def test_adjust_form_shows_the_rule_and_writes_the_ledger(owner_client, sku, warehouse, owner):
+    services.stock_receive(sku=sku, warehouse=warehouse, quantity=3, actor=owner)
+    response = owner_client.post(
+        "/inventory/adjust/", {"sku": sku.code, "warehouse": warehouse.pk, "quantity": -5, "reason": "破损"}
+    )
+    assert response.status_code == 200 and "已为订单预留" in response.content.decode()
+    response = owner_client.post(
+        "/inventory/adjust/", {"sku": "NOPE", "warehouse": warehouse.pk, "quantity": -1, "reason": "破损"}
+    )
+    assert "NOPE" in response.content.decode()
+    response = owner_client.post(
+        "/inventory/adjust/", {"sku": sku.code, "warehouse": warehouse.pk, "quantity": 0, "reason": "破损"}
+    )
+    assert response.status_code == 200 and StockMovement.objects.count() == 1
+    response = owner_client.post(
+        "/inventory/adjust/", {"sku": sku.code, "warehouse": warehouse.pk, "quantity": -2, "reason": "破损"}
+    )
+    assert response.status_code == 302 and level(sku, warehouse).on_hand == 1
+
+
+def test_receive_and_transfer_forms(owner_client, sku, warehouse, make_warehouse):
+    other = make_warehouse("GZ")
+    owner_client.post("/inventory/receive/", {"sku": sku.code, "warehouse": warehouse.pk, "quantity": 5})
+    response = owner_client.post(
+        "/inventory/transfer/",
+        {"sku": sku.code, "source": warehouse.pk, "destination": other.pk, "quantity": 9},
+    )
+    assert response.status_code == 200 and "可用" in response.content.decode() and level(sku, other) is None
+    owner_client.post(
+        "/inventory/transfer/",
+        {"sku": sku.code, "source": warehouse.pk, "destination": other.pk, "quantity": 2},
+    )
+    assert (level(sku, warehouse).on_hand, level(sku, other).on_hand) == (3, 2)
+
+
+def test_warehouse_create_and_edit_are_audited(owner_client):
+    data = {
+        "name": "成都仓",
+        "code": "CD",
+        "province": "四川",
+        "city": "成都",
+        "priority": 40,
+        "is_active": "on",
+    }
+    assert owner_client.post("/inventory/warehouses/new/", data).status_code == 302
+    warehouse = Warehouse.objects.get(code="CD")
+    owner_client.post(f"/inventory/warehouses/{warehouse.pk}/", {**data, "priority": 5})
+    warehouse.refresh_from_db()
+    assert warehouse.priority == 5
+    html = owner_client.get(f"/inventory/warehouses/{warehouse.pk}/").content.decode()
+    assert "40" in html and AuditEntry.objects.filter(action="inventory.warehouse_save").count() == 2
+
+
+def test_supplier_skus_are_added_and_removed(owner_client, sku):
+    owner_client.post(
+        "/inventory/suppliers/new/", {"name": "深圳数码", "lead_time_days": 10, "is_active": "on"}
+    )
+    supplier = SupplierSku._meta.get_field("supplier").related_model.objects.get()
+    owner_client.post(f"/inventory/suppliers/{supplier.pk}/skus/", {"sku": sku.code, "cost": "12.50"})
+    item = SupplierSku.objects.get()
+    assert owner_client.get(f"/inventory/suppliers/{supplier.pk}/").content.decode().count(sku.code) >= 1
+    owner_client.post(f"/inventory/suppliers/skus/{item.pk}/remove/")
+    assert not SupplierSku.objects.exists()
+
+
+def test_threshold_page_sets_and_clears_a_rule(owner_client, sku):
+    owner_client.post("/inventory/thresholds/set/", {"sku": sku.code, "kind": "absolute", "value": 4})
+    rule = sku.low_stock_rule
+    assert rule.value == 4
+    owner_client.post(f"/inventory/thresholds/{rule.pk}/delete/")
+    assert not type(rule).objects.exists()
+
+
+def test_warehouse_role_sees_inventory_nav_and_operations_cannot_adjust(client_as):
+    html = client_as("warehouse").get("/inventory/").content.decode()
+    assert "/inventory/ledger/" in html and "/inventory/adjust/" in html
+    ops = client_as("operations")
+    assert ops.get("/inventory/").status_code == 200
+    assert ops.get("/inventory/adjust/").status_code == 403
