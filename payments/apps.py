@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+    nav = [
+        ("payments:payment_list", _("Payments"), "payments.view_payment"),
+        ("payments:refund_list", _("Refunds"), "payments.view_refund"),
+        ("payments:risk_queue", _("Risk review"), "payments.view_riskassessment"),
+        ("payments:blacklist", _("Blacklist"), "payments.view_blacklistentry"),
+        ("payments:method_list", _("Payment methods"), "payments.view_paymentmethod"),
+        ("payments:settlement_list", _("Settlements"), "payments.view_settlementbatch"),
+        ("payments:reconciliation_list", _("Reconciliation"), "payments.view_reconciliationrun"),
+        ("payments:summary", _("Finance summary"), "payments.view_payment"),
+    ]
+
+    def ready(self):
+        from django.apps import apps
+        from django.db.models.signals import post_migrate
+
+        from payments import receivers  # noqa: F401  (connects the orders signal handlers)
+        from payments.defaults import ensure_defaults
+
+        post_migrate.connect(lambda **kw: ensure_defaults(apps), sender=self, weak=False,
+                             dispatch_uid="payments.ensure_defaults")

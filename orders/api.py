@@ -1,0 +1,151 @@
+"""The storefront's order API (DESIGN §4): place an order (idempotent), read it, cancel it unpaid."""
+import json
+from datetime import datetime
+from decimal import Decimal
+
+import ninja
+from ninja import Status
+from django.utils.translation import gettext as _
+from pydantic import Field
+
+from orders import selectors, services
+from orders.models import Order
+
+router = ninja.Router(tags=["orders"])
+
+
+def _scope(request, scope):
+    from shop.api import require_scope  # shop.api imports this module
+
+    require_scope(request, scope)
+
+
+def _actor(request):
+    return f"api:{request.api_key.name}"[:150]
+
+
+class CustomerIn(ninja.Schema):
+    phone: str = Field(max_length=30)
+    name: str = Field(min_length=1, max_length=100)
+    email: str = Field("", max_length=254)
+
+
+class AddressIn(ninja.Schema):
+    name: str = Field(max_length=50)
+    phone: str = Field(max_length=30)
+    province: str = Field(max_length=30)
+    city: str = Field(max_length=30)
+    district: str = Field(max_length=30)
+    detail: str = Field(max_length=200)
+    postcode: str = Field("", max_length=10)
+
+
+class LineIn(ninja.Schema):
+    sku: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(ge=1, le=services.MAX_QUANTITY)
+
+
+class OrderIn(ninja.Schema):
+    external_id: str = Field(min_length=1, max_length=64)
+    customer: CustomerIn
+    shipping_address: AddressIn
+    lines: list[LineIn] = Field(min_length=1, max_length=services.MAX_LINES)
+    payment_method: str = Field(max_length=20)
+    channel: str = Field(Order.Channel.WEB, max_length=20)
+    coupon_code: str = Field("", max_length=40)
+    points: int = Field(0, ge=0, le=100_000_000)
+    note: str = Field("", max_length=500)
+    flash_sale_id: int | None = Field(None, ge=1, le=2**62)
+    group_buy_id: int | None = Field(None, ge=1, le=2**62)
+
+
+def _reason(raw) -> str:
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    reason = data.get("reason") if isinstance(data, dict) else None
+    return reason.strip()[:200] if isinstance(reason, str) else ""
+
+
+class LineOut(ninja.Schema):
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    line_total: Decimal
+
+
+class ShipmentOut(ninja.Schema):
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+    shipped_at: datetime
+
+
+class OrderOut(ninja.Schema):
+    number: str
+    external_id: str
+    status: str
+    payment_method: str
+    subtotal: Decimal
+    discount: Decimal
+    shipping_fee: Decimal
+    adjustment: Decimal
+    total: Decimal
+    placed_at: datetime
+    pay_by: datetime | None
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    lines: list[LineOut]
+    shipments: list[ShipmentOut]
+
+
+def _out(order):
+    return {
+        "number": order.number, "external_id": order.external_id, "status": order.status,
+        "payment_method": order.payment_method, "subtotal": order.subtotal, "discount": order.discount,
+        "shipping_fee": order.shipping_fee, "adjustment": order.adjustment, "total": order.total,
+        "placed_at": order.placed_at, "pay_by": order.pay_by, "paid_at": order.paid_at,
+        "shipped_at": order.shipped_at,
+        "lines": [{"sku": ln.sku_code, "name": ln.name, "quantity": ln.quantity, "unit_price": ln.unit_price,
+                   "discount": ln.discount, "line_total": ln.line_total} for ln in order.lines.all()],
+        "shipments": [{"carrier": s.carrier.code, "tracking_number": s.tracking_number,
+                       "tracking_url": s.tracking_link, "shipped_at": s.shipped_at} for s in order.shipments.all()],
+    }
+
+
+@router.post("/orders", response={200: OrderOut, 201: OrderOut})
+def place_order(request, payload: OrderIn):
+    """Place an order. Prices come from the pricing engine and freight from the templates, never from the
+    caller. Send `Idempotency-Key` to make retries safe: the same key and body return the same order."""
+    _scope(request, "orders:write")
+    body = payload.model_dump(mode="json")
+    key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
+    order, created = services.order_place(
+        external_id=payload.external_id, customer=payload.customer.model_dump(),
+        shipping_address=payload.shipping_address.model_dump(),
+        lines=[(line.sku, line.quantity) for line in payload.lines], payment_method=payload.payment_method,
+        channel=payload.channel, coupon_code=payload.coupon_code, points=payload.points, note=payload.note,
+        flash_sale_id=payload.flash_sale_id, group_buy_id=payload.group_buy_id, idempotency_key=key,
+        idempotency_scope=str(request.api_key.pk), payload=body, actor=_actor(request))
+    return Status(201 if created else 200, _out(selectors.order_for_api(order.number)))
+
+
+@router.get("/orders/{number}", response=OrderOut)
+def get_order(request, number: str):
+    """One order with its lines and shipments."""
+    _scope(request, "orders:read")
+    return _out(selectors.order_for_api(number))
+
+
+@router.post("/orders/{number}/cancel", response=OrderOut)
+def cancel_order(request, number: str):
+    """Cancel an unpaid order on the customer's behalf; its stock is released. Body (optional):
+    `{"reason": "..."}`."""
+    _scope(request, "orders:write")
+    order = selectors.order_for_api(number)
+    reason = _reason(request.body) or _("Cancelled by the customer")
+    services.order_cancel(order=order, actor=_actor(request), reason=reason, by_customer=True)
+    return _out(selectors.order_for_api(number))

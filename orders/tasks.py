@@ -1,0 +1,41 @@
+"""Order jobs (DESIGN §5): each only calls a service; each is safe to run twice."""
+from celery import shared_task
+
+from shop.jobs import crontab, job, schedule
+
+
+@job("close_unpaid_orders", schedule(60))
+def close_unpaid_orders():
+    from orders import services
+
+    return services.orders_close_unpaid()
+
+
+@job("auto_confirm_receipt", crontab(minute=5))
+def auto_confirm_receipt():
+    from orders import services
+
+    return services.orders_auto_confirm()
+
+
+@job("auto_complete_orders", crontab(minute=10))
+def auto_complete_orders():
+    from orders import services
+
+    return services.orders_auto_complete()
+
+
+@shared_task(name="houtai.orders_ship_csv")
+def ship_csv(run_id, rows, actor_id):
+    """Ship the rows of an uploaded CSV in the background (a run with a progress bar)."""
+    from django.contrib.auth import get_user_model
+
+    from orders import services
+    from shop import progress
+
+    try:
+        services.orders_ship_csv(rows=rows, actor=get_user_model().objects.filter(pk=actor_id).first(),
+                                 run_id=run_id)
+    except Exception as e:  # noqa: BLE001 - the run shows what went wrong
+        progress.fail(run_id, error=e)
+        raise

@@ -1,0 +1,482 @@
+"""Order pages: the keyset-paged list, detail with its actions, work queues, abnormal orders, merging,
+printing, bulk shipping from a CSV, and the logistics set-up (carriers, freight, dispatch rules)."""
+import csv
+import io
+from functools import partial
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orders import selectors, services, tasks
+from orders.filters import OrderFilter
+from orders.forms import (AddressForm, CancelForm, CarrierForm, DispatchRuleForm, FlagForm, FreightTemplateForm,
+                          NoteForm, PriceForm, ResolveForm, ShipCsvForm, ShipForm, TrackingEventForm)
+from orders.models import Carrier, DispatchRule, FreightTemplate, Order, Shipment
+from shop import progress
+from shop.errors import DomainError
+from shop.permissions import staff_view
+
+MAX_IDS = 500
+SYNC_CSV_ROWS = 100
+MAX_CSV_ROWS = 20_000
+
+
+def _apply(form, call):
+    """Run a service for a valid form; a DomainError becomes a form error. True when it succeeded."""
+    if not form.is_valid():
+        return False
+    try:
+        call()
+    except DomainError as e:
+        form.add_error(None, e.message)
+        return False
+    return True
+
+
+def _ids(values):
+    return [int(v) for v in values if str(v).isdigit() and len(str(v)) < 19][:MAX_IDS]
+
+
+def _back(request, default):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(default)
+
+
+def _per_page(request):
+    try:
+        n = int(request.GET.get("per_page", 20))
+    except ValueError:
+        return 20
+    return n if n in selectors.PAGE_SIZES else 20
+
+
+# -- the order list ----------------------------------------------------------------------------------
+def _list_actions(user):
+    actions = [("print_slips", _("Print packing slips"), "orders.view_order"),
+               ("print_pick_list", _("Print pick list"), "orders.view_order"),
+               ("allocate", _("Send to the warehouse"), "orders.ship_order"),
+               ("merge", _("Merge for shipping…"), "orders.change_order")]
+    return [{"name": n, "label": label} for n, label, perm in actions if user.has_perm(perm)]
+
+
+def _run_list_action(request):
+    action = request.POST.get("action", "")
+    if action not in {a["name"] for a in _list_actions(request.user)}:
+        if action in ("allocate", "merge"):
+            raise PermissionDenied
+        messages.error(request, _("Choose an action."))
+        return _back(request, reverse("orders:order_list"))
+    ids = _ids(request.POST.getlist("ids"))
+    if not ids:
+        messages.error(request, _("Select at least one row."))
+        return HttpResponseRedirect(request.get_full_path())
+    query = urlencode([("ids", i) for i in ids])
+    if action == "print_slips":
+        return redirect(f"{reverse('orders:packing_slips')}?{query}")
+    if action == "print_pick_list":
+        return redirect(f"{reverse('orders:pick_list')}?{query}")
+    if action == "merge":
+        return redirect(f"{reverse('orders:merge')}?{query}")
+    done, failed = 0, []
+    for order in selectors.orders().filter(pk__in=ids, status=Order.Status.PAID).order_by("pk"):
+        try:
+            services.order_allocate(order=order, actor=request.user)
+            done += 1
+        except DomainError as e:
+            failed.append(e.message)
+    messages.success(request, _("%(n)s orders sent to the warehouse.") % {"n": done})
+    for message in failed[:10]:
+        messages.error(request, message)
+    return _back(request, request.get_full_path())
+
+
+def _export_csv(queryset):
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+    header = [_("Order number"), _("Placed"), _("Status"), _("Recipient"), _("Phone"), _("Province"),
+              _("Payment"), _("Channel"), _("Total")]
+
+    def rows():
+        yield "\ufeff" + writer.writerow([str(h) for h in header])
+        for o in queryset.order_by("-placed_at", "-pk").iterator(chunk_size=2000):
+            yield writer.writerow([o.number, timezone.localtime(o.placed_at).strftime("%Y-%m-%d %H:%M"),
+                                   o.get_status_display(), o.ship_name, o.ship_phone, o.ship_province,
+                                   o.get_payment_method_display(), o.get_channel_display(), o.total])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
+    return response
+
+
+@staff_view("orders.view_order")
+def order_list(request):
+    if request.method == "POST":
+        return _run_list_action(request)
+    filterset = OrderFilter(request.GET, queryset=selectors.orders())
+    queryset = filterset.qs if filterset.is_valid() else selectors.orders().none()
+    search = request.GET.get("q", "").strip()[:40]
+    queryset = selectors.order_search(queryset, search)
+    if request.GET.get("export") == "csv":
+        return _export_csv(queryset)
+    sort = request.GET.get("o", "-placed_at")
+    if sort not in selectors.SORTS:
+        sort = "-placed_at"
+    field, descending = selectors.SORTS[sort]
+    page = selectors.keyset_page(selectors.list_rows(queryset), field=field, descending=descending,
+                                 per_page=_per_page(request), after=request.GET.get("after"),
+                                 before=request.GET.get("before"))
+    return render(request, "orders/order_list.html", {
+        "filter": filterset, "page": page, "search": search, "sort": sort, "page_sizes": selectors.PAGE_SIZES,
+        "actions": _list_actions(request.user), "title": _("Orders"),
+        "sort_links": [("placed_at", _("Placed")), ("total", _("Total"))],
+    })
+
+
+# -- detail and its actions ----------------------------------------------------------------------------
+def _order(pk):
+    order = selectors.order_detail(pk)
+    if order is None:
+        raise Http404
+    return order
+
+
+@staff_view("orders.view_order")
+def order_detail(request, pk):
+    order = _order(pk)
+    return _render_detail(request, order)
+
+
+def _render_detail(request, order, **forms_in):
+    allowed = services.allowed_actions(order)
+    context = {
+        "order": order, "allowed": allowed, "lines": order.lines.all(), "events": order.events.all(),
+        "shipments": order.shipments.all(), "merged": order.merged_orders.all(),
+        "priority": selectors.priority_explained(order) if order.priority_at else None,
+        "ship_form": forms_in.get("ship_form") or ShipForm(order=order),
+        "cancel_form": forms_in.get("cancel_form") or CancelForm(),
+        "note_form": forms_in.get("note_form") or NoteForm(),
+        "flag_form": forms_in.get("flag_form") or FlagForm(),
+        "resolve_form": ResolveForm(),
+        "tracking_form": TrackingEventForm(),
+        "unshipped": order.status in services.UNSHIPPED,
+    }
+    return render(request, "orders/order_detail.html", context, status=400 if forms_in else 200)
+
+
+def _action(request, pk, call, success, form_class=None, form_key=None):
+    order = _order(pk)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        return _render_detail(request, order, **{form_key: form})
+    try:
+        call(order, form.cleaned_data if form is not None else {})
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, success)
+    return _back(request, order.get_absolute_url())
+
+
+@staff_view("orders.ship_order")
+@require_POST
+def order_allocate(request, pk):
+    return _action(request, pk, lambda o, d: services.order_allocate(order=o, actor=request.user),
+                   _("Sent to the warehouse."))
+
+
+@staff_view("orders.ship_order")
+@require_POST
+def order_pick(request, pk):
+    return _action(request, pk, lambda o, d: services.order_pick(order=o, actor=request.user), _("Picking started."))
+
+
+@staff_view("orders.ship_order")
+@require_POST
+def order_ship(request, pk):
+    order = _order(pk)
+    form = ShipForm(request.POST, order=order)
+    if not _apply(form, lambda: services.order_ship(order=order, carrier=form.cleaned_data["carrier"],
+                                                    tracking_number=form.cleaned_data["tracking_number"],
+                                                    actor=request.user)):
+        return _render_detail(request, order, ship_form=form)
+    messages.success(request, _("Order shipped."))
+    return _back(request, order.get_absolute_url())
+
+
+@staff_view("orders.ship_order")
+@require_POST
+def order_deliver(request, pk):
+    return _action(request, pk, lambda o, d: services.order_deliver(order=o, actor=request.user),
+                   _("Marked as delivered."))
+
+
+@staff_view("orders.change_order")
+@require_POST
+def order_cancel(request, pk):
+    order = _order(pk)
+    form = CancelForm(request.POST)
+    if not _apply(form, lambda: services.order_cancel(order=order, actor=request.user,
+                                                      reason=form.cleaned_data["reason"])):
+        return _render_detail(request, order, cancel_form=form)
+    messages.success(request, _("Order cancelled."))
+    return redirect(order)
+
+
+@staff_view("orders.change_order")
+@require_POST
+def order_note(request, pk):
+    return _action(request, pk, lambda o, d: services.order_note_add(order=o, actor=request.user, text=d["text"]),
+                   _("Note added."), NoteForm, "note_form")
+
+
+@staff_view("orders.change_order")
+@require_POST
+def order_flag(request, pk):
+    return _action(request, pk, lambda o, d: services.order_flag_abnormal(
+        order=o, reason=d["reason"], note=d["note"], actor=request.user), _("Order put on hold."), FlagForm,
+        "flag_form")
+
+
+@staff_view("orders.change_order")
+@require_POST
+def order_resolve(request, pk):
+    return _action(request, pk, lambda o, d: services.order_clear_abnormal(
+        order=o, actor=request.user, note=d["note"]), _("Order released."), ResolveForm, "flag_form")
+
+
+@staff_view("orders.change_order")
+@require_POST
+def order_unmerge(request, pk):
+    return _action(request, pk, lambda o, d: services.order_unmerge(order=o, actor=request.user),
+                   _("The order ships on its own again."))
+
+
+@staff_view("orders.change_order")
+def order_address(request, pk):
+    order = _order(pk)
+    form = AddressForm.for_order(order, request.POST or None)
+    if request.method == "POST" and _apply(form, lambda: services.order_address_change(
+            order=order, actor=request.user, **form.cleaned_data)):
+        messages.success(request, _("Address changed."))
+        return redirect(order)
+    return render(request, "orders/form.html", {"form": form, "order": order, "title": _("Shipping address")})
+
+
+@staff_view("orders.adjust_price")
+def order_price(request, pk):
+    order = _order(pk)
+    form = PriceForm(request.POST or None, initial={"adjustment": order.adjustment})
+    if request.method == "POST" and _apply(form, lambda: services.order_adjust_price(
+            order=order, actor=request.user, **form.cleaned_data)):
+        messages.success(request, _("Price adjusted."))
+        return redirect(order)
+    return render(request, "orders/form.html", {"form": form, "order": order, "title": _("Adjust the price")})
+
+
+@staff_view("orders.change_shipment")
+@require_POST
+def tracking_event_add(request, pk):
+    shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
+    form = TrackingEventForm(request.POST)
+    if _apply(form, lambda: services.tracking_event_add(shipment=shipment, actor=request.user, **form.cleaned_data)):
+        messages.success(request, _("Tracking update added."))
+    else:
+        messages.error(request, _("Describe the update."))
+    return redirect(shipment.order)
+
+
+# -- printing ---------------------------------------------------------------------------------------
+def _printed(request):
+    ids = _ids(request.GET.getlist("ids"))
+    return list(selectors.orders_by_ids(ids)) if ids else []
+
+
+@staff_view("orders.view_order")
+def packing_slips(request):
+    return render(request, "orders/packing_slips.html", {"orders": _printed(request), "now": timezone.now()})
+
+
+@staff_view("orders.view_order")
+def packing_slip(request, pk):
+    orders = list(selectors.orders_by_ids([pk]))
+    if not orders:
+        raise Http404
+    return render(request, "orders/packing_slips.html", {"orders": orders, "now": timezone.now()})
+
+
+@staff_view("orders.view_order")
+def pick_list(request):
+    orders = _printed(request)
+    totals = {}
+    for order in orders:
+        for line in [*order.lines.all(), *(ln for m in order.merged_orders.all() for ln in m.lines.all())]:
+            row = totals.setdefault(line.sku_code, {"sku_code": line.sku_code, "name": line.name,
+                                                    "options": line.options, "quantity": 0, "orders": []})
+            row["quantity"] += line.quantity
+            row["orders"].append(order.number)
+    rows = sorted(totals.values(), key=lambda r: r["sku_code"])
+    return render(request, "orders/pick_list.html", {"orders": orders, "rows": rows, "now": timezone.now()})
+
+
+# -- work queues and abnormal orders ----------------------------------------------------------------
+@staff_view("orders.view_order")
+def work_queue(request, queue):
+    if queue not in selectors.QUEUES:
+        raise Http404
+    page = selectors.keyset_page(selectors.list_rows(selectors.queue(queue)), field="priority_at", descending=False,
+                                 per_page=_per_page(request), after=request.GET.get("after"),
+                                 before=request.GET.get("before"))
+    now = timezone.now()
+    rows = [(order, selectors.priority_explained(order, now)) for order in page.rows]
+    return render(request, "orders/queue.html", {
+        "queue": queue, "page": page, "rows": rows, "counts": selectors.queue_counts(),
+        "ship_form": ShipForm(), "queues": [("allocate", _("To allocate")), ("pick", _("To pick")),
+                                            ("ship", _("To ship"))]})
+
+
+@staff_view("orders.view_order")
+def abnormal_list(request):
+    page = selectors.keyset_page(selectors.list_rows(selectors.abnormal_orders()), field="placed_at",
+                                 descending=True, per_page=_per_page(request), after=request.GET.get("after"),
+                                 before=request.GET.get("before"))
+    return render(request, "orders/abnormal_list.html", {"page": page, "resolve_form": ResolveForm()})
+
+
+@staff_view("orders.change_order")
+def merge(request):
+    if request.method == "POST":
+        orders = list(selectors.orders().filter(pk__in=_ids(request.POST.getlist("ids"))))
+        try:
+            lead = services.orders_merge(orders=orders, actor=request.user)
+        except DomainError as e:
+            messages.error(request, e.message)
+            return redirect("orders:merge")
+        messages.success(request, _("Orders merged: they ship together with %(n)s.") % {"n": lead.number})
+        return redirect(lead)
+    ids = _ids(request.GET.getlist("ids"))
+    chosen = list(selectors.orders_by_ids(ids)) if ids else []
+    return render(request, "orders/merge.html", {
+        "chosen": chosen, "problems": services.merge_problems(chosen) if chosen else [],
+        "candidates": [] if chosen else selectors.merge_candidates()})
+
+
+@staff_view("orders.ship_order")
+def ship_csv(request):
+    form = ShipCsvForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        rows = list(csv.reader(io.StringIO(form.cleaned_data["file"])))[:MAX_CSV_ROWS]
+        if len(rows) > SYNC_CSV_ROWS:  # long work: a background run with a progress bar
+            run = progress.start(kind="orders.ship_csv", label=_("Ship from CSV"), user=request.user,
+                                 total=len(rows), return_url=reverse("orders:order_list"))
+            transaction.on_commit(partial(tasks.ship_csv.delay, run.pk, rows, request.user.pk))
+            return redirect("jobrun_detail", run.pk)
+        report = services.orders_ship_csv(rows=rows, actor=request.user)
+        shipped = sum(1 for r in report if r["ok"])
+        messages.success(request, _("%(ok)s of %(n)s rows shipped.") % {"ok": shipped, "n": len(report)})
+    return render(request, "orders/ship_csv.html", {"form": form, "report": report})
+
+
+# -- logistics set-up --------------------------------------------------------------------------------
+@staff_view("orders.view_carrier")
+def carrier_list(request):
+    return render(request, "orders/setup_list.html", {
+        "kind": "carrier", "rows": selectors.carriers(), "title": _("Carriers"),
+        "can_add": request.user.has_perm("orders.add_carrier"), "add_url": reverse("orders:carrier_create")})
+
+
+def _edit(request, *, instance, form_class, save, title, back):
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and _apply(form, partial(save, form)):
+        messages.success(request, _("Saved."))
+        return redirect(back)
+    return render(request, "orders/form.html", {"form": form, "title": title})
+
+
+def _carrier_save(request, carrier, form):
+    services.carrier_save(actor=request.user, carrier=carrier, **form.cleaned_data)
+
+
+@staff_view("orders.add_carrier")
+def carrier_create(request):
+    return _edit(request, instance=None, form_class=CarrierForm, save=partial(_carrier_save, request, None),
+                 title=_("New carrier"), back="orders:carrier_list")
+
+
+@staff_view("orders.change_carrier")
+def carrier_edit(request, pk):
+    carrier = get_object_or_404(Carrier, pk=pk)
+    return _edit(request, instance=carrier, form_class=CarrierForm, save=partial(_carrier_save, request, carrier),
+                 title=carrier.name, back="orders:carrier_list")
+
+
+@staff_view("orders.view_freighttemplate")
+def freight_list(request):
+    return render(request, "orders/setup_list.html", {
+        "kind": "freight", "rows": selectors.freight_templates(), "title": _("Freight templates"),
+        "can_add": request.user.has_perm("orders.add_freighttemplate"), "add_url": reverse("orders:freight_create")})
+
+
+def _freight_save(request, template, form):
+    data = dict(form.cleaned_data)
+    regions = data.pop("regions")
+    services.freight_template_save(actor=request.user, template=template, regions=regions, **data)
+
+
+@staff_view("orders.add_freighttemplate")
+def freight_create(request):
+    return _edit(request, instance=None, form_class=FreightTemplateForm, save=partial(_freight_save, request, None),
+                 title=_("New freight template"), back="orders:freight_list")
+
+
+@staff_view("orders.change_freighttemplate")
+def freight_edit(request, pk):
+    template = get_object_or_404(FreightTemplate, pk=pk)
+    return _edit(request, instance=template, form_class=FreightTemplateForm,
+                 save=partial(_freight_save, request, template), title=template.name, back="orders:freight_list")
+
+
+@staff_view("orders.view_dispatchrule")
+def rule_list(request):
+    return render(request, "orders/setup_list.html", {
+        "kind": "rule", "rows": selectors.dispatch_rules(), "title": _("Dispatch rules"),
+        "can_add": request.user.has_perm("orders.add_dispatchrule"), "add_url": reverse("orders:rule_create")})
+
+
+def _rule_save(request, rule, form):
+    services.dispatch_rule_save(actor=request.user, rule=rule, **form.cleaned_data)
+
+
+@staff_view("orders.add_dispatchrule")
+def rule_create(request):
+    return _edit(request, instance=None, form_class=DispatchRuleForm, save=partial(_rule_save, request, None),
+                 title=_("New dispatch rule"), back="orders:rule_list")
+
+
+@staff_view("orders.change_dispatchrule")
+def rule_edit(request, pk):
+    rule = get_object_or_404(DispatchRule, pk=pk)
+    return _edit(request, instance=rule, form_class=DispatchRuleForm, save=partial(_rule_save, request, rule),
+                 title=rule.name, back="orders:rule_list")
+
+
+@staff_view("orders.delete_dispatchrule")
+@require_POST
+def rule_delete(request, pk):
+    rule = get_object_or_404(DispatchRule, pk=pk)
+    services.dispatch_rule_delete(actor=request.user, rule=rule)
+    messages.success(request, _("Rule deleted."))
+    return redirect("orders:rule_list")

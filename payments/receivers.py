@@ -1,0 +1,31 @@
+"""Handlers of the orders signals (DESIGN §1: orders never imports payments).
+
+`order_placing` runs inside intake and may refuse the order, so it calls the service directly.
+`order_paid` and `refund_requested` arrive after the order's transaction committed: they hand the
+work to a task (which only calls a service), so a failure here never breaks the caller's response
+and the work is retried.
+"""
+
+from django.dispatch import receiver
+
+from orders.models import Order
+from orders.signals import order_paid, order_placing, refund_requested
+from payments import services, tasks
+
+
+@receiver(order_placing, dispatch_uid="payments.check_method")
+def check_payment_method(sender, order, **kwargs):
+    """Refuse the order (422) when its payment method is off or a limit is broken; score COD orders now."""
+    services.payment_method_check(order=order)
+    if order.payment_method == Order.PaymentMethod.COD:
+        services.risk_assess_at_intake(order=order, ip=getattr(kwargs.get("quote"), "ip", None))
+
+
+@receiver(order_paid, dispatch_uid="payments.assess_risk")
+def assess_risk(sender, order, **kwargs):
+    tasks.risk_assess.delay(order.pk)
+
+
+@receiver(refund_requested, dispatch_uid="payments.request_refund")
+def request_refund(sender, order, amount, reason="", **kwargs):
+    tasks.refund_request_for_order.delay(order.pk, str(amount), str(reason or ""))

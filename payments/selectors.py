@@ -1,0 +1,112 @@
+"""Reads shared by the payment pages, the API and reports."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from payments.models import (
+    BlacklistEntry,
+    Payment,
+    PaymentMethod,
+    ReconciliationLine,
+    ReconciliationRun,
+    Refund,
+    RiskAssessment,
+    RiskRule,
+    SettlementBatch,
+)
+
+
+def payment_methods():
+    return PaymentMethod.objects.order_by("position", "pk")
+
+
+def enabled_methods():
+    return payment_methods().filter(is_enabled=True)
+
+
+def payments():
+    return Payment.objects.select_related("order", "method")
+
+
+def payment_detail(pk) -> Payment:
+    return payments().select_related("order__customer", "settlement").get(pk=pk)
+
+
+def refunds():
+    return Refund.objects.select_related("order", "payment__method", "requested_by", "decided_by")
+
+
+def refunds_of(payment):
+    return refunds().filter(payment=payment).order_by("-requested_at", "-id")
+
+
+def risk_assessments():
+    return RiskAssessment.objects.select_related("order", "order__customer", "reviewed_by")
+
+
+def risk_rules():
+    return RiskRule.objects.order_by("pk")
+
+
+def blacklist():
+    return BlacklistEntry.objects.select_related("created_by")
+
+
+def settlements():
+    return SettlementBatch.objects.select_related("method")
+
+
+def reconciliations():
+    return ReconciliationRun.objects.select_related("method", "created_by")
+
+
+def reconciliation_lines(run):
+    return ReconciliationLine.objects.filter(run=run).order_by("result", "transaction_id")
+
+
+def finance_summary(*, days=30, now=None) -> dict:
+    """Per method over the last `days`: payments, gross, fees, refunds; plus the work waiting."""
+    now = now or timezone.now()
+    since = now - timedelta(days=days)
+    rows = {
+        m.pk: {"method": m, "count": 0, "gross": Decimal("0"), "fees": Decimal("0"), "refunded": Decimal("0")}
+        for m in payment_methods()
+    }
+    captured = (
+        Payment.objects.filter(
+            paid_at__gte=since, status__in=(Payment.Status.CAPTURED, Payment.Status.FLAGGED)
+        )
+        .values("method")
+        .annotate(n=Count("pk"), gross=Sum("amount"), fees=Sum("fee"))
+    )
+    for row in captured:
+        rows[row["method"]].update(count=row["n"], gross=row["gross"], fees=row["fees"])
+    refunded = (
+        Refund.objects.filter(status=Refund.Status.SUCCEEDED, confirmed_at__gte=since)
+        .values("payment__method")
+        .annotate(s=Sum("amount"))
+    )
+    for row in refunded:
+        rows[row["payment__method"]]["refunded"] = row["s"]
+    for row in rows.values():
+        row["net"] = row["gross"] - row["fees"] - row["refunded"]
+    lines = list(rows.values())
+    totals = {key: sum((r[key] for r in lines), Decimal("0")) for key in ("gross", "fees", "refunded", "net")}
+    totals["count"] = sum(r["count"] for r in lines)
+    waiting = Refund.objects.aggregate(
+        requested=Count("pk", filter=Q(status=Refund.Status.REQUESTED)),
+        in_flight=Count(
+            "pk", filter=Q(status__in=(Refund.Status.APPROVED, Refund.Status.SENDING, Refund.Status.SENT))
+        ),
+    )
+    return {
+        "days": days,
+        "rows": lines,
+        "totals": totals,
+        "waiting": waiting,
+        "flagged": Payment.objects.filter(status=Payment.Status.FLAGGED).count(),
+        "held": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count(),
+    }
