@@ -2,17 +2,7 @@
 from django.contrib import admin
 
 from orders.models import Carrier, DispatchRule, FreightRegion, FreightTemplate, Order, OrderEvent, OrderLine, Shipment
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from shop.web import ReadOnlyAdmin
 
 
 class LineInline(admin.TabularInline):
@@ -32,7 +22,7 @@ class EventInline(LineInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnly):
+class OrderAdmin(ReadOnlyAdmin):
     list_display = ("number", "placed_at", "status", "ship_name", "ship_province", "payment_method", "total",
                     "is_abnormal")
     list_filter = ("status", "payment_method", "channel", "is_abnormal")
@@ -43,7 +33,7 @@ class OrderAdmin(ReadOnly):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(ReadOnly):
+class ShipmentAdmin(ReadOnlyAdmin):
     list_display = ("tracking_number", "carrier", "order", "shipped_at")
     search_fields = ("=tracking_number",)
     raw_id_fields = ("order",)
@@ -55,16 +45,16 @@ class RegionInline(admin.TabularInline):
 
 
 @admin.register(FreightTemplate)
-class FreightTemplateAdmin(ReadOnly):
+class FreightTemplateAdmin(ReadOnlyAdmin):
     list_display = ("name", "basis", "first_fee", "additional_fee", "free_over", "is_default", "is_active")
     inlines = [RegionInline]
 
 
 @admin.register(Carrier)
-class CarrierAdmin(ReadOnly):
+class CarrierAdmin(ReadOnlyAdmin):
     list_display = ("name", "code", "tracking_pattern", "is_active")
 
 
 @admin.register(DispatchRule)
-class DispatchRuleAdmin(ReadOnly):
+class DispatchRuleAdmin(ReadOnlyAdmin):
     list_display = ("position", "name", "provinces", "carrier", "priority_boost", "hold", "is_active")

@@ -23,22 +23,13 @@ from orders.models import Carrier, DispatchRule, FreightTemplate, Order, Shipmen
 from shop import progress
 from shop.errors import DomainError
 from shop.permissions import staff_view
+from shop.web import form_submit
 
 MAX_IDS = 500
 SYNC_CSV_ROWS = 100
 MAX_CSV_ROWS = 20_000
 
 
-def _apply(form, call):
-    """Run a service for a valid form; a DomainError becomes a form error. True when it succeeded."""
-    if not form.is_valid():
-        return False
-    try:
-        call()
-    except DomainError as e:
-        form.add_error(None, e.message)
-        return False
-    return True
 
 
 def _ids(values):
@@ -208,7 +199,7 @@ def order_pick(request, pk):
 def order_ship(request, pk):
     order = _order(pk)
     form = ShipForm(request.POST, order=order)
-    if not _apply(form, lambda: services.order_ship(order=order, carrier=form.cleaned_data["carrier"],
+    if not form_submit(form, lambda: services.order_ship(order=order, carrier=form.cleaned_data["carrier"],
                                                     tracking_number=form.cleaned_data["tracking_number"],
                                                     actor=request.user)):
         return _render_detail(request, order, ship_form=form)
@@ -228,7 +219,7 @@ def order_deliver(request, pk):
 def order_cancel(request, pk):
     order = _order(pk)
     form = CancelForm(request.POST)
-    if not _apply(form, lambda: services.order_cancel(order=order, actor=request.user,
+    if not form_submit(form, lambda: services.order_cancel(order=order, actor=request.user,
                                                       reason=form.cleaned_data["reason"])):
         return _render_detail(request, order, cancel_form=form)
     messages.success(request, _("Order cancelled."))
@@ -268,7 +259,7 @@ def order_unmerge(request, pk):
 def order_address(request, pk):
     order = _order(pk)
     form = AddressForm.for_order(order, request.POST or None)
-    if request.method == "POST" and _apply(form, lambda: services.order_address_change(
+    if request.method == "POST" and form_submit(form, lambda: services.order_address_change(
             order=order, actor=request.user, **form.cleaned_data)):
         messages.success(request, _("Address changed."))
         return redirect(order)
@@ -279,7 +270,7 @@ def order_address(request, pk):
 def order_price(request, pk):
     order = _order(pk)
     form = PriceForm(request.POST or None, initial={"adjustment": order.adjustment})
-    if request.method == "POST" and _apply(form, lambda: services.order_adjust_price(
+    if request.method == "POST" and form_submit(form, lambda: services.order_adjust_price(
             order=order, actor=request.user, **form.cleaned_data)):
         messages.success(request, _("Price adjusted."))
         return redirect(order)
@@ -291,7 +282,7 @@ def order_price(request, pk):
 def tracking_event_add(request, pk):
     shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
     form = TrackingEventForm(request.POST)
-    if _apply(form, lambda: services.tracking_event_add(shipment=shipment, actor=request.user, **form.cleaned_data)):
+    if form_submit(form, lambda: services.tracking_event_add(shipment=shipment, actor=request.user, **form.cleaned_data)):
         messages.success(request, _("Tracking update added."))
     else:
         messages.error(request, _("Describe the update."))
@@ -400,7 +391,7 @@ def carrier_list(request):
 
 def _edit(request, *, instance, form_class, save, title, back):
     form = form_class(request.POST or None, instance=instance)
-    if request.method == "POST" and _apply(form, partial(save, form)):
+    if request.method == "POST" and form_submit(form, partial(save, form)):
         messages.success(request, _("Saved."))
         return redirect(back)
     return render(request, "orders/form.html", {"form": form, "title": title})

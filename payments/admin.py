@@ -11,17 +11,7 @@ from payments.models import (
     RiskAssessment,
     SettlementBatch,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from shop.web import ReadOnlyAdmin
 
 
 @admin.register(PaymentMethod)

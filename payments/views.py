@@ -14,23 +14,10 @@ from payments.models import Refund, RiskAssessment
 from shop.errors import DomainError
 from shop.lists import BulkAction, Column, ListPage, render_list
 from shop.permissions import staff_view
+from shop.web import form_submit
 from shop.selectors import audit_for_object
 
 
-def _submit(form, call):
-    """Run a service with a valid form; a DomainError lands on its fields or the form. True when done."""
-    if not form.is_valid():
-        return False
-    try:
-        call()
-    except DomainError as e:
-        fields = e.data.get("fields") or {}
-        for name, message in fields.items():
-            form.add_error(name if name in form.fields else None, message)
-        if not fields:
-            form.add_error(None, e.message)
-        return False
-    return True
 
 
 def _form_page(request, form, title, **extra):
@@ -91,7 +78,7 @@ def refund_request(request, pk):
     payment = get_object_or_404(selectors.payments(), pk=pk)
     lines = OrderLine.objects.filter(order_id=payment.order_id).order_by("pk")
     form = forms.RefundRequestForm(request.POST, lines=lines)
-    if _submit(
+    if form_submit(
         form, lambda: services.refund_request(payment=payment, actor=request.user, **form.service_arguments())
     ):
         messages.success(request, _("Refund requested; it waits for finance approval."))
@@ -256,7 +243,7 @@ def risk_rules(request):
     if request.method == "POST":
         if not request.user.has_perm("payments.change_risksettings"):
             raise PermissionDenied
-        if _submit(form, lambda: services.risk_settings_update(actor=request.user, **form.cleaned_data)):
+        if form_submit(form, lambda: services.risk_settings_update(actor=request.user, **form.cleaned_data)):
             messages.success(request, _("Saved."))
             return redirect("payments:risk_rules")
     return render(request, "payments/risk_rules.html", {"rules": selectors.risk_rules(), "form": form})
@@ -266,7 +253,7 @@ def risk_rules(request):
 def risk_rule_edit(request, pk):
     rule = get_object_or_404(selectors.risk_rules(), pk=pk)
     form = forms.RiskRuleForm(request.POST or None, instance=rule)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and form_submit(
         form,
         lambda: services.risk_rule_update(
             rule=rule, actor=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}
@@ -300,7 +287,7 @@ def blacklist(request):
 @staff_view("payments.add_blacklistentry")
 def blacklist_add(request):
     form = forms.BlacklistForm(request.POST or None, initial=request.GET.dict())
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and form_submit(
         form, lambda: services.blacklist_add(actor=request.user, **form.cleaned_data)
     ):
         messages.success(request, _("Added to the blacklist."))
@@ -343,7 +330,7 @@ def method_list(request):
 def method_edit(request, pk):
     method = get_object_or_404(selectors.payment_methods(), pk=pk)
     form = forms.PaymentMethodForm(request.POST or None, instance=method)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and form_submit(
         form,
         lambda: services.payment_method_update(
             method=method, actor=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}
@@ -400,7 +387,7 @@ def reconciliation_list(request):
 def reconciliation_import(request):
     form = forms.ReconciliationForm(request.POST or None, request.FILES or None)
     runs = []
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and form_submit(
         form,
         lambda: runs.append(
             services.reconciliation_import(

@@ -17,18 +17,9 @@ from shop.forms import (AnnouncementForm, ApiKeyForm, AuditFilter, PasswordReset
 from shop.lists import Column, ListPage, render_list
 from shop.models import MODULE_APPS, MODULES
 from shop.permissions import staff_view
+from shop.web import form_submit
 
 
-def _apply(form, call):
-    """Run a service for a valid form; a DomainError becomes a form error. True when it succeeded."""
-    if not form.is_valid():
-        return False
-    try:
-        call()
-    except DomainError as e:
-        form.add_error(None, e.message)
-        return False
-    return True
 
 
 @staff_view()
@@ -87,7 +78,7 @@ def staff_list(request):
 @staff_view("auth.add_user")
 def staff_create(request):
     form = StaffCreateForm(request.POST or None)
-    if request.method == "POST" and _apply(form, lambda: services.staff_create(actor=request.user, **form.cleaned_data)):
+    if request.method == "POST" and form_submit(form, lambda: services.staff_create(actor=request.user, **form.cleaned_data)):
         messages.success(request, _("Staff account created."))
         return redirect("staff_list")
     return render(request, "shop/form.html", {"form": form, "title": _("New staff account")})
@@ -99,7 +90,7 @@ def staff_edit(request, pk):
     initial = {"first_name": user.first_name, "email": user.email, "is_active": user.is_active,
                "roles": [g.name for g in user.groups.all()]}
     form = StaffEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and _apply(
+    if request.method == "POST" and form_submit(
             form, lambda: services.staff_update(actor=request.user, user=user, **form.cleaned_data)):
         messages.success(request, _("Staff account saved."))
         return redirect("staff_list")
@@ -112,7 +103,7 @@ def staff_edit(request, pk):
 def staff_password(request, pk):
     user = get_object_or_404(get_user_model(), pk=pk)
     form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and _apply(
+    if request.method == "POST" and form_submit(
             form, lambda: services.staff_set_password(actor=request.user, user=user, **form.cleaned_data)):
         messages.success(request, _("Password reset for %(u)s.") % {"u": user.get_username()})
         return redirect("staff_edit", pk=user.pk)
@@ -125,7 +116,7 @@ def staff_password(request, pk):
 def store_settings(request):
     settings = selectors.store_settings()
     form = StoreSettingsForm(request.POST or None, request.FILES or None, instance=settings)
-    if request.method == "POST" and _apply(form, lambda: services.store_settings_update(
+    if request.method == "POST" and form_submit(form, lambda: services.store_settings_update(
             actor=request.user, values=form.setting_values(), business_hours=form.cleaned_data["business_hours"],
             logo=form.cleaned_data.get("logo_upload"))):
         messages.success(request, _("Store settings saved."))
@@ -150,7 +141,7 @@ def announcement_list(request):
 def announcement_edit(request, pk=None):
     announcement = get_object_or_404(selectors.announcements(), pk=pk) if pk else None
     form = AnnouncementForm(request.POST or None, instance=announcement)
-    if request.method == "POST" and _apply(form, lambda: services.announcement_save(
+    if request.method == "POST" and form_submit(form, lambda: services.announcement_save(
             actor=request.user, announcement=announcement, **{f: form.cleaned_data[f] for f in form.Meta.fields})):
         messages.success(request, _("Announcement saved."))
         return redirect("announcement_list")
@@ -212,7 +203,7 @@ def apikey_list(request):
 
             raise PermissionDenied
         result = {}
-        if _apply(form, lambda: result.update(pair=services.apikey_create(actor=request.user, **form.cleaned_data))):
+        if form_submit(form, lambda: result.update(pair=services.apikey_create(actor=request.user, **form.cleaned_data))):
             created = result["pair"][1]
             form = ApiKeyForm()
     return render(request, "shop/apikey_list.html", {"keys": selectors.api_keys(), "form": form, "created": created})

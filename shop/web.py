@@ -1,0 +1,33 @@
+"""Small pieces every module's views and admin share."""
+from django.contrib import admin
+
+from shop.errors import DomainError
+
+
+def form_submit(form, call) -> bool:
+    """Run `call()` (a service) for a valid form. A DomainError's message lands on the form and its
+    per-field messages beside the fields they name. True when the service succeeded."""
+    if not form.is_valid():
+        return False
+    try:
+        call()
+    except DomainError as e:
+        form.add_error(None, e.message)
+        for name, message in (e.data.get("fields") or {}).items():
+            if name in form.fields:
+                form.add_error(name, message)
+        return False
+    return True
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Operators look in the admin; every change goes through the pages and their services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
