@@ -6,7 +6,7 @@ from decimal import Decimal
 import ninja
 from ninja import Status
 from django.utils.translation import gettext as _
-from pydantic import Field
+from pydantic import Field, IPvAnyAddress
 
 from orders import selectors, services
 from orders.models import Order
@@ -57,6 +57,7 @@ class OrderIn(ninja.Schema):
     note: str = Field("", max_length=500)
     flash_sale_id: int | None = Field(None, ge=1, le=2**62)
     group_buy_id: int | None = Field(None, ge=1, le=2**62)
+    client_ip: IPvAnyAddress | None = None  # the buyer's address, as the storefront saw it (risk rules)
 
 
 def _reason(raw) -> str:
@@ -129,6 +130,7 @@ def place_order(request, payload: OrderIn):
         lines=[(line.sku, line.quantity) for line in payload.lines], payment_method=payload.payment_method,
         channel=payload.channel, coupon_code=payload.coupon_code, points=payload.points, note=payload.note,
         flash_sale_id=payload.flash_sale_id, group_buy_id=payload.group_buy_id, idempotency_key=key,
+        client_ip=str(payload.client_ip) if payload.client_ip else None,
         idempotency_scope=str(request.api_key.pk), payload=body, actor=_actor(request))
     return Status(201 if created else 200, _out(selectors.order_for_api(order.number)))
 

@@ -77,6 +77,7 @@ class Order(models.Model):
     ship_district = models.CharField(_("district"), max_length=30)
     ship_detail = models.CharField(_("street address"), max_length=200)
     ship_postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    client_ip = models.GenericIPAddressField(_("buyer's IP address"), null=True, blank=True)
     note = models.CharField(_("customer note"), max_length=500, blank=True)
     is_abnormal = models.BooleanField(_("abnormal"), default=False)
     abnormal_reason = models.CharField(_("abnormal reason"), max_length=20, choices=Abnormal.choices, blank=True)

@@ -241,7 +241,7 @@ def _replay(kwargs):
 @transaction.atomic(durable=True)
 def _order_place(*, customer, shipping_address, lines, payment_method, external_id="", channel=Order.Channel.WEB,
                  coupon_code="", points=0, note="", flash_sale_id=None, group_buy_id=None, idempotency_key="",
-                 idempotency_scope="", payload=None, actor=None, now=None) -> tuple[Order, bool]:
+                 idempotency_scope="", payload=None, actor=None, now=None, client_ip=None) -> tuple[Order, bool]:
     """Price the cart, add freight, reserve the stock and create the order awaiting payment."""
     now = now or timezone.now()
     replay = _replay({"idempotency_key": idempotency_key, "idempotency_scope": idempotency_scope,
@@ -275,7 +275,7 @@ def _order_place(*, customer, shipping_address, lines, payment_method, external_
         subtotal=quote.subtotal, discount=quote.discount, shipping_fee=shipping_fee,
         total=quote.total + shipping_fee, payment_method=payment_method, coupon_code=(coupon_code or "")[:40],
         points_used=points, flash_sale_id=flash_sale_id, group_buy_id=group_buy_id, weight_g=weight,
-        placed_at=now, pay_by=now + timedelta(minutes=minutes), note=str(note or "")[:500],
+        placed_at=now, pay_by=now + timedelta(minutes=minutes), note=str(note or "")[:500], client_ip=client_ip,
         **{f"ship_{k}": v for k, v in address.items()})
     if len(address["detail"]) < 4:
         order.is_abnormal, order.abnormal_reason = True, Order.Abnormal.ADDRESS

@@ -18,7 +18,7 @@ def check_payment_method(sender, order, **kwargs):
     """Refuse the order (422) when its payment method is off or a limit is broken; score COD orders now."""
     services.payment_method_check(order=order)
     if order.payment_method == Order.PaymentMethod.COD:
-        services.risk_assess_at_intake(order=order, ip=getattr(kwargs.get("quote"), "ip", None))
+        services.risk_assess_at_intake(order=order)
 
 
 @receiver(order_paid, dispatch_uid="payments.assess_risk")

@@ -106,7 +106,9 @@ def _check(rule, order, ip):
 
 
 def score_order(order, *, ip=None) -> tuple[int, list]:
-    """(score, hits): the sum of the weights of the enabled rules the order hits, and what each saw."""
+    """(score, hits): the sum of the weights of the enabled rules the order hits, and what each saw.
+    `ip` defaults to the buyer's address the storefront sent with the order."""
+    ip = ip or order.client_ip
     hits = []
     for rule in RiskRule.objects.filter(is_enabled=True).order_by("pk"):
         why = _check(rule, order, ip)

@@ -674,6 +674,7 @@ def _owners():
 
 # -- risk ------------------------------------------------------------------------------------------------
 def _risk_assess(order, ip):
+    ip = ip or order.client_ip
     existing = RiskAssessment.objects.filter(order=order).first()
     if existing is not None:
         return existing

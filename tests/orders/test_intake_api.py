@@ -148,3 +148,11 @@ def test_customer_cancels_unpaid_order_and_stock_returns(api, sku, paid):
     order = paid(("TEE-W-M", 1))
     response = api("post", f"/orders/{order.number}/cancel")
     assert response.status_code == 409 and response.json()["error"]["code"] == "illegal_transition"
+
+
+def test_intake_keeps_the_buyers_ip_and_refuses_a_malformed_one(api, sku):
+    response = api("post", "/orders", body(("TEE-W-M", 1), client_ip="203.0.113.5"))
+    assert response.status_code == 201, response.content
+    assert Order.objects.get(number=response.json()["number"]).client_ip == "203.0.113.5"
+    response = api("post", "/orders", body(("TEE-W-M", 1), client_ip="999.1.1.1"))
+    assert response.status_code == 400 and "client_ip" in response.json()["error"]["fields"]

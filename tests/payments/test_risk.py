@@ -129,3 +129,10 @@ def test_cash_on_delivery_orders_are_scored_at_intake(place_order, owner):
     order.refresh_from_db()
     assert order.risk.decision == "held"
     assert (order.is_abnormal, order.abnormal_reason) == (True, "risk")
+
+
+def test_velocity_per_ip_uses_the_ip_the_storefront_sent_with_the_order(make_order):
+    for i in range(10):
+        services.risk_assess(order=make_order(phone=f"1370000000{i}", ship_detail=f"街 {i}", client_ip="203.0.113.9"))
+    eleventh = make_order(phone="13712345678", ship_detail="街 x", client_ip="203.0.113.9")
+    assert "velocity_ip" in kinds(eleventh)
