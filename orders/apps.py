@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +16,18 @@ class OrdersConfig(AppConfig):
         ("orders:freight_list", _("Freight templates"), "orders.view_freighttemplate"),
         ("orders:rule_list", _("Dispatch rules"), "orders.view_dispatchrule"),
     ]
+
+    def dashboard_stats(self, user):
+        from orders.selectors import dashboard_figures
+        from shop.templatetags.houtai import money
+
+        if not user.has_perm("orders.view_order"):
+            return []
+        figures = dashboard_figures()
+        orders_url = reverse("orders:order_list")
+        return [
+            {"label": _("Orders today"), "value": figures["placed_today"], "url": orders_url},
+            {"label": _("Paid sales today"), "value": money(figures["sales_today"]), "url": orders_url},
+            {"label": _("Waiting to ship"), "value": figures["to_ship"], "url": reverse("orders:work_queue", args=["ship"])},
+            {"label": _("Abnormal orders"), "value": figures["abnormal"], "url": reverse("orders:abnormal_list")},
+        ]

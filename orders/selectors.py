@@ -191,3 +191,16 @@ def freight_templates():
 
 def dispatch_rules():
     return DispatchRule.objects.select_related("carrier")
+
+
+def dashboard_figures(now=None) -> dict:
+    """Today's orders and paid sales, what waits to ship, and what is on hold: four small indexed reads."""
+    from django.db.models import Count, Sum
+
+    now = timezone.localtime(now or timezone.now())
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    placed = Order.objects.filter(placed_at__gte=today).aggregate(n=Count("id"))
+    paid = Order.objects.filter(paid_at__gte=today).exclude(status__in=[Order.Status.CANCELLED, Order.Status.CLOSED]) \
+        .aggregate(total=Sum("total"))
+    return {"placed_today": placed["n"], "sales_today": paid["total"] or 0,
+            "to_ship": queue("ship").count(), "abnormal": abnormal_orders().count()}

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,3 +26,15 @@ class PaymentsConfig(AppConfig):
 
         post_migrate.connect(lambda **kw: ensure_defaults(apps), sender=self, weak=False,
                              dispatch_uid="payments.ensure_defaults")
+
+    def dashboard_stats(self, user):
+        from payments.models import Refund, RiskAssessment
+
+        if not user.has_perm("payments.view_refund"):
+            return []
+        return [
+            {"label": _("Refunds awaiting approval"), "url": reverse("payments:refund_list"),
+             "value": Refund.objects.filter(status=Refund.Status.REQUESTED).count()},
+            {"label": _("Orders held for risk review"), "url": reverse("payments:risk_queue"),
+             "value": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count()},
+        ]

@@ -255,3 +255,12 @@ def test_a_long_csv_ships_in_the_background_with_a_report(owner_client, paid, sk
     assert list(run.result.values()) == [1, 150]
     assert run.output.read().decode("utf-8-sig").count("\n") == 152
     assert Order.objects.get(pk=order.pk).status == S.SHIPPED
+
+
+def test_dashboard_shows_todays_orders_sales_and_what_waits(client_as, sku, paid):
+    order = paid(("TEE-W-M", 2))
+    html = client_as("operations").get("/").content.decode()
+    assert "今日订单" in html and "今日已付销售额" in html
+    from shop.templatetags.houtai import money
+
+    assert money(order.total) in html

@@ -223,3 +223,8 @@ def test_with_auto_callback_the_sandbox_confirms_at_once(paid, owner, monkeypatc
     assert services.refund_send(refund_id=refund.pk).status == "succeeded"
     payment.refresh_from_db()
     assert payment.refunded == Decimal("12.00")
+
+
+def test_finance_sees_refunds_awaiting_approval_on_the_dashboard(client_as):
+    html = client_as("finance").get("/").content.decode()
+    assert "待审批退款" in html and "风控待审订单" in html
