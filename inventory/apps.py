@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +10,8 @@ class InventoryConfig(AppConfig):
         ("inventory:stock_list", _("Stock"), "inventory.view_stocklevel"),
         ("inventory:movement_list", _("Stock ledger"), "inventory.view_stockmovement"),
         ("inventory:low_stock", _("Low stock"), "inventory.view_stocklevel"),
+        ("inventory:expiring_batches", _("Expiring batches"), "inventory.view_stockbatch"),
+        ("inventory:turnover", _("Stock turnover"), "inventory.view_stockmovement"),
         ("inventory:rule_list", _("Low-stock thresholds"), "inventory.view_lowstockrule"),
         ("inventory:replenishment_list", _("Replenishment"), "inventory.view_replenishmentrule"),
         ("inventory:stocktake_list", _("Stocktakes"), "inventory.view_stocktake"),
@@ -16,3 +19,14 @@ class InventoryConfig(AppConfig):
         ("inventory:supplier_list", _("Suppliers"), "inventory.view_supplier"),
         ("inventory:po_list", _("Purchase orders"), "inventory.view_purchaseorder"),
     ]
+
+    def ready(self):
+        from inventory import signals  # noqa: F401  (connects the handlers)
+
+    def dashboard_stats(self, user):
+        from inventory.selectors import low_stock
+
+        if not user.has_perm("inventory.view_stocklevel"):
+            return []
+        return [{"label": _("SKUs at low stock"), "value": low_stock().order_by().count(),
+                 "url": reverse("inventory:low_stock")}]

@@ -1,9 +1,20 @@
 import django_filters
 from django import forms
+from datetime import timedelta
+
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import PurchaseOrder, StockLevel, StockMovement, Stocktake, Supplier, Warehouse
+from inventory.models import (
+    PurchaseOrder,
+    StockBatch,
+    StockLevel,
+    StockMovement,
+    Stocktake,
+    Supplier,
+    Warehouse,
+)
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
@@ -73,3 +84,26 @@ class StocktakeFilter(django_filters.FilterSet):
     class Meta:
         model = Stocktake
         fields = ["status", "warehouse"]
+
+
+EXPIRY_DEFAULT_DAYS = 30
+
+
+class ExpiringBatchFilter(django_filters.FilterSet):
+    days = django_filters.NumberFilter(
+        label=_("Expiring within (days)"), method="filter_days", min_value=0, max_value=3650
+    )
+    warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
+
+    class Meta:
+        model = StockBatch
+        fields = ["days", "warehouse"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("days"):
+            data = data.copy()
+            data["days"] = str(EXPIRY_DEFAULT_DAYS)
+        super().__init__(data, *args, **kwargs)
+
+    def filter_days(self, queryset, name, value):
+        return queryset.filter(expires_on__lte=timezone.localdate() + timedelta(days=int(value)))

@@ -1,8 +1,10 @@
+from datetime import timedelta
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
-from inventory.models import LowStockRule, Supplier, Warehouse
+from inventory.models import LowStockRule, ReplenishmentRule, Supplier, Warehouse
 
 
 class SkuField(forms.CharField):
@@ -29,6 +31,12 @@ class StockReceiveForm(forms.Form):
     sku = SkuField()
     warehouse = _warehouse_field()
     quantity = forms.IntegerField(label=_("Quantity"))
+    expires_on = forms.DateField(
+        label=_("Expiry date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for goods that do not expire."),
+    )
     reference = forms.CharField(label=_("Delivery note"), max_length=64, required=False)
     reason = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -132,7 +140,24 @@ class LineQuantitiesForm(forms.Form):
 
 
 class PurchaseOrderReceiveForm(LineQuantitiesForm):
+    """Quantities received per line, each with an optional expiry date for the batch it opens."""
+
     confirm_over = forms.BooleanField(label=_("Yes, receive more than ordered"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        order = []
+        for line in self.lines:
+            self.fields[f"expires_{line.pk}"] = forms.DateField(
+                label=_("%(sku)s expiry date") % {"sku": line.sku.code},
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            order += [f"line_{line.pk}", f"expires_{line.pk}"]
+        self.order_fields(order)
+
+    def expiries(self):
+        return {line: self.cleaned_data.get(f"expires_{line.pk}") for line in self.lines}
 
     def line_label(self, line):
         return f"{line.sku.code} ({line.received}/{line.quantity})"
@@ -157,6 +182,78 @@ class StocktakeForm(forms.Form):
 class ReplenishmentRuleForm(forms.Form):
     sku = SkuField()
     supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True))
-    reorder_point = forms.IntegerField(label=_("Reorder point"), min_value=0)
-    order_up_to = forms.IntegerField(label=_("Order up to"), min_value=1)
-    pack_size = forms.IntegerField(label=_("Pack size"), min_value=1, initial=1)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=ReplenishmentRule.Kind.choices,
+        initial=ReplenishmentRule.Kind.FIXED,
+        required=False,
+    )
+    reorder_point = forms.IntegerField(
+        label=_("Reorder point"), min_value=0, max_value=10**9, required=False, help_text=_("Fixed rules.")
+    )
+    order_up_to = forms.IntegerField(
+        label=_("Order up to"), min_value=1, max_value=10**9, required=False, help_text=_("Fixed rules.")
+    )
+    window_days = forms.IntegerField(
+        label=_("Sales window (days)"),
+        min_value=1,
+        max_value=365,
+        initial=28,
+        required=False,
+        help_text=_(
+            "Forecast rules: daily sales are the average over these days, times the supplier's lead time."
+        ),
+    )
+    safety_stock = forms.IntegerField(
+        label=_("Safety stock"), min_value=0, max_value=10**9, initial=0, required=False,
+        help_text=_("Forecast rules."),
+    )
+    pack_size = forms.IntegerField(label=_("Pack size"), min_value=1, max_value=10**6, initial=1)
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or ReplenishmentRule.Kind.FIXED
+
+
+class TurnoverForm(forms.Form):
+    """The turnover report's period and options; every field is optional (defaults: the last 30 days,
+    per SKU, 90 days for dead stock and slow movers)."""
+
+    GROUPS = [("sku", _("SKU")), ("category", _("Category")), ("warehouse", _("Warehouse"))]
+    STATUSES = [("", _("All")), ("slow", _("Slow movers")), ("dead", _("Dead stock"))]
+    DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
+
+    start = forms.DateField(label=_("From"), **DATE)
+    end = forms.DateField(label=_("To"), **DATE)
+    group = forms.ChoiceField(label=_("Per"), choices=GROUPS, required=False)
+    status = forms.ChoiceField(label=_("Show"), choices=STATUSES, required=False)
+    dead_days = forms.IntegerField(
+        label=_("Dead after (days without sales)"), min_value=1, max_value=3650, required=False
+    )
+    slow_days = forms.IntegerField(
+        label=_("Slow above (days of inventory)"), min_value=1, max_value=3650, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        for name in ("start", "end"):
+            if data.get(name) and not 2000 <= data[name].year <= 2100:
+                self.add_error(name, _("Enter a date between 2000 and 2100."))
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end of the period comes before its start."))
+        return data
+
+    def options(self, today):
+        """(start date, end date, group, status, dead_days, slow_days) with the defaults filled in."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        end = data.get("end") or today
+        start = data.get("start") or min(end, today) - timedelta(days=29)
+        if start > end:
+            start = end
+        return (
+            start,
+            end,
+            data.get("group") or "sku",
+            data.get("status") or "",
+            data.get("dead_days") or 90,
+            data.get("slow_days") or 90,
+        )

@@ -333,8 +333,16 @@ class StocktakeLine(models.Model):
 
 
 class ReplenishmentRule(models.Model):
-    """Fixed reorder rule of a SKU: at or under the reorder point (available + on order), order up to
-    `order_up_to`, in whole packs, from the supplier."""
+    """Reorder rule of a SKU, in whole packs, from the supplier; the position is available + on order.
+
+    Fixed: at or under the reorder point, order up to `order_up_to`.
+    Forecast: the target is the daily sales forecast × the supplier's lead time + `safety_stock`, the
+    forecast being a simple moving average of the units shipped over the last `window_days` days; under
+    the target, order up to it."""
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", _("Fixed reorder point")
+        FORECAST = "forecast", _("Sales forecast")
 
     sku = models.OneToOneField(
         "catalog.Sku", on_delete=models.CASCADE, related_name="replenishment_rule", verbose_name=_("SKU")
@@ -342,21 +350,30 @@ class ReplenishmentRule(models.Model):
     supplier = models.ForeignKey(
         Supplier, on_delete=models.CASCADE, related_name="replenishment_rules", verbose_name=_("supplier")
     )
-    reorder_point = models.PositiveIntegerField(_("reorder point"))
-    order_up_to = models.PositiveIntegerField(_("order up to"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FIXED)
+    reorder_point = models.PositiveIntegerField(_("reorder point"), default=0)
+    order_up_to = models.PositiveIntegerField(_("order up to"), default=0)
     pack_size = models.PositiveIntegerField(_("pack size"), default=1)
+    window_days = models.PositiveSmallIntegerField(_("sales window (days)"), default=28)
+    safety_stock = models.PositiveIntegerField(_("safety stock"), default=0)
 
     class Meta:
         verbose_name = _("replenishment rule")
         verbose_name_plural = _("replenishment rules")
         constraints = [
             models.CheckConstraint(
-                condition=Q(order_up_to__gt=F("reorder_point")), name="inventory_repl_up_to_gt_rop"
+                condition=Q(kind="forecast") | Q(order_up_to__gt=F("reorder_point")),
+                name="inventory_repl_up_to_gt_rop",
+            ),
+            models.CheckConstraint(
+                condition=Q(window_days__gte=1, window_days__lte=365), name="inventory_repl_window_days"
             ),
             models.CheckConstraint(condition=Q(pack_size__gte=1), name="inventory_repl_pack_gte_1"),
         ]
 
     def __str__(self):
+        if self.kind == self.Kind.FORECAST:
+            return f"{self.sku_id}: {self.window_days}d + {self.safety_stock}"
         return f"{self.sku_id}: {self.reorder_point} → {self.order_up_to}"
 
 
@@ -384,6 +401,9 @@ class SkuStock(models.Model):
     threshold = models.IntegerField(_("threshold"), null=True, blank=True)
     cover_days = models.PositiveIntegerField(_("days of cover"), null=True, blank=True)
     is_low = models.BooleanField(_("low"), default=False)
+    # A copy of Sku.is_active (post_save signal; the low_stock_alerts job re-syncs bulk changes), so the
+    # scan never joins the SKU table.
+    sku_active = models.BooleanField(_("SKU active"), default=True)
 
     class Meta:
         verbose_name = _("SKU stock rollup")
@@ -394,14 +414,66 @@ class SkuStock(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["available"], condition=Q(is_low=True), name="inventory_rollup_low"),
             models.Index(
-                fields=["available"], condition=Q(threshold__isnull=True), name="inventory_rollup_default"
+                fields=["available"], condition=Q(is_low=True, sku_active=True), name="inventory_rollup_low"
+            ),
+            models.Index(
+                fields=["available"],
+                condition=Q(threshold__isnull=True, sku_active=True),
+                name="inventory_rollup_default",
             ),
         ]
 
     def __str__(self):
         return f"{self.sku_id}: {self.available}"
 
+    @property
+    def code(self):
+        return self.sku.code
+
     def refresh_low(self):
         self.is_low = self.threshold is not None and self.available <= self.threshold
+
+
+class StockBatch(models.Model):
+    """A receipt's units of one SKU in one warehouse, with the day received and an optional expiry.
+
+    Units leave batches first-expiring first, then first-received (batches without an expiry last), when
+    on-hand goes down (shipment, negative adjustment, transfer out, stocktake or ERP loss); every on-hand
+    increase opens a batch. So, per SKU × warehouse, the batches' `remaining` sums to `on_hand`.
+    """
+
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU"))
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="batches", verbose_name=_("warehouse")
+    )
+    received_on = models.DateField(_("received"))
+    expires_on = models.DateField(_("expires"), null=True, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity received"))
+    remaining = models.PositiveIntegerField(_("remaining"))
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stock batch")
+        verbose_name_plural = _("stock batches")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remaining__lte=F("quantity")), name="inventory_batch_remaining"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["sku", "warehouse", "expires_on", "received_on"],
+                condition=Q(remaining__gt=0),
+                name="inventory_batch_fifo",
+            ),
+            models.Index(
+                fields=["expires_on"],
+                condition=Q(remaining__gt=0, expires_on__isnull=False),
+                name="inventory_batch_expiring",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sku_id}@{self.warehouse_id} {self.received_on} ({self.remaining}/{self.quantity})"

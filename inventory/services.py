@@ -6,6 +6,7 @@ transaction, because order intake and shipping call them inside their own.
 """
 
 from collections import defaultdict
+from decimal import ROUND_CEILING, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -25,6 +26,7 @@ from inventory.models import (
     PurchaseOrderLine,
     ReplenishmentRule,
     SkuStock,
+    StockBatch,
     StockLevel,
     StockMovement,
     Stocktake,
@@ -142,19 +144,25 @@ def _refresh_thresholds(rollups, *, now=None):
     rollups.update(is_low=_IS_LOW)
 
 
+@transaction.atomic
 def rollup_rebuild(*, sku_ids=None, now=None) -> int:
     """Recompute rollup rows from the stock rows of active warehouses and the SKUs' rules (set-based).
 
     Used for rows just created, when a warehouse is switched on or off, and by the data migration's
     twin; callers hold the stock rows' locks (or nothing can post yet)."""
+    from catalog.models import Sku
+
     rollups = SkuStock.objects.all() if sku_ids is None else SkuStock.objects.filter(sku_id__in=sku_ids)
-    levels = StockLevel.objects.filter(sku=OuterRef("sku"), warehouse__is_active=True).order_by().values("sku")
+    levels = (
+        StockLevel.objects.filter(sku=OuterRef("sku"), warehouse__is_active=True).order_by().values("sku")
+    )
     rules = LowStockRule.objects.filter(sku=OuterRef("sku"))
 
     def total(expression):
         return Coalesce(Subquery(levels.annotate(n=Sum(expression)).values("n")), 0)
 
     n = rollups.update(
+        sku_active=Subquery(Sku.objects.filter(pk=OuterRef("sku")).values("is_active")),
         on_hand=total("on_hand"),
         reserved=total("reserved"),
         available=total(F("on_hand") - F("reserved")),
@@ -165,10 +173,22 @@ def rollup_rebuild(*, sku_ids=None, now=None) -> int:
     return n
 
 
+def _locked(rollups):
+    """Lock these rollup rows in SKU order (the order postings lock them in) before a bulk UPDATE, so a
+    job never deadlocks with an order; returns the same queryset, to update."""
+    list(rollups.select_for_update(of=("self",)).order_by("sku_id").values_list("sku_id", flat=True))
+    return rollups
+
+
+@transaction.atomic  # the low_stock_alerts job calls it inside its own
 def rollup_backfill() -> int:
-    """Create the rollup rows of SKUs that have none (SKUs bulk-created by an import), filled."""
+    """Create the rollup rows of SKUs that have none (SKUs bulk-created by an import), filled, and copy
+    `is_active` of SKUs switched on or off in bulk (both set-based)."""
     from catalog.models import Sku
 
+    for active in (True, False):
+        switched = SkuStock.objects.filter(sku_active=not active, sku__is_active=active)
+        _locked(switched).update(sku_active=active)
     missing = list(Sku.objects.filter(stock_rollup__isnull=True).values_list("pk", flat=True))
     if missing:
         SkuStock.objects.bulk_create([SkuStock(sku_id=s) for s in missing], ignore_conflicts=True)
@@ -184,9 +204,23 @@ def _actor(actor):
 
 
 def _post(
-    level, *, kind, actor, on_hand=0, reserved=0, reason="", reference_type="", reference=""
+    level,
+    *,
+    kind,
+    actor,
+    on_hand=0,
+    reserved=0,
+    reason="",
+    reference_type="",
+    reference="",
+    expires_on=None,
+    batches=None,
 ) -> StockMovement:
-    """Change a locked stock row and write its ledger row."""
+    """Change a locked stock row and write its ledger row; keep the SKU's rollup and the row's batches.
+
+    Units coming in open a batch (received today, expiring `expires_on`), or the `batches` a transfer
+    carries [(received_on, expires_on, quantity)]; units going out leave the batches first-expiring
+    first, then first-received, and the movement's `batches` lists what they took."""
     if level.on_hand + on_hand < level.reserved + reserved or level.reserved + reserved < 0:
         raise Conflict(
             _("This change would leave %(sku)s with negative available stock.") % {"sku": level.sku.code},
@@ -209,7 +243,50 @@ def _post(
         actor_label=label[:150],
     )
     _post_rollup(level, on_hand=on_hand, reserved=reserved, sale=kind == Kind.SALE)
+    movement.batches = []
+    if on_hand > 0:
+        _batches_in(level, on_hand, expires_on=expires_on, carried=batches, reference=reference)
+    elif on_hand < 0:
+        movement.batches = _batches_out(level, -on_hand)
     return movement
+
+
+def _batches_in(level, quantity, *, expires_on, carried, reference):
+    parts = list(carried or [])
+    short = quantity - sum(n for _r, _e, n in parts)
+    if short > 0:  # a receipt, a gain, or units that predate batch tracking
+        parts.append((timezone.localdate(), expires_on, short))
+    StockBatch.objects.bulk_create(
+        StockBatch(
+            sku_id=level.sku_id,
+            warehouse_id=level.warehouse_id,
+            received_on=received_on,
+            expires_on=expires,
+            quantity=n,
+            remaining=n,
+            reference=reference[:64],
+        )
+        for received_on, expires, n in parts
+    )
+
+
+def _batches_out(level, quantity) -> list:
+    """Take `quantity` units out of a locked stock row's batches, FIFO (earliest expiry, then earliest
+    received; batches without expiry last); returns [(received_on, expires_on, taken)]."""
+    batches = StockBatch.objects.filter(
+        sku_id=level.sku_id, warehouse_id=level.warehouse_id, remaining__gt=0
+    ).order_by(F("expires_on").asc(nulls_last=True), "received_on", "pk")
+    taken, changed = [], []
+    for batch in batches.iterator(chunk_size=50):
+        n = min(batch.remaining, quantity)
+        batch.remaining -= n
+        quantity -= n
+        changed.append(batch)
+        taken.append((batch.received_on, batch.expires_on, n))
+        if not quantity:
+            break
+    StockBatch.objects.bulk_update(changed, ["remaining"])
+    return taken
 
 
 def _post_rollup(level, *, on_hand, reserved, sale):
@@ -223,12 +300,8 @@ def _post_rollup(level, *, on_hand, reserved, sale):
     fields = ["on_hand", "reserved", "available", "is_low"]
     if sale and rollup.cover_days is not None:
         since = timezone.now() - timedelta(days=selectors.SALES_WINDOW_DAYS)
-        sold = -(
-            StockMovement.objects.filter(sku_id=level.sku_id, kind=Kind.SALE, created_at__gte=since).aggregate(
-                n=Sum("on_hand_delta")
-            )["n"]
-            or 0
-        )
+        sales = StockMovement.objects.filter(sku_id=level.sku_id, kind=Kind.SALE, created_at__gte=since)
+        sold = -(sales.aggregate(n=Sum("on_hand_delta"))["n"] or 0)
         days = selectors.SALES_WINDOW_DAYS
         rollup.threshold = (sold * rollup.cover_days + days - 1) // days
         fields.append("threshold")
@@ -241,9 +314,14 @@ def _level(sku, warehouse):
 
 
 # -- staff and ERP stock changes ---------------------------------------------------------------------
-def _receive(*, sku, warehouse, quantity, actor, reason="", reference_type="", reference="") -> StockMovement:
+def _receive(
+    *, sku, warehouse, quantity, actor, reason="", reference_type="", reference="", expires_on=None
+) -> StockMovement:
     _check_quantity(quantity)
     _check_active(warehouse)
+    if expires_on is not None and expires_on < timezone.localdate():
+        message = _("This expiry date has passed.")
+        raise DomainError(message, code="expired", fields={"expires_on": message})
     movement = _post(
         _level(sku, warehouse),
         kind=Kind.RECEIPT,
@@ -252,19 +330,28 @@ def _receive(*, sku, warehouse, quantity, actor, reason="", reference_type="", r
         reason=reason,
         reference_type=reference_type,
         reference=reference,
+        expires_on=expires_on,
     )
     record(
         actor,
         "inventory.receive",
         warehouse,
-        after={"sku": sku.code, "quantity": quantity, "reference": reference, "reason": reason},
+        after={
+            "sku": sku.code,
+            "quantity": quantity,
+            "reference": reference,
+            "reason": reason,
+            "expires_on": expires_on.isoformat() if expires_on else None,
+        },
     )
     return movement
 
 
 @transaction.atomic(durable=True)
-def stock_receive(*, sku, warehouse, quantity, actor, reason="", reference="") -> StockMovement:
-    """Receive goods into a warehouse."""
+def stock_receive(
+    *, sku, warehouse, quantity, actor, reason="", reference="", expires_on=None
+) -> StockMovement:
+    """Receive goods into a warehouse, as a batch with an optional expiry date."""
     return _receive(
         sku=sku,
         warehouse=warehouse,
@@ -273,6 +360,7 @@ def stock_receive(*, sku, warehouse, quantity, actor, reason="", reference="") -
         reason=reason,
         reference_type="receipt" if reference else "",
         reference=reference,
+        expires_on=expires_on,
     )
 
 
@@ -316,17 +404,18 @@ def stock_transfer(*, sku, source, destination, quantity, actor, reason="") -> l
             items=[{"sku": sku.code, "requested": quantity, "available": out.available}],
         )
     reference = f"{source.code}>{destination.code}"
+    taken = _post(
+        out,
+        kind=Kind.TRANSFER,
+        on_hand=-quantity,
+        actor=actor,
+        reason=reason,
+        reference_type="transfer",
+        reference=reference,
+    )
     movements = [
-        _post(
-            out,
-            kind=Kind.TRANSFER,
-            on_hand=-quantity,
-            actor=actor,
-            reason=reason,
-            reference_type="transfer",
-            reference=reference,
-        ),
-        _post(
+        taken,
+        _post(  # the batches travel with their received and expiry dates
             into,
             kind=Kind.TRANSFER,
             on_hand=quantity,
@@ -334,6 +423,7 @@ def stock_transfer(*, sku, source, destination, quantity, actor, reason="") -> l
             reason=reason,
             reference_type="transfer",
             reference=reference,
+            batches=taken.batches,
         ),
     ]
     record(
@@ -535,8 +625,13 @@ def _save(instance, *, actor, action, fields):
 
 @transaction.atomic(durable=True)
 def warehouse_save(*, actor, warehouse=None, **fields) -> Warehouse:
-    """Create a warehouse, or change one."""
-    return _save(warehouse or Warehouse(), actor=actor, action="inventory.warehouse_save", fields=fields)
+    """Create a warehouse, or change one; switching it on or off recounts its SKUs' rollups."""
+    was_active = warehouse.is_active if warehouse and warehouse.pk else None
+    warehouse = _save(warehouse or Warehouse(), actor=actor, action="inventory.warehouse_save", fields=fields)
+    if was_active is not None and was_active != warehouse.is_active:
+        levels = lock_levels(where=Q(warehouse=warehouse))
+        rollup_rebuild(sku_ids={sku_id for sku_id, _w in levels})
+    return warehouse
 
 
 @transaction.atomic(durable=True)
@@ -570,17 +665,33 @@ def low_stock_rule_set(*, sku, kind, value, actor) -> LowStockRule:
     """Give a SKU its own low-stock threshold."""
     if kind not in LowStockRule.Kind.values or value < 0:
         raise DomainError(_("Choose a kind and a threshold of zero or more."), code="invalid_rule")
+    _lock_rollups([sku.pk])
     rule = LowStockRule.objects.filter(sku=sku).first() or LowStockRule(sku=sku)
-    return _save(
+    rule = _save(
         rule, actor=actor, action="inventory.low_stock_rule_set", fields={"kind": kind, "value": value}
     )
+    _rollup_threshold(sku.pk)
+    return rule
+
+
+def _rollup_threshold(sku_id):
+    """Copy a SKU's rule into its (locked) rollup row and recompute `is_low`."""
+    rules = LowStockRule.objects.filter(sku=OuterRef("sku"))
+    rollups = SkuStock.objects.filter(sku_id=sku_id)
+    rollups.update(
+        threshold=Subquery(rules.filter(kind=LowStockRule.Kind.ABSOLUTE).values("value")),
+        cover_days=Subquery(rules.filter(kind=LowStockRule.Kind.DAYS_OF_COVER).values("value")),
+    )
+    _refresh_thresholds(rollups)
 
 
 @transaction.atomic(durable=True)
 def low_stock_rule_delete(*, rule, actor) -> None:
     """Let a SKU fall back to the store's default threshold."""
+    _lock_rollups([rule.sku_id])
     record(actor, "inventory.low_stock_rule_delete", rule.sku, before=snapshot(rule))
     rule.delete()
+    _rollup_threshold(rule.sku_id)
 
 
 # -- low-stock alerts --------------------------------------------------------------------------------
@@ -593,8 +704,12 @@ def low_stock_alerts_run(*, now=None) -> dict:
     from shop.services import notify
 
     now = now or timezone.now()
+    rollup_backfill()
+    # Days of cover follow sales, which also age out of the 30-day window: refreshed here, set-based.
+    _refresh_thresholds(_locked(SkuStock.objects.filter(cover_days__isnull=False)), now=now)
     low = {
-        row["pk"]: row for row in selectors.low_stock(now=now).values("pk", "code", "available", "threshold")
+        row["pk"]: {**row, "threshold": row["limit"]}
+        for row in selectors.low_stock(now=now).values("pk", "available", "limit", code=F("sku__code"))
     }
     open_alerts = {a.sku_id: a for a in selectors.open_alerts().select_for_update()}
     closed = LowStockAlert.objects.filter(
@@ -706,10 +821,14 @@ def purchase_order_cancel(*, order, actor) -> PurchaseOrder:
 
 
 @transaction.atomic(durable=True)
-def purchase_order_receive(*, order, quantities, actor, confirm_over=False) -> PurchaseOrder:
-    """Receive goods against an ordered purchase order: {line: quantity}; each posts a receipt.
+def purchase_order_receive(
+    *, order, quantities, actor, confirm_over=False, expiries=None
+) -> PurchaseOrder:
+    """Receive goods against an ordered purchase order: {line: quantity}; each posts a receipt, as a
+    batch expiring on `expiries[line]` when given.
 
     Receiving more than a line's outstanding quantity needs `confirm_over`."""
+    expiries = {line.pk: date for line, date in (expiries or {}).items() if date}
     order = _locked_order(order)
     if order.status not in (PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTIAL):
         raise Conflict(
@@ -737,6 +856,7 @@ def purchase_order_receive(*, order, quantities, actor, confirm_over=False) -> P
             reference_type="po",
             reference=order.number,
             reason=order.supplier.name,
+            expires_on=expiries.get(line.pk),
         )
         line.received += quantity
         line.save(update_fields=["received"])
@@ -850,14 +970,41 @@ def stocktake_approve(*, stocktake, actor) -> list[StockMovement]:
 # -- replenishment ------------------------------------------------------------------------------------
 @transaction.atomic(durable=True)
 def replenishment_rule_set(
-    *, sku, supplier, reorder_point, order_up_to, pack_size, actor
+    *,
+    sku,
+    supplier,
+    pack_size,
+    actor,
+    kind=ReplenishmentRule.Kind.FIXED,
+    reorder_point=None,
+    order_up_to=None,
+    window_days=28,
+    safety_stock=0,
 ) -> ReplenishmentRule:
-    """Give a SKU its fixed reorder rule."""
-    if order_up_to <= reorder_point or pack_size < 1 or reorder_point < 0:
-        raise DomainError(
-            _("Order up to must be above the reorder point, and a pack holds at least 1."),
-            code="invalid_rule",
-        )
+    """Give a SKU its reorder rule: fixed (reorder point, order up to) or forecast (sales window, safety
+    stock)."""
+    if kind == ReplenishmentRule.Kind.FORECAST:
+        window_days = 28 if window_days is None else window_days
+        safety_stock = safety_stock or 0
+        if not 1 <= window_days <= 365 or safety_stock < 0 or pack_size < 1:
+            raise DomainError(
+                _("The sales window is 1 to 365 days, safety stock zero or more, a pack at least 1."),
+                code="invalid_rule",
+            )
+        reorder_point = order_up_to = 0
+    elif kind == ReplenishmentRule.Kind.FIXED:
+        if reorder_point is None or order_up_to is None:
+            message = _("A fixed rule needs a reorder point and an order-up-to level.")
+            field = "reorder_point" if reorder_point is None else "order_up_to"
+            raise DomainError(message, code="invalid_rule", fields={field: message})
+        if order_up_to <= reorder_point or pack_size < 1 or reorder_point < 0:
+            raise DomainError(
+                _("Order up to must be above the reorder point, and a pack holds at least 1."),
+                code="invalid_rule",
+            )
+        window_days, safety_stock = window_days or 28, safety_stock or 0
+    else:
+        raise DomainError(_("Choose a kind of rule."), code="invalid_rule")
     rule = ReplenishmentRule.objects.filter(sku=sku).first() or ReplenishmentRule(sku=sku)
     return _save(
         rule,
@@ -865,9 +1012,12 @@ def replenishment_rule_set(
         action="inventory.replenishment_rule_set",
         fields={
             "supplier": supplier,
+            "kind": kind,
             "reorder_point": reorder_point,
             "order_up_to": order_up_to,
             "pack_size": pack_size,
+            "window_days": window_days,
+            "safety_stock": safety_stock,
         },
     )
 
@@ -879,10 +1029,28 @@ def replenishment_rule_delete(*, rule, actor) -> None:
     rule.delete()
 
 
+def _packs(units, pack_size):
+    return -(-units // pack_size) * pack_size
+
+
+def replenishment_need(rule, *, position, daily_sales=None) -> int:
+    """Units to order under a rule at this position (available + on order), in whole packs; 0 if none.
+
+    Forecast: target = ⌈daily sales (simple moving average) × supplier lead time⌉ + safety stock."""
+    if rule.kind == ReplenishmentRule.Kind.FORECAST:
+        demand = (daily_sales or Decimal(0)) * rule.supplier.lead_time_days
+        target = int(demand.to_integral_value(rounding=ROUND_CEILING)) + rule.safety_stock
+        return _packs(target - position, rule.pack_size) if position < target else 0
+    if position <= rule.reorder_point:
+        return _packs(rule.order_up_to - position, rule.pack_size)
+    return 0
+
+
 @transaction.atomic(durable=True)
-def replenishment_suggestions_run(*, actor=None) -> list[PurchaseOrder]:
-    """Draft one purchase order per supplier for the SKUs whose available stock plus what is on order is
-    at or under their reorder point, ordering up to their level in whole packs, into the first warehouse."""
+def replenishment_suggestions_run(*, actor=None, now=None) -> list[PurchaseOrder]:
+    """Draft one purchase order per supplier for the SKUs whose rule calls for stock (fixed: available
+    plus on order at or under the reorder point; forecast: under the forecast target), in whole packs,
+    into the first warehouse."""
     rules = list(selectors.replenishment_rules().filter(supplier__is_active=True, sku__is_active=True))
     warehouse = selectors.active_warehouses().first()
     if not rules or warehouse is None:
@@ -890,12 +1058,15 @@ def replenishment_suggestions_run(*, actor=None) -> list[PurchaseOrder]:
     sku_ids = [rule.sku_id for rule in rules]
     available = dict(selectors.sku_stock().filter(pk__in=sku_ids).values_list("pk", "available"))
     ordered = selectors.on_order(sku_ids)
+    daily = selectors.daily_sales(
+        [r for r in rules if r.kind == ReplenishmentRule.Kind.FORECAST], now=now or timezone.now()
+    )
     lines = defaultdict(list)
     for rule in rules:
         position = available.get(rule.sku_id, 0) + ordered.get(rule.sku_id, 0)
-        if position <= rule.reorder_point:
-            packs = -(-(rule.order_up_to - position) // rule.pack_size)
-            lines[rule.supplier].append((rule.sku, packs * rule.pack_size, None))
+        need = replenishment_need(rule, position=position, daily_sales=daily.get(rule.sku_id))
+        if need:
+            lines[rule.supplier].append((rule.sku, need, None))
     return [
         _purchase_order_create(
             supplier=supplier,

@@ -1,13 +1,18 @@
 """Inventory pages: thin — parse the request, call a service or a selector, render."""
 
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from inventory import forms, selectors, services
 from inventory.filters import (
+    ExpiringBatchFilter,
     MovementFilter,
     PurchaseOrderFilter,
     StockLevelFilter,
@@ -19,22 +24,12 @@ from shop.errors import DomainError
 from shop.lists import Column, ListPage, render_list
 from shop.permissions import staff_view
 from shop.selectors import audit_for_object
+from shop.web import form_submit
 
 
 def _submit(request, form, call):
     """Run a service with a valid posted form; a DomainError lands on its fields or the form."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        call(**form.cleaned_data)
-    except DomainError as e:
-        fields = e.data.get("fields") or {}
-        for name, message in fields.items():
-            form.add_error(name if name in form.fields else None, message)
-        if not fields:
-            form.add_error(None, e.message)
-        return False
-    return True
+    return request.method == "POST" and form_submit(form, lambda: call(**form.cleaned_data))
 
 
 def _form_page(request, form, title, template="inventory/form.html", **extra):
@@ -135,18 +130,48 @@ def low_stock(request):
         request,
         selectors.low_stock(),
         columns=[
-            Column("code", gettext_lazy("SKU code")),
-            Column("product__name", gettext_lazy("Product")),
+            Column("sku__code", gettext_lazy("SKU code")),
+            Column("sku__product__name", gettext_lazy("Product")),
             Column("on_hand", gettext_lazy("On hand")),
             Column("reserved", gettext_lazy("Reserved")),
             Column("available", gettext_lazy("Available")),
-            Column("threshold", gettext_lazy("Threshold")),
+            Column("limit", gettext_lazy("Threshold")),
         ],
-        search_fields=("code__istartswith", "product__name__icontains"),
+        search_fields=("sku__code__istartswith", "sku__product__name__icontains"),
         default_ordering="available",
         export_name="low-stock",
     )
     return render_list(request, "inventory/low_stock.html", page)
+
+
+@staff_view("inventory.view_stockbatch")
+def expiring_batches(request):
+    page = ListPage(
+        request,
+        selectors.expiring_batches(),
+        columns=[
+            Column("expires_on", gettext_lazy("Expires")),
+            Column(
+                "days_left",
+                gettext_lazy("Days left"),
+                sortable=False,
+                value=lambda b: (b.expires_on - timezone.localdate()).days,
+            ),
+            Column("sku__code", gettext_lazy("SKU code")),
+            Column("sku__product__name", gettext_lazy("Product")),
+            Column(
+                "warehouse__name", gettext_lazy("Warehouse"), order_by=("warehouse__priority", "warehouse_id")
+            ),
+            Column("remaining", gettext_lazy("Units left")),
+            Column("received_on", gettext_lazy("Received")),
+            Column("reference", gettext_lazy("Reference"), sortable=False),
+        ],
+        filterset_class=ExpiringBatchFilter,
+        search_fields=("sku__code__istartswith", "sku__product__name__icontains"),
+        default_ordering="expires_on",
+        export_name="expiring-batches",
+    )
+    return render_list(request, "inventory/expiring_batches.html", page, {"today": timezone.localdate()})
 
 
 @staff_view("inventory.view_lowstockrule")
@@ -176,8 +201,12 @@ def replenishment_list(request):
             Column("sku__code", gettext_lazy("SKU code")),
             Column("sku__product__name", gettext_lazy("Product")),
             Column("supplier__name", gettext_lazy("Supplier")),
+            Column("kind", gettext_lazy("Kind"), value=lambda r: r.get_kind_display()),
             Column("reorder_point", gettext_lazy("Reorder point")),
             Column("order_up_to", gettext_lazy("Order up to")),
+            Column("window_days", gettext_lazy("Sales window (days)")),
+            Column("safety_stock", gettext_lazy("Safety stock")),
+            Column("supplier__lead_time_days", gettext_lazy("Lead time (days)")),
             Column("pack_size", gettext_lazy("Pack size")),
         ],
         search_fields=("sku__code__istartswith", "supplier__name__icontains"),
@@ -432,7 +461,11 @@ def po_receive(request, pk):
         request,
         form,
         lambda **data: services.purchase_order_receive(
-            order=order, quantities=form.quantities(), confirm_over=data["confirm_over"], actor=request.user
+            order=order,
+            quantities=form.quantities(),
+            expiries=form.expiries(),
+            confirm_over=data["confirm_over"],
+            actor=request.user,
         ),
     ):
         messages.success(request, _("Goods received into stock."))
@@ -556,3 +589,106 @@ def stocktake_approve(request, pk):
     except DomainError as e:
         messages.error(request, e.message)
     return redirect(stocktake)
+
+
+# -- turnover report --------------------------------------------------------------------------------
+@dataclass
+class _TurnoverPage(ListPage):
+    """A list of aggregated rows: ties are broken by the group's key, never by a row id (which would
+    split the groups)."""
+
+    tiebreak: str = ""
+
+    def __post_init__(self):
+        super().__post_init__()
+        self.results = self.results.order_by(*self._order_fields(self.ordering), self.tiebreak)
+
+
+class _TurnoverOptions:
+    """The report form in the list page's filter bar (the FilterSet's place); the period shapes the
+    aggregate itself, so there is nothing left to filter."""
+
+    def __init__(self, form, queryset):
+        self.form, self.qs = form, queryset
+
+    def is_valid(self):
+        return True
+
+
+def _cent(value):
+    return value.quantize(selectors.CENT)  # SQLite hands sums back with more places
+
+
+def _figure(name, days):
+    return lambda row: selectors.turnover_figures(row, days=days)[name]
+
+
+def _key(key):
+    return lambda row: row[key]
+
+
+_TURNOVER_LABELS = {
+    "sku": [("sku__code", gettext_lazy("SKU code")), ("sku__product__name", gettext_lazy("Product"))],
+    "category": [("sku__product__category__name", gettext_lazy("Category"))],
+    "warehouse": [("warehouse__name", gettext_lazy("Warehouse"))],
+}
+_TURNOVER_SEARCH = {
+    "sku": ("sku__code__istartswith", "sku__product__name__icontains"),
+    "category": ("sku__product__category__name__icontains",),
+    "warehouse": ("warehouse__name__icontains", "warehouse__code__istartswith"),
+}
+
+
+def _turnover_columns(group, days):
+    none = gettext_lazy("(none)")
+    labels = _TURNOVER_LABELS[group]
+    return [Column(key, label, value=lambda r, key=key: r[key] or none) for key, label in labels] + [
+        Column("opening_value", gettext_lazy("Opening value"), value=lambda r: _cent(r["opening_value"])),
+        Column(
+            "closing_value", gettext_lazy("Stock value at cost"), value=lambda r: _cent(r["closing_value"])
+        ),
+        Column(
+            "average_value",
+            gettext_lazy("Average stock value"),
+            sortable=False,
+            value=_figure("average_value", days),
+        ),
+        Column("sold_units", gettext_lazy("Units sold"), value=_key("sold_units")),
+        Column("cogs", gettext_lazy("Cost of goods sold"), value=lambda r: _cent(r["cogs"])),
+        Column("turnover", gettext_lazy("Turnover"), sortable=False, value=_figure("turnover", days)),
+        Column(
+            "days_of_inventory",
+            gettext_lazy("Days of inventory"),
+            sortable=False,
+            value=_figure("days_of_inventory", days),
+        ),
+        Column("closing_units", gettext_lazy("Units at end"), value=_key("closing_units")),
+        Column("last_sale", gettext_lazy("Last sale"), value=_key("last_sale")),
+    ]
+
+
+@staff_view("inventory.view_stockmovement")
+def turnover(request):
+    bound = any(name in request.GET for name in forms.TurnoverForm.base_fields)
+    form = forms.TurnoverForm(request.GET if bound else None)
+    start, end, group, status, dead_days, slow_days = form.options(timezone.localdate())
+    days = (end - start).days + 1
+    rows = selectors.turnover(
+        start=timezone.make_aware(datetime.combine(start, time.min)),
+        end=timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min)),
+        group=group,
+        dead_days=dead_days,
+        slow_days=slow_days,
+        status=status,
+    )
+    page = _TurnoverPage(
+        request,
+        rows,
+        columns=_turnover_columns(group, days),
+        filterset_class=lambda params, queryset: _TurnoverOptions(form, queryset),
+        search_fields=_TURNOVER_SEARCH[group],
+        default_ordering="-cogs",
+        export_name=f"turnover-{group}-{start}-{end}",
+        tiebreak=selectors.TURNOVER_GROUPS[group][0],
+    )
+    return render_list(request, "inventory/turnover.html", page, {"start": start, "end": end, "group": group})

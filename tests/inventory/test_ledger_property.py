@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inventory import selectors, services
-from inventory.models import StockLevel
+from inventory.models import SkuStock, StockLevel
 from shop.errors import DomainError
 
 quantities = st.integers(min_value=-3, max_value=12)
@@ -48,5 +48,10 @@ def test_ledger_always_sums_to_stock(make_sku, make_warehouse, owner, steps):
         except DomainError:
             pass
         assert list(selectors.ledger_mismatches()) == []
+        assert list(selectors.rollup_mismatches()) == []  # the SKU rollup equals the sum of its levels
+        assert list(selectors.batch_mismatches()) == []  # the batches sum to on-hand
+        rollup = SkuStock.objects.get(sku=sku)
+        assert rollup.on_hand == sum(lv.on_hand for lv in StockLevel.objects.filter(sku=sku))
+        assert rollup.reserved == sum(lv.reserved for lv in StockLevel.objects.filter(sku=sku))
         for level in StockLevel.objects.filter(sku=sku):
             assert level.on_hand >= level.reserved >= 0

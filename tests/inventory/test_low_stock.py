@@ -50,3 +50,20 @@ def test_threshold_defaults_to_the_store_setting_and_days_of_cover_follow_sales(
     rows = {s.code: (s.available, s.threshold) for s in selectors.sku_stock()}
     assert rows == {"PLAIN": (3, 3), "FAST": (34, 7)}
     assert [s.code for s in selectors.low_stock()] == ["PLAIN"]
+
+
+def test_the_warehouse_dashboard_counts_skus_at_low_stock(client_as, make_staff):
+    from decimal import Decimal
+
+    from catalog.models import Category, Product, Sku
+    from inventory.models import Warehouse
+    from inventory.services import stock_receive
+
+    category = Category.objects.add_root(name="仪表盘测试")
+    product = Product.objects.create(code="DASH-1", name="低库存商品", category=category)
+    sku = Sku.objects.create(product=product, code="DASH-1-A", price=Decimal("9.90"))
+    warehouse = Warehouse.objects.create(name="上海仓", code="SH-D", priority=1)
+    stock_receive(sku=sku, warehouse=warehouse, quantity=2, actor=make_staff("owner", username="boss"))
+    html = client_as("warehouse").get("/").content.decode()
+    figure = html.split("低库存 SKU")[0].rsplit('class="value">', 1)[1].split("<")[0]
+    assert figure == "1"

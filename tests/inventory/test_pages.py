@@ -26,6 +26,8 @@ def stocked(make_sku, warehouse, make_warehouse, owner):
         "/inventory/",
         "/inventory/ledger/",
         "/inventory/low-stock/",
+        "/inventory/expiring/",
+        "/inventory/turnover/",
         "/inventory/warehouses/",
         "/inventory/thresholds/",
         "/inventory/suppliers/",
