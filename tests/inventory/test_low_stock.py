@@ -59,7 +59,7 @@ def test_the_warehouse_dashboard_counts_skus_at_low_stock(client_as, make_staff)
     from inventory.models import Warehouse
     from inventory.services import stock_receive
 
-    category = Category.objects.add_root(name="仪表盘测试")
+    category = Category.objects.add_root({"name": "仪表盘测试"})
     product = Product.objects.create(code="DASH-1", name="低库存商品", category=category)
     sku = Sku.objects.create(product=product, code="DASH-1-A", price=Decimal("9.90"))
     warehouse = Warehouse.objects.create(name="上海仓", code="SH-D", priority=1)
