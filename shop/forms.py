@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shop.models import MODULES, Announcement, ApiKey, AuditEntry, StoreSettings
 from shop.roles import ROLE_LABELS
@@ -13,14 +14,14 @@ MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 class StaffCreateForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
-    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    first_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     roles = forms.MultipleChoiceField(label=_("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 
 
 class StaffEditForm(forms.Form):
-    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    first_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     roles = forms.MultipleChoiceField(label=_("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
                                       required=False)

@@ -115,7 +115,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Numbers render plainly (ids in forms and URLs stay digits); money and figures are grouped by
+# the `money` filter and intcomma, in the locale's way (shop/formats).
+USE_THOUSAND_SEPARATOR = False
+FORMAT_MODULE_PATH = ["shop.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

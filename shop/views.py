@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from shop import progress, selectors, services
@@ -64,7 +64,7 @@ def module_home(request, module):
 def staff_list(request):
     page = ListPage(request, selectors.staff_users(), columns=[
         Column("username", gettext_lazy("Username")),
-        Column("first_name", gettext_lazy("Name")),
+        Column("first_name", pgettext_lazy("person", "Name")),
         Column("roles", gettext_lazy("Roles"), sortable=False,
                value=lambda u: ", ".join(g.name for g in u.groups.all())),
         Column("is_active", gettext_lazy("Active")),

@@ -59,3 +59,4 @@ def test_money_and_numbers_follow_the_locale():
         assert money(Decimal("1234567.5")) == "¥1,234,567.50"
     with translation.override("zh-hans"):
         assert money(Decimal("-12.345")) == "-¥12.35"
+        assert money(Decimal("14210")) == "¥14,210.00"
