@@ -21,6 +21,7 @@ Sandbox failures to trigger in tests and demos (by the amount's cents):
 """
 
 import hashlib
+from abc import ABC, abstractmethod
 import hmac
 import json
 import threading
@@ -153,7 +154,7 @@ def _cents(amount) -> int:
     return int((Decimal(amount) * 100) % 100)
 
 
-class Gateway:
+class Gateway(ABC):
     """The adapter interface every provider implements."""
 
     def __init__(self, code, secret=None):
@@ -212,21 +213,25 @@ class Gateway:
         )
 
     # -- calls to the provider ----------------------------------------------------------------------
+    @abstractmethod
     def create_payment(self, *, order_number: str, amount: Decimal, description: str = "") -> PaymentIntent:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def refund(
         self, *, refund_id: str, transaction_id: str, amount: Decimal, reason: str = ""
     ) -> RefundResult:
         """Ask for a refund. `refund_id` is our idempotency key: the same id twice is one refund."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def query_refund(self, *, refund_id: str) -> RefundResult | None:
         """The provider's record of this refund, or None when it never received it."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def query_payment(self, *, transaction_id: str) -> dict | None:
-        raise NotImplementedError
+        ...
 
     def callbacks_due(self, *, refund_id: str) -> list[tuple[bytes, str]]:
         """Signed refund callbacks to deliver in-process right away. A real provider posts them itself: []."""
