@@ -24,30 +24,16 @@ from shop import progress
 from shop.errors import DomainError
 from shop.lists import BulkAction, Column, ListPage, render_list
 from shop.permissions import staff_view
+from shop.web import form_submit, message_submit
 from shop.selectors import audit_for_object
 
 
 def _attempt(request, form, call, success):
-    """Run `call` for a valid form; a DomainError becomes a form error. True when it succeeded."""
-    if not form.is_valid():
-        return False
-    try:
-        call(**form.cleaned_data)
-    except DomainError as e:
-        form.add_error(None, e.message)
+    """Run `call` with a valid form's data (shop.web.form_submit); report success as a message."""
+    if not form_submit(form, lambda: call(**form.cleaned_data)):
         return False
     messages.success(request, success)
     return True
-
-
-def _message_on_error(request, call, success):
-    """Run `call`; show `success` or the domain error as a message."""
-    try:
-        call()
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, success)
 
 
 # -- products ---------------------------------------------------------------------------------------
@@ -140,7 +126,7 @@ def product_price_apply(request):
     form = PriceChangeForm(request.POST)
     products = selectors.products().filter(pk__in=[i for i in request.POST.getlist("ids") if i.isdigit()])
     if form.is_valid():
-        _message_on_error(request, partial(services.products_price_apply, actor=request.user, products=products,
+        message_submit(request, partial(services.products_price_apply, actor=request.user, products=products,
                                            **form.cleaned_data), _("Prices changed."))
     back = request.POST.get("back", "")
     return redirect(back if back.startswith("/") else reverse("catalog:product_list"))
@@ -203,7 +189,7 @@ def product_images(request, pk):
     product = get_object_or_404(Product, pk=pk)
     form = ImagesForm(request.POST, request.FILES)
     if form.is_valid():
-        _message_on_error(request, partial(services.product_images_add, actor=request.user, product=product,
+        message_submit(request, partial(services.product_images_add, actor=request.user, product=product,
                                            uploads=form.cleaned_data["images"]), _("Images added."))
     else:
         messages.error(request, _("Choose one or more images."))
@@ -221,7 +207,7 @@ def product_image_action(request, pk, image_pk):
              "delete": partial(services.product_image_delete, image=image)}
     call = calls.get(request.POST.get("do"))
     if call:
-        _message_on_error(request, partial(call, actor=request.user), _("Images updated."))
+        message_submit(request, partial(call, actor=request.user), _("Images updated."))
     return redirect(product)
 
 
@@ -260,7 +246,7 @@ def product_publish(request, pk):
     form = PublishForm(request.POST)
     published = request.POST.get("do") == "publish"
     if form.is_valid():
-        _message_on_error(request, partial(services.products_set_status, actor=request.user,
+        message_submit(request, partial(services.products_set_status, actor=request.user,
                                            products=Product.objects.filter(pk=product.pk), published=published,
                                            reason=form.cleaned_data["reason"]),
                           _("Product published.") if published else _("Product unpublished."))
@@ -365,7 +351,7 @@ def named_views(model):
     @require_POST
     def delete_view(request, pk):
         instance = get_object_or_404(model, pk=pk)
-        _message_on_error(request, partial(services.named_delete, actor=request.user, instance=instance),
+        message_submit(request, partial(services.named_delete, actor=request.user, instance=instance),
                           _("Deleted."))
         return redirect(list_name)
 

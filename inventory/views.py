@@ -20,11 +20,10 @@ from inventory.filters import (
     SupplierFilter,
     WarehouseFilter,
 )
-from shop.errors import DomainError
 from shop.lists import Column, ListPage, render_list
 from shop.permissions import staff_view
 from shop.selectors import audit_for_object
-from shop.web import form_submit
+from shop.web import form_submit, message_submit
 
 
 def _submit(request, form, call):
@@ -474,11 +473,8 @@ def po_receive(request, pk):
 
 
 def _po_action(request, pk, service, done):
-    try:
-        service(order=get_object_or_404(selectors.purchase_orders(), pk=pk), actor=request.user)
-        messages.success(request, done)
-    except DomainError as e:
-        messages.error(request, e.message)
+    order = get_object_or_404(selectors.purchase_orders(), pk=pk)
+    message_submit(request, lambda: service(order=order, actor=request.user), done)
     return redirect("inventory:po_detail", pk=pk)
 
 
@@ -583,11 +579,8 @@ def stocktake_count(request, pk):
 @require_POST
 def stocktake_approve(request, pk):
     stocktake = get_object_or_404(selectors.stocktakes(), pk=pk)
-    try:
-        services.stocktake_approve(stocktake=stocktake, actor=request.user)
-        messages.success(request, _("Stocktake approved: variances posted to the ledger."))
-    except DomainError as e:
-        messages.error(request, e.message)
+    message_submit(request, lambda: services.stocktake_approve(stocktake=stocktake, actor=request.user),
+                   _("Stocktake approved: variances posted to the ledger."))
     return redirect(stocktake)
 
 

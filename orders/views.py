@@ -23,7 +23,7 @@ from orders.models import Carrier, DispatchRule, FreightTemplate, Order, Shipmen
 from shop import progress
 from shop.errors import DomainError
 from shop.permissions import staff_view
-from shop.web import form_submit
+from shop.web import form_submit, message_submit
 
 MAX_IDS = 500
 SYNC_CSV_ROWS = 100
@@ -172,12 +172,7 @@ def _action(request, pk, call, success, form_class=None, form_key=None):
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
         return _render_detail(request, order, **{form_key: form})
-    try:
-        call(order, form.cleaned_data if form is not None else {})
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, success)
+    message_submit(request, lambda: call(order, form.cleaned_data if form is not None else {}), success)
     return _back(request, order.get_absolute_url())
 
 

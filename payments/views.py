@@ -14,7 +14,7 @@ from payments.models import Refund, RiskAssessment
 from shop.errors import DomainError
 from shop.lists import BulkAction, Column, ListPage, render_list
 from shop.permissions import staff_view
-from shop.web import form_submit
+from shop.web import form_submit, message_submit
 from shop.selectors import audit_for_object
 
 
@@ -147,11 +147,7 @@ def refund_list(request):
 def _refund_action(request, pk, call, done):
     refund = get_object_or_404(selectors.refunds(), pk=pk)
     form = forms.NoteForm(request.POST)
-    try:
-        call(refund, form.cleaned_data["note"] if form.is_valid() else "")
-        messages.success(request, done)
-    except DomainError as e:
-        messages.error(request, e.message)
+    message_submit(request, lambda: call(refund, form.cleaned_data["note"] if form.is_valid() else ""), done)
     return redirect("payments:refund_list" if request.POST.get("next") == "queue" else refund.payment)
 
 
@@ -212,15 +208,8 @@ def risk_queue(request):
 def _risk_action(request, pk, service, done):
     assessment = get_object_or_404(selectors.risk_assessments(), pk=pk)
     form = forms.NoteForm(request.POST)
-    try:
-        service(
-            assessment=assessment,
-            actor=request.user,
-            note=form.cleaned_data["note"] if form.is_valid() else "",
-        )
-        messages.success(request, done)
-    except DomainError as e:
-        messages.error(request, e.message)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    message_submit(request, lambda: service(assessment=assessment, actor=request.user, note=note), done)
     return redirect("payments:risk_queue")
 
 

@@ -11,13 +11,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from shop import progress, selectors, services
-from shop.errors import DomainError
 from shop.forms import (AnnouncementForm, ApiKeyForm, AuditFilter, PasswordResetForm, StaffCreateForm,
                         StaffEditForm, StaffFilter, StoreSettingsForm)
 from shop.lists import Column, ListPage, render_list
 from shop.models import MODULE_APPS, MODULES
 from shop.permissions import staff_view
-from shop.web import form_submit
+from shop.web import form_submit, message_submit
 
 
 
@@ -212,11 +211,8 @@ def apikey_list(request):
 @staff_view("shop.change_apikey")
 @require_POST
 def apikey_revoke(request, pk):
-    try:
-        services.apikey_revoke(actor=request.user, key=get_object_or_404(selectors.api_keys(), pk=pk))
-        messages.success(request, _("API key revoked."))
-    except DomainError as e:
-        messages.error(request, e.message)
+    key = get_object_or_404(selectors.api_keys(), pk=pk)
+    message_submit(request, lambda: services.apikey_revoke(actor=request.user, key=key), _("API key revoked."))
     return redirect("apikey_list")
 
 

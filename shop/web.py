@@ -20,6 +20,20 @@ def form_submit(form, call) -> bool:
     return True
 
 
+def message_submit(request, call, success) -> bool:
+    """Run `call()` (a service) and report on the next page: `success`, or the DomainError's message.
+    True when the service succeeded."""
+    from django.contrib import messages
+
+    try:
+        call()
+    except DomainError as e:
+        messages.error(request, e.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Operators look in the admin; every change goes through the pages and their services."""
 
