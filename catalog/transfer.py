@@ -7,7 +7,9 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+
+from shop.xlsx import xlsx_bytes
 
 COLUMNS = ["product_code", "name", "subtitle", "category", "brand", "tags", "keywords", "description",
            "weight_g", "length_mm", "width_mm", "height_mm", "no_reason_returns", "exchange_only",
@@ -55,14 +57,7 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict]]:
 def write_rows(rows, fmt: str) -> bytes:
     """The rows (dicts keyed by COLUMNS) as a CSV (UTF-8 with BOM) or XLSX file."""
     if fmt == "xlsx":
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("products")
-        sheet.append(COLUMNS)
-        for row in rows:
-            sheet.append([row[c] for c in COLUMNS])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
+        return xlsx_bytes(COLUMNS, ([row[c] for c in COLUMNS] for row in rows), sheet="products")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)

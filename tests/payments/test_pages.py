@@ -65,6 +65,24 @@ def test_payment_list_filters_searches_and_exports(finance, payment, make_order,
     assert finance.get("/payments/?export=xlsx").status_code == 200
 
 
+def test_the_payment_export_in_excel_keeps_amounts_as_money_and_times_in_the_store_zone(finance, payment):
+    import io
+    from zoneinfo import ZoneInfo
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(finance.get("/payments/?export=xlsx").content))
+    header, *rows = [list(r) for r in book.active.iter_rows()]
+    row = rows[0]
+    cells = {str(h.value): c for h, c in zip(header, row, strict=True)}
+    amount = next(c for c in row if c.value == 150)
+    assert amount.data_type == "n" and amount.number_format == "#,##0.00"
+    when = next(c for c in row if c.is_date)
+    local = payment.received_at.astimezone(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    assert abs((when.value - local).total_seconds()) < 1
+    assert any(c.value == payment.transaction_id and c.data_type == "s" for c in cells.values())
+
+
 def test_the_payment_list_query_count_does_not_grow_with_the_page_size(
     finance, make_order, pay, django_assert_max_num_queries
 ):
