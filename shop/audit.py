@@ -2,10 +2,12 @@
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 
+from shop.errors import DomainError
 from shop.models import AuditEntry
 
 
@@ -48,3 +50,22 @@ def record(actor, action, obj=None, *, before=None, after=None, module=None):
         entry.object_repr = str(obj)[:200]
     entry.save()
     return entry
+
+
+def audited_save(instance, *, actor, action, fields):
+    """Set the fields, validate the instance (its model's rules), save it and audit before -> after.
+
+    A model rule that refuses (ValidationError) becomes a DomainError whose fields name what to fix.
+    """
+    before = snapshot(instance) if instance.pk else None
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    try:
+        instance.full_clean()
+    except ValidationError as e:
+        problems = e.message_dict if hasattr(e, "error_dict") else {"__all__": e.messages}
+        raise DomainError(" ".join(m for ms in problems.values() for m in ms), code="invalid",
+                          fields={k: " ".join(v) for k, v in problems.items() if k != "__all__"}) from e
+    instance.save()
+    record(actor, action, instance, before=before, after=snapshot(instance))
+    return instance

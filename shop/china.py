@@ -1,0 +1,35 @@
+"""Chinese addresses and phone numbers: the one province normaliser and the phone patterns."""
+import re
+
+PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
+# A mainland mobile number: 11 digits starting 13-19.
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# A mobile number or a landline with its area code (010-12345678, 0755 1234567).
+PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def province_key(name) -> str:
+    """'广东省' and '广东' are the same province; '新疆维吾尔自治区' is '新疆'."""
+    name = (name or "").strip()
+    for suffix in PROVINCE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def province_list(text) -> set[str]:
+    """The provinces of a list typed as '广东, 浙江、上海市' (commas of either width or 、)."""
+    return {province_key(p) for p in (text or "").replace("，", ",").replace("、", ",").split(",") if p.strip()}
+
+
+def mobile_digits(value) -> str | None:
+    """A mainland mobile number as its 11 digits (spaces, dashes, brackets, +86 / 0086 dropped), or None."""
+    digits = re.sub(r"[\s\-()（）]", "", str(value or ""))
+    digits = digits.removeprefix("+86") if digits.startswith("+86") else digits.removeprefix("0086")
+    return digits if MOBILE.match(digits) else None
+
+
+def phone_clean(value) -> str | None:
+    """A mobile or landline number for an address, without spaces and brackets, or None when it is neither."""
+    number = re.sub(r"[\s()（）]", "", str(value or ""))
+    return number if PHONE.match(number) else None
