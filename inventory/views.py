@@ -1,6 +1,5 @@
 """Inventory pages: thin — parse the request, call a service or a selector, render."""
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
@@ -585,27 +584,17 @@ def stocktake_approve(request, pk):
 
 
 # -- turnover report --------------------------------------------------------------------------------
-@dataclass
 class _TurnoverPage(ListPage):
-    """A list of aggregated rows: ties are broken by the group's key, never by a row id (which would
-    split the groups)."""
+    """Aggregated rows: the report form takes the FilterSet's place (the period shapes the aggregate itself,
+    so there is nothing left to filter) and ties are broken by the group's key, never by a row id."""
 
-    tiebreak: str = ""
+    form = None
 
-    def __post_init__(self):
-        super().__post_init__()
-        self.results = self.results.order_by(*self._order_fields(self.ordering), self.tiebreak)
+    def filter(self, queryset):
+        return queryset
 
-
-class _TurnoverOptions:
-    """The report form in the list page's filter bar (the FilterSet's place); the period shapes the
-    aggregate itself, so there is nothing left to filter."""
-
-    def __init__(self, form, queryset):
-        self.form, self.qs = form, queryset
-
-    def is_valid(self):
-        return True
+    def filter_form(self):
+        return self.form
 
 
 def _cent(value):
@@ -678,7 +667,7 @@ def turnover(request):
         request,
         rows,
         columns=_turnover_columns(group, days),
-        filterset_class=lambda params, queryset: _TurnoverOptions(form, queryset),
+        form=form,
         search_fields=_TURNOVER_SEARCH[group],
         default_ordering="-cogs",
         export_name=f"turnover-{group}-{start}-{end}",

@@ -1,17 +1,35 @@
-"""The list page pipeline every module reuses (habit 6):
-scope -> FilterSet -> search -> ordering -> bounded pagination -> export / bulk actions.
+"""The one list class every list page uses (habit 6, as Django's ChangeList layers it):
 
-Pagination never counts the whole table: it fetches one row more than a page to know whether a
-next page exists, and counts at most COUNT_LIMIT rows for the "n results" line.
+    scope -> filter (a django-filter FilterSet) -> search -> ordering -> keyset page -> export / bulk action
+
+Each step is a method a subclass may override; a page is declared with class attributes or keyword arguments:
+
+    class OrderList(ListPage):
+        filterset_class = OrderFilter
+        orderings = {"-placed_at": ("-placed_at",), "-total": ("-total",)}
+        def scope(self): return selectors.orders()
+
+Pagination is by keyset, never OFFSET: the rows are ordered by the chosen ordering's fields plus a tie-breaker
+(the primary key, or a group key for aggregated rows), and the next page starts after the last row's values
+(`?after=<cursor>`; `?before=` walks back). Page 10,000 costs what page 1 costs, provided an index serves the
+ordering. The "n results" line counts at most COUNT_LIMIT rows.
 """
+
+import base64
 import csv
-from dataclasses import dataclass, field
-from typing import Callable
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import F, Q
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from shop.errors import DomainError
@@ -20,6 +38,7 @@ from shop.xlsx import xlsx_bytes
 
 PAGE_SIZES = (20, 50, 100, 200)
 COUNT_LIMIT = 10_000
+MAX_INT = 2**63 - 1  # what SQLite and PostgreSQL bigint hold; larger cursor values are junk
 
 
 class _Echo:
@@ -29,19 +48,16 @@ class _Echo:
 
 @dataclass
 class Column:
-    key: str                   # the ordering key, and the accessor unless `value` is given
+    key: str  # the ordering key, and the accessor unless `value` is given
     label: str
     sortable: bool = True
     value: Callable | None = None
-    order_by: tuple = ()        # database fields for sorting; default (key,)
+    order_by: tuple = ()  # database fields for sorting; default (key,)
 
     def get(self, row):
         if self.value:
             return self.value(row)
-        value = row
-        for part in self.key.split("__"):
-            value = getattr(value, part, None)
-        return value
+        return _lookup(row, self.key)
 
 
 @dataclass
@@ -53,63 +69,138 @@ class BulkAction:
 
 
 @dataclass
+class Page:
+    rows: list
+    per_page: int
+    next_cursor: str | None
+    previous_cursor: str | None
+    is_first: bool
+
+    @property
+    def has_next(self):
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self):
+        return self.previous_cursor is not None
+
+
 class ListPage:
-    request: object
-    queryset: object
-    columns: list
-    filterset_class: type | None = None
-    search_fields: tuple = ()
-    default_ordering: str = "-id"
-    actions: list = field(default_factory=list)
-    export_name: str = "export"
+    """A list page: declare it with class attributes (or keyword arguments), answer it with `render_list`."""
 
-    def __post_init__(self):
-        params = self.request.GET
-        self.filterset = self.filterset_class(params, queryset=self.queryset) if self.filterset_class else None
-        qs = self.filterset.qs if self.filterset is not None and self.filterset.is_valid() else self.queryset
+    queryset = None  # what `scope()` returns unless a subclass overrides it
+    columns: list = []
+    filterset_class = None
+    search_fields: tuple = ()  # lookups OR-ed with the search term, e.g. "number__istartswith"
+    default_ordering = "-id"
+    orderings: dict = {}  # extra orderings that are not columns: key -> database fields
+    tiebreak = "pk"  # the last ordering key; aggregated rows use their group key
+    actions: list = []
+    export_name = "export"
+
+    def __init__(self, request, queryset=None, **declaration):
+        self.request = request
+        if queryset is not None:
+            self.queryset = queryset
+        for name, value in declaration.items():
+            if not hasattr(type(self), name):
+                raise TypeError(f"ListPage has no option {name!r}")
+            setattr(self, name, value)
+        params = request.GET
         self.search = params.get("q", "").strip()[:100]
-        if self.search and self.search_fields:
-            condition = Q()
-            for name in self.search_fields:
-                condition |= Q(**{name: self.search})
-            qs = qs.filter(condition)
-        self.ordering = self._ordering(params.get("o", ""))
-        self.results = qs.order_by(*self._order_fields(self.ordering), "-pk")
-        try:
-            self.per_page = int(params.get("per_page", PAGE_SIZES[0]))
-        except ValueError:
-            self.per_page = PAGE_SIZES[0]
-        if self.per_page not in PAGE_SIZES:
-            self.per_page = PAGE_SIZES[0]
-        try:
-            self.page_number = max(1, int(params.get("page", 1)))
-        except ValueError:
-            self.page_number = 1
+        self.ordering = self.choose_ordering(params.get("o", ""))
+        self.per_page = _choice(params.get("per_page"), PAGE_SIZES)
 
-    def _ordering(self, requested):
-        keys = {c.key for c in self.columns if c.sortable}
+    # -- the steps ---------------------------------------------------------------------------------
+    def scope(self):
+        """The rows this user may see."""
+        return self.queryset
+
+    @cached_property
+    def filterset(self):
+        if self.filterset_class is None:
+            return None
+        return self.filterset_class(self.request.GET, queryset=self.scope())
+
+    def filter(self, queryset):
+        """The FilterSet's rows; an invalid filter shows its errors and no rows."""
+        if self.filterset is None:
+            return queryset
+        return self.filterset.qs if self.filterset.is_valid() else queryset.none()
+
+    def search_rows(self, queryset, term):
+        """Rows matching the search term in any of `search_fields`."""
+        if not term or not self.search_fields:
+            return queryset
+        condition = Q()
+        for name in self.search_fields:
+            condition |= Q(**{name: term})
+        return queryset.filter(condition)
+
+    def choose_ordering(self, requested):
+        keys = {c.key for c in self.columns if c.sortable} | {k.lstrip("-") for k in self.orderings}
         return requested if requested.lstrip("-") in keys else self.default_ordering
 
-    def _order_fields(self, ordering):
+    def order_fields(self, ordering) -> list[str]:
+        """The database fields (with their direction) of an ordering key, without the tie-breaker."""
         desc = ordering.startswith("-")
-        column = next((c for c in self.columns if c.key == ordering.lstrip("-")), None)
-        fields = (column.order_by or (column.key,)) if column else (ordering.lstrip("-"),)
+        key = ordering.lstrip("-")
+        column = next((c for c in self.columns if c.key == key), None)
+        declared = self.orderings.get(key) or self.orderings.get(f"-{key}")
+        fields = (column.order_by or (column.key,)) if column else tuple(f.lstrip("-") for f in declared or (key,))
         return [("-" if desc else "") + f for f in fields]
 
-    # -- pagination --------------------------------------------------------------------------
-    def page(self):
-        start = (self.page_number - 1) * self.per_page
-        rows = list(self.results[start:start + self.per_page + 1])
-        has_next = len(rows) > self.per_page
+    @cached_property
+    def keys(self) -> list[str]:
+        """The keyset: the ordering's fields and the tie-breaker in the direction of the first field."""
+        fields = self.order_fields(self.ordering)
+        sign = "-" if fields[0].startswith("-") else ""
+        return [*fields, sign + self.tiebreak]
+
+    @cached_property
+    def results(self):
+        """Every matching row in the list's order (exports and bulk actions use all of them)."""
+        queryset = self.search_rows(self.filter(self.scope()), self.search)
+        return queryset.order_by(*(_order_expression(queryset.model, k) for k in self.keys))
+
+    def page(self) -> Page:
+        """One page of rows after (or before) the cursor in the query string."""
+        params = self.request.GET
+        after = _decode(params.get("after"), len(self.keys))
+        before = _decode(params.get("before"), len(self.keys)) if after is None else None
+        cursor = after or before
+        backwards = before is not None
+        rows = self.results
+        if cursor is not None:
+            rows = rows.filter(_beyond(rows.model, self.keys, cursor, reverse=backwards))
+        if backwards:
+            rows = rows.reverse()
+        rows = list(rows[: self.per_page + 1])
+        more = len(rows) > self.per_page
         rows = rows[: self.per_page]
-        return {"rows": rows, "number": self.page_number, "has_next": has_next,
-                "has_previous": self.page_number > 1, "start": start + 1 if rows else 0,
-                "end": start + len(rows)}
+        if backwards:
+            rows.reverse()
+        first_cursor = self.cursor(rows[0]) if rows else None
+        last_cursor = self.cursor(rows[-1]) if rows else None
+        if backwards:
+            return Page(rows, self.per_page, next_cursor=last_cursor, previous_cursor=first_cursor if more else None,
+                        is_first=not more)
+        return Page(rows, self.per_page, next_cursor=last_cursor if more else None,
+                    previous_cursor=first_cursor if cursor is not None else None, is_first=cursor is None)
+
+    def cursor(self, row) -> str:
+        """The cursor a page starting after this row carries."""
+        values = [_lookup(row, key.lstrip("-")) for key in self.keys]
+        raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     def count(self):
         """(count, capped): the number of matching rows, counted up to COUNT_LIMIT."""
         n = self.results.order_by()[: COUNT_LIMIT + 1].count()
         return min(n, COUNT_LIMIT), n > COUNT_LIMIT
+
+    def filter_form(self):
+        return self.filterset.form if self.filterset is not None else None
 
     def context(self):
         count, capped = self.count()
@@ -120,10 +211,10 @@ class ListPage:
             sort_links.append({"column": column, "current": current, "desc": desc,
                                "next": ("" if current and desc else "-") + column.key if column.sortable else ""})
         return {"list": self, "page": self.page(), "count": count, "count_capped": capped,
-                "filter": self.filterset, "sort_links": sort_links, "page_sizes": PAGE_SIZES,
+                "filter_form": self.filter_form(), "sort_links": sort_links, "page_sizes": PAGE_SIZES,
                 "actions": [a for a in self.actions if not a.permission or self.request.user.has_perm(a.permission)]}
 
-    # -- export and bulk actions -------------------------------------------------------------
+    # -- export and bulk actions -------------------------------------------------------------------
     def csv_response(self):
         """Stream every matching row as CSV (UTF-8 with BOM so Excel opens Chinese text)."""
         writer = csv.writer(_Echo())
@@ -146,7 +237,7 @@ class ListPage:
         return response
 
     def run_action(self):
-        """Run the posted bulk action on the posted ids, re-scoped through the list's queryset."""
+        """Run the posted bulk action on the posted ids, re-scoped through the list's own rows (habit 5)."""
         request = self.request
         action = next((a for a in self.actions if a.name == request.POST.get("action")), None)
         if action is None:
@@ -154,15 +245,133 @@ class ListPage:
         elif action.permission and not request.user.has_perm(action.permission):
             raise PermissionDenied
         else:
-            ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+            ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit() and int(i) <= MAX_INT]
             if not ids:
                 messages.error(request, _("Select at least one row."))
             else:
                 try:
-                    messages.success(request, action.run(request, self.queryset.filter(pk__in=ids)))
+                    messages.success(request, action.run(request, self.scope().filter(pk__in=ids)))
                 except DomainError as e:
                     messages.error(request, e.message)
         return HttpResponseRedirect(request.get_full_path())
+
+
+# -- keyset helpers ---------------------------------------------------------------------------------
+def _lookup(row, path):
+    """A row's value at a lookup path ("order__number"); rows may be model instances or dicts."""
+    if isinstance(row, dict):
+        return row.get(path)
+    value = row
+    for part in path.split("__"):
+        value = getattr(value, "pk" if part == "pk" else part, None)
+    return value
+
+
+def _nullable(model, path) -> bool:
+    """Whether a lookup path can be NULL (a nullable field or a nullable relation on the way)."""
+    for part in path.split("__"):
+        if part == "pk":
+            return False
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return True  # an annotation: assume it may be
+        if field.null:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
+def _order_expression(model, key):
+    """Order by a key with NULLs after every value in both directions (the same on every database)."""
+    name = key.lstrip("-")
+    if not _nullable(model, name):
+        return key
+    return F(name).desc(nulls_last=True) if key.startswith("-") else F(name).asc(nulls_last=True)
+
+
+def _beyond(model, keys, values, *, reverse=False) -> Q:
+    """Rows after the cursor `values` in the order of `keys` (before it when `reverse`).
+
+    (k1, k2, ..., pk) after (v1, v2, ..., p) = k1 past v1, or k1 = v1 and k2 past v2, ... NULLs sort last.
+    The first key is also bounded on its own (k1 <= v1 when descending) so the index range is used.
+    """
+    condition = Q(pk__in=[])
+    equal = Q()
+    for key, value in zip(keys, values, strict=True):
+        name = key.lstrip("-")
+        descending = key.startswith("-") != reverse
+        nulls_last = not reverse
+        nullable = _nullable(model, name)
+        condition |= equal & _past(name, value, descending=descending, nulls_last=nulls_last, nullable=nullable)
+        equal &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+    first = keys[0].lstrip("-")
+    if values[0] is not None and not _nullable(model, first):
+        op = "lte" if keys[0].startswith("-") != reverse else "gte"
+        condition &= Q(**{f"{first}__{op}": values[0]})
+    return condition
+
+
+def _past(name, value, *, descending, nulls_last, nullable) -> Q:
+    if value is None:  # NULLs come last (or first, walking back): only values lie beyond when they are first
+        return Q(pk__in=[]) if nulls_last else Q(**{f"{name}__isnull": False})
+    past = Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
+    return past | Q(**{f"{name}__isnull": True}) if nulls_last and nullable else past
+
+
+def _encode_value(value):
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"dec": str(value)}
+    return value
+
+
+def _decode_value(value):
+    if isinstance(value, dict) and len(value) == 1:
+        kind, text = next(iter(value.items()))
+        parsed = {"dt": parse_datetime, "d": parse_date, "dec": _decimal}.get(kind, lambda _t: None)(str(text))
+        if parsed is None:
+            raise ValueError(value)
+        return parsed
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and abs(value) <= MAX_INT:
+        return value
+    raise ValueError(value)
+
+
+def _decimal(text):
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _decode(raw, length):
+    """The values of a cursor from the query string, or None when it is missing or junk."""
+    if not raw:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(raw[:2000] + "=" * (-len(raw) % 4)))
+        if not isinstance(values, list) or len(values) != length:
+            return None
+        return [_decode_value(v) for v in values]
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def _choice(raw, choices):
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return choices[0]
+    return value if value in choices else choices[0]
 
 
 def _cell(value):
@@ -175,8 +384,6 @@ def _cell(value):
 
 def render_list(request, template, list_page: ListPage, extra=None):
     """Answer a list URL: export, bulk action, or the page (the results partial for htmx)."""
-    from django.shortcuts import render
-
     if request.method == "POST":
         return list_page.run_action()
     if request.GET.get("export") == "csv":

@@ -5,16 +5,19 @@ from django.utils.formats import number_format
 
 register = template.Library()
 
+PAGE_KEYS = ("after", "before", "page")
 CURRENCY_SIGNS = {"CNY": "¥", "HKD": "HK$", "USD": "$"}
 
 
 @register.simple_tag
 def query_replace(request, key, value):
-    """The current query string with `key` set to `value` (and the page reset when filtering)."""
+    """The current query string with `key` set to `value`: a new filter or sort starts at the first page,
+    one keyset cursor replaces the other, and links never carry an export."""
     params = request.GET.copy()
     params[key] = value
-    if key not in ("page", "export"):
-        params.pop("page", None)
+    for cursor in PAGE_KEYS:
+        if cursor != key and key != "export":
+            params.pop(cursor, None)
     if key != "export":
         params.pop("export", None)
     return params.urlencode()

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _names(response):
-    return {row.name for row in response.context["page"]["rows"]}
+    return {row.name for row in response.context["page"].rows}
 
 
 def test_search_by_name_keyword_sku_code_and_barcode(owner_client):
@@ -52,7 +52,7 @@ def test_list_query_count_is_the_same_at_20_and_200_rows(owner_client, django_as
     owner_client.get(reverse("catalog:product_list"))  # warm the session and permission caches
     with django_assert_num_queries(14):
         response = owner_client.get(reverse("catalog:product_list"), {"per_page": rows})
-    assert len(response.context["page"]["rows"]) == rows
+    assert len(response.context["page"].rows) == rows
 
 
 def test_bulk_publish_refuses_all_when_one_cannot_be_published(owner_client):

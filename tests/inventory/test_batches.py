@@ -93,7 +93,7 @@ def test_expiring_page_filters_by_days_and_exports_csv(owner_client, make_sku, w
     services.stock_adjust(sku=gone, warehouse=warehouse, quantity=-1, reason="过期销毁", actor=owner)
 
     def codes(**params):
-        return [b.sku.code for b in owner_client.get("/inventory/expiring/", params).context["page"]["rows"]]
+        return [b.sku.code for b in owner_client.get("/inventory/expiring/", params).context["page"].rows]
 
     assert codes() == ["MILK", "RICE"]  # 30 days by default; empty and undated batches never show
     assert codes(days=7) == ["MILK"]

@@ -102,10 +102,10 @@ def test_turnover_page_filters_and_exports(owner_client, ledger):
     period = {"start": today - timedelta(days=10), "end": today - timedelta(days=1)}
     page = owner_client.get("/inventory/turnover/", period)
     assert page.status_code == 200
-    assert [r["sku__code"] for r in page.context["page"]["rows"]] == ["A", "B", "C"]  # by COGS, highest first
+    assert [r["sku__code"] for r in page.context["page"].rows] == ["A", "B", "C"]  # by COGS, highest first
     assert "370.20" in page.content.decode() and "28.3" in page.content.decode()
     dead = owner_client.get("/inventory/turnover/", {**period, "status": "dead"})
-    assert [r["sku__code"] for r in dead.context["page"]["rows"]] == ["C"]
+    assert [r["sku__code"] for r in dead.context["page"].rows] == ["C"]
     csv = owner_client.get("/inventory/turnover/", {**period, "group": "warehouse", "export": "csv"})
     lines = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[1].split(",")[:8] == ["上海仓", "1263.97", "893.77", "1078.87", "30", "370.20", "0.34", "29.1"]
