@@ -622,9 +622,13 @@ def order_flag_abnormal(*, order, reason, actor=None, note="") -> Order:
     code = reason if reason in Order.Abnormal.values else Order.Abnormal.OTHER
     note = str(note or ("" if code == reason else reason))[:200]
     before = {"is_abnormal": order.is_abnormal, "abnormal_reason": order.abnormal_reason}
+    # A hold that covers another one remembers it, so that a risk review's release puts it back.
+    covered = ({"reason": order.abnormal_reason, "note": order.abnormal_note}
+               if order.is_abnormal and order.abnormal_reason != code else None)
     order.is_abnormal, order.abnormal_reason, order.abnormal_note = True, code, note
     order.save(update_fields=["is_abnormal", "abnormal_reason", "abnormal_note"])
-    _event(order, "flagged", actor=actor, message=f"{order.get_abnormal_reason_display()} {note}".strip())
+    _event(order, "flagged", actor=actor, message=f"{order.get_abnormal_reason_display()} {note}".strip(),
+           data={"covers": covered} if covered else None)
     _audit(actor, "orders.flag_abnormal", order, before=before, after={"abnormal_reason": code, "note": note})
     if code == Order.Abnormal.RISK:  # the risk review queue is the one record of risk holds
         signals.order_risk_held.send(sender=Order, order=order, actor=actor, note=note)
@@ -635,7 +639,8 @@ def order_flag_abnormal(*, order, reason, actor=None, note="") -> Order:
 def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
     """Resolve an abnormal order so that it continues through the queues.
 
-    A risk hold is released only by its risk review (approve or reject), which passes `risk_review`.
+    A risk hold is released only by its risk review (approve or reject), which passes `risk_review`;
+    when the risk hold was put over another hold (a dispatch rule's, say), that hold comes back.
     """
     order = _locked(order)
     if not order.is_abnormal:
@@ -644,9 +649,19 @@ def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
         raise Conflict(_("Order %(n)s is held for risk review; approve or reject it in the risk review queue.") % {
             "n": order.number}, code="risk_review_required")
     before = {"abnormal_reason": order.abnormal_reason, "note": order.abnormal_note}
-    order.is_abnormal, order.abnormal_reason, order.abnormal_note = False, "", ""
+    covered = None
+    if order.abnormal_reason == Order.Abnormal.RISK:  # a risk hold put over another hold gives it back
+        flagged = order.events.filter(kind="flagged").order_by("-created_at", "-id").first()
+        covered = (flagged.data or {}).get("covers") if flagged else None
+    if covered:
+        order.abnormal_reason, order.abnormal_note = covered["reason"], covered["note"]
+    else:
+        order.is_abnormal, order.abnormal_reason, order.abnormal_note = False, "", ""
     order.save(update_fields=["is_abnormal", "abnormal_reason", "abnormal_note"])
     _event(order, "resolved", actor=actor, message=str(note or "")[:500])
+    if covered:
+        _event(order, "flagged", actor=actor,
+               message=f"{order.get_abnormal_reason_display()} {order.abnormal_note}".strip())
     _audit(actor, "orders.clear_abnormal", order, before=before, after={"note": note})
     return order
 
