@@ -292,7 +292,8 @@ def _order_place(*, customer, shipping_address, lines, payment_method, external_
         subtotal=quote.subtotal, discount=quote.discount, shipping_fee=shipping_fee,
         total=quote.total + shipping_fee, payment_method=payment_method, coupon_code=(coupon_code or "")[:40],
         points_used=points, flash_sale_id=flash_sale_id, group_buy_id=group_buy_id, weight_g=weight,
-        placed_at=now, pay_by=None if cod else now + timedelta(minutes=minutes), note=str(note or "")[:500], client_ip=client_ip,
+        placed_at=now, pay_by=None if cod else now + timedelta(minutes=minutes), note=str(note or "")[:500],
+        client_ip=client_ip,
         **{f"ship_{k}": v for k, v in address.items()})
     if len(address["detail"]) < 4:
         order.is_abnormal, order.abnormal_reason = True, Order.Abnormal.ADDRESS
@@ -579,7 +580,7 @@ def order_address_change(*, order, actor, **address) -> Order:
 
 @transaction.atomic(durable=True)
 def order_adjust_price(*, order, actor, adjustment, reason) -> Order:
-    """Set a manual price adjustment on an unpaid order (negative lowers the total; a total of 0 is paid at once)."""
+    """Set a manual price adjustment on an unpaid order (negative lowers it; a total of 0 is paid at once)."""
     reason = str(reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for the adjustment."), code="reason_required",
@@ -646,8 +647,9 @@ def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
     if not order.is_abnormal:
         raise Conflict(_("Order %(n)s is not on hold.") % {"n": order.number}, code="not_abnormal")
     if order.abnormal_reason == Order.Abnormal.RISK and not risk_review:
-        raise Conflict(_("Order %(n)s is held for risk review; approve or reject it in the risk review queue.") % {
-            "n": order.number}, code="risk_review_required")
+        raise Conflict(
+            _("Order %(n)s is held for risk review; approve or reject it in the risk review queue.")
+            % {"n": order.number}, code="risk_review_required")
     before = {"abnormal_reason": order.abnormal_reason, "note": order.abnormal_note}
     covered = None
     if order.abnormal_reason == Order.Abnormal.RISK:  # a risk hold put over another hold gives it back

@@ -80,7 +80,8 @@ def _run_list_action(request):
     if action == "merge":
         return redirect(f"{reverse('orders:merge')}?{query}")
     done, failed = 0, []
-    ready = Q(status=Order.Status.PAID) | Q(status=Order.Status.PENDING_PAYMENT, payment_method=Order.PaymentMethod.COD)
+    ready = Q(status=Order.Status.PAID) | Q(status=Order.Status.PENDING_PAYMENT,
+                                            payment_method=Order.PaymentMethod.COD)
     for order in selectors.orders().filter(ready, pk__in=ids).order_by("pk"):
         try:
             services.order_allocate(order=order, actor=request.user)

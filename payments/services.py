@@ -372,7 +372,8 @@ def _refund_lines(payment, lines) -> tuple[Decimal, list]:
             }
             continue
         money_left = charged[line_id] - refunded.get(line_id, Decimal("0"))
-        amount = money_left if quantity == left else min(money(charged[line_id] * quantity / line.quantity), money_left)
+        share = money(charged[line_id] * quantity / line.quantity)
+        amount = money_left if quantity == left else min(share, money_left)
         total += amount
         rows.append({"line": line_id, "sku": line.sku_code, "quantity": quantity, "amount": str(amount)})
     if errors:
@@ -957,7 +958,8 @@ def _settleable(method, day):
     late = []
     if built:
         since, _end = local_day_bounds(min(built))
-        for pk, paid_at in unsettled.filter(paid_at__gte=since, paid_at__lt=start).values_list("pk", "paid_at"):
+        earlier = unsettled.filter(paid_at__gte=since, paid_at__lt=start)
+        for pk, paid_at in earlier.values_list("pk", "paid_at"):
             if timezone.localdate(paid_at) in built:
                 late.append(pk)
     return unsettled.filter(Q(paid_at__gte=start, paid_at__lt=end) | Q(pk__in=late))
