@@ -41,6 +41,7 @@ class Order(models.Model):
         DUPLICATE = "duplicate", _("Likely duplicate")
         ADDRESS = "address", _("Incomplete address")
         RISK = "risk", _("Risk hold")
+        DISPATCH = "dispatch", _("Held by dispatch rule")
         OTHER = "other", _("Other")
 
     number = models.CharField(_("order number"), max_length=32, unique=True)

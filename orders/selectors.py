@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from marketing.pricing import round_money
 from orders.models import Carrier, DispatchRule, FreightTemplate, Order, OrderEvent, Shipment
 from shop.errors import NotFound
 
@@ -135,7 +136,10 @@ def list_rows(queryset):
 def queue(name):
     """Orders waiting at one step of the warehouse flow, earliest priority first (not on hold, not merged)."""
     states, _action = QUEUES[name]
-    return Order.objects.filter(status__in=states, is_abnormal=False, merged_into__isnull=True)
+    waiting = Q(status__in=states)
+    if name == "allocate":  # cash on delivery ships before it is paid
+        waiting |= Q(status=S.PENDING_PAYMENT, payment_method=Order.PaymentMethod.COD, paid_at__isnull=True)
+    return Order.objects.filter(waiting, is_abnormal=False, merged_into__isnull=True)
 
 
 def queue_counts() -> dict:
@@ -204,3 +208,30 @@ def dashboard_figures(now=None) -> dict:
         .aggregate(total=Sum("total"))
     return {"placed_today": placed["n"], "sales_today": paid["total"] or 0,
             "to_ship": queue("ship").count(), "abnormal": abnormal_orders().count()}
+
+
+def line_charges(order, lines=None) -> dict:
+    """{line id: what the customer was charged for that line}, summing exactly to the order's goods amount.
+
+    The goods amount is the total less shipping (never below zero; a reduction larger than the goods
+    comes off the shipping). Order-level changes — the price adjustment and any discount beyond the
+    lines' own discounts — are shared by the lines in proportion to their line totals: each line gets
+    goods × line total / sum of line totals, rounded half-up to the cent, and the largest line (the
+    last of equals) takes the remainder, so the lines add up to the goods amount to the cent.
+    Refunds per line are computed from these amounts.
+    """
+    lines = list(order.lines.all() if lines is None else lines)
+    if not lines:
+        return {}
+    goods = min(max(order.total - order.shipping_fee, Decimal("0")), order.total)
+    base = sum((line.line_total for line in lines), Decimal("0"))
+    if base == goods:
+        return {line.pk: line.line_total for line in lines}
+    largest = max(reversed(lines), key=lambda line: line.line_total)
+    charges = {}
+    for line in lines:
+        if line is not largest:
+            share = goods * line.line_total / base if base else Decimal("0")
+            charges[line.pk] = round_money(share)
+    charges[largest.pk] = goods - sum(charges.values(), Decimal("0"))
+    return {line.pk: charges[line.pk] for line in lines}

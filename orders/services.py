@@ -58,6 +58,12 @@ TRANSITIONS = {
     "cancel": ((S.PENDING_PAYMENT, S.PAID, S.ALLOCATED, S.PICKING), S.CANCELLED),
     "close": ((S.PENDING_PAYMENT,), S.CLOSED),
 }
+# Cash on delivery (货到付款) is paid when the carrier hands the parcel over, so a COD order has no pay-by
+# and joins the shipping queues while it still awaits payment: it may also be sent to the warehouse or
+# shipped from pending_payment. Its collection (`order_mark_paid` on a shipped or delivered COD order)
+# stamps paid_at without changing the status.
+COD_SOURCES = {"allocate": (S.PENDING_PAYMENT,), "ship": (S.PENDING_PAYMENT,)}
+COD_COLLECTABLE = (S.SHIPPED, S.DELIVERED)
 UNSHIPPED = (S.PENDING_PAYMENT, S.PAID, S.ALLOCATED, S.PICKING)
 PAID_STATES = (S.PAID, S.ALLOCATED, S.PICKING)
 
@@ -66,9 +72,19 @@ class IllegalTransition(Conflict):
     code = "illegal_transition"
 
 
+def is_unpaid_cod(order) -> bool:
+    """A cash-on-delivery order whose money the carrier has not collected yet."""
+    return order.payment_method == Order.PaymentMethod.COD and order.paid_at is None
+
+
+def _sources(order, action) -> tuple:
+    sources = TRANSITIONS[action][0]
+    return sources + COD_SOURCES.get(action, ()) if is_unpaid_cod(order) else sources
+
+
 def allowed_actions(order) -> set[str]:
-    """The state-machine actions this order's status allows."""
-    return {action for action, (sources, _target) in TRANSITIONS.items() if order.status in sources}
+    """The state-machine actions this order's status (and payment method) allows."""
+    return {action for action in TRANSITIONS if order.status in _sources(order, action)}
 
 
 # -- helpers -----------------------------------------------------------------------------------------
@@ -100,8 +116,8 @@ def _audit(actor, action, order, *, before=None, after=None):
 
 def _move(order, action, *, actor, message="", data=None, now=None) -> Order:
     """Move a locked order along the state machine, with its timeline entry and audit entry."""
-    sources, target = TRANSITIONS[action]
-    if order.status not in sources:
+    target = TRANSITIONS[action][1]
+    if order.status not in _sources(order, action):
         raise IllegalTransition(
             _("Order %(n)s is %(status)s; it cannot be %(action)s.") % {
                 "n": order.number, "status": order.get_status_display(), "action": ACTION_LABELS[action]()},
@@ -270,12 +286,14 @@ def _order_place(*, customer, shipping_address, lines, payment_method, external_
                                  goods_total=quote.total)
     settings = store_settings()
     minutes = settings.flash_sale_unpaid_minutes if flash_sale_id else settings.unpaid_order_minutes
+    cod = payment_method == Order.PaymentMethod.COD
     order = Order(
         number=_new_number(now), customer=buyer, channel=channel, external_id=external_id,
         subtotal=quote.subtotal, discount=quote.discount, shipping_fee=shipping_fee,
         total=quote.total + shipping_fee, payment_method=payment_method, coupon_code=(coupon_code or "")[:40],
         points_used=points, flash_sale_id=flash_sale_id, group_buy_id=group_buy_id, weight_g=weight,
-        placed_at=now, pay_by=now + timedelta(minutes=minutes), note=str(note or "")[:500], client_ip=client_ip,
+        placed_at=now, pay_by=None if cod else now + timedelta(minutes=minutes), note=str(note or "")[:500],
+        client_ip=client_ip,
         **{f"ship_{k}": v for k, v in address.items()})
     if len(address["detail"]) < 4:
         order.is_abnormal, order.abnormal_reason = True, Order.Abnormal.ADDRESS
@@ -298,6 +316,10 @@ def _order_place(*, customer, shipping_address, lines, payment_method, external_
     if order.is_abnormal:
         _event(order, "flagged", actor=actor, message=order.get_abnormal_reason_display())
     _audit(actor, "orders.place", order, after={"number": order.number, "total": order.total})
+    if order.total == 0:  # nothing to pay (or to collect): paid at once
+        order = order_mark_paid(order=order, amount=order.total, paid_at=now, actor=actor)
+    elif cod:  # no payment comes first: straight to the shipping queues
+        _dispatch(order)
     if idempotency_key:
         IntakeKey.objects.create(scope=idempotency_scope, key=idempotency_key[:100],
                                  request_hash=request_hash(payload or {}), order=order)
@@ -318,12 +340,27 @@ def order_mark_paid(*, order, amount, paid_at, actor=None) -> Order:
     """Mark an order awaiting payment as paid; its stock stays reserved until it ships."""
     order = _locked(order)
     amount = _money(amount, "amount")
-    if order.status == S.PENDING_PAYMENT and amount != order.total:
+    collect = is_unpaid_cod(order) and order.status in COD_COLLECTABLE
+    if (order.status == S.PENDING_PAYMENT or collect) and amount != order.total:
         raise Conflict(_("Order %(n)s costs %(total)s, not %(amount)s.") % {
             "n": order.number, "total": order.total, "amount": amount}, code="amount_mismatch")
+    if collect:
+        return _cod_collected(order, amount=amount, paid_at=paid_at or timezone.now(), actor=actor)
     _move(order, "pay", actor=actor, now=paid_at or timezone.now(), data={"amount": str(amount)},
           message=_("Paid %(amount)s") % {"amount": amount})
     _dispatch(order)
+    transaction.on_commit(partial(signals.order_paid.send, sender=Order, order=order))
+    return order
+
+
+def _cod_collected(order, *, amount, paid_at, actor) -> Order:
+    """The carrier collected a cash-on-delivery order's money: stamp paid_at (the status stays)."""
+    order.paid_at = paid_at
+    order.save(update_fields=["paid_at"])
+    _event(order, "collected", actor=actor, data={"amount": str(amount)},
+           message=_("Cash on delivery collected: %(amount)s") % {"amount": amount})
+    _audit(actor, "orders.cod_collected", order, before={"paid_at": None},
+           after={"paid_at": paid_at, "amount": amount})
     transaction.on_commit(partial(signals.order_paid.send, sender=Order, order=order))
     return order
 
@@ -339,10 +376,10 @@ def _dispatch(order):
         if rule.carrier_id:
             order.preferred_carrier = rule.carrier
         if rule.hold and not order.is_abnormal:
-            order.is_abnormal, order.abnormal_reason = True, Order.Abnormal.RISK
+            order.is_abnormal, order.abnormal_reason = True, Order.Abnormal.DISPATCH
             order.abnormal_note = (_("Held by rule “%(rule)s”") % {"rule": rule.name})[:200]
     order.priority_boost = boost
-    order.priority_at = (order.paid_at or timezone.now()) - timedelta(hours=boost)
+    order.priority_at = (order.paid_at or order.placed_at) - timedelta(hours=boost)
     order.dispatch_note = "; ".join(notes)[:200]
     order.save(update_fields=["preferred_carrier", "priority_boost", "priority_at", "dispatch_note",
                               "is_abnormal", "abnormal_reason", "abnormal_note"])
@@ -442,7 +479,7 @@ def order_complete(*, order, actor) -> Order:
 
 
 def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
-    was_paid = order.status in PAID_STATES
+    was_paid = order.status in PAID_STATES and order.paid_at is not None  # not an uncollected COD order
     _move(order, action, actor=actor, message=reason, data={"reason": reason}, now=now)
     order.cancel_reason = reason[:200]
     order.save(update_fields=["cancel_reason"])
@@ -543,7 +580,7 @@ def order_address_change(*, order, actor, **address) -> Order:
 
 @transaction.atomic(durable=True)
 def order_adjust_price(*, order, actor, adjustment, reason) -> Order:
-    """Set a manual price adjustment on an unpaid order (negative lowers the total)."""
+    """Set a manual price adjustment on an unpaid order (negative lowers it; a total of 0 is paid at once)."""
     reason = str(reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for the adjustment."), code="reason_required",
@@ -563,6 +600,8 @@ def order_adjust_price(*, order, actor, adjustment, reason) -> Order:
            data={"before": str(before["total"]), "after": str(total)})
     _audit(actor, "orders.adjust_price", order, before=before,
            after={"adjustment": adjustment, "total": total, "reason": reason})
+    if total == 0:  # no provider takes a zero payment: nothing is owed, so the order is paid now
+        order = order_mark_paid(order=order, amount=total, paid_at=timezone.now(), actor=actor)
     return order
 
 
@@ -584,23 +623,47 @@ def order_flag_abnormal(*, order, reason, actor=None, note="") -> Order:
     code = reason if reason in Order.Abnormal.values else Order.Abnormal.OTHER
     note = str(note or ("" if code == reason else reason))[:200]
     before = {"is_abnormal": order.is_abnormal, "abnormal_reason": order.abnormal_reason}
+    # A hold that covers another one remembers it, so that a risk review's release puts it back.
+    covered = ({"reason": order.abnormal_reason, "note": order.abnormal_note}
+               if order.is_abnormal and order.abnormal_reason != code else None)
     order.is_abnormal, order.abnormal_reason, order.abnormal_note = True, code, note
     order.save(update_fields=["is_abnormal", "abnormal_reason", "abnormal_note"])
-    _event(order, "flagged", actor=actor, message=f"{order.get_abnormal_reason_display()} {note}".strip())
+    _event(order, "flagged", actor=actor, message=f"{order.get_abnormal_reason_display()} {note}".strip(),
+           data={"covers": covered} if covered else None)
     _audit(actor, "orders.flag_abnormal", order, before=before, after={"abnormal_reason": code, "note": note})
+    if code == Order.Abnormal.RISK:  # the risk review queue is the one record of risk holds
+        signals.order_risk_held.send(sender=Order, order=order, actor=actor, note=note)
     return order
 
 
 @transaction.atomic
-def order_clear_abnormal(*, order, actor, note="") -> Order:
-    """Resolve an abnormal order so that it continues through the queues."""
+def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
+    """Resolve an abnormal order so that it continues through the queues.
+
+    A risk hold is released only by its risk review (approve or reject), which passes `risk_review`;
+    when the risk hold was put over another hold (a dispatch rule's, say), that hold comes back.
+    """
     order = _locked(order)
     if not order.is_abnormal:
         raise Conflict(_("Order %(n)s is not on hold.") % {"n": order.number}, code="not_abnormal")
+    if order.abnormal_reason == Order.Abnormal.RISK and not risk_review:
+        raise Conflict(
+            _("Order %(n)s is held for risk review; approve or reject it in the risk review queue.")
+            % {"n": order.number}, code="risk_review_required")
     before = {"abnormal_reason": order.abnormal_reason, "note": order.abnormal_note}
-    order.is_abnormal, order.abnormal_reason, order.abnormal_note = False, "", ""
+    covered = None
+    if order.abnormal_reason == Order.Abnormal.RISK:  # a risk hold put over another hold gives it back
+        flagged = order.events.filter(kind="flagged").order_by("-created_at", "-id").first()
+        covered = (flagged.data or {}).get("covers") if flagged else None
+    if covered:
+        order.abnormal_reason, order.abnormal_note = covered["reason"], covered["note"]
+    else:
+        order.is_abnormal, order.abnormal_reason, order.abnormal_note = False, "", ""
     order.save(update_fields=["is_abnormal", "abnormal_reason", "abnormal_note"])
     _event(order, "resolved", actor=actor, message=str(note or "")[:500])
+    if covered:
+        _event(order, "flagged", actor=actor,
+               message=f"{order.get_abnormal_reason_display()} {order.abnormal_note}".strip())
     _audit(actor, "orders.clear_abnormal", order, before=before, after={"note": note})
     return order
 

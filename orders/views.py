@@ -7,6 +7,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -79,7 +80,9 @@ def _run_list_action(request):
     if action == "merge":
         return redirect(f"{reverse('orders:merge')}?{query}")
     done, failed = 0, []
-    for order in selectors.orders().filter(pk__in=ids, status=Order.Status.PAID).order_by("pk"):
+    ready = Q(status=Order.Status.PAID) | Q(status=Order.Status.PENDING_PAYMENT,
+                                            payment_method=Order.PaymentMethod.COD)
+    for order in selectors.orders().filter(ready, pk__in=ids).order_by("pk"):
         try:
             services.order_allocate(order=order, actor=request.user)
             done += 1
@@ -152,8 +155,14 @@ def order_detail(request, pk):
 
 def _render_detail(request, order, **forms_in):
     allowed = services.allowed_actions(order)
+    lines = list(order.lines.all())
+    charged = selectors.line_charges(order, lines)
+    for line in lines:
+        line.charged = charged[line.pk]
     context = {
-        "order": order, "allowed": allowed, "lines": order.lines.all(), "events": order.events.all(),
+        "order": order, "allowed": allowed, "lines": lines, "events": order.events.all(),
+        "cod_unpaid": services.is_unpaid_cod(order) and order.is_open,
+        "cod_collectable": services.is_unpaid_cod(order) and order.status in services.COD_COLLECTABLE,
         "shipments": order.shipments.all(), "merged": order.merged_orders.all(),
         "priority": selectors.priority_explained(order) if order.priority_at else None,
         "ship_form": forms_in.get("ship_form") or ShipForm(order=order),

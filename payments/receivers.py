@@ -9,7 +9,7 @@ and the work is retried.
 from django.dispatch import receiver
 
 from orders.models import Order
-from orders.signals import order_paid, order_placing, refund_requested
+from orders.signals import order_paid, order_placing, order_risk_held, refund_requested
 from payments import services, tasks
 
 
@@ -29,3 +29,9 @@ def assess_risk(sender, order, **kwargs):
 @receiver(refund_requested, dispatch_uid="payments.request_refund")
 def request_refund(sender, order, amount, reason="", **kwargs):
     tasks.refund_request_for_order.delay(order.pk, str(amount), str(reason or ""))
+
+
+@receiver(order_risk_held, dispatch_uid="payments.risk_hold")
+def record_risk_hold(sender, order, actor=None, note="", **kwargs):
+    """A risk hold put on by hand (or by the rules) is a held assessment in the risk review queue."""
+    services.risk_hold_record(order=order, actor=actor, note=note)

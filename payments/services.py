@@ -19,10 +19,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orders import selectors as order_selectors
 from orders import services as order_services
 from orders.models import Order, OrderLine
 from payments import risk
@@ -173,8 +174,11 @@ def payment_callback_record(*, method, notice: PaymentNotice) -> CallbackResult:
     retried = existing is not None and existing.status == Payment.Status.FAILED and notice.status == "success"
     if existing is not None and not retried:
         return CallbackResult(existing, False, "duplicate_callback")
+    collected = _cod_payment(order)
+    if collected is not None and notice.status == "success":  # cash is collected once, whoever reports it
+        return CallbackResult(collected, False, "duplicate_callback")
     status, flag, outcome = Payment.Status.CAPTURED, Payment.Flag.NONE, "captured"
-    payable = order.status == Order.Status.PENDING_PAYMENT
+    payable = order.status == Order.Status.PENDING_PAYMENT or _cod_collectable(order)
     if notice.status == "failed":
         status, outcome = Payment.Status.FAILED, "failed"
     elif order.status in (Order.Status.CANCELLED, Order.Status.CLOSED):
@@ -244,6 +248,62 @@ def payment_callback_record(*, method, notice: PaymentNotice) -> CallbackResult:
     return CallbackResult(payment, True, outcome)
 
 
+def _cod_collectable(order) -> bool:
+    return (
+        order_services.is_unpaid_cod(order) and order.status in order_services.COD_COLLECTABLE
+    )
+
+
+def _cod_payment(order):
+    if order.payment_method != Order.PaymentMethod.COD:
+        return None
+    return Payment.objects.filter(
+        order=order, method__code=Order.PaymentMethod.COD, status=Payment.Status.CAPTURED
+    ).first()
+
+
+@transaction.atomic(durable=True)
+def cod_collect(*, order, actor, amount=None, reference="", collected_at=None) -> Payment:
+    """Record the cash the carrier collected for a shipped cash-on-delivery order and mark it paid.
+
+    The carrier's signed callback (provider `cod`) does the same through `payment_callback_record`.
+    Done twice, it has one effect: the order's COD payment is returned.
+    """
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    existing = _cod_payment(order)
+    if existing is not None:
+        return existing
+    if order.payment_method != Order.PaymentMethod.COD:
+        raise Conflict(_("Order %(n)s is not cash on delivery.") % {"n": order.number}, code="not_cod")
+    if not _cod_collectable(order):
+        raise Conflict(
+            _("Order %(n)s is %(s)s; cash is collected once it has shipped.")
+            % {"n": order.number, "s": order.get_status_display()},
+            code="not_collectable",
+        )
+    amount = order.total if amount in (None, "") else parse_amount(amount)
+    if amount != order.total:
+        message = _("Received ¥%(a)s, the order totals ¥%(t)s. The order stays unpaid.") % {
+            "a": amount,
+            "t": order.total,
+        }
+        raise RuleRefused(message, code="amount_mismatch", fields={"amount": message})
+    method = PaymentMethod.objects.get(code=Order.PaymentMethod.COD)
+    collected_at = collected_at or timezone.now()
+    payment = Payment.objects.create(
+        order=order,
+        method=method,
+        transaction_id=(str(reference or "").strip() or f"COD-{order.number}")[:64],
+        amount=amount,
+        fee=fee_for(method, amount),
+        paid_at=collected_at,
+        payload={"source": "cod_collected"},
+    )
+    record(actor, "payments.cod_collect", payment, after={"order": order.number, "amount": amount})
+    order_services.order_mark_paid(order=order, amount=amount, paid_at=collected_at, actor=actor)
+    return payment
+
+
 @transaction.atomic(durable=True)
 def payment_record_existing(*, order, method, transaction_id, amount, paid_at, actor) -> Payment:
     """Record a payment an order already received outside the callback (a legacy import, the demo)."""
@@ -279,14 +339,22 @@ def payment_record_existing(*, order, method, transaction_id, amount, paid_at, a
 
 # -- refunds -------------------------------------------------------------------------------------------
 def _refund_lines(payment, lines) -> tuple[Decimal, list]:
-    """The amount and the stored rows of a per-line refund; refuses quantities already refunded."""
+    """The amount and the stored rows of a per-line refund; refuses quantities already refunded.
+
+    A line refunds from what it was charged (`orders.selectors.line_charges`: after the adjustment
+    and every order-level discount): quantity × charged / line quantity, rounded half-up, never more
+    than the line has left; the refund that takes the line's last units returns exactly what is left,
+    so partial refunds of a line add up to its charged amount to the cent.
+    """
     order_lines = {line.pk: line for line in OrderLine.objects.filter(order_id=payment.order_id)}
-    already = {}
+    charged = order_selectors.line_charges(payment.order, lines=order_lines.values())
+    already, refunded = {}, {}
     for refund in Refund.objects.filter(order_id=payment.order_id).exclude(
         status__in=(Refund.Status.REJECTED, Refund.Status.FAILED)
     ):
         for row in refund.lines:
             already[row["line"]] = already.get(row["line"], 0) + row["quantity"]
+            refunded[row["line"]] = refunded.get(row["line"], Decimal("0")) + Decimal(row["amount"])
     total, rows, errors = Decimal("0"), [], {}
     for line_id, quantity in lines.items():
         line = order_lines.get(line_id)
@@ -303,7 +371,9 @@ def _refund_lines(payment, lines) -> tuple[Decimal, list]:
                 "sku": line.sku_code,
             }
             continue
-        amount = money(line.line_total * quantity / line.quantity)
+        money_left = charged[line_id] - refunded.get(line_id, Decimal("0"))
+        share = money(charged[line_id] * quantity / line.quantity)
+        amount = money_left if quantity == left else min(share, money_left)
         total += amount
         rows.append({"line": line_id, "sku": line.sku_code, "quantity": quantity, "amount": str(amount)})
     if errors:
@@ -712,6 +782,28 @@ def risk_assess_at_intake(*, order, ip=None) -> RiskAssessment:
     return _risk_assess(order, ip)
 
 
+@transaction.atomic
+def risk_hold_record(*, order, actor=None, note="") -> RiskAssessment:
+    """Put an order someone held for risk into the risk review queue (joins the hold's transaction).
+
+    Every risk hold on an order has its held assessment, so the abnormal list, the risk review queue,
+    the dashboard and the finance overview count the same orders.
+    """
+    assessment = RiskAssessment.objects.select_for_update().filter(order=order).first()
+    hit = {"rule": "manual", "weight": 0, "detail": str(note or _("Held by staff"))[:200]}
+    if assessment is None:
+        assessment = RiskAssessment.objects.create(
+            order=order, hits=[hit], ip=order.client_ip or None, decision=RiskAssessment.Decision.HELD
+        )
+    elif assessment.decision != RiskAssessment.Decision.HELD:
+        assessment.decision, assessment.reviewed_by, assessment.reviewed_at = (
+            RiskAssessment.Decision.HELD, None, None
+        )
+        assessment.hits = [*assessment.hits, hit]
+        assessment.save(update_fields=["decision", "reviewed_by", "reviewed_at", "hits"])
+    return assessment
+
+
 def risk_settings() -> RiskSettings:
     settings, _created = RiskSettings.objects.get_or_create(pk=1)
     return settings
@@ -736,7 +828,7 @@ def risk_approve(*, assessment, actor, note="") -> RiskAssessment:
     assessment.note = note[:300]
     assessment.save()
     if assessment.order.is_abnormal and assessment.order.abnormal_reason == Order.Abnormal.RISK:
-        order_services.order_clear_abnormal(order=assessment.order, actor=actor)
+        order_services.order_clear_abnormal(order=assessment.order, actor=actor, note=note, risk_review=True)
     record(
         actor,
         "payments.risk_approve",
@@ -764,6 +856,9 @@ def risk_reject(*, assessment, actor, note="") -> RiskAssessment:
 @transaction.atomic(durable=True)
 def _risk_reject_record(*, assessment, actor, note) -> RiskAssessment:
     assessment = _held(assessment)
+    order = assessment.order
+    if order.is_abnormal and order.abnormal_reason == Order.Abnormal.RISK:  # rejected: off the hold list
+        order_services.order_clear_abnormal(order=order, actor=actor, note=note, risk_review=True)
     assessment.decision, assessment.reviewed_by, assessment.reviewed_at = (
         RiskAssessment.Decision.REJECTED,
         actor,
@@ -850,38 +945,58 @@ def settle_payments_run(*, now=None, day=None) -> list[SettlementBatch]:
     ]
 
 
+def _settleable(method, day):
+    """The captured payments a new batch of `method` for `day` takes, none of them in a batch yet.
+
+    Those paid on `day`, and late ones: paid on an earlier day whose batch was already built when
+    their callback arrived. A late payment so lands in the next batch built for its method (normally
+    the next day's), and every captured payment ends up in exactly one batch.
+    """
+    start, end = local_day_bounds(day)
+    unsettled = Payment.objects.filter(method=method, status__in=SETTLED_STATUSES, settlement__isnull=True)
+    built = set(SettlementBatch.objects.filter(method=method, day__lt=day).values_list("day", flat=True))
+    late = []
+    if built:
+        since, _end = local_day_bounds(min(built))
+        earlier = unsettled.filter(paid_at__gte=since, paid_at__lt=start)
+        for pk, paid_at in earlier.values_list("pk", "paid_at"):
+            if timezone.localdate(paid_at) in built:
+                late.append(pk)
+    return unsettled.filter(Q(paid_at__gte=start, paid_at__lt=end) | Q(pk__in=late))
+
+
 @transaction.atomic(durable=True)
 def settlement_build(*, method, day) -> SettlementBatch:
-    """One method's batch for one day: gross, fees, refunds, net, due by the method's T+N cycle."""
+    """One method's batch for one day: gross, fees, refunds, net, due by the method's T+N cycle.
+
+    The method row is locked so builds of one method run one at a time; the payments are linked to
+    the batch by one UPDATE and the totals are summed from the linked rows, so a payment committed
+    meanwhile is either linked and counted, or left for the next batch (see `_settleable`).
+    """
+    PaymentMethod.objects.select_for_update().filter(pk=method.pk).first()
     existing = SettlementBatch.objects.filter(method=method, day=day).first()
     if existing is not None:
         return existing
     start, end = local_day_bounds(day)
-    payments = Payment.objects.filter(
-        method=method, status__in=SETTLED_STATUSES, paid_at__gte=start, paid_at__lt=end
-    )
-    totals = payments.aggregate(gross=Sum("amount"), fees=Sum("fee"))
-    refunds = Refund.objects.filter(
-        payment__method=method, status=Refund.Status.SUCCEEDED, confirmed_at__gte=start, confirmed_at__lt=end
-    )
-    refunded = refunds.aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    gross, fees = totals["gross"] or Decimal("0"), totals["fees"] or Decimal("0")
     try:
         with transaction.atomic():
             batch = SettlementBatch.objects.create(
-                method=method,
-                day=day,
-                payment_count=payments.count(),
-                refund_count=refunds.count(),
-                gross=gross,
-                fees=fees,
-                refunds=refunded,
-                net=gross - fees - refunded,
-                due_on=day + timedelta(days=method.settlement_days),
+                method=method, day=day, due_on=day + timedelta(days=method.settlement_days)
             )
     except IntegrityError:  # built by a concurrent run
         return SettlementBatch.objects.get(method=method, day=day)
-    payments.update(settlement=batch)
+    _settleable(method, day).update(settlement=batch)
+    totals = Payment.objects.filter(settlement=batch).aggregate(
+        gross=Sum("amount"), fees=Sum("fee"), n=Count("pk")
+    )
+    refunds = Refund.objects.filter(
+        payment__method=method, status=Refund.Status.SUCCEEDED, confirmed_at__gte=start, confirmed_at__lt=end
+    ).aggregate(s=Sum("amount"), n=Count("pk"))
+    gross, fees = totals["gross"] or Decimal("0"), totals["fees"] or Decimal("0")
+    refunded = refunds["s"] or Decimal("0")
+    batch.payment_count, batch.refund_count = totals["n"], refunds["n"]
+    batch.gross, batch.fees, batch.refunds, batch.net = gross, fees, refunded, gross - fees - refunded
+    batch.save(update_fields=["payment_count", "refund_count", "gross", "fees", "refunds", "net"])
     record(
         None,
         "payments.settle",

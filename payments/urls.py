@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.payment_list, name="payment_list"),
     path("<int:pk>/", views.payment_detail, name="payment_detail"),
     path("<int:pk>/refund/", views.refund_request, name="refund_request"),
+    path("cod/<int:order_pk>/collect/", views.cod_collect, name="cod_collect"),
     path("refunds/", views.refund_list, name="refund_list"),
     path("refunds/<int:pk>/approve/", views.refund_approve, name="refund_approve"),
     path("refunds/<int:pk>/reject/", views.refund_reject, name="refund_reject"),

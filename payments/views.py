@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from orders.models import OrderLine
+from orders.models import Order, OrderLine
 from payments import forms, selectors, services
 from payments.filters import BlacklistFilter, PaymentFilter, RefundFilter, RiskFilter, SettlementFilter
 from payments.models import Refund, RiskAssessment
@@ -171,6 +171,19 @@ def refund_reject(request, pk):
         lambda refund, note: services.refund_reject(refund=refund, actor=request.user, note=note),
         _("Refund rejected."),
     )
+
+
+@staff_view("payments.add_payment")
+@require_POST
+def cod_collect(request, order_pk):
+    """Staff record that the carrier collected a cash-on-delivery order's money."""
+    order = get_object_or_404(Order, pk=order_pk)
+    message_submit(
+        request,
+        lambda: services.cod_collect(order=order, actor=request.user),
+        _("Cash on delivery recorded as collected; the order is paid."),
+    )
+    return redirect(order)
 
 
 # -- risk ----------------------------------------------------------------------------------------------

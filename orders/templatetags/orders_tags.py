@@ -10,7 +10,7 @@ EVENT_LABELS = {
     "ship": _("Shipped"), "deliver": _("Delivered"), "complete": _("Completed"), "cancel": _("Cancelled"),
     "close": _("Closed"), "note": _("Note"), "address": _("Address changed"), "price": _("Price adjusted"),
     "flagged": _("On hold"), "resolved": _("Released"), "merged": _("Merged"), "unmerged": _("Unmerged"),
-    "dispatch": _("Dispatch rule"),
+    "dispatch": _("Dispatch rule"), "collected": _("Cash collected"),
 }
 
 

@@ -142,7 +142,7 @@ def test_cancel_needs_a_reason_and_shipped_orders_cannot_cancel(paid, sku, carri
 
 def test_abnormal_orders_wait_until_resolved(paid, sku, carrier, owner):
     order = paid(("TEE-W-M", 1))
-    services.order_flag_abnormal(order=order, reason="risk", actor=None)
+    services.order_flag_abnormal(order=order, reason="out_of_stock", actor=None)
     with pytest.raises(Conflict) as e:
         services.order_ship(order=order, carrier=carrier, tracking_number="SF123456789012", actor=owner)
     assert e.value.code == "on_hold"

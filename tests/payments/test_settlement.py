@@ -64,11 +64,15 @@ def test_a_days_batch_per_method_to_the_cent(make_order, pay, owner, yesterday):
 def test_settling_twice_keeps_one_batch_per_method_and_day(make_order, pay, yesterday):
     pay(make_order(total="10.00"), paid_at=at(yesterday))
     first = services.settle_payments_run(day=yesterday)
-    pay(make_order(total="20.00"), paid_at=at(yesterday, 13))  # arrives late: the batch is not rebuilt
+    late = pay(make_order(total="20.00"), paid_at=at(yesterday, 13)).payment  # arrives after the batch
     second = services.settle_payments_run(day=yesterday)
     assert [b.pk for b in first] == [b.pk for b in second]
     assert SettlementBatch.objects.count() == 5
     assert SettlementBatch.objects.get(method__code="alipay").gross == Decimal("10.00")
+    # the late payment is not lost: the next day's batch takes it
+    services.settle_payments_run(day=yesterday + timedelta(days=1))
+    late.refresh_from_db()
+    assert late.settlement.day == yesterday + timedelta(days=1) and late.settlement.gross == Decimal("20.00")
 
 
 def test_the_job_runs_by_name(make_order, pay, yesterday):
