@@ -1,11 +1,5 @@
-"""Reads shared by the order pages, the API and the jobs.
-
-The order list pages by keyset on (placed_at, id) — or (total, id) when sorted by amount — so page
-10,000 costs what page 1 costs, and it never counts the whole table.
-"""
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+"""Reads shared by the order pages, the API and the jobs (the list pages are declared in orders/lists.py)."""
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -17,9 +11,6 @@ from orders.models import Carrier, DispatchRule, FreightTemplate, Order, OrderEv
 from shop.errors import NotFound
 
 S = Order.Status
-PAGE_SIZES = (20, 50, 100, 200)
-SORTS = {"-placed_at": ("placed_at", True), "placed_at": ("placed_at", False),
-         "-total": ("total", True), "total": ("total", False)}
 QUEUES = {
     "allocate": ((S.PAID,), "allocate"),
     "pick": ((S.ALLOCATED,), "pick"),
@@ -66,66 +57,6 @@ def order_search(queryset, q):
         return queryset.filter(condition)
     shipped = list(Shipment.objects.filter(tracking_number=q).values_list("order_id", flat=True)[:50])
     return queryset.filter(Q(pk__in=shipped) | Q(ship_name=q))
-
-
-def _parse_cursor(raw, field):
-    try:
-        value, pk = str(raw).rsplit("|", 1)
-        pk = int(pk)
-        if field == "total":
-            parsed = Decimal(value)
-            if not parsed.is_finite():
-                return None
-            return parsed, pk
-        parsed = datetime.fromisoformat(value)
-        if timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-        return parsed, pk
-    except (ValueError, InvalidOperation, TypeError, OverflowError):
-        return None
-
-
-def _cursor(row, field):
-    value = getattr(row, field)
-    return f"{value.isoformat() if hasattr(value, 'isoformat') else value}|{row.pk}"
-
-
-@dataclass
-class KeysetPage:
-    rows: list
-    next_cursor: str | None
-    previous_cursor: str | None
-    per_page: int
-    is_first: bool
-
-
-def keyset_page(queryset, *, field, descending, per_page, after=None, before=None) -> KeysetPage:
-    """One page of `queryset` ordered by (field, id); `after`/`before` are cursors of neighbouring pages."""
-    after_key = _parse_cursor(after, field) if after else None
-    before_key = _parse_cursor(before, field) if before and not after_key else None
-    backwards = before_key is not None
-    key = after_key or before_key
-    # Walking backwards means reading in the opposite direction, then flipping the rows.
-    forward_desc = descending != backwards
-    if key is not None:
-        value, pk = key
-        op = "lt" if forward_desc else "gt"
-        # `field <= value` bounds the index scan; the OR only sorts out the rows that tie on `value`.
-        queryset = queryset.filter(Q(**{f"{field}__{op}e": value}),
-                                   Q(**{f"{field}__{op}": value}) | Q(**{f"pk__{op}": pk}))
-    sign = "-" if forward_desc else ""
-    rows = list(queryset.order_by(f"{sign}{field}", f"{sign}pk")[: per_page + 1])
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    if backwards:
-        rows.reverse()
-        next_cursor = _cursor(rows[-1], field) if rows else None
-        previous_cursor = _cursor(rows[0], field) if rows and more else None
-    else:
-        next_cursor = _cursor(rows[-1], field) if rows and more else None
-        previous_cursor = _cursor(rows[0], field) if rows and key is not None else None
-    return KeysetPage(rows=rows, next_cursor=next_cursor, previous_cursor=previous_cursor, per_page=per_page,
-                      is_first=key is None or (backwards and not more))
 
 
 def list_rows(queryset):

@@ -412,6 +412,20 @@ def order_allocate(*, order, actor) -> Order:
     return _move(order, "allocate", actor=actor)
 
 
+def orders_allocate(*, orders, actor) -> tuple[int, list[str]]:
+    """Send each of these orders that may go to the warehouse there (each on its own); (sent, refusals)."""
+    done, failed = 0, []
+    for order in orders:
+        if "allocate" not in allowed_actions(order):
+            continue
+        try:
+            order_allocate(order=order, actor=actor)
+            done += 1
+        except DomainError as e:
+            failed.append(e.message)
+    return done, failed
+
+
 @transaction.atomic(durable=True)
 def order_pick(*, order, actor) -> Order:
     """Mark an allocated order as being picked."""

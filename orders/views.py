@@ -5,28 +5,38 @@ import io
 from functools import partial
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orders import selectors, services, tasks
-from orders.filters import OrderFilter
-from orders.forms import (AddressForm, CancelForm, CarrierForm, DispatchRuleForm, FlagForm, FreightTemplateForm,
-                          NoteForm, PriceForm, ResolveForm, ShipCsvForm, ShipForm, TrackingEventForm)
-from orders.models import Carrier, DispatchRule, FreightTemplate, Order, Shipment
+from orders.forms import (
+    AddressForm,
+    CancelForm,
+    CarrierForm,
+    DispatchRuleForm,
+    FlagForm,
+    FreightTemplateForm,
+    NoteForm,
+    PriceForm,
+    ResolveForm,
+    ShipCsvForm,
+    ShipForm,
+    TrackingEventForm,
+)
+from orders.lists import MAX_IDS, AbnormalList, OrderList, QueueList
+from orders.models import Carrier, DispatchRule, FreightTemplate, Shipment
 from shop import progress
 from shop.errors import DomainError
+from shop.lists import render_list
 from shop.permissions import staff_view
 from shop.web import form_submit, message_submit
 
-MAX_IDS = 500
 SYNC_CSV_ROWS = 100
 MAX_CSV_ROWS = 20_000
 
@@ -44,99 +54,10 @@ def _back(request, default):
     return HttpResponseRedirect(default)
 
 
-def _per_page(request):
-    try:
-        n = int(request.GET.get("per_page", 20))
-    except ValueError:
-        return 20
-    return n if n in selectors.PAGE_SIZES else 20
-
-
 # -- the order list ----------------------------------------------------------------------------------
-def _list_actions(user):
-    actions = [("print_slips", _("Print packing slips"), "orders.view_order"),
-               ("print_pick_list", _("Print pick list"), "orders.view_order"),
-               ("allocate", _("Send to the warehouse"), "orders.ship_order"),
-               ("merge", _("Merge for shipping…"), "orders.change_order")]
-    return [{"name": n, "label": label} for n, label, perm in actions if user.has_perm(perm)]
-
-
-def _run_list_action(request):
-    action = request.POST.get("action", "")
-    if action not in {a["name"] for a in _list_actions(request.user)}:
-        if action in ("allocate", "merge"):
-            raise PermissionDenied
-        messages.error(request, _("Choose an action."))
-        return _back(request, reverse("orders:order_list"))
-    ids = _ids(request.POST.getlist("ids"))
-    if not ids:
-        messages.error(request, _("Select at least one row."))
-        return HttpResponseRedirect(request.get_full_path())
-    query = urlencode([("ids", i) for i in ids])
-    if action == "print_slips":
-        return redirect(f"{reverse('orders:packing_slips')}?{query}")
-    if action == "print_pick_list":
-        return redirect(f"{reverse('orders:pick_list')}?{query}")
-    if action == "merge":
-        return redirect(f"{reverse('orders:merge')}?{query}")
-    done, failed = 0, []
-    ready = Q(status=Order.Status.PAID) | Q(status=Order.Status.PENDING_PAYMENT,
-                                            payment_method=Order.PaymentMethod.COD)
-    for order in selectors.orders().filter(ready, pk__in=ids).order_by("pk"):
-        try:
-            services.order_allocate(order=order, actor=request.user)
-            done += 1
-        except DomainError as e:
-            failed.append(e.message)
-    messages.success(request, _("%(n)s orders sent to the warehouse.") % {"n": done})
-    for message in failed[:10]:
-        messages.error(request, message)
-    return _back(request, request.get_full_path())
-
-
-def _export_csv(queryset):
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
-    header = [_("Order number"), _("Placed"), _("Status"), _("Recipient"), _("Phone"), _("Province"),
-              _("Payment"), _("Channel"), _("Total")]
-
-    def rows():
-        yield "\ufeff" + writer.writerow([str(h) for h in header])
-        for o in queryset.order_by("-placed_at", "-pk").iterator(chunk_size=2000):
-            yield writer.writerow([o.number, timezone.localtime(o.placed_at).strftime("%Y-%m-%d %H:%M"),
-                                   o.get_status_display(), o.ship_name, o.ship_phone, o.ship_province,
-                                   o.get_payment_method_display(), o.get_channel_display(), o.total])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
-    return response
-
-
 @staff_view("orders.view_order")
 def order_list(request):
-    if request.method == "POST":
-        return _run_list_action(request)
-    filterset = OrderFilter(request.GET, queryset=selectors.orders())
-    queryset = filterset.qs if filterset.is_valid() else selectors.orders().none()
-    search = request.GET.get("q", "").strip()[:40]
-    queryset = selectors.order_search(queryset, search)
-    if request.GET.get("export") == "csv":
-        return _export_csv(queryset)
-    sort = request.GET.get("o", "-placed_at")
-    if sort not in selectors.SORTS:
-        sort = "-placed_at"
-    field, descending = selectors.SORTS[sort]
-    page = selectors.keyset_page(selectors.list_rows(queryset), field=field, descending=descending,
-                                 per_page=_per_page(request), after=request.GET.get("after"),
-                                 before=request.GET.get("before"))
-    return render(request, "orders/order_list.html", {
-        "filter": filterset, "page": page, "search": search, "sort": sort, "page_sizes": selectors.PAGE_SIZES,
-        "actions": _list_actions(request.user), "title": _("Orders"),
-        "sort_links": [("placed_at", _("Placed")), ("total", _("Total"))],
-    })
+    return render_list(request, "orders/order_list.html", OrderList(request))
 
 
 # -- detail and its actions ----------------------------------------------------------------------------
@@ -331,23 +252,18 @@ def pick_list(request):
 def work_queue(request, queue):
     if queue not in selectors.QUEUES:
         raise Http404
-    page = selectors.keyset_page(selectors.list_rows(selectors.queue(queue)), field="priority_at", descending=False,
-                                 per_page=_per_page(request), after=request.GET.get("after"),
-                                 before=request.GET.get("before"))
+    context = QueueList(request, queue=queue).context()
     now = timezone.now()
-    rows = [(order, selectors.priority_explained(order, now)) for order in page.rows]
-    return render(request, "orders/queue.html", {
-        "queue": queue, "page": page, "rows": rows, "counts": selectors.queue_counts(),
-        "ship_form": ShipForm(), "queues": [("allocate", _("To allocate")), ("pick", _("To pick")),
-                                            ("ship", _("To ship"))]})
+    context.update({
+        "queue": queue, "rows": [(order, selectors.priority_explained(order, now)) for order in context["page"].rows],
+        "counts": selectors.queue_counts(), "ship_form": ShipForm(),
+        "queues": [("allocate", _("To allocate")), ("pick", _("To pick")), ("ship", _("To ship"))]})
+    return render(request, "orders/queue.html", context)
 
 
 @staff_view("orders.view_order")
 def abnormal_list(request):
-    page = selectors.keyset_page(selectors.list_rows(selectors.abnormal_orders()), field="placed_at",
-                                 descending=True, per_page=_per_page(request), after=request.GET.get("after"),
-                                 before=request.GET.get("before"))
-    return render(request, "orders/abnormal_list.html", {"page": page, "resolve_form": ResolveForm()})
+    return render_list(request, "orders/abnormal_list.html", AbnormalList(request), {"resolve_form": ResolveForm()})
 
 
 @staff_view("orders.change_order")

@@ -12,7 +12,7 @@ Each step is a method a subclass may override; a page is declared with class att
 Pagination is by keyset, never OFFSET: the rows are ordered by the chosen ordering's fields plus a tie-breaker
 (the primary key, or a group key for aggregated rows), and the next page starts after the last row's values
 (`?after=<cursor>`; `?before=` walks back). Page 10,000 costs what page 1 costs, provided an index serves the
-ordering. The "n results" line counts at most COUNT_LIMIT rows.
+ordering. The "n results" line counts at most `count_limit` rows.
 """
 
 import base64
@@ -65,7 +65,7 @@ class BulkAction:
     name: str
     label: str
     permission: str | None
-    run: Callable  # run(request, queryset) -> message
+    run: Callable  # run(request, queryset) -> a message, or a response to answer with
 
 
 @dataclass
@@ -97,6 +97,7 @@ class ListPage:
     tiebreak = "pk"  # the last ordering key; aggregated rows use their group key
     actions: list = []
     export_name = "export"
+    count_limit: int | None = COUNT_LIMIT  # the biggest lists (orders) leave the count out of every load
 
     def __init__(self, request, queryset=None, **declaration):
         self.request = request
@@ -195,9 +196,11 @@ class ListPage:
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     def count(self):
-        """(count, capped): the number of matching rows, counted up to COUNT_LIMIT."""
-        n = self.results.order_by()[: COUNT_LIMIT + 1].count()
-        return min(n, COUNT_LIMIT), n > COUNT_LIMIT
+        """(count, capped): the number of matching rows, counted up to `count_limit` (None: not counted)."""
+        if self.count_limit is None:
+            return None, False
+        n = self.results.order_by()[: self.count_limit + 1].count()
+        return min(n, self.count_limit), n > self.count_limit
 
     def filter_form(self):
         return self.filterset.form if self.filterset is not None else None
@@ -250,9 +253,13 @@ class ListPage:
                 messages.error(request, _("Select at least one row."))
             else:
                 try:
-                    messages.success(request, action.run(request, self.scope().filter(pk__in=ids)))
+                    result = action.run(request, self.scope().filter(pk__in=ids))
                 except DomainError as e:
                     messages.error(request, e.message)
+                else:
+                    if isinstance(result, HttpResponse):  # the action opens a page of its own
+                        return result
+                    messages.success(request, result)
         return HttpResponseRedirect(request.get_full_path())
 
 

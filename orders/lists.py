@@ -1,0 +1,87 @@
+"""The order list pages, declared on the one list class (shop.lists.ListPage).
+
+Each ordering is served by an index in the same direction, ties broken by id: (placed_at, id) for the list and
+the abnormal queue, (total, id) by amount, (status, priority_at, id) for the work queues.
+"""
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from orders import selectors, services
+from orders.filters import OrderFilter
+from shop.lists import BulkAction, Column, ListPage
+
+MAX_IDS = 500
+
+
+def _to(url_name):
+    """A bulk action that opens a page for the selected orders (printing, merging)."""
+
+    def run(request, queryset):
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:MAX_IDS])
+        return redirect(f"{reverse(url_name)}?{urlencode([('ids', i) for i in ids])}")
+
+    return run
+
+
+def _allocate(request, queryset):
+    done, failed = services.orders_allocate(orders=queryset.order_by("pk")[:MAX_IDS], actor=request.user)
+    for message in failed[:10]:
+        messages.error(request, message)
+    return gettext("%(n)s orders sent to the warehouse.") % {"n": done}
+
+
+class OrderList(ListPage):
+    filterset_class = OrderFilter
+    default_ordering = "-placed_at"
+    orderings = {"-placed_at": ("-placed_at",), "-total": ("-total",)}
+    export_name = "orders"
+    count_limit = None  # a million orders: no count on every load
+    columns = [
+        Column("number", _("Order number"), sortable=False),
+        Column("placed_at", _("Placed"), value=lambda o: timezone.localtime(o.placed_at)),
+        Column("status", _("Status"), sortable=False, value=lambda o: o.get_status_display()),
+        Column("ship_name", _("Recipient"), sortable=False),
+        Column("ship_phone", _("Phone"), sortable=False),
+        Column("ship_province", _("Province"), sortable=False),
+        Column("payment_method", _("Payment"), sortable=False, value=lambda o: o.get_payment_method_display()),
+        Column("channel", _("Channel"), sortable=False, value=lambda o: o.get_channel_display()),
+        Column("total", _("Total")),
+    ]
+    actions = [
+        BulkAction("print_slips", _("Print packing slips"), "orders.view_order", _to("orders:packing_slips")),
+        BulkAction("print_pick_list", _("Print pick list"), "orders.view_order", _to("orders:pick_list")),
+        BulkAction("allocate", _("Send to the warehouse"), "orders.ship_order", _allocate),
+        BulkAction("merge", _("Merge for shipping…"), "orders.change_order", _to("orders:merge")),
+    ]
+
+    def scope(self):
+        return selectors.list_rows(selectors.orders())
+
+    def search_rows(self, queryset, term):
+        return selectors.order_search(queryset, term[:40])
+
+
+class QueueList(ListPage):
+    """One step of the warehouse flow, earliest priority first."""
+
+    default_ordering = "priority_at"
+    orderings = {"priority_at": ("priority_at",)}
+    count_limit = None
+    queue = ""
+
+    def scope(self):
+        return selectors.list_rows(selectors.queue(self.queue))
+
+
+class AbnormalList(ListPage):
+    default_ordering = "-placed_at"
+    orderings = {"-placed_at": ("-placed_at",)}
+    count_limit = None
+
+    def scope(self):
+        return selectors.list_rows(selectors.abnormal_orders())
