@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from shop.money import MONEY
 
 
 class Category(MP_Node):

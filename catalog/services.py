@@ -1,7 +1,7 @@
 """Every write to the catalogue: one use case, one transaction, a domain error, an audit entry."""
 import io
 import itertools
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import nh3
 from django.core.files.base import ContentFile
@@ -12,18 +12,26 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from catalog import selectors
-from catalog.models import (AttributeDefinition, AttributeValue, Brand, Category, Product, ProductImage, Sku,
-                            Tag)
+from catalog.models import (
+    AttributeDefinition,
+    AttributeValue,
+    Brand,
+    Category,
+    Product,
+    ProductImage,
+    Sku,
+    Tag,
+)
 from catalog.transfer import LIST_SEPARATOR, FormatError, read_rows, write_error_report
 from shop import progress
 from shop.audit import record, snapshot
 from shop.errors import DomainError, RuleRefused
+from shop.money import to_cents
 
 MAX_PRICE = Decimal("1000000")  # ¥1,000,000: anything above is a typo, not a price
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 8000 * 8000
 THUMBNAIL_SIZE = (240, 240)
-CENT = Decimal("0.01")
 PRODUCT_FIELDS = ["code", "name", "subtitle", "description", "category", "brand", "tags", "keywords", "weight_g",
                   "length_mm", "width_mm", "height_mm", "no_reason_returns", "exchange_only", "status"]
 SKU_FIELDS = ["code", "barcode", "price", "compare_at_price", "cost", "weight_g", "options", "is_active"]
@@ -477,7 +485,7 @@ def products_tag(*, actor, products, tag: Tag, add: bool) -> int:
 def price_change(price: Decimal, *, mode: str, amount: Decimal) -> Decimal:
     """The new price: `amount` percent more (mode "percent") or `amount` yuan more ("amount"), half-up to cents."""
     new = price * (1 + amount / 100) if mode == "percent" else price + amount
-    return new.quantize(CENT, rounding=ROUND_HALF_UP)
+    return to_cents(new)
 
 
 def products_price_preview(*, products, mode: str, amount: Decimal) -> list[tuple]:

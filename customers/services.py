@@ -1,23 +1,16 @@
 """Customer write use cases."""
-import re
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from shop.china import mobile_digits
 from shop.errors import DomainError
-
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def normalise_phone(phone: str) -> str:
     """A mainland mobile number as 11 digits, or DomainError("invalid_phone")."""
-    digits = re.sub(r"[\s\-()]", "", str(phone or ""))
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    if not MOBILE.match(digits):
+    digits = mobile_digits(phone)
+    if digits is None:
         raise DomainError(_("%(p)s is not a valid mainland mobile number.") % {"p": str(phone)[:30]},
                           code="invalid_phone", fields={"phone": _("Invalid mobile number.")})
     return digits

@@ -23,10 +23,10 @@ from inventory.models import (
     SupplierSku,
     Warehouse,
 )
+from shop.money import to_cents
 from shop.selectors import store_settings
 
 SALES_WINDOW_DAYS = 30
-CENT = Decimal("0.01")
 
 
 def warehouses():
@@ -265,8 +265,8 @@ def turnover_figures(row, *, days) -> dict:
     """Average stock value ((opening + closing) / 2, to the cent, half up), turnover ratio (COGS /
     average value, 2 places) and days of inventory (period days × average value / COGS, 1 place) of one
     turnover row; None where a division has nothing to divide by."""
-    average = ((row["opening_value"] + row["closing_value"]) / 2).quantize(CENT, rounding=ROUND_HALF_UP)
-    cogs = row["cogs"].quantize(CENT)
-    ratio = (cogs / average).quantize(CENT, rounding=ROUND_HALF_UP) if average > 0 else None
+    average = to_cents((row["opening_value"] + row["closing_value"]) / 2)
+    cogs = to_cents(row["cogs"])
+    ratio = to_cents(cogs / average) if average > 0 else None
     cover = (days * average / cogs).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if cogs > 0 else None
     return {"average_value": average, "turnover": ratio, "days_of_inventory": cover}

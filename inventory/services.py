@@ -6,12 +6,10 @@ transaction, because order intake and shipping call them inside their own.
 """
 
 from collections import defaultdict
+from datetime import timedelta
 from decimal import ROUND_CEILING, Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from datetime import timedelta
-
 from django.db.models import Case, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -35,7 +33,9 @@ from inventory.models import (
     SupplierSku,
     Warehouse,
 )
-from shop.audit import record, snapshot
+from shop.actors import Actor
+from shop.audit import audited_save, record, snapshot
+from shop.china import province_key
 from shop.errors import Conflict, DomainError, RuleRefused
 
 Kind = StockMovement.Kind
@@ -196,13 +196,6 @@ def rollup_backfill() -> int:
     return len(missing)
 
 
-def _actor(actor):
-    """(user or None, label) of the one who acts: a staff user, an API client's label, or the system."""
-    if isinstance(actor, get_user_model()):
-        return actor, actor.get_username()
-    return None, str(actor) if actor else "system"
-
-
 def _post(
     level,
     *,
@@ -229,7 +222,7 @@ def _post(
     level.on_hand += on_hand
     level.reserved += reserved
     level.save(update_fields=["on_hand", "reserved", "updated_at"])
-    user, label = _actor(actor)
+    who = Actor.of(actor)
     movement = StockMovement.objects.create(
         sku_id=level.sku_id,
         warehouse_id=level.warehouse_id,
@@ -239,8 +232,8 @@ def _post(
         reason=reason[:200],
         reference_type=reference_type,
         reference=reference,
-        actor=user,
-        actor_label=label[:150],
+        actor=who.user,
+        actor_label=who.label[:150],
     )
     _post_rollup(level, on_hand=on_hand, reserved=reserved, sale=kind == Kind.SALE)
     movement.batches = []
@@ -472,13 +465,6 @@ def stock_sync(*, items, actor, reference="") -> list[StockLevel]:
 
 
 # -- reservations: called by orders inside its own transaction ----------------------------------------
-def _province(name):
-    name = (name or "").strip()
-    for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市"):
-        name = name.removesuffix(suffix)
-    return name
-
-
 @transaction.atomic
 def stock_reserve(
     *, items, reference, reference_type="order", province="", warehouse=None, actor=None
@@ -512,11 +498,11 @@ def stock_reserve(
     )
     where = Q(sku_id__in=wanted, warehouse__is_active=True)
     levels = lock_levels(where=where if warehouse is None else where & Q(warehouse=warehouse))
-    home = _province(province)
+    home = province_key(province)
 
     def rank(level):
         w = level.warehouse
-        return (not home or _province(w.province) != home, w.priority, w.pk)
+        return (not home or province_key(w.province) != home, w.priority, w.pk)
 
     plan, short = [], []
     for sku_id, quantity in wanted.items():
@@ -614,20 +600,11 @@ def stock_commit(*, reference, reference_type="order", actor=None) -> list[Stock
 
 
 # -- warehouses, suppliers, rules ------------------------------------------------------------------
-def _save(instance, *, actor, action, fields):
-    before = snapshot(instance) if instance.pk else None
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.save()
-    record(actor, action, instance, before=before, after=snapshot(instance))
-    return instance
-
-
 @transaction.atomic(durable=True)
 def warehouse_save(*, actor, warehouse=None, **fields) -> Warehouse:
     """Create a warehouse, or change one; switching it on or off recounts its SKUs' rollups."""
     was_active = warehouse.is_active if warehouse and warehouse.pk else None
-    warehouse = _save(warehouse or Warehouse(), actor=actor, action="inventory.warehouse_save", fields=fields)
+    warehouse = audited_save(warehouse or Warehouse(), actor=actor, action="inventory.warehouse_save", fields=fields)
     if was_active is not None and was_active != warehouse.is_active:
         levels = lock_levels(where=Q(warehouse=warehouse))
         rollup_rebuild(sku_ids={sku_id for sku_id, _w in levels})
@@ -637,7 +614,7 @@ def warehouse_save(*, actor, warehouse=None, **fields) -> Warehouse:
 @transaction.atomic(durable=True)
 def supplier_save(*, actor, supplier=None, **fields) -> Supplier:
     """Create a supplier, or change one."""
-    return _save(supplier or Supplier(), actor=actor, action="inventory.supplier_save", fields=fields)
+    return audited_save(supplier or Supplier(), actor=actor, action="inventory.supplier_save", fields=fields)
 
 
 @transaction.atomic(durable=True)
@@ -667,7 +644,7 @@ def low_stock_rule_set(*, sku, kind, value, actor) -> LowStockRule:
         raise DomainError(_("Choose a kind and a threshold of zero or more."), code="invalid_rule")
     _lock_rollups([sku.pk])
     rule = LowStockRule.objects.filter(sku=sku).first() or LowStockRule(sku=sku)
-    rule = _save(
+    rule = audited_save(
         rule, actor=actor, action="inventory.low_stock_rule_set", fields={"kind": kind, "value": value}
     )
     _rollup_threshold(sku.pk)
@@ -765,7 +742,7 @@ def _purchase_order_create(*, supplier, warehouse, lines, actor, note):
         if line.unit_cost is None:
             line.unit_cost = costs.get(sku.pk, sku.cost) or 0
     order = PurchaseOrder.objects.create(
-        supplier=supplier, warehouse=warehouse, note=note, created_by=_actor(actor)[0]
+        supplier=supplier, warehouse=warehouse, note=note, created_by=Actor.of(actor).user
     )
     for line in merged.values():
         line.order = order
@@ -877,7 +854,7 @@ def purchase_order_receive(
 def stocktake_start(*, warehouse, actor, note="") -> Stocktake:
     """Open a count sheet for every SKU stocked in an active warehouse, with on-hand as expected."""
     _check_active(warehouse)
-    stocktake = Stocktake.objects.create(warehouse=warehouse, note=note, created_by=_actor(actor)[0])
+    stocktake = Stocktake.objects.create(warehouse=warehouse, note=note, created_by=Actor.of(actor).user)
     StocktakeLine.objects.bulk_create(
         StocktakeLine(stocktake=stocktake, sku_id=sku_id, expected=on_hand)
         for sku_id, on_hand in StockLevel.objects.filter(warehouse=warehouse).values_list("sku_id", "on_hand")
@@ -1006,7 +983,7 @@ def replenishment_rule_set(
     else:
         raise DomainError(_("Choose a kind of rule."), code="invalid_rule")
     rule = ReplenishmentRule.objects.filter(sku=sku).first() or ReplenishmentRule(sku=sku)
-    return _save(
+    return audited_save(
         rule,
         actor=actor,
         action="inventory.replenishment_rule_set",

@@ -20,6 +20,7 @@ from inventory.filters import (
     WarehouseFilter,
 )
 from shop.lists import Column, ListPage, render_list
+from shop.money import to_cents
 from shop.permissions import staff_view
 from shop.selectors import audit_for_object
 from shop.web import form_submit, message_submit
@@ -598,7 +599,7 @@ class _TurnoverPage(ListPage):
 
 
 def _cent(value):
-    return value.quantize(selectors.CENT)  # SQLite hands sums back with more places
+    return to_cents(value)  # SQLite hands sums back with more places
 
 
 def _figure(name, days):

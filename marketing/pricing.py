@@ -7,17 +7,12 @@ lines always add up to the total. Until promotions land (coupons, 满减, member
 points) a line costs its SKU's list price; a coupon code or points are refused with the reason.
 """
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from shop.errors import DomainError, RuleRefused
-
-CENT = Decimal("0.01")
-
-
-def round_money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+from shop.money import to_cents
 
 
 @dataclass
@@ -30,7 +25,7 @@ class QuoteLine:
 
     @property
     def line_total(self) -> Decimal:
-        return round_money(self.unit_price * self.quantity) - self.discount
+        return to_cents(self.unit_price * self.quantity) - self.discount
 
 
 @dataclass
@@ -39,7 +34,7 @@ class Quote:
 
     @property
     def subtotal(self) -> Decimal:
-        return sum((round_money(line.unit_price * line.quantity) for line in self.lines), Decimal("0.00"))
+        return sum((to_cents(line.unit_price * line.quantity) for line in self.lines), Decimal("0.00"))
 
     @property
     def discount(self) -> Decimal:
@@ -62,5 +57,5 @@ def price_cart(*, lines, customer=None, coupon_code="", points=0) -> Quote:
     for sku, quantity in lines:
         if quantity <= 0:
             raise DomainError(_("Quantity must be positive."), code="invalid_quantity")
-        quote_lines.append(QuoteLine(sku=sku, quantity=quantity, unit_price=round_money(sku.price)))
+        quote_lines.append(QuoteLine(sku=sku, quantity=quantity, unit_price=to_cents(sku.price)))
     return Quote(lines=quote_lines)

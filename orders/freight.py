@@ -6,25 +6,13 @@ provinces. Goods worth at least `free_over` ship free, except that a remote prov
 always added. With no active default template shipping costs 0.
 """
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from orders.models import FreightTemplate
+from shop.china import province_key, province_list
+from shop.money import to_cents
 
 ZERO = Decimal("0.00")
-PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
-
-
-def province_key(name) -> str:
-    """'广东省' and '广东' are the same province; '新疆维吾尔自治区' is '新疆'."""
-    name = (name or "").strip()
-    for suffix in PROVINCE_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def province_list(text) -> set[str]:
-    return {province_key(p) for p in (text or "").replace("，", ",").replace("、", ",").split(",") if p.strip()}
 
 
 def default_template():
@@ -51,4 +39,4 @@ def freight_quote(*, province, weight_g, pieces, goods_total, template=None) -> 
         fee = ZERO
     if key and key in province_list(template.remote_provinces):
         fee += template.remote_surcharge
-    return Decimal(fee).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return to_cents(fee)

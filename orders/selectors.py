@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from marketing.pricing import round_money
 from orders.models import Carrier, DispatchRule, FreightTemplate, Order, OrderEvent, Shipment
 from shop.errors import NotFound
+from shop.money import allocate
 
 S = Order.Status
 QUEUES = {
@@ -148,21 +148,13 @@ def line_charges(order, lines=None) -> dict:
     comes off the shipping). Order-level changes — the price adjustment and any discount beyond the
     lines' own discounts — are shared by the lines in proportion to their line totals: each line gets
     goods × line total / sum of line totals, rounded half-up to the cent, and the largest line (the
-    last of equals) takes the remainder, so the lines add up to the goods amount to the cent.
+    first of equals) takes the remainder, so the lines add up to the goods amount to the cent
+    (shop.money.allocate).
     Refunds per line are computed from these amounts.
     """
     lines = list(order.lines.all() if lines is None else lines)
     if not lines:
         return {}
     goods = min(max(order.total - order.shipping_fee, Decimal("0")), order.total)
-    base = sum((line.line_total for line in lines), Decimal("0"))
-    if base == goods:
-        return {line.pk: line.line_total for line in lines}
-    largest = max(reversed(lines), key=lambda line: line.line_total)
-    charges = {}
-    for line in lines:
-        if line is not largest:
-            share = goods * line.line_total / base if base else Decimal("0")
-            charges[line.pk] = round_money(share)
-    charges[largest.pk] = goods - sum(charges.values(), Decimal("0"))
-    return {line.pk: charges[line.pk] for line in lines}
+    shares = allocate(goods, [line.line_total for line in lines])
+    return {line.pk: share for line, share in zip(lines, shares, strict=True)}

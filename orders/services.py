@@ -15,10 +15,8 @@ import json
 import re
 import secrets
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 from functools import partial
 
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,18 +28,30 @@ from customers.services import customer_upsert
 from inventory.services import stock_commit, stock_release, stock_reserve
 from marketing.pricing import price_cart
 from orders import signals
-from orders.freight import freight_quote, province_key, province_list
-from orders.models import (Carrier, DispatchRule, FreightRegion, FreightTemplate, IntakeKey, Order, OrderEvent,
-                           OrderLine, Shipment, TrackingEvent)
+from orders.freight import freight_quote
+from orders.models import (
+    Carrier,
+    DispatchRule,
+    FreightRegion,
+    FreightTemplate,
+    IntakeKey,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Shipment,
+    TrackingEvent,
+)
 from shop import progress
-from shop.audit import record, snapshot
+from shop.actors import Actor
+from shop.audit import audited_save, record, snapshot
+from shop.china import phone_clean, province_key, province_list
 from shop.errors import Conflict, DomainError, NotFound, RuleRefused
+from shop.money import parse_money
 from shop.selectors import store_settings
 
 S = Order.Status
 MAX_LINES = 100
 MAX_QUANTITY = 9999
-PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "detail")
 ADDRESS_LIMITS = {"name": 50, "phone": 20, "province": 30, "city": 30, "district": 30, "detail": 200,
                   "postcode": 10}
@@ -88,13 +98,6 @@ def allowed_actions(order) -> set[str]:
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-def _actor(actor):
-    """(user or None, label) of who acts: a staff user, an API client's label, or the system."""
-    if isinstance(actor, get_user_model()):
-        return actor, actor.get_username()
-    return None, str(actor)[:150] if actor else "system"
-
-
 def _locked(order) -> Order:
     try:
         return Order.objects.select_for_update().get(pk=order.pk)
@@ -103,14 +106,14 @@ def _locked(order) -> Order:
 
 
 def _event(order, kind, *, actor, message="", from_status="", to_status="", data=None) -> OrderEvent:
-    user, label = _actor(actor)
+    who = Actor.of(actor)
     return OrderEvent.objects.create(order=order, kind=kind, from_status=from_status, to_status=to_status,
-                                     message=str(message)[:500], data=data or {}, actor=user, actor_label=label)
+                                     message=str(message)[:500], data=data or {}, actor=who.user, actor_label=who.label)
 
 
 def _audit(actor, action, order, *, before=None, after=None):
     """Audit staff actions (API clients and jobs leave the timeline entry only)."""
-    if _actor(actor)[0] is not None:
+    if Actor.of(actor).is_staff:
         record(actor, action, order, before=before, after=after)
 
 
@@ -146,16 +149,6 @@ ACTION_LABELS = {  # "Order X is Paid; it cannot be <label>."
 }
 
 
-def _money(value, field) -> Decimal:
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError, TypeError):
-        raise DomainError(_("Enter an amount."), code="invalid_amount", fields={field: _("Enter an amount.")}) from None
-    if not amount.is_finite() or abs(amount) >= Decimal("1e12"):
-        raise DomainError(_("Enter an amount."), code="invalid_amount", fields={field: _("Enter an amount.")})
-    return amount
-
-
 def _new_number(now) -> str:
     """Date + 10 random digits: readable, sortable by day, not guessable from the previous one."""
     day = timezone.localtime(now).strftime("%Y%m%d")
@@ -179,10 +172,10 @@ def _clean_address(address) -> dict:
     for key, limit in ADDRESS_LIMITS.items():
         if len(address[key]) > limit:
             errors[f"shipping_address.{key}"] = _("At most %(n)s characters.") % {"n": limit}
-    phone = re.sub(r"[\s()]", "", address["phone"])
-    if address["phone"] and not PHONE.match(phone):
+    phone = phone_clean(address["phone"])
+    if address["phone"] and phone is None:
         errors["shipping_address.phone"] = _("Enter a mobile number or a landline with its area code.")
-    address["phone"] = phone
+    address["phone"] = phone or address["phone"]
     if address["postcode"] and not re.fullmatch(r"\d{6}", address["postcode"]):
         errors["shipping_address.postcode"] = _("A postcode has 6 digits.")
     if errors:
@@ -339,7 +332,7 @@ def _looks_duplicate(order) -> bool:
 def order_mark_paid(*, order, amount, paid_at, actor=None) -> Order:
     """Mark an order awaiting payment as paid; its stock stays reserved until it ships."""
     order = _locked(order)
-    amount = _money(amount, "amount")
+    amount = parse_money(amount, field="amount")
     collect = is_unpaid_cod(order) and order.status in COD_COLLECTABLE
     if (order.status == S.PENDING_PAYMENT or collect) and amount != order.total:
         raise Conflict(_("Order %(n)s costs %(total)s, not %(amount)s.") % {
@@ -470,7 +463,7 @@ def order_ship(*, order, carrier, tracking_number, actor) -> Shipment:
     try:
         with transaction.atomic():  # a savepoint: another clerk may have used the number a moment ago
             shipment = Shipment.objects.create(order=order, carrier=carrier, tracking_number=number,
-                                               created_by=_actor(actor)[0])
+                                               created_by=Actor.of(actor).user)
     except IntegrityError:
         raise Conflict(_("Tracking number %(t)s is already used.") % {"t": number}, code="duplicate_tracking",
                        fields={"tracking_number": _("Already used.")}) from None
@@ -599,7 +592,7 @@ def order_adjust_price(*, order, actor, adjustment, reason) -> Order:
     if not reason:
         raise DomainError(_("Give a reason for the adjustment."), code="reason_required",
                           fields={"reason": _("This field is required.")})
-    adjustment = _money(adjustment, "adjustment")
+    adjustment = parse_money(adjustment, field="adjustment")
     order = _locked(order)
     if order.status != S.PENDING_PAYMENT:
         raise IllegalTransition(_("Only orders awaiting payment can change price."), code="illegal_transition")
@@ -783,16 +776,6 @@ def orders_ship_csv(*, rows, actor, run_id=None) -> list[dict]:
 
 
 # -- logistics set-up --------------------------------------------------------------------------------
-def _save(instance, *, actor, action, fields):
-    before = snapshot(instance) if instance.pk else None
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    record(actor, action, instance, before=before, after=snapshot(instance))
-    return instance
-
-
 @transaction.atomic(durable=True)
 def carrier_save(*, actor, carrier=None, **fields) -> Carrier:
     """Create or change a carrier; its tracking pattern must be a valid regular expression."""
@@ -801,13 +784,13 @@ def carrier_save(*, actor, carrier=None, **fields) -> Carrier:
     except re.error as e:
         raise DomainError(_("The pattern is not a valid regular expression: %(e)s") % {"e": e},
                           code="invalid_pattern", fields={"tracking_pattern": _("Invalid pattern.")}) from None
-    return _save(carrier or Carrier(), actor=actor, action="orders.carrier_save", fields=fields)
+    return audited_save(carrier or Carrier(), actor=actor, action="orders.carrier_save", fields=fields)
 
 
 @transaction.atomic(durable=True)
 def freight_template_save(*, actor, template=None, regions=None, **fields) -> FreightTemplate:
     """Create or change a freight template; the default one prices every order."""
-    template = _save(template or FreightTemplate(), actor=actor, action="orders.freight_template_save",
+    template = audited_save(template or FreightTemplate(), actor=actor, action="orders.freight_template_save",
                      fields=fields)
     if template.is_default:
         FreightTemplate.objects.exclude(pk=template.pk).filter(is_default=True).update(is_default=False)
@@ -820,7 +803,7 @@ def freight_template_save(*, actor, template=None, regions=None, **fields) -> Fr
 @transaction.atomic(durable=True)
 def dispatch_rule_save(*, actor, rule=None, **fields) -> DispatchRule:
     """Create or change a dispatch rule."""
-    return _save(rule or DispatchRule(), actor=actor, action="orders.dispatch_rule_save", fields=fields)
+    return audited_save(rule or DispatchRule(), actor=actor, action="orders.dispatch_rule_save", fields=fields)
 
 
 @transaction.atomic(durable=True)

@@ -15,7 +15,7 @@ import io
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import partial
 
 from django.db import IntegrityError, transaction
@@ -50,10 +50,10 @@ from payments.models import (
 )
 from shop.audit import record, snapshot
 from shop.errors import Conflict, DomainError, NotFound, RuleRefused
+from shop.money import to_cents
 from shop.selectors import store_settings
 from shop.services import notify
 
-CENT = Decimal("0.01")
 FINANCE = "finance"
 UNSHIPPED = (
     Order.Status.PENDING_PAYMENT,
@@ -66,14 +66,9 @@ UNSHIPPED = (
 SETTLED_STATUSES = (Payment.Status.CAPTURED, Payment.Status.FLAGGED)
 
 
-def money(value) -> Decimal:
-    """Round half-up to the cent."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def fee_for(method, amount) -> Decimal:
     """The provider's fee on one payment: percent of the amount (rounded half-up) plus the fixed fee."""
-    return money(amount * method.fee_percent / 100) + method.fee_fixed
+    return to_cents(amount * method.fee_percent / 100) + method.fee_fixed
 
 
 def local_day_bounds(day):
@@ -372,7 +367,7 @@ def _refund_lines(payment, lines) -> tuple[Decimal, list]:
             }
             continue
         money_left = charged[line_id] - refunded.get(line_id, Decimal("0"))
-        share = money(charged[line_id] * quantity / line.quantity)
+        share = to_cents(charged[line_id] * quantity / line.quantity)
         amount = money_left if quantity == left else min(share, money_left)
         total += amount
         rows.append({"line": line_id, "sku": line.sku_code, "quantity": quantity, "amount": str(amount)})
@@ -456,7 +451,7 @@ def refund_request_for_order(*, order, amount, reason, source=Refund.Source.ORDE
         .exists()
     ):
         return []
-    refunds, left = [], money(amount)
+    refunds, left = [], to_cents(amount)
     payments = (
         Payment.objects.select_for_update()
         .filter(order=order, status__in=SETTLED_STATUSES)

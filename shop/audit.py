@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 
+from shop.actors import Actor
 from shop.errors import DomainError
 from shop.models import AuditEntry
 
@@ -36,9 +37,10 @@ def _jsonable(value):
 def record(actor, action, obj=None, *, before=None, after=None, module=None):
     """Write one audit entry. `action` is "module.verb" (e.g. "catalog.publish")."""
     module = module or action.split(".", 1)[0]
+    who = Actor.of(actor)
     entry = AuditEntry(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=(actor.get_username() if getattr(actor, "pk", None) else (str(actor) if actor else "system")),
+        actor=who.user,
+        actor_label=who.label,
         action=action,
         module=module,
         before=_jsonable(before) if before is not None else None,

@@ -1,5 +1,6 @@
 """Money: Decimal with two places, rounded half-up (DESIGN §3). The one CENT and the one rounding rule."""
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -7,7 +8,8 @@ from shop.errors import DomainError
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-LIMIT = Decimal("1e12")  # DecimalField(max_digits=14, decimal_places=2)
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}  # every money column: DecimalField(**MONEY)
+LIMIT = Decimal("1e12")  # the first amount MONEY cannot hold
 
 
 def to_cents(value) -> Decimal:

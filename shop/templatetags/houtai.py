@@ -1,7 +1,8 @@
-from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
+
+from shop.money import to_cents
 
 register = template.Library()
 
@@ -28,6 +29,6 @@ def money(value, currency="CNY"):
     """¥1,234.50, grouped by the active locale; Decimal in, never float."""
     if value in (None, ""):
         return ""
-    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    amount = to_cents(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}{CURRENCY_SIGNS.get(currency, currency + ' ')}{number_format(abs(amount), 2, force_grouping=True)}"

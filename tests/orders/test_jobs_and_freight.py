@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from orders import services
-from orders.freight import freight_quote, province_key
+from orders.freight import freight_quote
+from shop.china import province_key
 from orders.models import FreightRegion, FreightTemplate, Order
 from shop.selectors import store_settings
 from tests.orders.conftest import available, reserved
