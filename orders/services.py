@@ -21,7 +21,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from catalog.models import Product, Sku
 from customers.services import customer_upsert
@@ -41,6 +40,7 @@ from orders.models import (
     Shipment,
     TrackingEvent,
 )
+from orders.state import MACHINE, PAID_STATES, UNSHIPPED, allowed_actions, order_cod_collectable
 from shop import progress
 from shop.actors import Actor
 from shop.audit import audited_save, record, snapshot
@@ -48,6 +48,7 @@ from shop.china import phone_clean, province_key, province_list
 from shop.errors import Conflict, DomainError, NotFound, RuleRefused
 from shop.money import parse_money
 from shop.selectors import store_settings
+from shop.state import IllegalTransition
 
 S = Order.Status
 MAX_LINES = 100
@@ -56,46 +57,6 @@ ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "detail")
 ADDRESS_LIMITS = {"name": 50, "phone": 20, "province": 30, "city": 30, "district": 30, "detail": 200,
                   "postcode": 10}
 DUPLICATE_WINDOW = timedelta(minutes=10)
-
-# The state machine (DESIGN §3): action -> (states it may start from, the state it leads to).
-TRANSITIONS = {
-    "pay": ((S.PENDING_PAYMENT,), S.PAID),
-    "allocate": ((S.PAID,), S.ALLOCATED),
-    "pick": ((S.ALLOCATED,), S.PICKING),
-    "ship": ((S.PAID, S.ALLOCATED, S.PICKING), S.SHIPPED),
-    "deliver": ((S.SHIPPED,), S.DELIVERED),
-    "complete": ((S.DELIVERED,), S.COMPLETED),
-    "cancel": ((S.PENDING_PAYMENT, S.PAID, S.ALLOCATED, S.PICKING), S.CANCELLED),
-    "close": ((S.PENDING_PAYMENT,), S.CLOSED),
-}
-# Cash on delivery (货到付款) is paid when the carrier hands the parcel over, so a COD order has no pay-by
-# and joins the shipping queues while it still awaits payment: it may also be sent to the warehouse or
-# shipped from pending_payment. Its collection (`order_mark_paid` on a shipped or delivered COD order)
-# stamps paid_at without changing the status.
-COD_SOURCES = {"allocate": (S.PENDING_PAYMENT,), "ship": (S.PENDING_PAYMENT,)}
-COD_COLLECTABLE = (S.SHIPPED, S.DELIVERED)
-UNSHIPPED = (S.PENDING_PAYMENT, S.PAID, S.ALLOCATED, S.PICKING)
-PAID_STATES = (S.PAID, S.ALLOCATED, S.PICKING)
-
-
-class IllegalTransition(Conflict):
-    code = "illegal_transition"
-
-
-def is_unpaid_cod(order) -> bool:
-    """A cash-on-delivery order whose money the carrier has not collected yet."""
-    return order.payment_method == Order.PaymentMethod.COD and order.paid_at is None
-
-
-def _sources(order, action) -> tuple:
-    sources = TRANSITIONS[action][0]
-    return sources + COD_SOURCES.get(action, ()) if is_unpaid_cod(order) else sources
-
-
-def allowed_actions(order) -> set[str]:
-    """The state-machine actions this order's status (and payment method) allows."""
-    return {action for action in TRANSITIONS if order.status in _sources(order, action)}
-
 
 # -- helpers -----------------------------------------------------------------------------------------
 def _locked(order) -> Order:
@@ -119,34 +80,10 @@ def _audit(actor, action, order, *, before=None, after=None):
 
 def _move(order, action, *, actor, message="", data=None, now=None) -> Order:
     """Move a locked order along the state machine, with its timeline entry and audit entry."""
-    target = TRANSITIONS[action][1]
-    if order.status not in _sources(order, action):
-        raise IllegalTransition(
-            _("Order %(n)s is %(status)s; it cannot be %(action)s.") % {
-                "n": order.number, "status": order.get_status_display(), "action": ACTION_LABELS[action]()},
-            status_now=order.status)
-    now = now or timezone.now()
-    before = order.status
-    order.status = target
-    stamp = {"pay": "paid_at", "ship": "shipped_at", "deliver": "delivered_at", "complete": "completed_at",
-             "cancel": "cancelled_at", "close": "cancelled_at"}.get(action)
-    fields = ["status"]
-    if stamp:
-        setattr(order, stamp, now)
-        fields.append(stamp)
-    order.save(update_fields=fields)
-    _event(order, action, actor=actor, message=message, from_status=before, to_status=target, data=data)
-    _audit(actor, f"orders.{action}", order, before={"status": before}, after={"status": target, **(data or {})})
+    before = MACHINE.move(order, action, now=now)
+    _event(order, action, actor=actor, message=message, from_status=before, to_status=order.status, data=data)
+    _audit(actor, f"orders.{action}", order, before={"status": before}, after={"status": order.status, **(data or {})})
     return order
-
-
-ACTION_LABELS = {  # "Order X is Paid; it cannot be <label>."
-    "pay": lambda: pgettext("order action", "marked paid"), "allocate": lambda: pgettext("order action", "allocated"),
-    "pick": lambda: pgettext("order action", "picked"), "ship": lambda: pgettext("order action", "shipped"),
-    "deliver": lambda: pgettext("order action", "marked delivered"),
-    "complete": lambda: pgettext("order action", "completed"), "cancel": lambda: pgettext("order action", "cancelled"),
-    "close": lambda: pgettext("order action", "closed"),
-}
 
 
 def _new_number(now) -> str:
@@ -333,7 +270,7 @@ def order_mark_paid(*, order, amount, paid_at, actor=None) -> Order:
     """Mark an order awaiting payment as paid; its stock stays reserved until it ships."""
     order = _locked(order)
     amount = parse_money(amount, field="amount")
-    collect = is_unpaid_cod(order) and order.status in COD_COLLECTABLE
+    collect = order_cod_collectable(order)
     if (order.status == S.PENDING_PAYMENT or collect) and amount != order.total:
         raise Conflict(_("Order %(n)s costs %(total)s, not %(amount)s.") % {
             "n": order.number, "total": order.total, "amount": amount}, code="amount_mismatch")

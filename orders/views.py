@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orders import selectors, services, tasks
+from orders import selectors, services, state, tasks
 from orders.forms import (
     AddressForm,
     CancelForm,
@@ -75,15 +75,15 @@ def order_detail(request, pk):
 
 
 def _render_detail(request, order, **forms_in):
-    allowed = services.allowed_actions(order)
+    allowed = state.allowed_actions(order)
     lines = list(order.lines.all())
     charged = selectors.line_charges(order, lines)
     for line in lines:
         line.charged = charged[line.pk]
     context = {
         "order": order, "allowed": allowed, "lines": lines, "events": order.events.all(),
-        "cod_unpaid": services.is_unpaid_cod(order) and order.is_open,
-        "cod_collectable": services.is_unpaid_cod(order) and order.status in services.COD_COLLECTABLE,
+        "cod_unpaid": state.is_unpaid_cod(order) and order.is_open,
+        "cod_collectable": state.order_cod_collectable(order),
         "shipments": order.shipments.all(), "merged": order.merged_orders.all(),
         "priority": selectors.priority_explained(order) if order.priority_at else None,
         "ship_form": forms_in.get("ship_form") or ShipForm(order=order),
@@ -92,7 +92,7 @@ def _render_detail(request, order, **forms_in):
         "flag_form": forms_in.get("flag_form") or FlagForm(),
         "resolve_form": ResolveForm(),
         "tracking_form": TrackingEventForm(),
-        "unshipped": order.status in services.UNSHIPPED,
+        "unshipped": order.status in state.UNSHIPPED,
     }
     return render(request, "orders/order_detail.html", context, status=400 if forms_in else 200)
 

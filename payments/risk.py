@@ -9,10 +9,11 @@ from datetime import timedelta
 from django.utils.translation import gettext as _
 
 from orders.models import Order
+from orders.state import VOID_STATES
 from payments.models import BlacklistEntry, RiskAssessment, RiskRule
 
 Kind = RiskRule.Kind
-NOT_COUNTED = (Order.Status.CANCELLED, Order.Status.CLOSED)
+NOT_COUNTED = VOID_STATES
 
 
 def normalise(kind, value) -> str:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from orders import selectors as order_selectors
 from orders import services as order_services
+from orders import state as order_state
 from orders.models import Order, OrderLine
 from payments import risk
 from payments.gateways import (
@@ -55,14 +56,6 @@ from shop.selectors import store_settings
 from shop.services import notify
 
 FINANCE = "finance"
-UNSHIPPED = (
-    Order.Status.PENDING_PAYMENT,
-    Order.Status.PAID,
-    Order.Status.ALLOCATED,
-    Order.Status.PICKING,
-    Order.Status.CANCELLED,
-    Order.Status.CLOSED,
-)
 SETTLED_STATUSES = (Payment.Status.CAPTURED, Payment.Status.FLAGGED)
 
 
@@ -126,7 +119,7 @@ def payment_method_check(*, order) -> None:
         start, end = local_day_bounds(timezone.localdate())
         spent = Order.objects.filter(
             customer_id=order.customer_id, payment_method=method.code, placed_at__gte=start, placed_at__lt=end
-        ).exclude(status__in=(Order.Status.CANCELLED, Order.Status.CLOSED)).exclude(pk=order.pk).aggregate(
+        ).exclude(status__in=order_state.VOID_STATES).exclude(pk=order.pk).aggregate(
             s=Sum("total")
         )["s"] or Decimal("0")
         if spent + total > method.daily_limit:
@@ -173,10 +166,10 @@ def payment_callback_record(*, method, notice: PaymentNotice) -> CallbackResult:
     if collected is not None and notice.status == "success":  # cash is collected once, whoever reports it
         return CallbackResult(collected, False, "duplicate_callback")
     status, flag, outcome = Payment.Status.CAPTURED, Payment.Flag.NONE, "captured"
-    payable = order.status == Order.Status.PENDING_PAYMENT or _cod_collectable(order)
+    payable = order_state.order_can_pay(order)
     if notice.status == "failed":
         status, outcome = Payment.Status.FAILED, "failed"
-    elif order.status in (Order.Status.CANCELLED, Order.Status.CLOSED):
+    elif order_state.order_is_void(order):
         flag, outcome = Payment.Flag.ORDER_CANCELLED, "refund_queued"
     elif not payable:
         flag, outcome = Payment.Flag.DUPLICATE, "refund_queued"
@@ -243,12 +236,6 @@ def payment_callback_record(*, method, notice: PaymentNotice) -> CallbackResult:
     return CallbackResult(payment, True, outcome)
 
 
-def _cod_collectable(order) -> bool:
-    return (
-        order_services.is_unpaid_cod(order) and order.status in order_services.COD_COLLECTABLE
-    )
-
-
 def _cod_payment(order):
     if order.payment_method != Order.PaymentMethod.COD:
         return None
@@ -270,7 +257,7 @@ def cod_collect(*, order, actor, amount=None, reference="", collected_at=None) -
         return existing
     if order.payment_method != Order.PaymentMethod.COD:
         raise Conflict(_("Order %(n)s is not cash on delivery.") % {"n": order.number}, code="not_cod")
-    if not _cod_collectable(order):
+    if not order_state.order_cod_collectable(order):
         raise Conflict(
             _("Order %(n)s is %(s)s; cash is collected once it has shipped.")
             % {"n": order.number, "s": order.get_status_display()},
@@ -703,7 +690,7 @@ def _refund_timeout_one(*, refund_id, now, remind_before, escalate_before, auto_
     if refund.requested_at <= escalate_before and refund.escalated_at is None:
         refund.escalated_at, refund.reminded_at = now, refund.reminded_at or now
         refund.save(update_fields=["escalated_at", "reminded_at"])
-        if auto_approve and refund.refund_only and refund.order.status in UNSHIPPED:
+        if auto_approve and refund.refund_only and order_state.order_never_shipped(refund.order):
             _approve(refund, None, note="auto-approved: refund-only request of an unshipped order")
             return "auto_approved"
         record(None, "payments.refund_escalate", refund, after={"escalated_at": now})
@@ -843,7 +830,7 @@ def risk_reject(*, assessment, actor, note="") -> RiskAssessment:
     assessment = RiskAssessment.objects.select_related("order").get(pk=assessment.pk)
     if assessment.decision != RiskAssessment.Decision.HELD:
         raise Conflict(_("This order is not waiting for a risk review."), code="not_held")
-    if assessment.order.status in order_services.UNSHIPPED:
+    if assessment.order.status in order_state.UNSHIPPED:
         order_services.order_cancel(order=assessment.order, actor=actor, reason=_("Rejected by risk review"))
     return _risk_reject_record(assessment=assessment, actor=actor, note=note)
 

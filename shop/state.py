@@ -31,11 +31,13 @@ class StateMachine:
     stamps: Mapping[str, str] = field(default_factory=dict)  # action -> the datetime field it sets
     labels: Mapping[str, Callable[[], str]] = field(default_factory=dict)  # action -> its label in a refusal
     refusal: Callable[[object, str], str] = _refusal  # (object, action label) -> the message
+    # (object, action) -> further statuses this object may start the action from (e.g. cash on delivery)
+    extra_sources: Callable[[object, str], tuple[str, ...]] = lambda _obj, _action: ()
     field: str = "status"
 
     def allows(self, obj, action: str) -> bool:
         """Whether the object's status lets this action happen."""
-        return getattr(obj, self.field) in self.transitions[action][0]
+        return getattr(obj, self.field) in self.transitions[action][0] + self.extra_sources(obj, action)
 
     def allowed(self, obj) -> set[str]:
         """The actions the object's status allows."""
@@ -47,9 +49,9 @@ class StateMachine:
 
     def move(self, obj, action: str, *, now=None, fields: tuple[str, ...] = ()) -> str:
         """Move a locked object along the machine, save it and return the status it had; or IllegalTransition."""
-        sources, target = self.transitions[action]
+        target = self.transitions[action][1]
         before = getattr(obj, self.field)
-        if before not in sources:
+        if not self.allows(obj, action):
             label = self.labels[action]() if action in self.labels else action
             raise IllegalTransition(self.refusal(obj, label), status_now=before)
         setattr(obj, self.field, target)

@@ -8,10 +8,10 @@ from django.utils import timezone
 from inventory.models import StockMovement
 from orders import services
 from orders.models import Order, OrderEvent
-from orders.services import IllegalTransition
 from orders.signals import order_paid, refund_requested
 from shop.errors import Conflict, DomainError
 from shop.models import AuditEntry
+from shop.state import IllegalTransition
 from tests.orders.conftest import available, reserved
 
 pytestmark = pytest.mark.django_db
