@@ -23,10 +23,18 @@ class InventoryConfig(AppConfig):
     def ready(self):
         from inventory import signals  # noqa: F401  (connects the handlers)
 
+    def product_sku_figures(self, user, product):
+        """Per-SKU columns for the product page: available stock, for roles that may view stock."""
+        from inventory.selectors import available_by_sku
+
+        if not user.has_perm("inventory.view_stocklevel"):
+            return []
+        return [{"key": "available", "label": _("Available"), "values": available_by_sku(product_id=product.pk)}]
+
     def dashboard_stats(self, user):
         from inventory.selectors import low_stock
 
         if not user.has_perm("inventory.view_stocklevel"):
             return []
         return [{"label": _("SKUs at low stock"), "value": low_stock().order_by().count(),
-                 "url": reverse("inventory:low_stock")}]
+                 "url": reverse("inventory:low_stock"), "permission": "inventory.view_stocklevel"}]
