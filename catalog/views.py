@@ -25,6 +25,7 @@ from shop import progress
 from shop.errors import DomainError
 from shop.lists import BulkAction, Column, ListPage, render_list
 from shop.permissions import staff_view
+from shop.related import related_panels
 from shop.web import form_submit, message_submit
 from shop.selectors import audit_for_object
 
@@ -192,6 +193,7 @@ def product_edit(request, pk):
     return render(request, "catalog/product_form.html", {
         "form": form, "product": product, "images_form": ImagesForm(), "publish_form": PublishForm(),
         "sku_figures": sku_figures, "sku_rows": sku_rows,
+        "related_panels": related_panels("product_panels", product, request.user),
         "schedule_form": ScheduleForm(initial={"publish_at": product.publish_at, "unpublish_at": product.unpublish_at,
                                                "reason": product.schedule_reason}),
         "history": audit_for_object(product)[:30]})
