@@ -17,6 +17,17 @@ class OrdersConfig(AppConfig):
         ("orders:rule_list", _("Dispatch rules"), "orders.view_dispatchrule"),
     ]
 
+    def customer_panels(self, user, customer):
+        """The customer's latest orders on the customer page, with a link to the order list filtered to them."""
+        from orders.selectors import customer_orders
+        from shop.related import related
+
+        if not user.has_perm("orders.view_order"):
+            return []
+        return [related(customer_orders(customer), key="customer-orders", title=_("Orders"),
+                        template="orders/_customer_orders.html",
+                        url=f"{reverse('orders:order_list')}?customer={customer.pk}")]
+
     def dashboard_stats(self, user):
         from orders.selectors import dashboard_figures
         from shop.templatetags.houtai import money

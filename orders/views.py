@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from orders import selectors, services, tasks
@@ -20,9 +21,12 @@ from orders.filters import OrderFilter
 from orders.forms import (AddressForm, CancelForm, CarrierForm, DispatchRuleForm, FlagForm, FreightTemplateForm,
                           NoteForm, PriceForm, ResolveForm, ShipCsvForm, ShipForm, TrackingEventForm)
 from orders.models import Carrier, DispatchRule, FreightTemplate, Order, Shipment
+from orders.templatetags.orders_tags import event_label
 from shop import progress
 from shop.errors import DomainError
+from shop.lists import Column, ListPage, render_list
 from shop.permissions import staff_view
+from shop.related import related
 from shop.web import form_submit, message_submit
 
 MAX_IDS = 500
@@ -150,10 +154,24 @@ def order_detail(request, pk):
     return _render_detail(request, order)
 
 
+@staff_view("orders.view_order")
+def order_timeline(request, pk):
+    order = _order(pk)
+    page = ListPage(request, selectors.order_events(order), columns=[
+        Column("created_at", gettext_lazy("When")),
+        Column("actor_label", gettext_lazy("By"), sortable=False),
+        Column("kind", gettext_lazy("Event"), sortable=False, value=lambda e: event_label(e.kind)),
+        Column("message", gettext_lazy("Message"), sortable=False),
+    ], default_ordering="-created_at", export_name=f"order-{order.number}-timeline")
+    return render_list(request, "orders/timeline.html", page, {"order": order})
+
+
 def _render_detail(request, order, **forms_in):
     allowed = services.allowed_actions(order)
     context = {
-        "order": order, "allowed": allowed, "lines": order.lines.all(), "events": order.events.all(),
+        "order": order, "allowed": allowed, "lines": order.lines.all(),
+        "events": related(selectors.order_events(order), key="timeline", title=_("Timeline"),
+                          url=reverse("orders:order_timeline", args=[order.pk]), template="orders/_timeline.html"),
         "shipments": order.shipments.all(), "merged": order.merged_orders.all(),
         "priority": selectors.priority_explained(order) if order.priority_at else None,
         "ship_form": forms_in.get("ship_form") or ShipForm(order=order),
