@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from catalog.models import Brand, Product, Sku, Tag
+from catalog.models import AttributeDefinition, Brand, Product, Sku, Tag
 from inventory import services as stock
 from inventory.models import Warehouse
 
@@ -64,7 +64,8 @@ def test_product_page_stock_column_costs_one_query_for_any_number_of_skus(client
 
 
 @pytest.mark.parametrize("role", ["warehouse", "customer_service", "marketing"])
-@pytest.mark.parametrize("model,url_name", [(Brand, "brand"), (Tag, "tag")])
+@pytest.mark.parametrize("model,url_name", [(Brand, "brand"), (Tag, "tag"),
+                                            (AttributeDefinition, "attributedefinition")])
 def test_named_lists_offer_no_edit_or_delete_without_the_permission(client, make_staff, role, model, url_name):
     row = model.objects.create(name="样例")
     client.force_login(make_staff(role))
