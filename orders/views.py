@@ -162,7 +162,8 @@ def order_timeline(request, pk):
         Column("actor_label", gettext_lazy("By"), sortable=False),
         Column("kind", gettext_lazy("Event"), sortable=False, value=lambda e: event_label(e.kind)),
         Column("message", gettext_lazy("Message"), sortable=False),
-    ], default_ordering="-created_at", export_name=f"order-{order.number}-timeline")
+    ], search_fields=("message__icontains",), default_ordering="-created_at",
+        export_name=f"order-{order.number}-timeline")
     return render_list(request, "orders/timeline.html", page, {"order": order})
 
 
