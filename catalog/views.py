@@ -347,7 +347,8 @@ def named_views(model):
         user = request.user
         return render(request, "catalog/named_list.html", {
             "rows": rows, "form": form, "model": label, "title": model._meta.verbose_name_plural,
-            "can_add": user.has_perm(f"catalog.add_{label}"), "can_change": user.has_perm(f"catalog.change_{label}"),
+            "can_add": user.has_perm(f"catalog.add_{label}"),
+            "can_change": user.has_perm(f"catalog.change_{label}"),
             "can_delete": user.has_perm(f"catalog.delete_{label}")})
 
     @staff_view(f"catalog.change_{label}")

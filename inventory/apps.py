@@ -29,7 +29,8 @@ class InventoryConfig(AppConfig):
 
         if not user.has_perm("inventory.view_stocklevel"):
             return []
-        return [{"key": "available", "label": _("Available"), "values": available_by_sku(product_id=product.pk)}]
+        return [{"key": "available", "label": _("Available"),
+                 "values": available_by_sku(product_id=product.pk)}]
 
     def product_panels(self, user, product):
         """The product's latest stock movements, for roles that may read the ledger."""

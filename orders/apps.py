@@ -18,7 +18,7 @@ class OrdersConfig(AppConfig):
     ]
 
     def customer_panels(self, user, customer):
-        """The customer's latest orders on the customer page, with a link to the order list filtered to them."""
+        """The customer's latest orders, with a link to the order list filtered to them."""
         from orders.selectors import customer_orders
         from shop.related import related
 
@@ -42,8 +42,8 @@ class OrdersConfig(AppConfig):
              "permission": "orders.view_order"},
             {"label": _("Paid sales today"), "value": money(figures["sales_today"]), "url": orders_url,
              "permission": "payments.view_payment"},
-            {"label": _("Waiting to ship"), "value": figures["to_ship"], "url": reverse("orders:work_queue", args=["ship"]),
-             "permission": "orders.view_order"},
+            {"label": _("Waiting to ship"), "value": figures["to_ship"],
+             "url": reverse("orders:work_queue", args=["ship"]), "permission": "orders.view_order"},
             {"label": _("Abnormal orders"), "value": figures["abnormal"], "url": reverse("orders:abnormal_list"),
              "permission": "orders.view_order"},
         ]

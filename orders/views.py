@@ -172,7 +172,8 @@ def _render_detail(request, order, **forms_in):
     context = {
         "order": order, "allowed": allowed, "lines": order.lines.all(),
         "events": related(selectors.order_events(order), key="timeline", title=_("Timeline"),
-                          url=reverse("orders:order_timeline", args=[order.pk]), template="orders/_timeline.html"),
+                          url=reverse("orders:order_timeline", args=[order.pk]),
+                          template="orders/_timeline.html"),
         "shipments": order.shipments.all(), "merged": order.merged_orders.all(),
         "priority": selectors.priority_explained(order) if order.priority_at else None,
         "ship_form": forms_in.get("ship_form") or ShipForm(order=order),

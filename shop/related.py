@@ -34,6 +34,6 @@ def related(queryset, *, key, title, url, template, limit=RELATED_LIMIT):
 
 
 def related_panels(hook, obj, user):
-    """The related lists that module apps offer for `obj` on this user's page (AppConfig.<hook>(user, obj))."""
+    """The related lists module apps offer for `obj` to this user (AppConfig.<hook>(user, obj))."""
     return [panel for config in apps.get_app_configs() if hasattr(config, hook)
             for panel in getattr(config, hook)(user, obj)]

@@ -63,8 +63,8 @@ def test_formatted_text_typed_in_the_editor_is_saved_and_shown(make_staff, login
     assert errors == []
 
 
-def test_without_javascript_the_textarea_saves_and_the_sanitiser_removes_scripts(make_staff, browser, live_server,
-                                                                                  tea):
+def test_without_javascript_the_textarea_saves_and_the_sanitiser_removes_scripts(
+        make_staff, browser, live_server, tea):
     from tests.conftest import PASSWORD
 
     make_staff("operations")

@@ -64,7 +64,8 @@ def product_with_movements(owner, warehouse):
     skus = [Sku.objects.create(product=product, code=f"MV-{n}", price=Decimal("9.00")) for n in (1, 2)]
     for n in range(15):
         for sku in skus:
-            services.stock_receive(sku=sku, warehouse=warehouse, quantity=n + 1, actor=owner, reason=f"到货{n:02d}")
+            services.stock_receive(sku=sku, warehouse=warehouse, quantity=n + 1, actor=owner,
+                                   reason=f"到货{n:02d}")
     return product
 
 
@@ -82,8 +83,8 @@ def test_product_page_shows_twenty_stock_movements_and_links_to_the_ledger_filte
     assert "ELSEWHERE" not in page
 
 
-def test_product_page_query_count_does_not_grow_with_its_movements(owner_client, product_with_movements, warehouse,
-                                                                   owner):
+def test_product_page_query_count_does_not_grow_with_its_movements(
+        owner_client, product_with_movements, warehouse, owner):
     url = product_with_movements.get_absolute_url()
     owner_client.get(url)
     few = _queries(owner_client, url)

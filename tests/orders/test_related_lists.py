@@ -21,7 +21,8 @@ def _queries(client, url):
     return len(ctx)
 
 
-def test_order_timeline_shows_the_latest_twenty_and_links_to_the_full_timeline(owner_client, owner, place, sku):
+def test_order_timeline_shows_the_latest_twenty_and_links_to_the_full_timeline(
+        owner_client, owner, place, sku):
     order = place((sku.code, 1))
     before = order.events.count()
     for n in range(30):

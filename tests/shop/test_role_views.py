@@ -3,6 +3,8 @@ the permission behind them, and dashboard figures only for the role whose figure
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import AttributeDefinition, Brand, Product, Sku, Tag
@@ -46,14 +48,10 @@ def test_product_page_stock_column_hidden_without_the_stock_permission(client, m
     assert "sku-available-" not in html
 
 
-def test_product_page_stock_column_costs_one_query_for_any_number_of_skus(client, make_staff, stocked_product,
-                                                                         django_assert_max_num_queries):
+def test_product_page_query_count_does_not_grow_with_its_skus(client, make_staff, stocked_product):
     client.force_login(make_staff("customer_service"))
     url = stocked_product.get_absolute_url()
     client.get(url)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(3, 30):
@@ -66,7 +64,8 @@ def test_product_page_stock_column_costs_one_query_for_any_number_of_skus(client
 @pytest.mark.parametrize("role", ["warehouse", "customer_service", "marketing"])
 @pytest.mark.parametrize("model,url_name", [(Brand, "brand"), (Tag, "tag"),
                                             (AttributeDefinition, "attributedefinition")])
-def test_named_lists_offer_no_edit_or_delete_without_the_permission(client, make_staff, role, model, url_name):
+def test_named_lists_offer_no_edit_or_delete_without_the_permission(
+        client, make_staff, role, model, url_name):
     row = model.objects.create(name="样例")
     client.force_login(make_staff(role))
     html = client.get(reverse(f"catalog:{url_name}_list")).content.decode()
