@@ -38,6 +38,26 @@ class CategoryChoiceField(forms.ModelChoiceField):
         super().__init__(queryset=Category.objects.all() if queryset is None else queryset, **kwargs)
 
 
+class RichTextarea(forms.Textarea):
+    """A plain textarea of HTML that catalog/editor.js turns into a Quill editor (vendored in
+    static/vendor/quill, no inline script or style, so it runs under our CSP). Without JavaScript the
+    textarea itself is the editor; either way the HTML is sanitised by the service (nh3) on save."""
+
+    class Media:
+        css = {"all": ["vendor/quill/quill.snow.css", "catalog/editor.css"]}
+        js = ["vendor/quill/quill.min.js", "catalog/editor.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # The heading picker's labels (Quill shows data-label; its own are English).
+        context["widget"]["attrs"].update({"data-label-normal": _("Body text"), "data-label-h2": _("Heading"),
+                                           "data-label-h3": _("Subheading")})
+        return context
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 8, "data-rich-text": "", **(attrs or {})})
+
+
 class ProductForm(forms.ModelForm):
     category = CategoryChoiceField(label=_("category"), required=False)
     tags = forms.ModelMultipleChoiceField(Tag.objects.all(), label=_("tags"), required=False,
@@ -47,7 +67,7 @@ class ProductForm(forms.ModelForm):
         model = Product
         fields = ["code", "name", "subtitle", "category", "brand", "tags", "keywords", "description", "weight_g",
                   "length_mm", "width_mm", "height_mm", "no_reason_returns", "exchange_only"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 8})}
+        widgets = {"description": RichTextarea()}
 
 
 class CategoryForm(forms.Form):

@@ -2,6 +2,7 @@
 from functools import partial
 from uuid import uuid4
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -24,6 +25,7 @@ from shop import progress
 from shop.errors import DomainError
 from shop.lists import BulkAction, Column, ListPage, render_list
 from shop.permissions import staff_view
+from shop.related import related_panels
 from shop.web import form_submit, message_submit
 from shop.selectors import audit_for_object
 
@@ -166,6 +168,17 @@ def product_create(request):
     return render(request, "catalog/product_form.html", {"form": form})
 
 
+def _sku_rows(user, product):
+    """The product's SKUs, each with the per-SKU figures later modules offer this user
+    (AppConfig.product_sku_figures(user, product) -> [{"key", "label", "values": {sku_id: value}}]),
+    so catalog imports none of them (DESIGN §1)."""
+    figures = [figure for config in apps.get_app_configs() if hasattr(config, "product_sku_figures")
+               for figure in config.product_sku_figures(user, product)]
+    rows = [{"sku": sku, "figures": [{"key": f["key"], "value": f["values"].get(sku.pk, 0)} for f in figures]}
+            for sku in product.skus.all()]
+    return figures, rows
+
+
 @staff_view("catalog.view_product")
 def product_edit(request, pk):
     product = get_object_or_404(selectors.product_detail(), pk=pk)
@@ -176,8 +189,11 @@ def product_edit(request, pk):
         if _attempt(request, form, lambda **data: services.product_save(actor=request.user, product=product, **data),
                     _("Product saved.")):
             return redirect(product)
+    sku_figures, sku_rows = _sku_rows(request.user, product)
     return render(request, "catalog/product_form.html", {
         "form": form, "product": product, "images_form": ImagesForm(), "publish_form": PublishForm(),
+        "sku_figures": sku_figures, "sku_rows": sku_rows,
+        "related_panels": related_panels("product_panels", product, request.user),
         "schedule_form": ScheduleForm(initial={"publish_at": product.publish_at, "unpublish_at": product.unpublish_at,
                                                "reason": product.schedule_reason}),
         "history": audit_for_object(product)[:30]})
@@ -328,8 +344,12 @@ def named_views(model):
                         _("Saved.")):
                 return redirect(list_name)
         rows = selectors.attributes() if model is AttributeDefinition else model.objects.all()
-        return render(request, "catalog/named_list.html", {"rows": rows, "form": form, "model": label,
-                                                           "title": model._meta.verbose_name_plural})
+        user = request.user
+        return render(request, "catalog/named_list.html", {
+            "rows": rows, "form": form, "model": label, "title": model._meta.verbose_name_plural,
+            "can_add": user.has_perm(f"catalog.add_{label}"),
+            "can_change": user.has_perm(f"catalog.change_{label}"),
+            "can_delete": user.has_perm(f"catalog.delete_{label}")})
 
     @staff_view(f"catalog.change_{label}")
     def edit_view(request, pk):

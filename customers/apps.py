@@ -17,4 +17,4 @@ class CustomersConfig(AppConfig):
             return []
         since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         return [{"label": _("New customers today"), "value": Customer.objects.filter(created_at__gte=since).count(),
-                 "url": reverse("customers:customer_list")}]
+                 "url": reverse("customers:customer_list"), "permission": "customers.view_customer"}]

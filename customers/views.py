@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from customers import selectors
 from shop.lists import Column, ListPage, render_list
 from shop.permissions import staff_view
+from shop.related import related_panels
 from shop.selectors import audit_for_object
 
 
@@ -23,4 +24,5 @@ def customer_list(request):
 def customer_detail(request, pk):
     customer = get_object_or_404(selectors.customer_list(), pk=pk)
     return render(request, "customers/customer_detail.html",
-                  {"customer": customer, "history": audit_for_object(customer)[:20]})
+                  {"customer": customer, "history": audit_for_object(customer)[:20],
+                   "related_panels": related_panels("customer_panels", customer, request.user)})

@@ -13,6 +13,7 @@ from inventory.models import (
     StockMovement,
     Stocktake,
     Supplier,
+    SupplierSku,
     Warehouse,
 )
 
@@ -47,10 +48,13 @@ class MovementFilter(django_filters.FilterSet):
         label=_("From"), field_name="created_at", lookup_expr="date__gte", **DATE
     )
     until = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte", **DATE)
+    # Set by the product page's "view all" link: the movements of every SKU of one product.
+    product = django_filters.NumberFilter(label=_("Product"), field_name="sku__product_id",
+                                          widget=forms.HiddenInput)
 
     class Meta:
         model = StockMovement
-        fields = ["kind", "warehouse", "since", "until"]
+        fields = ["kind", "warehouse", "since", "until", "product"]
 
 
 class WarehouseFilter(django_filters.FilterSet):
@@ -107,3 +111,11 @@ class ExpiringBatchFilter(django_filters.FilterSet):
 
     def filter_days(self, queryset, name, value):
         return queryset.filter(expires_on__lte=timezone.localdate() + timedelta(days=int(value)))
+
+
+class SupplierSkuFilter(django_filters.FilterSet):
+    supplier = django_filters.ModelChoiceFilter(label=_("Supplier"), queryset=Supplier.objects.all())
+
+    class Meta:
+        model = SupplierSku
+        fields = ["supplier"]

@@ -72,6 +72,11 @@ def sku_stock(*, now=None):
     )
 
 
+def available_by_sku(*, product_id) -> dict:
+    """{sku_id: available units over active warehouses} for the SKUs of one product, in one query."""
+    return dict(SkuStock.objects.filter(sku__product_id=product_id).values_list("sku_id", "available"))
+
+
 def low_stock(*, now=None):
     """Rollup rows of active SKUs at or under their low-stock threshold (`limit`: their own, else the
     store default). Reads only the low rows, through the partial indexes on `is_low` (own threshold)

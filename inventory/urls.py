@@ -26,6 +26,7 @@ urlpatterns = [
     path("suppliers/<int:pk>/", views.supplier_edit, name="supplier_edit"),
     path("suppliers/<int:pk>/skus/", views.supplier_sku_add, name="supplier_sku_add"),
     path("suppliers/skus/<int:pk>/remove/", views.supplier_sku_remove, name="supplier_sku_remove"),
+    path("supplied-skus/", views.supplied_sku_list, name="supplied_sku_list"),
     path("purchase-orders/", views.po_list, name="po_list"),
     path("purchase-orders/new/", views.po_create, name="po_create"),
     path("purchase-orders/<int:pk>/", views.po_detail, name="po_detail"),

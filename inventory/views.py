@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,11 +18,13 @@ from inventory.filters import (
     StockLevelFilter,
     StocktakeFilter,
     SupplierFilter,
+    SupplierSkuFilter,
     WarehouseFilter,
 )
 from shop.lists import Column, ListPage, render_list
 from shop.money import to_cents
 from shop.permissions import staff_view
+from shop.related import related
 from shop.selectors import audit_for_object
 from shop.web import form_submit, message_submit
 
@@ -374,8 +377,33 @@ def supplier_edit(request, pk):
         str(supplier),
         "inventory:supplier_list",
         sku_form=forms.SupplierSkuForm(),
-        items=selectors.supplier_items().filter(supplier=supplier).order_by("sku__code"),
+        items=related(
+            selectors.supplier_items().select_related("sku__product").filter(supplier=supplier).order_by("sku__code"),
+            key="supplier-skus",
+            title=_("SKUs supplied"),
+            url=f"{reverse('inventory:supplied_sku_list')}?supplier={supplier.pk}",
+            template="",
+        ),
     )
+
+
+@staff_view("inventory.view_supplier")
+def supplied_sku_list(request):
+    page = ListPage(
+        request,
+        selectors.supplier_items().select_related("sku__product"),
+        columns=[
+            Column("supplier__name", gettext_lazy("Supplier")),
+            Column("sku__code", gettext_lazy("SKU code")),
+            Column("sku__product__name", gettext_lazy("Product")),
+            Column("cost", gettext_lazy("Cost")),
+        ],
+        filterset_class=SupplierSkuFilter,
+        search_fields=("sku__code__istartswith", "sku__product__name__icontains"),
+        default_ordering="sku__code",
+        export_name="supplied-skus",
+    )
+    return render_list(request, "inventory/supplied_sku_list.html", page)
 
 
 @staff_view("inventory.change_supplier")

@@ -35,6 +35,9 @@ class OrderFilter(django_filters.FilterSet):
                                             widget=forms.NumberInput(attrs={"step": "0.01", "class": "short"}))
     abnormal = django_filters.BooleanFilter(label=_("Abnormal"), field_name="is_abnormal",
                                             widget=django_filters.widgets.BooleanWidget())
+    # Set by the customer page's "view all" link: one customer's orders (index orders_customer_placed).
+    customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer_id",
+                                           widget=forms.HiddenInput)
 
     class Meta:
         model = Order

@@ -34,9 +34,18 @@ def order_detail(pk):
     return (Order.objects.select_related("customer", "merged_into", "preferred_carrier")
             .prefetch_related("lines", "merged_orders",
                               Prefetch("shipments", Shipment.objects.select_related("carrier")
-                                       .prefetch_related("events")),
-                              Prefetch("events", OrderEvent.objects.order_by("-created_at", "-id")))
+                                       .prefetch_related("events")))
             .filter(pk=pk).first())
+
+
+def customer_orders(customer):
+    """One customer's orders, newest first (index orders_customer_placed)."""
+    return Order.objects.filter(customer=customer).order_by("-placed_at", "-id")
+
+
+def order_events(order):
+    """The order's timeline, latest first (the order page shows the first rows: shop.related)."""
+    return OrderEvent.objects.filter(order=order).order_by("-created_at", "-id")
 
 
 def order_search(queryset, q):

@@ -6,6 +6,7 @@ app_name = "orders"
 urlpatterns = [
     path("", views.order_list, name="order_list"),
     path("<int:pk>/", views.order_detail, name="order_detail"),
+    path("<int:pk>/timeline/", views.order_timeline, name="order_timeline"),
     path("<int:pk>/allocate/", views.order_allocate, name="order_allocate"),
     path("<int:pk>/pick/", views.order_pick, name="order_pick"),
     path("<int:pk>/ship/", views.order_ship, name="order_ship"),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from orders import selectors, services, state, tasks
@@ -31,10 +32,12 @@ from orders.forms import (
 )
 from orders.lists import MAX_IDS, AbnormalList, OrderList, QueueList
 from orders.models import Carrier, DispatchRule, FreightTemplate, Shipment
+from orders.templatetags.orders_tags import event_label
 from shop import progress
 from shop.errors import DomainError
-from shop.lists import render_list
+from shop.lists import Column, ListPage, render_list
 from shop.permissions import staff_view
+from shop.related import related
 from shop.web import form_submit, message_submit
 
 SYNC_CSV_ROWS = 100
@@ -74,6 +77,19 @@ def order_detail(request, pk):
     return _render_detail(request, order)
 
 
+@staff_view("orders.view_order")
+def order_timeline(request, pk):
+    order = _order(pk)
+    page = ListPage(request, selectors.order_events(order), columns=[
+        Column("created_at", gettext_lazy("When")),
+        Column("actor_label", gettext_lazy("By"), sortable=False),
+        Column("kind", gettext_lazy("Event"), sortable=False, value=lambda e: event_label(e.kind)),
+        Column("message", gettext_lazy("Message"), sortable=False),
+    ], search_fields=("message__icontains",), default_ordering="-created_at",
+        export_name=f"order-{order.number}-timeline")
+    return render_list(request, "orders/timeline.html", page, {"order": order})
+
+
 def _render_detail(request, order, **forms_in):
     allowed = state.allowed_actions(order)
     lines = list(order.lines.all())
@@ -81,7 +97,10 @@ def _render_detail(request, order, **forms_in):
     for line in lines:
         line.charged = charged[line.pk]
     context = {
-        "order": order, "allowed": allowed, "lines": lines, "events": order.events.all(),
+        "order": order, "allowed": allowed, "lines": lines,
+        "events": related(selectors.order_events(order), key="timeline", title=_("Timeline"),
+                          url=reverse("orders:order_timeline", args=[order.pk]),
+                          template="orders/_timeline.html"),
         "cod_unpaid": state.is_unpaid_cod(order) and order.is_open,
         "cod_collectable": state.order_cod_collectable(order),
         "shipments": order.shipments.all(), "merged": order.merged_orders.all(),

@@ -34,7 +34,9 @@ class PaymentsConfig(AppConfig):
             return []
         return [
             {"label": _("Refunds awaiting approval"), "url": reverse("payments:refund_list"),
-             "value": Refund.objects.filter(status=Refund.Status.REQUESTED).count()},
+             "value": Refund.objects.filter(status=Refund.Status.REQUESTED).count(),
+             "permission": "payments.view_refund"},
             {"label": _("Orders held for risk review"), "url": reverse("payments:risk_queue"),
-             "value": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count()},
+             "value": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count(),
+             "permission": "payments.view_riskassessment"},
         ]

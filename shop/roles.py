@@ -24,7 +24,9 @@ ROLE_RULES = {
         "shop.access_catalog", "shop.access_inventory", "shop.access_orders", "shop.access_marketing",
         "shop.access_customers", "shop.access_aftersales", "shop.access_reports",
         "catalog.*", "inventory.view_*", "orders.*", "marketing.*", "customers.*", "aftersales.*",
-        "reports.*", "shop.view_announcement", "shop.add_announcement", "shop.change_announcement",
+        "reports.*",
+        # Operations post the store's announcements: the settings section offers them that page alone.
+        "shop.access_settings", "shop.view_announcement", "shop.add_announcement", "shop.change_announcement",
     ],
     "warehouse": [
         "shop.access_catalog", "shop.access_inventory", "shop.access_orders",
@@ -34,6 +36,8 @@ ROLE_RULES = {
     "customer_service": [
         "shop.access_catalog", "shop.access_orders", "shop.access_customers", "shop.access_aftersales",
         "catalog.view_*", "orders.view_*", "orders.change_order", "customers.*", "aftersales.*",
+        # Read-only stock, so 客服 can answer 有货吗: the stock list and the product page's stock column.
+        "shop.access_inventory", "inventory.view_stocklevel",
     ],
     "finance": [
         "shop.access_orders", "shop.access_payments", "shop.access_reports",

@@ -37,12 +37,15 @@ def dashboard(request):
 
 def dashboard_stats(user):
     """Figures the module apps offer for the dashboard: AppConfig.dashboard_stats(user) -> [
-    {"label", "value", "url"}], only from modules the user may open."""
+    {"label", "value", "url", "permission"}], only from modules the user may open, and only the
+    figures whose declared permission the user holds (a figure without one is not shown: each says
+    whose it is)."""
     stats = []
     for label in MODULE_APPS:
         config = apps.get_app_config(label)
         if hasattr(config, "dashboard_stats") and user.has_perm(f"shop.access_{label}"):
-            stats.extend(config.dashboard_stats(user))
+            stats.extend(s for s in config.dashboard_stats(user)
+                         if s.get("permission") and user.has_perm(s["permission"]))
     return stats
 
 
