@@ -4,11 +4,11 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from shop import views
-from shop.api import api
+from shop.api import api, not_found as api_not_found
 from shop.forms_auth import LoginForm
 from shop.models import MODULE_APPS
 
@@ -40,6 +40,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.jobrun_detail, name="jobrun_detail"),
     path("jobs/<int:pk>/download/", views.jobrun_download, name="jobrun_download"),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/", api_not_found),  # after the API: unknown API paths answer JSON
     path("admin/", admin.site.urls),
 ]
 
