@@ -4,6 +4,10 @@
   shop.errors.RuleRefused (payment method off, limit broken) and the whole intake rolls back.
 - `order_paid(order)`: sent on commit after an order is marked paid.
 - `refund_requested(order, amount, reason)`: sent on commit when a paid order is cancelled.
+- `payment_method_default()`: sent at intake when the caller names no payment method; a receiver
+  answers the code of the store's default method (payments: the first enabled one on its page).
+- `order_payments_requested(order)`: sent when the order API shows an order; a receiver answers
+  `{"paid_amount", "refunded_amount", "payments": [...]}` (payments: one query).
 """
 from django.dispatch import Signal
 
@@ -12,3 +16,5 @@ order_paid = Signal()
 refund_requested = Signal()
 order_shipped = Signal()
 order_completed = Signal()
+payment_method_default = Signal()
+order_payments_requested = Signal()
