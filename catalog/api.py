@@ -4,10 +4,10 @@ from datetime import datetime
 from ninja import Query, Router, Schema
 
 from catalog import selectors
+from shop.lists import MAX_PAGE  # the bound of every page number: a huge OFFSET overflows SQLite
 
 router = Router(tags=["catalog"])
 PAGE_SIZE = 100
-MAX_PAGE = 1_000_000  # 100 million products; bounds the OFFSET (SQLite overflows past 2**63)
 
 
 class SkuOut(Schema):

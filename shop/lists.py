@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from shop.errors import DomainError
 
 PAGE_SIZES = (20, 50, 100, 200)
+MAX_PAGE = 1_000_000  # page numbers are bounded: the OFFSET of a huge one overflows SQLite (a 500)
 COUNT_LIMIT = 10_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -85,7 +86,7 @@ class ListPage:
         if self.per_page not in PAGE_SIZES:
             self.per_page = PAGE_SIZES[0]
         try:
-            self.page_number = max(1, int(params.get("page", 1)))
+            self.page_number = min(MAX_PAGE, max(1, int(params.get("page", 1))))
         except ValueError:
             self.page_number = 1
 
