@@ -49,8 +49,8 @@ def _product(request, product, available):
         "no_reason_returns": product.no_reason_returns, "updated_at": product.updated_at,
         "skus": [{"code": s.code, "barcode": s.barcode, "price": str(s.price),
                   "compare_at_price": None if s.compare_at_price is None else str(s.compare_at_price),
-                  "options": {v.definition.name: v.value for v in s.attribute_values.all()}, "weight_g": s.weight_g,
-                  "available": available.get(s.pk, 0)}
+                  "options": {v.definition.name: v.value for v in s.attribute_values.all()},
+                  "weight_g": s.weight_g, "available": available.get(s.pk, 0)}
                  for s in product.skus.all()],
     }
 

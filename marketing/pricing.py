@@ -50,7 +50,8 @@ class Quote:
         return self.subtotal - self.discount
 
 
-def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=None, group_buy_id=None) -> Quote:
+def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=None,
+               group_buy_id=None) -> Quote:
     """Price (sku, quantity) pairs for a customer; raise RuleRefused for what cannot apply."""
     # No flash sale or group buy exists yet, so every id is unknown: refused rather than ignored.
     if flash_sale_id is not None:

@@ -50,7 +50,7 @@ class OrderIn(ninja.Schema):
     customer: CustomerIn
     shipping_address: AddressIn
     lines: list[LineIn] = Field(min_length=1, max_length=services.MAX_LINES)
-    payment_method: str = Field("", max_length=20)  # empty: the store's default method
+    payment_method: str | None = Field(None, max_length=20)  # absent, null or "": the store's default
     channel: str = Field(Order.Channel.WEB, max_length=20)
     coupon_code: str = Field("", max_length=40)
     points: int = Field(0, ge=0, le=100_000_000)
@@ -142,7 +142,8 @@ def place_order(request, payload: OrderIn):
     order, created = services.order_place(
         external_id=payload.external_id, customer=payload.customer.model_dump(),
         shipping_address=payload.shipping_address.model_dump(),
-        lines=[(line.sku, line.quantity) for line in payload.lines], payment_method=payload.payment_method,
+        lines=[(line.sku, line.quantity) for line in payload.lines],
+        payment_method=payload.payment_method or "",
         channel=payload.channel, coupon_code=payload.coupon_code, points=payload.points, note=payload.note,
         flash_sale_id=payload.flash_sale_id, group_buy_id=payload.group_buy_id, idempotency_key=key,
         client_ip=str(payload.client_ip) if payload.client_ip else None,

@@ -28,7 +28,8 @@ def api(client, owner):
 
 
 def intake(sku, **extra):
-    return {"external_id": extra.pop("external_id", "EXT-1"), "customer": {"phone": "13800138000", "name": "张三"},
+    return {"external_id": extra.pop("external_id", "EXT-1"),
+            "customer": {"phone": "13800138000", "name": "张三"},
             "shipping_address": ADDRESS, "lines": [{"sku": sku.code, "quantity": 1}], **extra}
 
 
@@ -55,6 +56,12 @@ def test_with_every_method_off_intake_is_refused_with_the_reason(api, sku):
     error = response.json()["error"]
     assert error["code"] == "payment_method_unavailable" and "payment_method" in error["fields"]
     assert not Order.objects.exists()
+
+
+def test_a_null_or_empty_method_means_the_default(api, sku):
+    first = api("post", "/orders", intake(sku, payment_method=None, external_id="E-1"))
+    second = api("post", "/orders", intake(sku, payment_method="", external_id="E-2"))
+    assert [first.json()["payment_method"], second.json()["payment_method"]] == ["alipay", "alipay"]
 
 
 def test_a_named_method_still_wins(api, sku):
@@ -92,7 +99,8 @@ def test_a_flagged_payment_is_shown_flagged(api, make_order, pay):
     assert Decimal(body["paid_amount"]) == Decimal("90.00")
 
 
-def test_a_confirmed_refund_shows_as_refunded(api, make_order, pay, owner, django_capture_on_commit_callbacks):
+def test_a_confirmed_refund_shows_as_refunded(api, make_order, pay, owner,
+                                              django_capture_on_commit_callbacks):
     order = make_order(total="100.00")
     payment = pay(order).payment
     refund = services.refund_request(payment=payment, actor=owner, reason="少发一件", amount=Decimal("30.00"))

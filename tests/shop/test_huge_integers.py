@@ -20,8 +20,10 @@ NUMBER_FIELDS = ["page", "per_page", "quantity", "weight_g", "length_mm", "width
 
 
 def _huge_url(route, value):
-    return "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: value if m.group(1) == "int" else DUMMY[m.group(1) or "str"],
-                        route)
+    def fill(match):
+        return value if match.group(1) == "int" else DUMMY[match.group(1) or "str"]
+
+    return "/" + re.sub(r"<(?:(\w+):)?\w+>", fill, route)
 
 
 INT_ROUTES = [(r, v) for r, v in PAGES if "<int:" in r]
