@@ -16,7 +16,7 @@ def auth(owner):
 
 
 @pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
-@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/orders/1/nope", "/api/v1/products/x/y/z",
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/nope", "/api/v1/orders/1/nope", "/api/v1/products/x/y/z",
                                   "/api/v1/nope/"])
 def test_unknown_paths_answer_404_in_the_error_format(client, auth, method, path):
     response = getattr(client, method)(path, **auth)
