@@ -1,6 +1,7 @@
 """Reads shared by the pages, the API, exports and reports."""
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from catalog import signals
 from catalog.models import AttributeDefinition, AttributeValue, Category, Product, ProductImage, Sku
 from catalog.transfer import CATEGORY_SEPARATOR, LIST_SEPARATOR
 
@@ -75,6 +76,18 @@ def published_products(*, updated_since=None) -> QuerySet[Product]:
                               Prefetch("skus", queryset=Sku.objects.filter(is_active=True)
                                        .prefetch_related("attribute_values__definition")))
             .order_by("updated_at", "pk"))
+
+
+def sku_available(sku_ids) -> dict[int, int]:
+    """{sku id: units available} over active warehouses, as inventory answers `sku_stock_requested`
+    (catalog never imports inventory); a SKU nobody answers for has 0."""
+    sku_ids = list(sku_ids)
+    available = dict.fromkeys(sku_ids, 0)
+    if sku_ids:
+        for _receiver, answer in signals.sku_stock_requested.send(sender=Sku, sku_ids=sku_ids):
+            for sku_id, units in (answer or {}).items():
+                available[sku_id] = available.get(sku_id, 0) + units
+    return available
 
 
 def export_rows(products):

@@ -1,7 +1,7 @@
-import django_filters
-from django import forms
 from datetime import timedelta
 
+import django_filters
+from django import forms
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from inventory.models import (
     SupplierSku,
     Warehouse,
 )
+from shop.lists import IdFilter
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
@@ -49,8 +50,7 @@ class MovementFilter(django_filters.FilterSet):
     )
     until = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte", **DATE)
     # Set by the product page's "view all" link: the movements of every SKU of one product.
-    product = django_filters.NumberFilter(label=_("Product"), field_name="sku__product_id",
-                                          widget=forms.HiddenInput)
+    product = IdFilter(label=_("Product"), field_name="sku__product_id")
 
     class Meta:
         model = StockMovement

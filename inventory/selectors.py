@@ -55,6 +55,11 @@ def skus_by_code(codes):
     return Sku.objects.filter(code__in=codes)
 
 
+def sku_available(sku_ids) -> dict[int, int]:
+    """{sku id: on hand minus reserved over active warehouses} from the per-SKU rollup, one query."""
+    return dict(SkuStock.objects.filter(sku_id__in=list(sku_ids)).values_list("sku_id", "available"))
+
+
 def sku_stock(*, now=None):
     """Active SKUs with `on_hand`, `reserved` and `available` over active warehouses, and their
     low-stock `threshold`: the SKU's rule (units, or days of cover at the last 30 days' sales), else

@@ -4,7 +4,15 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from catalog.models import Sku
+from catalog.signals import sku_stock_requested
+from inventory import selectors
 from inventory.models import SkuStock
+
+
+@receiver(sku_stock_requested, dispatch_uid="inventory_sku_available")
+def sku_available(sender, sku_ids, **kwargs):
+    """Answer the products API: units available per SKU over active warehouses."""
+    return selectors.sku_available(sku_ids)
 
 
 @receiver(post_save, sender=Sku, dispatch_uid="inventory_sku_rollup")

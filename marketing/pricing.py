@@ -45,8 +45,16 @@ class Quote:
         return self.subtotal - self.discount
 
 
-def price_cart(*, lines, customer=None, coupon_code="", points=0) -> Quote:
+def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=None,
+               group_buy_id=None) -> Quote:
     """Price (sku, quantity) pairs for a customer; raise RuleRefused for what cannot apply."""
+    # No flash sale or group buy exists yet, so every id is unknown: refused rather than ignored.
+    if flash_sale_id is not None:
+        message = _("Unknown flash sale %(id)s.") % {"id": flash_sale_id}
+        raise RuleRefused(message, code="flash_sale_unknown", fields={"flash_sale_id": message})
+    if group_buy_id is not None:
+        message = _("Unknown group buy %(id)s.") % {"id": group_buy_id}
+        raise RuleRefused(message, code="group_buy_unknown", fields={"group_buy_id": message})
     if coupon_code:
         raise RuleRefused(_("The coupon %(c)s is not valid.") % {"c": coupon_code[:40]}, code="coupon_invalid",
                           fields={"coupon_code": _("Unknown coupon.")})

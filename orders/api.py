@@ -50,7 +50,7 @@ class OrderIn(ninja.Schema):
     customer: CustomerIn
     shipping_address: AddressIn
     lines: list[LineIn] = Field(min_length=1, max_length=services.MAX_LINES)
-    payment_method: str = Field(max_length=20)
+    payment_method: str | None = Field(None, max_length=20)  # absent, null or "": the store's default
     channel: str = Field(Order.Channel.WEB, max_length=20)
     coupon_code: str = Field("", max_length=40)
     points: int = Field(0, ge=0, le=100_000_000)
@@ -85,6 +85,17 @@ class ShipmentOut(ninja.Schema):
     shipped_at: datetime
 
 
+class PaymentOut(ninja.Schema):
+    method: str
+    transaction_id: str
+    amount: Decimal
+    refunded: Decimal
+    status: str
+    flagged: bool
+    flag: str
+    paid_at: datetime
+
+
 class OrderOut(ninja.Schema):
     number: str
     external_id: str
@@ -99,8 +110,11 @@ class OrderOut(ninja.Schema):
     pay_by: datetime | None
     paid_at: datetime | None
     shipped_at: datetime | None
+    paid_amount: Decimal
+    refunded_amount: Decimal
     lines: list[LineOut]
     shipments: list[ShipmentOut]
+    payments: list[PaymentOut]
 
 
 def _out(order):
@@ -114,6 +128,7 @@ def _out(order):
                    "discount": ln.discount, "line_total": ln.line_total} for ln in order.lines.all()],
         "shipments": [{"carrier": s.carrier.code, "tracking_number": s.tracking_number,
                        "tracking_url": s.tracking_link, "shipped_at": s.shipped_at} for s in order.shipments.all()],
+        **selectors.order_payments(order),
     }
 
 
@@ -127,7 +142,8 @@ def place_order(request, payload: OrderIn):
     order, created = services.order_place(
         external_id=payload.external_id, customer=payload.customer.model_dump(),
         shipping_address=payload.shipping_address.model_dump(),
-        lines=[(line.sku, line.quantity) for line in payload.lines], payment_method=payload.payment_method,
+        lines=[(line.sku, line.quantity) for line in payload.lines],
+        payment_method=payload.payment_method or "",
         channel=payload.channel, coupon_code=payload.coupon_code, points=payload.points, note=payload.note,
         flash_sale_id=payload.flash_sale_id, group_buy_id=payload.group_buy_id, idempotency_key=key,
         client_ip=str(payload.client_ip) if payload.client_ip else None,
@@ -137,7 +153,7 @@ def place_order(request, payload: OrderIn):
 
 @router.get("/orders/{number}", response=OrderOut)
 def get_order(request, number: str):
-    """One order with its lines and shipments."""
+    """One order with its lines, shipments and payments: what was paid and what was refunded."""
     _scope(request, "orders:read")
     return _out(selectors.order_for_api(number))
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
 from shop.china import province_key
+from shop.lists import IdFilter
 
 PROVINCES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
              "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
@@ -36,8 +37,7 @@ class OrderFilter(django_filters.FilterSet):
     abnormal = django_filters.BooleanFilter(label=_("Abnormal"), field_name="is_abnormal",
                                             widget=django_filters.widgets.BooleanWidget())
     # Set by the customer page's "view all" link: one customer's orders (index orders_customer_placed).
-    customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer_id",
-                                           widget=forms.HiddenInput)
+    customer = IdFilter(label=_("Customer"), field_name="customer_id")
 
     class Meta:
         model = Order

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from orders import signals
 from orders.models import Carrier, DispatchRule, FreightTemplate, Order, OrderEvent, Shipment
 from shop.errors import NotFound
 from shop.money import allocate
@@ -28,6 +29,18 @@ def order_for_api(number) -> Order:
     if order is None:
         raise NotFound(_("Order not found."))
     return order
+
+
+def order_payments(order) -> dict:
+    """What was paid and refunded on this order and its payments, as the payments module answers
+    (`order_payments_requested`; orders never imports payments). Nothing answering: nothing paid."""
+    summary = {"paid_amount": Decimal("0.00"), "refunded_amount": Decimal("0.00"), "payments": []}
+    for _receiver, answer in signals.order_payments_requested.send(sender=Order, order=order):
+        if answer:
+            summary["paid_amount"] += answer.get("paid_amount", 0)
+            summary["refunded_amount"] += answer.get("refunded_amount", 0)
+            summary["payments"] += answer.get("payments", [])
+    return summary
 
 
 def order_detail(pk):

@@ -185,7 +185,7 @@ def _replay(kwargs):
 
 
 @transaction.atomic(durable=True)
-def _order_place(*, customer, shipping_address, lines, payment_method, external_id="", channel=Order.Channel.WEB,
+def _order_place(*, customer, shipping_address, lines, payment_method="", external_id="", channel=Order.Channel.WEB,
                  coupon_code="", points=0, note="", flash_sale_id=None, group_buy_id=None, idempotency_key="",
                  idempotency_scope="", payload=None, actor=None, now=None, client_ip=None) -> tuple[Order, bool]:
     """Price the cart, add freight, reserve the stock and create the order awaiting payment."""
@@ -200,6 +200,7 @@ def _order_place(*, customer, shipping_address, lines, payment_method, external_
     if external_id and Order.objects.filter(channel=channel, external_id=external_id).exists():
         raise Conflict(_("An order with external id %(id)s already exists.") % {"id": external_id},
                        code="duplicate_order", fields={"external_id": _("Already used.")})
+    payment_method = payment_method or _default_payment_method()
     if payment_method not in Order.PaymentMethod.values:
         raise DomainError(_("Unknown payment method %(m)s.") % {"m": str(payment_method)[:20]},
                           code="invalid_payment_method", fields={"payment_method": _("Unknown payment method.")})
@@ -209,7 +210,8 @@ def _order_place(*, customer, shipping_address, lines, payment_method, external_
     items = _resolve_lines(lines)
     buyer = customer_upsert(phone=customer.get("phone", ""), name=customer.get("name", ""),
                             email=customer.get("email") or "")
-    quote = price_cart(lines=items, customer=buyer, coupon_code=coupon_code or "", points=points)
+    quote = price_cart(lines=items, customer=buyer, coupon_code=coupon_code or "", points=points,
+                       flash_sale_id=flash_sale_id, group_buy_id=group_buy_id)
     weight = sum((sku.weight_g or sku.product.weight_g or 0) * quantity for sku, quantity in items)
     pieces = sum(quantity for _sku, quantity in items)
     shipping_fee = freight_quote(province=address["province"], weight_g=weight, pieces=pieces,
@@ -254,6 +256,15 @@ def _order_place(*, customer, shipping_address, lines, payment_method, external_
         IntakeKey.objects.create(scope=idempotency_scope, key=idempotency_key[:100],
                                  request_hash=request_hash(payload or {}), order=order)
     return order, True
+
+
+def _default_payment_method() -> str:
+    """The store's default payment method, as payments answers it (orders never imports payments)."""
+    for _receiver, code in signals.payment_method_default.send(sender=Order):
+        if code:
+            return code
+    message = _("No payment method is available.")
+    raise RuleRefused(message, code="payment_method_unavailable", fields={"payment_method": message})
 
 
 def _looks_duplicate(order) -> bool:

@@ -6,6 +6,10 @@
 - `refund_requested(order, amount, reason)`: sent on commit when a paid order is cancelled.
 - `order_risk_held(order, actor, note)`: sent inside the transaction that puts an order on risk hold,
   so that the risk review queue (payments) holds it too.
+- `payment_method_default()`: sent at intake when the caller names no payment method; a receiver
+  answers the code of the store's default method (payments: the first enabled one on its page).
+- `order_payments_requested(order)`: sent when the order API shows an order; a receiver answers
+  `{"paid_amount", "refunded_amount", "payments": [...]}` (payments: one query).
 """
 from django.dispatch import Signal
 
@@ -15,3 +19,5 @@ refund_requested = Signal()
 order_shipped = Signal()
 order_completed = Signal()
 order_risk_held = Signal()
+payment_method_default = Signal()
+order_payments_requested = Signal()

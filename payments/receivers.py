@@ -9,8 +9,9 @@ and the work is retried.
 from django.dispatch import receiver
 
 from orders.models import Order
-from orders.signals import order_paid, order_placing, order_risk_held, refund_requested
-from payments import services, tasks
+from orders.signals import (order_paid, order_payments_requested, order_placing, order_risk_held,
+                            payment_method_default, refund_requested)
+from payments import selectors, services, tasks
 
 
 @receiver(order_placing, dispatch_uid="payments.check_method")
@@ -35,3 +36,15 @@ def request_refund(sender, order, amount, reason="", **kwargs):
 def record_risk_hold(sender, order, actor=None, note="", **kwargs):
     """A risk hold put on by hand (or by the rules) is a held assessment in the risk review queue."""
     services.risk_hold_record(order=order, actor=actor, note=note)
+
+
+@receiver(payment_method_default, dispatch_uid="payments.default_method")
+def default_payment_method(sender, **kwargs):
+    """No store setting names one, so the default is the first enabled method by display order."""
+    method = selectors.default_method()
+    return method.code if method else None
+
+
+@receiver(order_payments_requested, dispatch_uid="payments.order_payments")
+def order_payments(sender, order, **kwargs):
+    return selectors.order_payments(order)

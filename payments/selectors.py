@@ -35,6 +35,28 @@ def payment_detail(pk) -> Payment:
     return payments().select_related("order__customer", "settlement").get(pk=pk)
 
 
+def order_payments(order) -> dict:
+    """An order's payments for its API view, from one query: what was received (every payment not
+    failed, flagged ones included: the money arrived), what was refunded (confirmed by the provider)."""
+    rows = list(Payment.objects.filter(order=order).select_related("method").order_by("received_at", "pk"))
+    received = [p for p in rows if p.status != Payment.Status.FAILED]
+    return {
+        "paid_amount": sum((p.amount for p in received), Decimal("0.00")),
+        "refunded_amount": sum((p.refunded for p in rows), Decimal("0.00")),
+        "payments": [
+            {"method": p.method.code, "transaction_id": p.transaction_id, "amount": p.amount,
+             "refunded": p.refunded, "status": p.status, "flagged": bool(p.flag), "flag": p.flag,
+             "paid_at": p.paid_at}
+            for p in rows
+        ],
+    }
+
+
+def default_method():
+    """The store's default payment method: the first enabled one in the methods page's order."""
+    return enabled_methods().first()
+
+
 def refunds():
     return Refund.objects.select_related("order", "payment__method", "requested_by", "decided_by")
 

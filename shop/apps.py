@@ -8,7 +8,10 @@ class ShopConfig(AppConfig):
     verbose_name = _("Store")
 
     def ready(self):
+        from shop import lookups
         from shop.roles import sync_roles
+
+        lookups.register()  # integer `in` lookups drop out-of-range values (a request's huge id)
 
         # Later modules add permissions in their own migrations; keep the roles complete.
         post_migrate.connect(lambda **kw: sync_roles(), dispatch_uid="shop.sync_roles", weak=False)

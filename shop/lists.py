@@ -24,6 +24,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
+import django_filters
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import F, Q
@@ -39,6 +41,14 @@ from shop.xlsx import xlsx_bytes
 PAGE_SIZES = (20, 50, 100, 200)
 COUNT_LIMIT = 10_000
 MAX_INT = 2**63 - 1  # what SQLite and PostgreSQL bigint hold; larger cursor values are junk
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id set by a link (?customer=12): a hidden whole number the database can hold."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(*args, min_value=1, max_value=MAX_INT, **kwargs)
 
 
 class _Echo:

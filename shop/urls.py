@@ -8,7 +8,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from shop import views
-from shop.api import api
+from shop.api import api, not_found as api_not_found
 from shop.forms_auth import LoginForm
 from shop.models import MODULE_APPS
 
@@ -39,7 +39,12 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("jobs/<int:pk>/", views.jobrun_detail, name="jobrun_detail"),
     path("jobs/<int:pk>/download/", views.jobrun_download, name="jobrun_download"),
+    # Any path under /api/v1/ that no endpoint serves answers 404 in the API's error format: the root
+    # (ninja's own root view only raises Http404 and is still there for reversing), and after the API's
+    # URLs every other path.
+    path("api/v1/", api_not_found),
     path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", api_not_found),
     path("admin/", admin.site.urls),
 ]
 

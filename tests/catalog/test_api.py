@@ -52,3 +52,34 @@ def test_auth_and_scope(client, key):
     bad = client.get("/api/v1/products?page=0", **key(["catalog:read"]))
     assert bad.status_code == 400
     assert client.get("/api/v1/products?updated_since=yesterday", **key(["catalog:read"])).status_code == 400
+
+
+def test_each_sku_shows_its_available_stock_over_active_warehouses(client, key, owner):
+    from inventory.models import Warehouse
+    from inventory.services import stock_reserve, stock_receive, warehouse_save
+
+    product = sellable(name="龙井")
+    Product.objects.filter(pk=product.pk).update(status=Product.Status.PUBLISHED)
+    stocked = product.skus.get()
+    empty = SkuFactory(product=product, price=Decimal("50.00"))
+    shanghai = Warehouse.objects.create(code="SH", name="上海仓", province="上海")
+    closed = Warehouse.objects.create(code="BJ", name="北京仓", province="北京")
+    stock_receive(sku=stocked, warehouse=shanghai, quantity=10, actor="test")
+    stock_receive(sku=stocked, warehouse=closed, quantity=5, actor="test")
+    stock_reserve(items=[(stocked, 3)], reference="R-1", warehouse=shanghai)
+    warehouse_save(actor=owner, warehouse=closed, is_active=False)
+    body = client.get("/api/v1/products", **key(["catalog:read"])).json()
+    skus = {s["code"]: s["available"] for s in body["results"][0]["skus"]}
+    assert skus == {stocked.code: 7, empty.code: 0}
+
+
+@pytest.mark.parametrize("page", [10**18, 2**63, 10**30, 1_000_001])
+def test_a_huge_page_is_refused_not_500(client, key, page):
+    response = client.get(f"/api/v1/products?page={page}", **key(["catalog:read"]))
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"]["page"] == "不能大于 1000000。"
+
+
+def test_the_last_allowed_page_is_empty_not_an_error(client, key):
+    response = client.get("/api/v1/products?page=1000000", **key(["catalog:read"]))
+    assert response.status_code == 200 and response.json()["results"] == []

@@ -187,3 +187,32 @@ def test_an_absurd_matrix_price_is_refused(owner):
 
 def test_image_factory_makes_publishable_products():
     assert ImageFactory().product.images.count() == 1
+
+
+HUGE_IDS = ["99999999999999999999", str(2**63)]
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_a_huge_tag_id_on_the_product_form_is_a_message_not_a_500(owner_client, huge):
+    response = owner_client.post(reverse("catalog:product_create"), {
+        "code": "TS-009", "name": "纯棉T恤", "weight_g": 0, "length_mm": 0, "width_mm": 0, "height_mm": 0,
+        "tags": [huge]})
+    assert response.status_code == 200
+    assert huge in response.content.decode()  # "选择一个有效的选项。…不在可用的选项中。"
+    assert not Product.objects.filter(code="TS-009").exists()
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_huge_matrix_values_on_the_sku_page_are_a_message_not_a_500(owner_client, huge):
+    product = ProductFactory()
+    colours = attribute("颜色", "红", "蓝")
+    response = owner_client.post(reverse("catalog:product_skus", args=[product.pk]), {
+        "generate": "1", "matrix-values": [colours[0].pk, huge], "matrix-price": "10"})
+    assert response.status_code == 200
+    assert huge in response.content.decode()
+    assert not Sku.objects.filter(product=product).exists()
+
+
+def test_a_huge_product_id_in_the_path_is_404(owner_client):
+    for huge in HUGE_IDS:
+        assert owner_client.get(f"/catalog/products/{huge}/skus/").status_code == 404

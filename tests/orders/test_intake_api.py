@@ -39,10 +39,15 @@ def test_intake_prices_from_skus_reserves_stock_and_sets_pay_by(api, sku, make_s
     assert api("get", f"/orders/{order.number}").json()["number"] == order.number
 
 
-def test_flash_sale_orders_get_less_time_to_pay(api, sku):
-    response = api("post", "/orders", body(("TEE-W-M", 1), flash_sale_id=7))
-    order = Order.objects.get(number=response.json()["number"])
-    assert order.pay_by - order.placed_at == timedelta(minutes=store_settings().flash_sale_unpaid_minutes)
+@pytest.mark.parametrize("field", ["flash_sale_id", "group_buy_id"])
+def test_unknown_flash_sale_or_group_buy_is_refused(api, sku, field):
+    """Until marketing runs flash sales and group buys, every id is unknown: refused, not ignored."""
+    response = api("post", "/orders", body(("TEE-W-M", 1), **{field: 7}))
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert error["code"] == field.replace("_id", "_unknown") and field in error["fields"]
+    assert "7" in error["message"]
+    _nothing_written(sku)
 
 
 def test_same_idempotency_key_and_body_returns_the_same_order_once(api, sku):

@@ -1,0 +1,76 @@
+"""The integration API's error format (DESIGN §4) for what no endpoint handles: unknown paths and the
+schema layer's validation messages, in the request's language."""
+import json
+
+import pytest
+
+from shop.services import apikey_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def auth(owner):
+    _key, secret = apikey_create(actor=owner, name="storefront", scopes=["orders:write", "orders:read"])
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/nope", "/api/v1/orders/1/nope", "/api/v1/products/x/y/z",
+                                  "/api/v1/nope/"])
+def test_unknown_paths_answer_404_in_the_error_format(client, auth, method, path):
+    response = getattr(client, method)(path, **auth)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["code"] == "not_found" and error["message"]
+
+
+def test_unknown_paths_answer_404_without_a_key_too(client):
+    response = client.get("/api/v1/does-not-exist")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_known_paths_still_work(client, auth):
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/api/v1/orders/123", **auth).json()["error"]["code"] == "not_found"
+    assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def _post_order(client, auth, data, **extra):
+    return client.post("/api/v1/orders", json.dumps(data), content_type="application/json", **auth, **extra)
+
+
+def test_schema_validation_messages_are_chinese_by_default(client, auth):
+    response = _post_order(client, auth, {"external_id": "", "lines": [{"sku": "A", "quantity": "x"}],
+                                          "customer": {"phone": "1" * 40, "name": "张三"}, "points": -1})
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert fields["shipping_address"] == "这个字段是必填项。"
+    assert fields["external_id"] == "至少 1 个字符。"
+    assert fields["customer.phone"] == "最多 30 个字符。"
+    assert fields["lines.0.quantity"] == "请输入整数。"
+    assert fields["points"] == "不能小于 0。"
+    assert all(not any(word in m for word in ("Field", "should", "Input")) for m in fields.values()), fields
+
+
+def test_schema_validation_messages_follow_the_request_language(client, auth):
+    response = _post_order(client, auth, {"external_id": "X"}, HTTP_ACCEPT_LANGUAGE="en")
+    fields = response.json()["error"]["fields"]
+    assert fields["shipping_address"] == "This field is required."
+    assert response.json()["error"]["message"] == "The request is not valid."
+
+
+@pytest.mark.parametrize("query,field", [("page=abc", "page"), ("updated_since=yesterday", "updated_since")])
+def test_query_validation_messages_are_translated(client, owner, query, field):
+    _key, secret = apikey_create(actor=owner, name="shop", scopes=["catalog:read"])
+    response = client.get(f"/api/v1/products?{query}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 400
+    message = response.json()["error"]["fields"][field]
+    assert message and message.isascii() is False, message
+
+
+def test_a_body_that_is_not_json_is_explained_in_chinese(client, auth):
+    response = client.post("/api/v1/orders", "{", content_type="application/json", **auth)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "请求体不是有效的 JSON。"
