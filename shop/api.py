@@ -6,7 +6,7 @@ imports no module app by name.
 import importlib
 import importlib.util
 
-from django.db import connection
+from django.db import OperationalError, connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -15,6 +15,7 @@ from ninja.security import HttpBearer
 
 from shop import services
 from shop.errors import DomainError
+from shop.middleware import RETRY_AFTER_SECONDS, database_busy
 from shop.models import MODULE_APPS
 
 
@@ -69,6 +70,16 @@ def _http_error(request, exc):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(OperationalError)
+def _database_busy(request, exc):
+    """SQLite's write lock still taken after the busy timeout: a retryable 503, never a 500."""
+    if not database_busy(exc):
+        raise exc
+    response = error(request, 503, "busy", _("The store is busy; nothing was saved. Retry in a few seconds."))
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.get("/health", auth=None, tags=["system"])

@@ -19,7 +19,6 @@ def _reserve(sku, n):
         connection.close()
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_sixty_four_buyers_ten_units(sku, warehouse, owner):
     services.stock_receive(sku=sku, warehouse=warehouse, quantity=10, actor=owner)
