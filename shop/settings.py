@@ -147,7 +147,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="houtai@localhost")
 
 # Celery: with REDIS_URL a real broker and worker; without it tasks run in-process (eagerly).
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host, or kombu warns on every eager task
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
