@@ -763,3 +763,16 @@ def tracking_event_add(*, shipment, actor, description, location="", occurred_at
                                          occurred_at=occurred_at or timezone.now())
     _audit(actor, "orders.tracking_event", shipment.order, after={"description": description[:300]})
     return event
+
+
+# -- housekeeping --------------------------------------------------------------------------------------
+def intake_keys_purge(*, now=None, batch=1000) -> dict:
+    """Delete the Idempotency-Keys older than the store's retention (in short transactions)."""
+    cutoff = (now or timezone.now()) - timedelta(days=store_settings().intake_key_retention_days)
+    deleted = 0
+    while True:
+        with transaction.atomic(durable=True):
+            pks = list(IntakeKey.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch])
+            if not pks:
+                return {"deleted": deleted}
+            deleted += IntakeKey.objects.filter(pk__in=pks).delete()[0]
