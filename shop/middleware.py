@@ -20,8 +20,11 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not database_busy(exception):
-            return None
-        response = render(request, "503.html", status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return busy_page(request) if database_busy(exception) else None
+
+
+def busy_page(request):
+    """The friendly 503 page, also used by the 500 handler for a lock outside a view (session save)."""
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

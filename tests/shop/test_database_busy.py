@@ -8,10 +8,7 @@ from django.db import connection
 from shop.models import Announcement
 from shop.services import apikey_create
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="the embedded database's write lock"),
-]
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the embedded database's write lock")
 
 
 @pytest.fixture
@@ -34,6 +31,8 @@ def write_lock_held(monkeypatch):
     return hold
 
 
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
 def test_an_api_write_that_cannot_get_the_lock_is_503_busy_with_retry_after(client, owner, write_lock_held):
     api_key = apikey_create(actor=owner, name="storefront", scopes=["orders:write"])[1]
     with write_lock_held():
@@ -44,6 +43,8 @@ def test_an_api_write_that_cannot_get_the_lock_is_503_busy_with_retry_after(clie
     assert int(response["Retry-After"]) > 0
 
 
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
 def test_a_page_write_that_cannot_get_the_lock_shows_a_busy_page(owner_client, write_lock_held):
     announcement = Announcement.objects.create(title="双十一")
     owner_client.get("/")  # the session is read, nothing left to write
@@ -53,3 +54,19 @@ def test_a_page_write_that_cannot_get_the_lock_shows_a_busy_page(owner_client, w
     assert int(response["Retry-After"]) > 0
     assert "稍后再试" in response.content.decode()
     assert Announcement.objects.filter(pk=announcement.pk).exists()
+
+
+def test_a_lock_outside_a_view_is_the_busy_page_too_not_a_500(rf):
+    from django.db import OperationalError
+
+    from shop.views import server_error
+
+    try:
+        raise OperationalError("database is locked")  # e.g. saving the session after the view
+    except OperationalError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 503 and response["Retry-After"]
+    try:
+        raise ValueError("a real bug")
+    except ValueError:
+        assert server_error(rf.get("/")).status_code == 500
