@@ -1,4 +1,4 @@
-"""Many buyers racing for the last units of one SKU, on the real database server."""
+"""Many buyers racing for the last units of one SKU (PostgreSQL row locks; SQLite serialised writers)."""
 
 from concurrent.futures import ThreadPoolExecutor
 
