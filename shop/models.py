@@ -64,8 +64,8 @@ class StoreSettings(models.Model):
     backup_keep = models.PositiveIntegerField(_("backups to keep"), default=14)
     intake_key_retention_days = models.PositiveIntegerField(
         _("keep API idempotency keys for (days)"), default=30, validators=[MinValueValidator(1)],
-        help_text=_("An order retried with the same Idempotency-Key within this time returns the first order; "
-                    "a daily job deletes older keys."))
+        help_text=_("An order retried with the same Idempotency-Key within this time returns the first "
+                    "order; a daily job deletes older keys."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -62,8 +62,8 @@ def _post_order(base_url, api_key, i, code, idempotency_key=None):
     headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
-    request = urllib.request.Request(f"{base_url}/api/v1/orders", data=json.dumps(data).encode(), headers=headers,
-                                     method="POST")
+    request = urllib.request.Request(f"{base_url}/api/v1/orders", data=json.dumps(data).encode(),
+                                     headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             status, raw, response_headers = response.status, response.read(), response.headers
@@ -101,7 +101,8 @@ def test_twenty_concurrent_api_retries_with_one_key_make_one_order(live_server, 
     sku = make_sku("HTTP-KEY", stock=50)
     key = apikey_create(actor=owner, name="storefront", scopes=["orders:write"])[1]
     with ThreadPoolExecutor(20) as pool:
-        results = list(pool.map(lambda i: _post_order(live_server.url, key, 7, "HTTP-KEY", "one-key"), range(20)))
+        results = list(pool.map(lambda _i: _post_order(live_server.url, key, 7, "HTTP-KEY", "one-key"),
+                                range(20)))
     _assert_busy_is_clean(results)
     assert {status for status, _p, _r in results} <= {200, 201}, results
     assert len({payload["number"] for _s, payload, _r in results}) == 1

@@ -82,7 +82,8 @@ def test_the_readme_only_points_at_files_a_clone_has():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\(([^)#]+)\)", readme) + re.findall(r"`([^`\s]*/[^`\s/]+\.[a-z]+)`", readme)
-    paths = [(ROOT / link).resolve() for link in links if "://" not in link and not link.startswith("/") and "<" not in link]
+    paths = [(ROOT / link).resolve() for link in links
+             if "://" not in link and not link.startswith("/") and "<" not in link]
     assert paths, "the README names at least shop/settings.py"
     assert [p for p in paths if not p.is_relative_to(ROOT) or not p.exists()] == []
     assert "DESIGN" not in readme  # the design notes live outside the repository; the README stands alone
