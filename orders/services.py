@@ -218,6 +218,9 @@ def order_place(**kwargs) -> tuple[Order, bool]:
             external_id = str(kwargs.get("external_id") or "").strip()
             if external_id and Order.objects.filter(channel=kwargs.get("channel", Order.Channel.WEB),
                                                     external_id=external_id).exists():
+                replay = _replay(kwargs)  # the racing retry committed between our two reads
+                if replay is not None:
+                    return replay, False
                 raise Conflict(_("An order with external id %(id)s already exists.") % {"id": external_id[:64]},
                                code="duplicate_order", fields={"external_id": _("Already used.")}) from None
             if attempt:  # e.g. two first orders of one new customer at once: the retry finds the customer
@@ -252,6 +255,11 @@ def _order_place(*, customer, shipping_address, lines, payment_method, external_
     if channel not in Order.Channel.values:
         raise DomainError(_("Unknown channel."), code="invalid_channel", fields={"channel": _("Unknown channel.")})
     if external_id and Order.objects.filter(channel=channel, external_id=external_id).exists():
+        # A retry with the same key may have committed (its key with its order) since the check above.
+        replay = _replay({"idempotency_key": idempotency_key, "idempotency_scope": idempotency_scope,
+                          "payload": payload})
+        if replay is not None:
+            return replay, False
         raise Conflict(_("An order with external id %(id)s already exists.") % {"id": external_id},
                        code="duplicate_order", fields={"external_id": _("Already used.")})
     if payment_method not in Order.PaymentMethod.values:
