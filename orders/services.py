@@ -164,6 +164,9 @@ def order_place(**kwargs) -> tuple[Order, bool]:
             external_id = str(kwargs.get("external_id") or "").strip()
             if external_id and Order.objects.filter(channel=kwargs.get("channel", Order.Channel.WEB),
                                                     external_id=external_id).exists():
+                replay = _replay(kwargs)  # the racing retry committed between our two reads
+                if replay is not None:
+                    return replay, False
                 raise Conflict(_("An order with external id %(id)s already exists.") % {"id": external_id[:64]},
                                code="duplicate_order", fields={"external_id": _("Already used.")}) from None
             if attempt:  # e.g. two first orders of one new customer at once: the retry finds the customer
@@ -198,6 +201,11 @@ def _order_place(*, customer, shipping_address, lines, payment_method="", extern
     if channel not in Order.Channel.values:
         raise DomainError(_("Unknown channel."), code="invalid_channel", fields={"channel": _("Unknown channel.")})
     if external_id and Order.objects.filter(channel=channel, external_id=external_id).exists():
+        # A retry with the same key may have committed (its key with its order) since the check above.
+        replay = _replay({"idempotency_key": idempotency_key, "idempotency_scope": idempotency_scope,
+                          "payload": payload})
+        if replay is not None:
+            return replay, False
         raise Conflict(_("An order with external id %(id)s already exists.") % {"id": external_id},
                        code="duplicate_order", fields={"external_id": _("Already used.")})
     payment_method = payment_method or _default_payment_method()
@@ -771,3 +779,16 @@ def tracking_event_add(*, shipment, actor, description, location="", occurred_at
                                          occurred_at=occurred_at or timezone.now())
     _audit(actor, "orders.tracking_event", shipment.order, after={"description": description[:300]})
     return event
+
+
+# -- housekeeping --------------------------------------------------------------------------------------
+def intake_keys_purge(*, now=None, batch=1000) -> dict:
+    """Delete the Idempotency-Keys older than the store's retention (in short transactions)."""
+    cutoff = (now or timezone.now()) - timedelta(days=store_settings().intake_key_retention_days)
+    deleted = 0
+    while True:
+        with transaction.atomic(durable=True):
+            pks = list(IntakeKey.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch])
+            if not pks:
+                return {"deleted": deleted}
+            deleted += IntakeKey.objects.filter(pk__in=pks).delete()[0]

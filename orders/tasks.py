@@ -25,6 +25,13 @@ def auto_complete_orders():
     return services.orders_auto_complete()
 
 
+@job("purge_intake_keys", crontab(hour=3, minute=30))
+def purge_intake_keys():
+    from orders import services
+
+    return services.intake_keys_purge()
+
+
 @shared_task(name="houtai.orders_ship_csv")
 def ship_csv(run_id, rows, actor_id):
     """Ship the rows of an uploaded CSV in the background (a run with a progress bar)."""

@@ -6,7 +6,7 @@ imports no module app by name.
 import importlib
 import importlib.util
 
-from django.db import connection
+from django.db import OperationalError, connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 
 from shop import services
 from shop.errors import DomainError
+from shop.middleware import RETRY_AFTER_SECONDS, database_busy
 from shop.models import MODULE_APPS
 
 
@@ -139,6 +140,16 @@ def not_found(request, *args, **kwargs):
     """Any path under /api/v1/ that no endpoint serves, for every method: 404 in the error format
     (mounted after the API's own URLs in shop/urls.py)."""
     return _not_found(request, None)
+
+
+@api.exception_handler(OperationalError)
+def _database_busy(request, exc):
+    """SQLite's write lock still taken after the busy timeout: a retryable 503, never a 500."""
+    if not database_busy(exc):
+        raise exc
+    response = error(request, 503, "busy", _("The store is busy; nothing was saved. Retry in a few seconds."))
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.get("/health", auth=None, tags=["system"])

@@ -7,6 +7,7 @@ verification step, while this is the whole of what we need in one place.
 import os
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 from django.conf import settings
@@ -61,7 +62,7 @@ def verify(path: Path) -> None:
         raise BackupError(_("The backup file %(p)s is missing or empty.") % {"p": path})
     if path.suffix == ".sqlite3":
         try:
-            with _sqlite(path, readonly=True) as check:
+            with closing(_sqlite(path, readonly=True)) as check:
                 if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                     raise BackupError(_("The backup %(p)s failed its integrity check.") % {"p": path})
                 if not check.execute("SELECT count(*) FROM django_migrations").fetchone()[0]:
@@ -81,8 +82,10 @@ def backup_create(*, directory=None, keep=None, actor=None) -> Path:
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
     if _is_sqlite():
         path = directory / f"houtai-{stamp}.sqlite3"
-        with _sqlite() as source, _sqlite(path) as target:
+        with closing(_sqlite()) as source, closing(_sqlite(path)) as target:
             source.backup(target)
+            # The live database is in WAL mode; the backup is one self-contained file, no -wal/-shm.
+            target.execute("PRAGMA journal_mode=DELETE")
     else:
         path = directory / f"houtai-{stamp}.dump"
         _run(["pg_dump", "--format=custom", "--no-owner", f"--file={path}"], env=_pg_env())
@@ -110,7 +113,7 @@ def restore(path) -> None:
     if _is_sqlite():
         if path.suffix != ".sqlite3":
             raise BackupError(_("This is not a SQLite backup."))
-        with _sqlite(path) as source, _sqlite() as target:
+        with closing(_sqlite(path)) as source, closing(_sqlite()) as target:
             source.backup(target)
     else:
         if path.suffix == ".sqlite3":

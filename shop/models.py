@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +62,10 @@ class StoreSettings(models.Model):
     complaint_sla_hours = models.PositiveIntegerField(_("complaint SLA (hours)"), default=24)
     anomaly_threshold_percent = models.PositiveIntegerField(_("anomaly alert at deviation (%)"), default=50)
     backup_keep = models.PositiveIntegerField(_("backups to keep"), default=14)
+    intake_key_retention_days = models.PositiveIntegerField(
+        _("keep API idempotency keys for (days)"), default=30, validators=[MinValueValidator(1)],
+        help_text=_("An order retried with the same Idempotency-Key within this time returns the first "
+                    "order; a daily job deletes older keys."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "shop.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -77,7 +78,16 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default serves a small store's concurrent traffic: WAL lets readers run beside the
+    # one writer; every transaction.atomic starts BEGIN IMMEDIATE, so a writer takes the write lock up
+    # front and waits its turn (a DEFERRED one that reads first and writes later fails at once with
+    # "database is locked" instead of waiting); `timeout` is the busy timeout in seconds. A lock that
+    # still times out answers 503 + Retry-After (shop.api / shop.middleware), never a 500.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # JIT compiles short OLTP queries for longer than they run (measured on the low-stock scan).
@@ -137,7 +147,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="houtai@localhost")
 
 # Celery: with REDIS_URL a real broker and worker; without it tasks run in-process (eagerly).
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host, or kombu warns on every eager task
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,5 +1,6 @@
 """Store-wide pages: dashboard, staff, settings, announcements, audit log, notifications, API keys."""
 import json
+import sys
 
 from django.apps import apps
 from django.contrib import messages
@@ -14,6 +15,7 @@ from shop import progress, selectors, services
 from shop.forms import (AnnouncementForm, ApiKeyForm, AuditFilter, PasswordResetForm, StaffCreateForm,
                         StaffEditForm, StaffFilter, StoreSettingsForm)
 from shop.lists import Column, ListPage, render_list
+from shop.middleware import busy_page, database_busy
 from shop.models import MODULE_APPS, MODULES
 from shop.permissions import staff_view
 from shop.web import form_submit, message_submit
@@ -243,4 +245,6 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    if database_busy(sys.exc_info()[1]):
+        return busy_page(request)
     return render(request, "500.html", status=500)

@@ -11,7 +11,12 @@ PASSWORD = "Correct-Horse-42"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need the real server; on SQLite they are skipped with the reason."""
+    """Tests marked `postgres` need the real server; on SQLite they are skipped with the reason.
+
+    No test needs it today: the race tests (stock, intake, idempotency keys, payment callbacks, refunds)
+    hold on SQLite too, which serialises writers (WAL, BEGIN IMMEDIATE, busy timeout; tests/settings.py
+    gives every process its own SQLite file). Mark a test only for what SQLite cannot do, and say why.
+    """
     from django.conf import settings
 
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -17,3 +17,14 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Tests run tasks in-process unless a test sends them to the real worker on purpose.
 CELERY_TASK_ALWAYS_EAGER = True
 LANGUAGE_CODE = "zh-hans"
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A real file, not pytest-django's shared in-memory database, so threads and the live server use
+    # separate connections and the concurrency tests see SQLite's real locking. One directory per
+    # process; pytest-xdist appends its worker id (_gw0, _gw1) to the name.
+    import atexit
+    import shutil
+
+    _db_dir = tempfile.mkdtemp(prefix="houtai-testdb-")
+    atexit.register(shutil.rmtree, _db_dir, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(_db_dir) / "test.sqlite3")}  # noqa: F405

@@ -1,4 +1,4 @@
-"""Many buyers racing for the last units of one SKU, on the real database server."""
+"""Many buyers racing for the last units of one SKU (PostgreSQL row locks; SQLite serialised writers)."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,7 +19,6 @@ def _reserve(sku, n):
         connection.close()
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_sixty_four_buyers_ten_units(sku, warehouse, owner):
     services.stock_receive(sku=sku, warehouse=warehouse, quantity=10, actor=owner)

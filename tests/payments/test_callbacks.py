@@ -203,7 +203,6 @@ def _post_in_thread(body, signature):
         connection.close()
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_replays_give_one_payment_and_one_paid_transition(make_order):
     order = make_order(total="321.00")

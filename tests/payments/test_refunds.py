@@ -202,7 +202,6 @@ def _request_in_thread(payment_id, n):
         connection.close()
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_refund_requests_never_refund_more_than_captured(paid):
     payment = paid("100.00")

@@ -75,3 +75,21 @@ def test_the_web_server_refuses_to_start_without_a_secret_key():
     result = subprocess.run([sys.executable, "-c", "import shop.wsgi"], cwd=ROOT, env=env, capture_output=True,
                             text=True)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_the_readme_only_points_at_files_a_clone_has():
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#]+)\)", readme) + re.findall(r"`([^`\s]*/[^`\s/]+\.[a-z]+)`", readme)
+    paths = [(ROOT / link).resolve() for link in links
+             if "://" not in link and not link.startswith("/") and "<" not in link]
+    assert paths, "the README names at least shop/settings.py"
+    assert [p for p in paths if not p.is_relative_to(ROOT) or not p.exists()] == []
+    assert "DESIGN" not in readme  # the design notes live outside the repository; the README stands alone
+
+
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="not a git checkout")
+def test_build_metadata_and_sqlite_side_files_are_ignored():
+    for path in ("houtai.egg-info/PKG-INFO", "db.sqlite3-wal", "db.sqlite3-shm"):
+        assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0, path

@@ -19,7 +19,8 @@ def _settings_post(**overrides):
             "time_zone": "Asia/Shanghai", "unpaid_order_minutes": 30, "flash_sale_unpaid_minutes": 10,
             "low_stock_default_threshold": 5, "refund_remind_hours": 24, "refund_escalate_hours": 48,
             "auto_confirm_receipt_days": 15, "aftersales_window_days": 7, "points_per_yuan": "1.00",
-            "complaint_sla_hours": 24, "anomaly_threshold_percent": 50, "backup_keep": 14}
+            "complaint_sla_hours": 24, "anomaly_threshold_percent": 50, "backup_keep": 14,
+            "intake_key_retention_days": 30}
     for day in range(7):
         data.update({f"opens_{day}": "09:00", f"closes_{day}": "21:00"})
     data["closed_6"] = "on"

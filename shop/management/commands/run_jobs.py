@@ -6,6 +6,11 @@ from django.utils import timezone
 from shop.jobs import load_jobs
 
 
+def _stamp() -> str:
+    """Now in the store's time zone (TIME_ZONE, as the pages show times), not the server's UTC."""
+    return f"{timezone.localtime():%Y-%m-%d %H:%M:%S}"
+
+
 class Command(BaseCommand):
     help = "Run the job schedule in this process (the no-Redis default; with Redis, use celery beat)."
 
@@ -23,9 +28,9 @@ class Command(BaseCommand):
                     last_run[name] = timezone.now()
                     try:
                         result = task.apply(throw=True).get()
-                        self.stdout.write(f"{timezone.now():%H:%M:%S} {name}: {result}")
+                        self.stdout.write(f"{_stamp()} {name}: {result}")
                     except Exception as e:  # noqa: BLE001 - one failing job must not stop the others
-                        self.stderr.write(f"{timezone.now():%H:%M:%S} {name} failed: {e}")
+                        self.stderr.write(f"{_stamp()} {name} failed: {e}")
             if not loop:
                 return
             time.sleep(tick)
