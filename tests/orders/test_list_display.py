@@ -1,0 +1,32 @@
+"""What the order list and the order page show: the logistics column and the totals block."""
+from django.urls import reverse
+
+from orders import services
+
+
+def test_the_order_list_shows_carrier_and_tracking_number_of_a_shipped_order(owner_client, owner, paid, sku, carrier):
+    order = paid((sku.code, 1))
+    services.order_ship(order=order, carrier=carrier, tracking_number="SF123456789012", actor=owner)
+    html = owner_client.get(reverse("orders:order_list")).content.decode()
+    row = html[html.index(order.number):]
+    row = row[: row.index("</tr>")]
+    assert carrier.name in row and "SF123456789012" in row
+
+
+def test_an_order_without_a_discount_shows_no_discount_line(owner_client, paid, sku):
+    order = paid((sku.code, 1))
+    assert order.discount == 0
+    html = owner_client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
+    totals = html[html.index("<tfoot>"): html.index("</tfoot>")]
+    assert "优惠" not in totals and "-¥0.00" not in totals and "−¥0.00" not in totals
+    assert "商品金额" in totals
+
+
+def test_an_order_with_a_discount_shows_it_as_a_deduction(owner_client, paid, sku):
+    from orders.models import Order
+
+    order = paid((sku.code, 1))
+    Order.objects.filter(pk=order.pk).update(discount="5.00")
+    html = owner_client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
+    totals = html[html.index("<tfoot>"): html.index("</tfoot>")]
+    assert "优惠" in totals and "−¥5.00" in totals
