@@ -15,11 +15,12 @@ from inventory.models import (
     Supplier,
     Warehouse,
 )
+from shop.lists import FilterSet
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
-class StockLevelFilter(django_filters.FilterSet):
+class StockLevelFilter(FilterSet):
     warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
     state = django_filters.ChoiceFilter(
         label=_("Stock"),
@@ -40,7 +41,7 @@ class StockLevelFilter(django_filters.FilterSet):
         return queryset.filter(reserved__gt=0)
 
 
-class MovementFilter(django_filters.FilterSet):
+class MovementFilter(FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=StockMovement.Kind.choices)
     warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
     since = django_filters.DateFilter(
@@ -53,7 +54,7 @@ class MovementFilter(django_filters.FilterSet):
         fields = ["kind", "warehouse", "since", "until"]
 
 
-class WarehouseFilter(django_filters.FilterSet):
+class WarehouseFilter(FilterSet):
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:
@@ -67,7 +68,7 @@ class SupplierFilter(WarehouseFilter):
         fields = ["is_active"]
 
 
-class PurchaseOrderFilter(django_filters.FilterSet):
+class PurchaseOrderFilter(FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=PurchaseOrder.Status.choices)
     supplier = django_filters.ModelChoiceFilter(label=_("Supplier"), queryset=Supplier.objects.all())
     warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
@@ -77,7 +78,7 @@ class PurchaseOrderFilter(django_filters.FilterSet):
         fields = ["status", "supplier", "warehouse"]
 
 
-class StocktakeFilter(django_filters.FilterSet):
+class StocktakeFilter(FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Stocktake.Status.choices)
     warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
 
@@ -89,7 +90,7 @@ class StocktakeFilter(django_filters.FilterSet):
 EXPIRY_DEFAULT_DAYS = 30
 
 
-class ExpiringBatchFilter(django_filters.FilterSet):
+class ExpiringBatchFilter(FilterSet):
     days = django_filters.NumberFilter(
         label=_("Expiring within (days)"), method="filter_days", min_value=0, max_value=3650
     )

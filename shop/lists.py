@@ -11,12 +11,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Callable
 
+import django_filters
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shop.errors import DomainError
 
@@ -28,6 +31,32 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class _Echo:
     def write(self, value):
         return value
+
+
+class AllBooleanWidget(django_filters.widgets.BooleanWidget):
+    """A yes/no filter whose empty choice reads "All" (django-filter's says "Unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", pgettext_lazy("filter", "All")), ("true", gettext_lazy("Yes")),
+                        ("false", gettext_lazy("No"))]
+
+
+class FilterSet(django_filters.FilterSet):
+    """The base of every list filter: an unset filter reads "All" — on choice, model-choice and yes/no
+    filters alike — instead of "---------" or "Unknown"."""
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for field in form.fields.values():
+                if isinstance(field, forms.NullBooleanField):
+                    field.widget = AllBooleanWidget(attrs=field.widget.attrs)
+                elif getattr(field, "empty_label", None) == "---------":
+                    field.empty_label = pgettext_lazy("filter", "All")
+                    field.widget.choices = field.choices
+        return self._form
 
 
 @dataclass
