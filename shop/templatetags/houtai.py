@@ -3,6 +3,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.formats import number_format
 
+from shop import labels
+
 register = template.Library()
 
 CURRENCY_SIGNS = {"CNY": "¥", "HKD": "HK$", "USD": "$"}
@@ -28,3 +30,34 @@ def money(value, currency="CNY"):
     amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
     return f"{sign}{CURRENCY_SIGNS.get(currency, currency + ' ')}{number_format(abs(amount), 2, force_grouping=True)}"
+
+
+# -- labels for codes (shop.labels is the registry) --------------------------------------------------
+@register.filter
+def action_label(code):
+    return labels.action_label(code)
+
+
+@register.filter
+def module_label(code):
+    return labels.module_label(code)
+
+
+@register.filter
+def actor_label(label):
+    return labels.actor_label(label)
+
+
+@register.filter
+def role_label(code):
+    return labels.role_label(code)
+
+
+@register.simple_tag
+def reference_label(reference_type, reference=""):
+    return labels.reference_label(reference_type, reference)
+
+
+@register.filter
+def audit_changes(entry):
+    return labels.audit_changes(entry)
