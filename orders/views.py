@@ -154,7 +154,7 @@ def _render_detail(request, order, **forms_in):
     allowed = services.allowed_actions(order)
     context = {
         "order": order, "allowed": allowed, "lines": order.lines.all(), "events": order.events.all(),
-        "shipments": order.shipments.all(), "merged": order.merged_orders.all(),
+        "shipments": order.merged_into.shipments.all() if order.merged_into_id else order.shipments.all(), "merged": order.merged_orders.all(),
         "priority": selectors.priority_explained(order) if order.priority_at else None,
         "ship_form": forms_in.get("ship_form") or ShipForm(order=order),
         "cancel_form": forms_in.get("cancel_form") or CancelForm(),

@@ -30,3 +30,21 @@ def test_an_order_with_a_discount_shows_it_as_a_deduction(owner_client, paid, sk
     html = owner_client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
     totals = html[html.index("<tfoot>"): html.index("</tfoot>")]
     assert "优惠" in totals and "−¥5.00" in totals
+
+
+def test_an_order_shipped_with_another_shows_that_shipment(owner_client, owner, paid, sku, carrier):
+    """Orders merged into a lead ship under the lead's tracking number; their rows and pages show it too."""
+    from orders.models import Order
+
+    lead, other = paid((sku.code, 1)), paid((sku.code, 2))
+    services.orders_merge(actor=owner, orders=Order.objects.filter(pk__in=[lead.pk, other.pk]))
+    services.order_ship(order=Order.objects.get(pk=lead.pk), carrier=carrier, tracking_number="SF123456789012",
+                        actor=owner)
+    assert Order.objects.get(pk=other.pk).status == Order.Status.SHIPPED
+    html = owner_client.get(reverse("orders:order_list")).content.decode()
+    for order in (lead, other):
+        row = html[html.index(order.number):]
+        row = row[: row.index("</tr>")]
+        assert carrier.name in row and "SF123456789012" in row, order.number
+    detail = owner_client.get(reverse("orders:order_detail", args=[other.pk])).content.decode()
+    assert 'data-testid="tracking-number">SF123456789012<' in detail
