@@ -207,6 +207,9 @@ def audit_changes(entry):
     """An audit entry's changes as (field label, before, after), named after the object's model fields."""
     model = entry.content_type.model_class() if entry.content_type_id else None
     def shown(key, value):
+        choices = _choices(model, key)
+        if choices and isinstance(value, str) and value in choices:
+            return choices[value]
         if key == "reference" and isinstance(value, str):
             return reference_label(value) or "—"
         if key == "roles" and isinstance(value, list):
@@ -214,6 +217,17 @@ def audit_changes(entry):
         return value_display(value)
 
     return [(field_label(key, model), shown(key, old), shown(key, new)) for key, old, new in entry.changes()]
+
+
+def _choices(model, key):
+    """{stored value: label} of the model field `key` when it has choices (order status, kinds...)."""
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    return {str(k): v for k, v in field.flatchoices} if getattr(field, "choices", None) else None
 
 
 def role_label(code):

@@ -48,3 +48,12 @@ def test_an_order_shipped_with_another_shows_that_shipment(owner_client, owner, 
         assert carrier.name in row and "SF123456789012" in row, order.number
     detail = owner_client.get(reverse("orders:order_detail", args=[other.pk])).content.decode()
     assert 'data-testid="tracking-number">SF123456789012<' in detail
+
+
+def test_the_audit_log_names_an_order_move_and_its_status_values(owner_client, owner, paid, sku, carrier):
+    order = paid((sku.code, 1))
+    services.order_ship(order=order, carrier=carrier, tracking_number="SF123456789012", actor=owner)
+    html = owner_client.get(reverse("audit_list"), {"module": "orders"}).content.decode()
+    body = html[html.index('class="list"'):]
+    assert "orders.ship" not in body and ">shipped<" not in body and ">paid<" not in body
+    assert "发货" in body and "<td>已付款</td><td>已发货</td>" in body

@@ -126,3 +126,4 @@ def test_object_history_and_staff_list_use_labels(owner_client, owner, make_staf
     rows = staff_list[staff_list.index('class="list"'):]
     assert "customer_service" not in rows and ">finance<" not in rows
     assert "客服" in rows and "财务" in rows
+
