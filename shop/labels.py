@@ -171,10 +171,10 @@ def field_label(key, model=None):
     """The field's verbose name on `model` if it has that field, else the shared name for the key."""
     if model is not None:
         try:
-            name = model._meta.get_field(key).verbose_name
+            name = getattr(model._meta.get_field(key), "verbose_name", None)  # reverse relations have none
         except FieldDoesNotExist:
-            pass
-        else:
+            name = None
+        if name:
             return name
     return FIELDS.get(key, key)
 

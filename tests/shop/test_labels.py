@@ -127,3 +127,21 @@ def test_object_history_and_staff_list_use_labels(owner_client, owner, make_staf
     assert "customer_service" not in rows and ">finance<" not in rows
     assert "客服" in rows and "财务" in rows
 
+
+
+def test_a_key_named_like_a_reverse_relation_falls_back_to_the_shared_name(db, owner):
+    """A purchase order's audit `lines` (here a group's `user`) is a reverse relation: it has no verbose name."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name="finance")
+    entry = record(owner, "settings.staff_update", group, after={"user": "x", "name": "finance"})
+    assert [label for label, _old, _new in labels_of(entry)] == ["名称", "user"]
+
+
+def labels_of(entry):
+    from django.utils import translation
+
+    from shop import labels
+
+    with translation.override("zh-hans"):
+        return [(str(f), o, n) for f, o, n in labels.audit_changes(entry)]
