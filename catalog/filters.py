@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog import selectors
 from catalog.forms import CategoryChoiceField
 from catalog.models import Brand, Category, Product, Tag
+from shop.lists import FilterSet
 
 
 class CategoryFilter(django_filters.ModelChoiceFilter):
@@ -16,7 +17,7 @@ class CategoryFilter(django_filters.ModelChoiceFilter):
         return selectors.in_subtree(qs, value) if value else qs
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(FilterSet):
     category = CategoryFilter(label=_("category"))
     brand = django_filters.ModelChoiceFilter(queryset=Brand.objects.all(), label=_("brand"))
     tags = django_filters.ModelChoiceFilter(queryset=Tag.objects.all(), label=_("tag"))

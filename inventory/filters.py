@@ -16,12 +16,12 @@ from inventory.models import (
     SupplierSku,
     Warehouse,
 )
-from shop.lists import IdFilter
+from shop.lists import FilterSet, IdFilter
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
-class StockLevelFilter(django_filters.FilterSet):
+class StockLevelFilter(FilterSet):
     warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
     state = django_filters.ChoiceFilter(
         label=_("Stock"),
@@ -42,7 +42,7 @@ class StockLevelFilter(django_filters.FilterSet):
         return queryset.filter(reserved__gt=0)
 
 
-class MovementFilter(django_filters.FilterSet):
+class MovementFilter(FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=StockMovement.Kind.choices)
     warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
     since = django_filters.DateFilter(
@@ -57,7 +57,7 @@ class MovementFilter(django_filters.FilterSet):
         fields = ["kind", "warehouse", "since", "until", "product"]
 
 
-class WarehouseFilter(django_filters.FilterSet):
+class WarehouseFilter(FilterSet):
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:
@@ -71,7 +71,7 @@ class SupplierFilter(WarehouseFilter):
         fields = ["is_active"]
 
 
-class PurchaseOrderFilter(django_filters.FilterSet):
+class PurchaseOrderFilter(FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=PurchaseOrder.Status.choices)
     supplier = django_filters.ModelChoiceFilter(label=_("Supplier"), queryset=Supplier.objects.all())
     warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
@@ -81,7 +81,7 @@ class PurchaseOrderFilter(django_filters.FilterSet):
         fields = ["status", "supplier", "warehouse"]
 
 
-class StocktakeFilter(django_filters.FilterSet):
+class StocktakeFilter(FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Stocktake.Status.choices)
     warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
 
@@ -93,7 +93,7 @@ class StocktakeFilter(django_filters.FilterSet):
 EXPIRY_DEFAULT_DAYS = 30
 
 
-class ExpiringBatchFilter(django_filters.FilterSet):
+class ExpiringBatchFilter(FilterSet):
     days = django_filters.NumberFilter(
         label=_("Expiring within (days)"), method="filter_days", min_value=0, max_value=3650
     )
@@ -113,7 +113,7 @@ class ExpiringBatchFilter(django_filters.FilterSet):
         return queryset.filter(expires_on__lte=timezone.localdate() + timedelta(days=int(value)))
 
 
-class SupplierSkuFilter(django_filters.FilterSet):
+class SupplierSkuFilter(FilterSet):
     supplier = django_filters.ModelChoiceFilter(label=_("Supplier"), queryset=Supplier.objects.all())
 
     class Meta:

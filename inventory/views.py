@@ -21,6 +21,7 @@ from inventory.filters import (
     SupplierSkuFilter,
     WarehouseFilter,
 )
+from shop import labels
 from shop.lists import Column, ListPage, render_list
 from shop.money import to_cents
 from shop.permissions import staff_view
@@ -78,10 +79,10 @@ def movement_list(request):
             Column(
                 "reference",
                 gettext_lazy("Reference"),
-                value=lambda m: f"{m.reference_type}:{m.reference}" if m.reference else "",
+                value=lambda m: labels.reference_label(m.reference_type, m.reference),
             ),
             Column("reason", gettext_lazy("Reason"), sortable=False),
-            Column("actor_label", gettext_lazy("By")),
+            Column("actor_label", gettext_lazy("By"), value=lambda m: labels.actor_label(m.actor_label)),
         ],
         filterset_class=MovementFilter,
         search_fields=("sku__code__istartswith", "reference__istartswith"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
 from shop.china import province_key
-from shop.lists import IdFilter
+from shop.lists import FilterSet, IdFilter
 
 PROVINCES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
              "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
@@ -18,7 +18,7 @@ def _day_start(day):
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Order.Status.choices)
     placed_from = django_filters.DateFilter(label=_("From"), method="filter_from",
                                             widget=forms.DateInput(attrs={"type": "date"}))

@@ -33,7 +33,7 @@ from orders.forms import (
 from orders.lists import MAX_IDS, AbnormalList, OrderList, QueueList
 from orders.models import Carrier, DispatchRule, FreightTemplate, Shipment
 from orders.templatetags.orders_tags import event_label
-from shop import progress
+from shop import labels, progress
 from shop.errors import DomainError
 from shop.lists import Column, ListPage, render_list
 from shop.permissions import staff_view
@@ -82,7 +82,7 @@ def order_timeline(request, pk):
     order = _order(pk)
     page = ListPage(request, selectors.order_events(order), columns=[
         Column("created_at", gettext_lazy("When")),
-        Column("actor_label", gettext_lazy("By"), sortable=False),
+        Column("actor_label", gettext_lazy("By"), sortable=False, value=lambda e: labels.actor_label(e.actor_label)),
         Column("kind", gettext_lazy("Event"), sortable=False, value=lambda e: event_label(e.kind)),
         Column("message", gettext_lazy("Message"), sortable=False),
     ], search_fields=("message__icontains",), default_ordering="-created_at",
@@ -103,7 +103,9 @@ def _render_detail(request, order, **forms_in):
                           template="orders/_timeline.html"),
         "cod_unpaid": state.is_unpaid_cod(order) and order.is_open,
         "cod_collectable": state.order_cod_collectable(order),
-        "shipments": order.shipments.all(), "merged": order.merged_orders.all(),
+        # a merged order ships under its lead's shipment
+        "shipments": order.merged_into.shipments.all() if order.merged_into_id else order.shipments.all(),
+        "merged": order.merged_orders.all(),
         "priority": selectors.priority_explained(order) if order.priority_at else None,
         "ship_form": forms_in.get("ship_form") or ShipForm(order=order),
         "cancel_form": forms_in.get("cancel_form") or CancelForm(),

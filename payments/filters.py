@@ -3,11 +3,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from payments.models import BlacklistEntry, Payment, PaymentMethod, Refund, RiskAssessment, SettlementBatch
+from shop.lists import FilterSet
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class PaymentFilter(django_filters.FilterSet):
+class PaymentFilter(FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Payment.Status.choices)
     flag = django_filters.ChoiceFilter(label=_("Flag"), choices=Payment.Flag.choices[1:])
     method = django_filters.ModelChoiceFilter(label=_("Payment method"), queryset=PaymentMethod.objects.all())
@@ -23,7 +24,7 @@ class PaymentFilter(django_filters.FilterSet):
         fields = ["status", "flag", "method"]
 
 
-class RefundFilter(django_filters.FilterSet):
+class RefundFilter(FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Refund.Status.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Refund.Source.choices)
     method = django_filters.ModelChoiceFilter(
@@ -35,7 +36,7 @@ class RefundFilter(django_filters.FilterSet):
         fields = ["status", "source"]
 
 
-class RiskFilter(django_filters.FilterSet):
+class RiskFilter(FilterSet):
     decision = django_filters.ChoiceFilter(label=_("Decision"), choices=RiskAssessment.Decision.choices)
     min_score = django_filters.NumberFilter(label=_("Score at least"), field_name="score", lookup_expr="gte")
 
@@ -44,7 +45,7 @@ class RiskFilter(django_filters.FilterSet):
         fields = ["decision"]
 
 
-class BlacklistFilter(django_filters.FilterSet):
+class BlacklistFilter(FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=BlacklistEntry.Kind.choices)
 
     class Meta:
@@ -52,7 +53,7 @@ class BlacklistFilter(django_filters.FilterSet):
         fields = ["kind"]
 
 
-class SettlementFilter(django_filters.FilterSet):
+class SettlementFilter(FilterSet):
     method = django_filters.ModelChoiceFilter(label=_("Payment method"), queryset=PaymentMethod.objects.all())
     day_from = django_filters.DateFilter(label=_("From"), field_name="day", lookup_expr="gte", widget=DATE)
     day_to = django_filters.DateFilter(label=_("To"), field_name="day", lookup_expr="lte", widget=DATE)

@@ -9,6 +9,7 @@ from django.forms.models import model_to_dict
 
 from shop.actors import Actor
 from shop.errors import DomainError
+from shop.labels import decimal_text
 from shop.models import AuditEntry
 
 
@@ -25,8 +26,8 @@ def _jsonable(value):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (Decimal,)):
-        return str(value)
+    if isinstance(value, Decimal):  # an aggregate's Decimal("13.2200000000000") is stored as "13.22"
+        return decimal_text(value)
     if isinstance(value, FieldFile):
         return value.name or ""
     if hasattr(value, "isoformat"):

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shop.lists import FilterSet
 from shop.models import MODULES, Announcement, ApiKey, AuditEntry, StoreSettings
 from shop.roles import ROLE_LABELS
 
@@ -113,7 +114,7 @@ class ApiKeyForm(forms.Form):
     scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=ApiKey.SCOPES, widget=forms.CheckboxSelectMultiple)
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(FilterSet):
     actor = django_filters.ModelChoiceFilter(label=_("Who"), queryset=get_user_model().objects.order_by("username"))
     module = django_filters.ChoiceFilter(label=_("Module"), choices=MODULES)
     object_repr = django_filters.CharFilter(label=_("Object"), lookup_expr="icontains")
@@ -127,7 +128,7 @@ class AuditFilter(django_filters.FilterSet):
         fields = ["actor", "module", "object_repr", "since", "until"]
 
 
-class StaffFilter(django_filters.FilterSet):
+class StaffFilter(FilterSet):
     role = django_filters.ChoiceFilter(label=_("Role"), choices=ROLE_CHOICES, field_name="groups__name")
     is_active = django_filters.BooleanFilter(label=_("Active"))
 

@@ -33,6 +33,7 @@ from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpRespons
 from django.shortcuts import render
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shop.errors import DomainError
 from shop.xlsx import CONTENT_TYPE as XLSX_TYPE
@@ -54,6 +55,32 @@ class IdFilter(django_filters.NumberFilter):
 class _Echo:
     def write(self, value):
         return value
+
+
+class AllBooleanWidget(django_filters.widgets.BooleanWidget):
+    """A yes/no filter whose empty choice reads "All" (django-filter's says "Unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", pgettext_lazy("filter", "All")), ("true", gettext_lazy("Yes")),
+                        ("false", gettext_lazy("No"))]
+
+
+class FilterSet(django_filters.FilterSet):
+    """The base of every list filter: an unset filter reads "All" — on choice, model-choice and yes/no
+    filters alike — instead of "---------" or "Unknown"."""
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for field in form.fields.values():
+                if isinstance(field, forms.NullBooleanField):
+                    field.widget = AllBooleanWidget(attrs=field.widget.attrs)
+                elif getattr(field, "empty_label", None) == "---------":
+                    field.empty_label = pgettext_lazy("filter", "All")
+                    field.widget.choices = field.choices
+        return self._form
 
 
 @dataclass

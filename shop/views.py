@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from shop import progress, selectors, services
+from shop import labels, progress, selectors, services
 from shop.forms import (AnnouncementForm, ApiKeyForm, AuditFilter, PasswordResetForm, StaffCreateForm,
                         StaffEditForm, StaffFilter, StoreSettingsForm)
 from shop.lists import Column, ListPage, render_list
@@ -70,7 +70,7 @@ def staff_list(request):
         Column("username", gettext_lazy("Username")),
         Column("first_name", pgettext_lazy("person", "Name")),
         Column("roles", gettext_lazy("Roles"), sortable=False,
-               value=lambda u: ", ".join(g.name for g in u.groups.all())),
+               value=lambda u: "、".join(str(labels.role_label(g.name)) for g in u.groups.all())),
         Column("is_active", gettext_lazy("Active")),
         Column("last_login", gettext_lazy("Last login")),
     ], filterset_class=StaffFilter, search_fields=("username__icontains", "first_name__icontains",
@@ -165,12 +165,12 @@ def announcement_delete(request, pk):
 def audit_list(request):
     page = ListPage(request, selectors.audit_entries(), columns=[
         Column("created_at", gettext_lazy("When")),
-        Column("actor_label", gettext_lazy("Who")),
-        Column("module", gettext_lazy("Module")),
-        Column("action", gettext_lazy("Action")),
+        Column("actor_label", gettext_lazy("Who"), value=lambda e: labels.actor_label(e.actor_label)),
+        Column("module", gettext_lazy("Module"), value=lambda e: labels.module_label(e.module)),
+        Column("action", gettext_lazy("Action"), value=lambda e: labels.action_label(e.action)),
         Column("object_repr", gettext_lazy("Object")),
-        Column("before", gettext_lazy("Before"), sortable=False),
-        Column("after", gettext_lazy("After"), sortable=False),
+        Column("before", gettext_lazy("Changes"), sortable=False,
+               value=lambda e: "；".join(f"{f}: {old} → {new}" for f, old, new in labels.audit_changes(e))),
     ], filterset_class=AuditFilter, search_fields=("object_repr__icontains", "action__icontains"),
         default_ordering="-created_at", export_name="audit-log")
     return render_list(request, "shop/audit_list.html", page)

@@ -2,6 +2,7 @@
 from django import template
 from django.utils.formats import number_format
 
+from shop import labels
 from shop.money import to_cents
 
 register = template.Library()
@@ -32,3 +33,34 @@ def money(value, currency="CNY"):
     amount = to_cents(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}{CURRENCY_SIGNS.get(currency, currency + ' ')}{number_format(abs(amount), 2, force_grouping=True)}"
+
+
+# -- labels for codes (shop.labels is the registry) --------------------------------------------------
+@register.filter
+def action_label(code):
+    return labels.action_label(code)
+
+
+@register.filter
+def module_label(code):
+    return labels.module_label(code)
+
+
+@register.filter
+def actor_label(label):
+    return labels.actor_label(label)
+
+
+@register.filter
+def role_label(code):
+    return labels.role_label(code)
+
+
+@register.simple_tag
+def reference_label(reference_type, reference=""):
+    return labels.reference_label(reference_type, reference)
+
+
+@register.filter
+def audit_changes(entry):
+    return labels.audit_changes(entry)

@@ -1,0 +1,265 @@
+"""The one registry of what staff read instead of a code: audit actions, modules, field keys, actors,
+ledger references and roles. Pages and the audit log go through these functions (or the template
+filters in shop.templatetags.houtai that wrap them); an unknown code is shown as it is.
+
+Every action code that a module records (`record(actor, "<module>.<verb>", ...)`) has its label here;
+tests/shop/test_labels.py fails when one is missing. The strings live in shop so that no module has to
+import another to name what it did; they are plain text, not imports.
+"""
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from shop.roles import ROLE_LABELS
+
+ACTIONS = {
+    # catalog
+    "catalog.category_create": _("Created category"),
+    "catalog.category_update": _("Edited category"),
+    "catalog.category_move": _("Moved category"),
+    "catalog.category_delete": _("Deleted category"),
+    "catalog.brand_save": _("Saved brand"),
+    "catalog.brand_delete": _("Deleted brand"),
+    "catalog.tag_save": _("Saved tag"),
+    "catalog.tag_delete": _("Deleted tag"),
+    "catalog.attributedefinition_save": _("Saved attribute"),
+    "catalog.attributedefinition_delete": _("Deleted attribute"),
+    "catalog.attribute_values_add": _("Added attribute values"),
+    "catalog.product_save": _("Saved product"),
+    "catalog.product_images_add": _("Added product images"),
+    "catalog.product_image_main": _("Set the main image"),
+    "catalog.product_image_move": _("Reordered product images"),
+    "catalog.product_image_delete": _("Deleted a product image"),
+    "catalog.sku_matrix_generate": _("Generated SKUs"),
+    "catalog.skus_save": _("Saved SKUs"),
+    "catalog.product_publish": _("Published product"),
+    "catalog.product_unpublish": _("Unpublished product"),
+    "catalog.product_schedule": _("Scheduled publishing"),
+    "catalog.product_schedule_refused": _("Scheduled publishing refused"),
+    "catalog.product_move": _("Moved product to a category"),
+    "catalog.product_tag_add": _("Tagged product"),
+    "catalog.product_tag_remove": _("Removed a product tag"),
+    "catalog.price_change": _("Changed prices"),
+    "catalog.product_import": _("Imported product"),
+    # inventory
+    "inventory.receive": _("Received stock"),
+    "inventory.adjust": _("Adjusted stock"),
+    "inventory.transfer": _("Transferred stock"),
+    "inventory.erp_sync": _("Synced stock from the ERP"),
+    "inventory.reserve": _("Reserved stock"),
+    "inventory.release": _("Released reserved stock"),
+    "inventory.sale": _("Shipped reserved stock"),
+    "inventory.warehouse_save": _("Saved warehouse"),
+    "inventory.supplier_save": _("Saved supplier"),
+    "inventory.supplier_sku_set": _("Set a supplier's SKU cost"),
+    "inventory.supplier_sku_remove": _("Removed a supplier's SKU"),
+    "inventory.low_stock_rule_set": _("Set a low-stock rule"),
+    "inventory.low_stock_rule_delete": _("Deleted a low-stock rule"),
+    "inventory.po_create": _("Created purchase order"),
+    "inventory.po_draft": _("Returned purchase order to draft"),
+    "inventory.po_ordered": _("Placed purchase order"),
+    "inventory.po_partial": _("Purchase order partially received"),
+    "inventory.po_received": _("Purchase order received"),
+    "inventory.po_cancelled": _("Cancelled purchase order"),
+    "inventory.po_receive": _("Received against purchase order"),
+    "inventory.stocktake_start": _("Started stocktake"),
+    "inventory.stocktake_count": _("Entered stocktake counts"),
+    "inventory.stocktake_approve": _("Approved stocktake"),
+    "inventory.replenishment_rule_set": _("Set a replenishment rule"),
+    "inventory.replenishment_rule_delete": _("Deleted a replenishment rule"),
+    # orders
+    "orders.place": _("Placed order"),
+    "orders.pay": _("Marked order paid"),
+    "orders.allocate": _("Allocated order"),
+    "orders.pick": _("Started picking"),
+    "orders.ship": _("Shipped order"),
+    "orders.deliver": _("Marked order delivered"),
+    "orders.complete": _("Completed order"),
+    "orders.cancel": _("Cancelled order"),
+    "orders.close": _("Closed unpaid order"),
+    "orders.address_change": _("Changed shipping address"),
+    "orders.adjust_price": _("Adjusted order price"),
+    "orders.cod_collected": _("Cash on delivery collected"),
+    "orders.note": _("Added an order note"),
+    "orders.flag_abnormal": _("Flagged order as abnormal"),
+    "orders.clear_abnormal": _("Cleared abnormal flag"),
+    "orders.merge": _("Merged orders"),
+    "orders.unmerge": _("Split order from merge"),
+    "orders.carrier_save": _("Saved carrier"),
+    "orders.freight_template_save": _("Saved freight template"),
+    "orders.dispatch_rule_save": _("Saved dispatch rule"),
+    "orders.dispatch_rule_delete": _("Deleted dispatch rule"),
+    "orders.tracking_event": _("Added tracking update"),
+    # payments
+    "payments.method_update": _("Edited payment method"),
+    "payments.callback": _("Payment notice received"),
+    "payments.import": _("Imported payment"),
+    "payments.refund_request": _("Requested refund"),
+    "payments.refund_approve": _("Approved refund"),
+    "payments.refund_reject": _("Rejected refund"),
+    "payments.refund_sent": _("Refund sent to provider"),
+    "payments.refund_confirmed": _("Refund confirmed"),
+    "payments.refund_failed": _("Refund failed"),
+    "payments.refund_escalate": _("Escalated refund"),
+    "payments.risk_hold": _("Held order for risk review"),
+    "payments.risk_approve": _("Approved risk review"),
+    "payments.risk_reject": _("Rejected risk review"),
+    "payments.risk_rule_update": _("Edited risk rule"),
+    "payments.risk_settings": _("Edited risk settings"),
+    "payments.blacklist_add": _("Added to blacklist"),
+    "payments.blacklist_remove": _("Removed from blacklist"),
+    "payments.settle": _("Settled payments"),
+    "payments.cod_collect": _("Recorded cash collected on delivery"),
+    "payments.reconcile": _("Reconciled statement"),
+    # settings (shop)
+    "settings.staff_create": _("Created staff account"),
+    "settings.staff_update": _("Edited staff account"),
+    "settings.staff_password_reset": _("Reset staff password"),
+    "settings.store_update": _("Edited store settings"),
+    "settings.announcement_save": _("Saved announcement"),
+    "settings.announcement_delete": _("Deleted announcement"),
+    "settings.apikey_create": _("Created API key"),
+    "settings.apikey_revoke": _("Revoked API key"),
+    "settings.backup": _("Backed up the database"),
+}
+
+# Keys of hand-written before/after dicts, and snapshot keys that are not a field of the object's model.
+FIELDS = {
+    "active": _("active"), "amount": _("amount"), "bytes": _("size (bytes)"), "category": _("category"),
+    "cost": _("cost"), "description": _("description"), "escalated_at": _("escalated"), "fees": _("fees"),
+    "file": _("file"), "gross": _("gross"), "hold_score": _("hold score"), "image": _("image"),
+    "images": _("images"), "items": _("items"), "kind": _("kind"), "lines": _("lines"),
+    "main_image": _("main image"), "matched": _("matched"), "merged_into": _("merged into"),
+    "mismatched": _("mismatched"), "missing": _("missing"), "name": _("name"), "net": _("net"),
+    "note": _("note"), "number": _("number"), "offset": _("position change"), "order": _("order"),
+    "orders": _("orders"), "provider_refund_id": _("provider refund ID"), "quantity": _("quantity"),
+    "reason": _("reason"), "reference": _("reference"), "refunds": _("refunds"), "roles": _("roles"),
+    "rules": _("rules"), "score": _("score"), "scopes": _("scopes"), "sku": _("SKU"), "skus": _("SKUs"),
+    "status": _("status"), "tag": _("tag"), "total": _("total"), "value": _("value"), "values": _("values"),
+    "warehouse": _("warehouse"),
+}
+
+ACTORS = {"system": _("System"), "storefront": _("Storefront")}
+ACTOR_PREFIXES = {"api": _("API: %(name)s"), "provider": _("Payment provider: %(name)s")}
+
+REFERENCES = {
+    "order": _("Order %(ref)s"), "receipt": _("Goods receipt %(ref)s"), "po": _("Purchase order %(ref)s"),
+    "transfer": _("Transfer %(ref)s"), "stocktake": _("Stocktake %(ref)s"), "erp": _("ERP sync %(ref)s"),
+}
+
+OTHER_MODULES = {"settings": pgettext_lazy("module", "Settings")}
+
+
+def action_label(code):
+    """What the action code means, as a verb phrase ("Published product")."""
+    return ACTIONS.get(code, code)
+
+
+def module_label(code):
+    """The module's name: its app's verbose name."""
+    if code in OTHER_MODULES:
+        return OTHER_MODULES[code]
+    try:
+        return apps.get_app_config(code).verbose_name
+    except LookupError:
+        return code
+
+
+def field_label(key, model=None):
+    """The field's verbose name on `model` if it has that field, else the shared name for the key."""
+    if model is not None:
+        try:
+            name = getattr(model._meta.get_field(key), "verbose_name", None)  # reverse relations have none
+        except FieldDoesNotExist:
+            name = None
+        if name:
+            return name
+    return FIELDS.get(key, key)
+
+
+def actor_label(label):
+    """Who did it: "system" -> System, "api:ERP" -> API: ERP; a staff username stays as it is."""
+    if not label:
+        return ACTORS["system"]
+    if label in ACTORS:
+        return ACTORS[label]
+    prefix, sep, name = str(label).partition(":")
+    if sep and prefix in ACTOR_PREFIXES:
+        return ACTOR_PREFIXES[prefix] % {"name": name}
+    return label
+
+
+def reference_label(reference_type, reference=""):
+    """A stock movement's reference ("order", "2026...") -> "Order 2026..."; also takes "type:ref"."""
+    if reference_type and not reference and ":" in reference_type:
+        reference_type, _sep, reference = reference_type.partition(":")
+    if not reference:
+        return ""
+    template = REFERENCES.get(reference_type)
+    if template is None:
+        return f"{reference_type}:{reference}" if reference_type else reference
+    return template % {"ref": reference}
+
+
+def audit_changes(entry):
+    """An audit entry's changes as (field label, before, after), named after the object's model fields."""
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    def shown(key, value):
+        choices = _choices(model, key)
+        if choices and isinstance(value, str) and value in choices:
+            return choices[value]
+        if key == "reference" and isinstance(value, str):
+            return reference_label(value) or "—"
+        if key == "roles" and isinstance(value, list):
+            return "、".join(str(role_label(v)) for v in value) or "—"
+        return value_display(value)
+
+    return [(field_label(key, model), shown(key, old), shown(key, new)) for key, old, new in entry.changes()]
+
+
+def _choices(model, key):
+    """{stored value: label} of the model field `key` when it has choices (order status, kinds...)."""
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    return {str(k): v for k, v in field.flatchoices} if getattr(field, "choices", None) else None
+
+
+def role_label(code):
+    return ROLE_LABELS.get(code, code)
+
+
+_DECIMAL = re.compile(r"^-?\d+\.\d{3,}$")
+
+
+def value_display(value):
+    """A before/after value as staff read it: decimals with 2 places when nothing is lost, yes/no, lists."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, Decimal) or (isinstance(value, str) and _DECIMAL.match(value)):
+        return decimal_text(value)
+    if isinstance(value, (list, tuple)):
+        return "、".join(" ".join(str(value_display(i)) for i in v) if isinstance(v, (list, tuple))
+                        else str(value_display(v)) for v in value) or "—"
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {value_display(v)}" for k, v in value.items())
+    return value
+
+
+def decimal_text(value):
+    """A Decimal as text with 2 places when trailing zeros are all that goes ("13.2200000" -> "13.22")."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    cents = number.quantize(Decimal("0.01"))
+    return str(cents) if cents == number else str(number.normalize())
