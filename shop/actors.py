@@ -1,5 +1,6 @@
 """Who acts: a staff user, an API client (its key's label), or the system (jobs, callbacks)."""
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -8,7 +9,7 @@ SYSTEM = "system"
 
 @dataclass(frozen=True)
 class Actor:
-    user: object | None   # the staff user, or None for API clients and the system
+    user: Any   # the staff user, or None for API clients and the system
     label: str            # the username, "api:<key name>", "storefront", or "system"
 
     @classmethod

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
+from typing import Any
 
 import django_filters
 from django import forms
@@ -32,6 +33,7 @@ from django.db.models import F, Q
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -86,7 +88,7 @@ class FilterSet(django_filters.FilterSet):
 @dataclass
 class Column:
     key: str  # the ordering key, and the accessor unless `value` is given
-    label: str
+    label: str | Promise
     sortable: bool = True
     value: Callable | None = None
     order_by: tuple = ()  # database fields for sorting; default (key,)
@@ -100,7 +102,7 @@ class Column:
 @dataclass
 class BulkAction:
     name: str
-    label: str
+    label: str | Promise
     permission: str | None
     run: Callable  # run(request, queryset) -> a message, or a response to answer with
 
@@ -125,9 +127,9 @@ class Page:
 class ListPage:
     """A list page: declare it with class attributes (or keyword arguments), answer it with `render_list`."""
 
-    queryset = None  # what `scope()` returns unless a subclass overrides it
+    queryset: Any = None  # what `scope()` returns unless a subclass overrides it
     columns: list = []
-    filterset_class = None
+    filterset_class: Any = None
     search_fields: tuple = ()  # lookups OR-ed with the search term, e.g. "number__istartswith"
     default_ordering = "-id"
     orderings: dict = {}  # extra orderings that are not columns: key -> database fields

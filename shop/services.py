@@ -5,6 +5,7 @@ from functools import partial
 
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -47,7 +48,7 @@ def _owners_left(excluding):
 
 
 @transaction.atomic(durable=True)
-def staff_create(*, actor, username, password, roles, first_name="", last_name="", email="") -> User:
+def staff_create(*, actor, username, password, roles, first_name="", last_name="", email="") -> AbstractUser:
     """Create a staff account with its roles."""
     _check_roles(roles)
     if User.objects.filter(username__iexact=username).exists():
@@ -63,7 +64,7 @@ def staff_create(*, actor, username, password, roles, first_name="", last_name="
 
 
 @transaction.atomic(durable=True)
-def staff_update(*, actor, user, roles, is_active, first_name="", last_name="", email="") -> User:
+def staff_update(*, actor, user, roles, is_active, first_name="", last_name="", email="") -> AbstractUser:
     """Change a staff account's name, email, roles and whether it may log in."""
     _check_roles(roles)
     before = _staff_state(user)
@@ -79,7 +80,7 @@ def staff_update(*, actor, user, roles, is_active, first_name="", last_name="", 
 
 
 @transaction.atomic(durable=True)
-def staff_set_password(*, actor, user, password) -> User:
+def staff_set_password(*, actor, user, password) -> AbstractUser:
     """Reset a staff member's password (the owner does it; the new one is not logged)."""
     _check_password(password, user)
     user.set_password(password)
