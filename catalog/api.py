@@ -4,6 +4,7 @@ from datetime import datetime
 from ninja import Query, Router, Schema
 
 from catalog import selectors
+from shop.apiauth import require_scope
 
 router = Router(tags=["catalog"])
 PAGE_SIZE = 100
@@ -59,8 +60,6 @@ def _product(request, product, available):
 def products(request, updated_since: datetime | None = None, page: int = Query(1, ge=1, le=MAX_PAGE)):
     """Published products changed since `updated_since` (oldest change first), 100 a page, each SKU with
     its available stock."""
-    from shop.api import require_scope  # shop.api imports this module
-
     require_scope(request, "catalog:read")
     start = (page - 1) * PAGE_SIZE
     rows = list(selectors.published_products(updated_since=updated_since)[start:start + PAGE_SIZE + 1])

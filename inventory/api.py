@@ -6,6 +6,7 @@ from pydantic import Field
 
 from inventory import selectors, services
 from inventory.models import Warehouse
+from shop.apiauth import require_scope
 from shop.errors import DomainError, NotFound
 
 router = ninja.Router(tags=["stock"])
@@ -31,8 +32,6 @@ class BulkIn(ninja.Schema):
 
 
 def _scope(request, scope):
-    from shop.api import require_scope  # shop.api imports this module
-
     require_scope(request, scope)
 
 

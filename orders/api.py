@@ -4,19 +4,18 @@ from datetime import datetime
 from decimal import Decimal
 
 import ninja
-from ninja import Status
 from django.utils.translation import gettext as _
+from ninja import Status
 from pydantic import Field, IPvAnyAddress
 
 from orders import selectors, services
 from orders.models import Order
+from shop.apiauth import require_scope
 
 router = ninja.Router(tags=["orders"])
 
 
 def _scope(request, scope):
-    from shop.api import require_scope  # shop.api imports this module
-
     require_scope(request, scope)
 
 

@@ -13,28 +13,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
 
-from shop import services
+from shop.apiauth import ApiKeyAuth
 from shop.errors import DomainError
 from shop.middleware import RETRY_AFTER_SECONDS, database_busy
 from shop.models import MODULE_APPS
-
-
-class ApiKeyAuth(HttpBearer):
-    def authenticate(self, request, token):
-        try:
-            request.api_key = services.apikey_authenticate(token)
-        except DomainError:
-            return None
-        return request.api_key
-
-
-def require_scope(request, scope):
-    """Refuse (403) a key that lacks `scope`."""
-    if scope not in request.api_key.scopes:
-        raise DomainError(_("This API key lacks the scope %(s)s.") % {"s": scope}, code="forbidden", status=403)
-
 
 api = NinjaAPI(title="Houtai API", version="1", urls_namespace="api", auth=ApiKeyAuth(),
                openapi_url="/openapi.json", docs_url="/docs")
