@@ -26,7 +26,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "treebeard",
-    "import_export",
     "axes",
     "csp",
     "shop",
@@ -92,8 +91,6 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # JIT compiles short OLTP queries for longer than they run (measured on the low-stock scan).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-if env("DATABASE_REPLICA_URL", default=""):
-    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
