@@ -26,16 +26,8 @@ from shop.errors import DomainError
 from shop.lists import BulkAction, Column, ListPage, render_list
 from shop.permissions import staff_view
 from shop.related import related_panels
-from shop.web import form_submit, message_submit
+from shop.web import form_done, message_submit
 from shop.selectors import audit_for_object
-
-
-def _attempt(request, form, call, success):
-    """Run `call` with a valid form's data (shop.web.form_submit); report success as a message."""
-    if not form_submit(form, lambda: call(**form.cleaned_data)):
-        return False
-    messages.success(request, success)
-    return True
 
 
 # -- products ---------------------------------------------------------------------------------------
@@ -162,7 +154,7 @@ def product_import(request):
 def product_create(request):
     form = ProductForm(request.POST or None)
     result = {}
-    if request.method == "POST" and _attempt(request, form, lambda **data: result.update(
+    if form_done(request, form, lambda **data: result.update(
             product=services.product_save(actor=request.user, **data)), _("Product created.")):
         return redirect(result["product"])
     return render(request, "catalog/product_form.html", {"form": form})
@@ -186,7 +178,7 @@ def product_edit(request, pk):
     if request.method == "POST":
         if not request.user.has_perm("catalog.change_product"):
             raise PermissionDenied
-        if _attempt(request, form, lambda **data: services.product_save(actor=request.user, product=product, **data),
+        if form_done(request, form, lambda **data: services.product_save(actor=request.user, product=product, **data),
                     _("Product saved.")):
             return redirect(product)
     sku_figures, sku_rows = _sku_rows(request.user, product)
@@ -235,7 +227,7 @@ def product_skus(request, pk):
               "initial": [SkuRowForm.initial_for(s) for s in product.skus.prefetch_related("attribute_values")]}
     formset = SkuFormSet(None if generate else request.POST or None, **kwargs)
     matrix = MatrixForm(request.POST if generate else None, prefix="matrix")
-    if generate and _attempt(request, matrix, partial(services.sku_matrix_generate, actor=request.user,
+    if generate and form_done(request, matrix, partial(services.sku_matrix_generate, actor=request.user,
                                                       product=product), _("SKUs generated.")):
         return redirect("catalog:product_skus", pk=product.pk)
     if formset.is_bound and formset.is_valid():
@@ -274,7 +266,7 @@ def product_publish(request, pk):
 def product_schedule(request, pk):
     product = get_object_or_404(Product, pk=pk)
     form = ScheduleForm(request.POST)
-    if not _attempt(request, form, partial(services.product_schedule, actor=request.user, product=product),
+    if not form_done(request, form, partial(services.product_schedule, actor=request.user, product=product),
                     _("Schedule saved.")):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(product)
@@ -287,7 +279,7 @@ def category_list(request):
     if request.method == "POST":
         if not request.user.has_perm("catalog.add_category"):
             raise PermissionDenied
-        if _attempt(request, form, partial(services.category_create, actor=request.user), _("Category created.")):
+        if form_done(request, form, partial(services.category_create, actor=request.user), _("Category created.")):
             return redirect("catalog:category_list")
     return render(request, "catalog/category_list.html", {"categories": selectors.categories(), "form": form})
 
@@ -305,10 +297,10 @@ def category_edit(request, pk):
                         initial={"name": category.name, "is_visible": category.is_visible})
     del form.fields["parent"]
     move_form = CategoryMoveForm(request.POST if "move" in request.POST else None, prefix="move")
-    if "save" in request.POST and _attempt(request, form, partial(services.category_update, actor=request.user,
+    if "save" in request.POST and form_done(request, form, partial(services.category_update, actor=request.user,
                                                                   category=category), _("Category saved.")):
         return redirect("catalog:category_list")
-    if "move" in request.POST and _attempt(request, move_form, partial(services.category_move, actor=request.user,
+    if "move" in request.POST and form_done(request, move_form, partial(services.category_move, actor=request.user,
                                                                        category=category), _("Category moved.")):
         return redirect("catalog:category_list")
     return render(request, "catalog/category_edit.html", {"category": category, "form": form, "move_form": move_form,
@@ -340,7 +332,7 @@ def named_views(model):
         if request.method == "POST":
             if not request.user.has_perm(f"catalog.add_{label}"):
                 raise PermissionDenied
-            if _attempt(request, form, partial(services.named_save, actor=request.user, instance=model()),
+            if form_done(request, form, partial(services.named_save, actor=request.user, instance=model()),
                         _("Saved.")):
                 return redirect(list_name)
         rows = selectors.attributes() if model is AttributeDefinition else model.objects.all()
@@ -356,10 +348,10 @@ def named_views(model):
         instance = get_object_or_404(model, pk=pk)
         form = NamedForm(request.POST if "save" in request.POST else None, initial={"name": instance.name})
         values_form = AttributeValuesForm(request.POST if "values" in request.POST else None)
-        if "save" in request.POST and _attempt(request, form, partial(services.named_save, actor=request.user,
+        if "save" in request.POST and form_done(request, form, partial(services.named_save, actor=request.user,
                                                                       instance=instance), _("Saved.")):
             return redirect(list_name)
-        if model is AttributeDefinition and "values" in request.POST and _attempt(
+        if model is AttributeDefinition and "values" in request.POST and form_done(
                 request, values_form, partial(services.attribute_values_add, actor=request.user,
                                               definition=instance), _("Values added.")):
             return redirect(f"catalog:{label}_edit", pk=instance.pk)

@@ -20,6 +20,17 @@ def form_submit(form, call) -> bool:
     return True
 
 
+def form_done(request, form, call, success) -> bool:
+    """For a posted, valid form run `call(**form.cleaned_data)` (a service) and report `success` on the next page;
+    a DomainError lands on the form (form_submit). True when the service succeeded: redirect then."""
+    from django.contrib import messages
+
+    if request.method != "POST" or not form_submit(form, lambda: call(**form.cleaned_data)):
+        return False
+    messages.success(request, success)
+    return True
+
+
 def message_submit(request, call, success) -> bool:
     """Run `call()` (a service) and report on the next page: `success`, or the DomainError's message.
     True when the service succeeded."""
