@@ -6,6 +6,7 @@ Generates the data with set-based INSERT ... SELECT generate_series (PostgreSQL)
 then times the list page (in-process test client, a logged-in owner) and prints median / p95 and
 the query count of each case. Not a pass/fail test.
 """
+
 import os
 import statistics
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -34,8 +35,24 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 SKUS_PER_PRODUCT = 3
 REQUESTS = 50
 ADJECTIVES = ["纯棉", "轻薄", "加厚", "复古", "简约", "商务", "运动", "儿童", "无线", "便携", "有机", "手工"]
-NOUNS = ["T恤", "衬衫", "夹克", "连衣裙", "耳机", "充电宝", "手机壳", "茶叶", "坚果", "大米", "四件套", "炒锅",
-         "收纳箱", "台灯", "保温杯", "背包"]
+NOUNS = [
+    "T恤",
+    "衬衫",
+    "夹克",
+    "连衣裙",
+    "耳机",
+    "充电宝",
+    "手机壳",
+    "茶叶",
+    "坚果",
+    "大米",
+    "四件套",
+    "炒锅",
+    "收纳箱",
+    "台灯",
+    "保温杯",
+    "背包",
+]
 
 
 @transaction.atomic
@@ -56,7 +73,8 @@ def generate():
     nouns = "ARRAY[" + ",".join(f"'{n}'" for n in NOUNS) + "]"
     leaf_array = "ARRAY[" + ",".join(map(str, leaves)) + "]"
     with connection.cursor() as cursor:
-        cursor.execute(f"""
+        cursor.execute(
+            f"""
             INSERT INTO catalog_product (code, name, subtitle, description, category_id, keywords, weight_g,
                 length_mm, width_mm, height_mm, no_reason_returns, exchange_only, status, schedule_reason,
                 created_at, updated_at, published_at)
@@ -66,7 +84,9 @@ def generate():
                    ({nouns})[1 + (i / 7) %% {len(NOUNS)}] || ' 关键词' || (i %% 1000), 300, 0, 0, 0, true, false,
                    CASE WHEN i %% 5 = 0 THEN 'draft' ELSE 'published' END, '',
                    now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval, now()
-            FROM generate_series(1, %s) AS i""", [N])
+            FROM generate_series(1, %s) AS i""",
+            [N],
+        )
         cursor.execute(f"""
             INSERT INTO catalog_sku (product_id, code, barcode, price, weight_g, options, position, is_active)
             SELECT p.id, p.code || '-' || j, '69' || lpad((p.id * {SKUS_PER_PRODUCT} + j)::text, 11, '0'),
@@ -95,8 +115,9 @@ def timed(client, url, params):
 
 
 def bench_list():
-    owner, _created = get_user_model().objects.get_or_create(username="bench_owner",
-                                                             defaults={"is_superuser": True, "is_staff": True})
+    owner, _created = get_user_model().objects.get_or_create(
+        username="bench_owner", defaults={"is_superuser": True, "is_staff": True}
+    )
     client = Client()
     client.force_login(owner)
     subtree = Category.objects.get(name="一级3")
@@ -106,8 +127,12 @@ def bench_list():
         "category subtree (10%)": {"category": subtree.pk},
         "category subtree + search 'T恤'": {"category": subtree.pk, "q": "T恤"},
         "search by SKU code": {"q": "B0012345-2"},
-        "status + price range, sort by price": {"status": "published", "price_from": "100", "price_to": "300",
-                                                "o": "price_min"},
+        "status + price range, sort by price": {
+            "status": "published",
+            "price_from": "100",
+            "price_to": "300",
+            "o": "price_min",
+        },
     }
     print(f"{'case':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for label, params in cases.items():
@@ -117,9 +142,20 @@ def bench_list():
 
 def bench_import(rows=10_000, prefix="IMP"):
     owner = get_user_model().objects.get(username="bench_owner")
-    data = write_rows(({**dict.fromkeys(COLUMNS, ""), "product_code": f"{prefix}{i // 2:06d}", "name": f"导入商品 {i // 2}",
-                        "sku_code": f"{prefix}{i:07d}", "price": f"{10 + i % 500}.90", "options": ""}
-                       for i in range(rows)), "csv")
+    data = write_rows(
+        (
+            {
+                **dict.fromkeys(COLUMNS, ""),
+                "product_code": f"{prefix}{i // 2:06d}",
+                "name": f"导入商品 {i // 2}",
+                "sku_code": f"{prefix}{i:07d}",
+                "price": f"{10 + i % 500}.90",
+                "options": "",
+            }
+            for i in range(rows)
+        ),
+        "csv",
+    )
     kind = "updates existing" if Product.objects.filter(code__startswith=prefix).exists() else "creates new"
     run = progress.start(kind="bench", label="bench import", user=owner)
     started = time.perf_counter()

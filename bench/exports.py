@@ -7,6 +7,7 @@
 Times each export through the in-process test client as the demo owner (median of 5 after one warm-up) and
 prints rows, bytes and milliseconds. Not a pass/fail test.
 """
+
 import os
 import statistics
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -14,14 +14,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import inventory_reserve as base  # noqa: E402  (sets Django up)
+import inventory_reserve as base
+from django.core.management import call_command
+from django.db import connection
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-
-from catalog.models import Sku  # noqa: E402
-from inventory import selectors, services  # noqa: E402
-from inventory.models import SkuStock  # noqa: E402
+from catalog.models import Sku
+from inventory import selectors, services
+from inventory.models import SkuStock
 
 
 def timed(fn, runs=21):
@@ -53,8 +52,7 @@ def main():
 
     (rows, count), median, best, p95 = timed(page)
     print(
-        f"page 1 + capped count: {rows} rows of {count:,}; "
-        f"median {median:.1f} ms, best {best:.1f} ms, p95 {p95:.1f} ms"
+        f"page 1 + capped count: {rows} rows of {count:,}; median {median:.1f} ms, best {best:.1f} ms, p95 {p95:.1f} ms"
     )
     sql, params = selectors.low_stock().values_list("pk", flat=True).query.sql_with_params()
     with connection.cursor() as cursor:

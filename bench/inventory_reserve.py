@@ -27,7 +27,7 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("REDIS_URL", "")
 os.environ.setdefault("CONN_MAX_AGE", "0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -43,13 +43,9 @@ SCAN_SKUS = 100_000
 
 
 def setup_hot_sku():
-    warehouse, _c = Warehouse.objects.get_or_create(
-        code="BENCH", defaults={"name": "压测仓", "province": "上海"}
-    )
+    warehouse, _c = Warehouse.objects.get_or_create(code="BENCH", defaults={"name": "压测仓", "province": "上海"})
     product, _c = Product.objects.get_or_create(code="BENCH-HOT", defaults={"name": "压测爆款"})
-    sku, _c = Sku.objects.get_or_create(
-        code="BENCH-HOT", defaults={"product": product, "price": Decimal("9.90")}
-    )
+    sku, _c = Sku.objects.get_or_create(code="BENCH-HOT", defaults={"product": product, "price": Decimal("9.90")})
     return sku, warehouse
 
 
@@ -151,9 +147,7 @@ def setup_scan_data():
         services.rollup_backfill()
         return
     warehouses = [
-        Warehouse.objects.get_or_create(code=f"SCAN{i}", defaults={"name": f"扫描仓{i}", "province": "浙江"})[
-            0
-        ]
+        Warehouse.objects.get_or_create(code=f"SCAN{i}", defaults={"name": f"扫描仓{i}", "province": "浙江"})[0]
         for i in range(3)
     ]
     batch = 10_000

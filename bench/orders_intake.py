@@ -8,6 +8,7 @@ port with tasks in-process, then 16 client threads with keep-alive connections P
 each order 1–3 random SKUs. Prints orders/s, p50/p95/p99 latency and the status codes. Prints figures;
 never fails on them.
 """
+
 import http.client
 import json
 import os
@@ -51,8 +52,9 @@ def setup() -> str:
         root = Category.objects.add_root({"name": "压测"})
         warehouse, _c = Warehouse.objects.get_or_create(code="BENCH", defaults={"name": "压测仓", "priority": 1})
         for i in range(SKUS):
-            product = Product.objects.create(code=f"BENCH-P{i}", name=f"压测商品 {i}", category=root,
-                                             status=Product.Status.PUBLISHED)
+            product = Product.objects.create(
+                code=f"BENCH-P{i}", name=f"压测商品 {i}", category=root, status=Product.Status.PUBLISHED
+            )
             sku = Sku.objects.create(product=product, code=f"BENCH-{i}", price=Decimal("10.00") + i % 90)
             stock_receive(sku=sku, warehouse=warehouse, quantity=1_000_000, actor=None, reason="bench")
     _key, plain = apikey_create(actor=None, name=f"bench {time.time()}", scopes=["orders:write"])
@@ -69,17 +71,29 @@ def client(port, key, count, latencies, statuses, lock, seed):
     rnd = random.Random(seed)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     for n in range(count):
-        lines = [{"sku": f"BENCH-{rnd.randrange(SKUS)}", "quantity": rnd.randint(1, 3)}
-                 for _line in range(rnd.randint(1, 3))]
-        body = json.dumps({
-            "external_id": f"bench-{seed}-{n}-{time.time_ns()}",
-            "customer": {"phone": f"139{rnd.randrange(10**8):08d}", "name": "压测"},
-            "shipping_address": {"name": "压测", "phone": "13900000000", "province": "上海市", "city": "上海市",
-                                 "district": "静安区", "detail": "南京西路 1266 号"},
-            "lines": lines, "payment_method": "alipay"})
+        lines = [
+            {"sku": f"BENCH-{rnd.randrange(SKUS)}", "quantity": rnd.randint(1, 3)} for _line in range(rnd.randint(1, 3))
+        ]
+        body = json.dumps(
+            {
+                "external_id": f"bench-{seed}-{n}-{time.time_ns()}",
+                "customer": {"phone": f"139{rnd.randrange(10**8):08d}", "name": "压测"},
+                "shipping_address": {
+                    "name": "压测",
+                    "phone": "13900000000",
+                    "province": "上海市",
+                    "city": "上海市",
+                    "district": "静安区",
+                    "detail": "南京西路 1266 号",
+                },
+                "lines": lines,
+                "payment_method": "alipay",
+            }
+        )
         start = time.perf_counter()
-        conn.request("POST", "/api/v1/orders", body, {"Authorization": f"Bearer {key}",
-                                                       "Content-Type": "application/json"})
+        conn.request(
+            "POST", "/api/v1/orders", body, {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        )
         response = conn.getresponse()
         response.read()
         elapsed = time.perf_counter() - start
@@ -91,10 +105,32 @@ def client(port, key, count, latencies, statuses, lock, seed):
 def main():
     key = setup()
     port = free_port()
-    env = dict(os.environ, DEBUG="0", SECRET_KEY="bench-" + "x" * 40, SECURE_SSL_REDIRECT="false",
-               SECURE_COOKIES="false", ALLOWED_HOSTS="127.0.0.1", CONN_MAX_AGE="600", REDIS_URL="")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "shop.wsgi", "-w", str(WORKERS),
-                               "-b", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
+    env = dict(
+        os.environ,
+        DEBUG="0",
+        SECRET_KEY="bench-" + "x" * 40,
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        CONN_MAX_AGE="600",
+        REDIS_URL="",
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "shop.wsgi",
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         for _i in range(100):
             try:
@@ -105,8 +141,10 @@ def main():
         latencies, statuses, lock = [], {}, threading.Lock()
         # warm-up: each worker imports and connects
         client(port, key, 20, [], {}, lock, seed=999)
-        threads = [threading.Thread(target=client, args=(port, key, ORDERS // CLIENTS, latencies, statuses, lock, i))
-                   for i in range(CLIENTS)]
+        threads = [
+            threading.Thread(target=client, args=(port, key, ORDERS // CLIENTS, latencies, statuses, lock, i))
+            for i in range(CLIENTS)
+        ]
         start = time.perf_counter()
         for t in threads:
             t.start()
@@ -117,8 +155,10 @@ def main():
         server.terminate()
         server.wait(timeout=30)
     q = statistics.quantiles(latencies, n=100)
-    print(f"orders: {len(latencies)} in {wall:.1f} s -> {len(latencies) / wall:.0f} orders/s "
-          f"({CLIENTS} clients, gunicorn {WORKERS} sync workers, {os.cpu_count()} cores)")
+    print(
+        f"orders: {len(latencies)} in {wall:.1f} s -> {len(latencies) / wall:.0f} orders/s "
+        f"({CLIENTS} clients, gunicorn {WORKERS} sync workers, {os.cpu_count()} cores)"
+    )
     print(f"latency ms: p50 {q[49] * 1000:.0f}  p95 {q[94] * 1000:.0f}  p99 {q[98] * 1000:.0f}")
     print(f"status codes: {dict(sorted(statuses.items()))}")
 

@@ -7,6 +7,7 @@ Generates N orders (default 1,000,000) over a year, ~2 lines each, shipments for
 then times the list page (in-process test client, a logged-in owner: the whole view with rendering)
 and prints median / p95 and the query count of each case. Not a pass/fail test.
 """
+
 import os
 import statistics
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -63,14 +64,18 @@ def generate():
         sku_lo, sku_hi = cursor.fetchone()
         cursor.execute("SELECT count(*) FROM customers_customer WHERE phone LIKE '186%%'")
         if cursor.fetchone()[0] < CUSTOMERS:
-            cursor.execute("""
+            cursor.execute(
+                """
                 INSERT INTO customers_customer (phone, name, email, created_at, updated_at)
                 SELECT '186' || lpad(i::text, 8, '0'), '顾客' || i, '', now() - (i || ' minutes')::interval, now()
-                FROM generate_series(1, %s) i ON CONFLICT DO NOTHING""", [CUSTOMERS])
+                FROM generate_series(1, %s) i ON CONFLICT DO NOTHING""",
+                [CUSTOMERS],
+            )
         cursor.execute("SELECT min(id) FROM customers_customer WHERE phone LIKE '186%%'")
         customer_lo = cursor.fetchone()[0]
         # Age grows with i: one order every ~31.5 s over a year. Recent ones are unpaid or in the warehouse.
-        cursor.execute(f"""
+        cursor.execute(
+            f"""
             INSERT INTO orders_order (number, status, customer_id, channel, external_id, subtotal, discount,
                 shipping_fee, adjustment, total, payment_method, coupon_code, points_used, weight_g, placed_at,
                 pay_by, paid_at, shipped_at, delivered_at, completed_at, cancelled_at, cancel_reason, ship_name,
@@ -98,20 +103,30 @@ def generate():
                 CASE WHEN i < 60 THEN 'pending_payment' WHEN i < 2000 THEN 'paid' WHEN i < 3000 THEN 'allocated'
                      WHEN i < 4000 THEN 'picking' WHEN i < 25000 THEN 'shipped' WHEN i < 40000 THEN 'delivered'
                      WHEN i %% 20 = 0 THEN 'cancelled' WHEN i %% 33 = 0 THEN 'closed'
-                     ELSE 'completed' END AS status) t""", [N])
-        cursor.execute(f"""
+                     ELSE 'completed' END AS status) t""",
+            [N],
+        )
+        cursor.execute(
+            f"""
             INSERT INTO orders_orderline (order_id, sku_id, sku_code, name, options, quantity, unit_price, discount,
                 line_total, weight_g)
             SELECT o.id, {sku_lo} + (o.id * 13 + j * 101) %% ({sku_hi} - {sku_lo} + 1), 'SKU', '压测商品', '', 1,
                    o.total / 2, 0, o.total / 2, 300
-            FROM orders_order o CROSS JOIN generate_series(1, 2) j WHERE o.external_id LIKE 'BENCH-%%'""", [])
-        cursor.execute("INSERT INTO orders_carrier (name, code, tracking_pattern, tracking_url, is_active) "
-                       "VALUES ('顺丰速运', 'bench-sf', 'SF\\d{12}', '', true) ON CONFLICT DO NOTHING")
-        cursor.execute("""
+            FROM orders_order o CROSS JOIN generate_series(1, 2) j WHERE o.external_id LIKE 'BENCH-%%'""",
+            [],
+        )
+        cursor.execute(
+            "INSERT INTO orders_carrier (name, code, tracking_pattern, tracking_url, is_active) "
+            "VALUES ('顺丰速运', 'bench-sf', 'SF\\d{12}', '', true) ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(
+            """
             INSERT INTO orders_shipment (order_id, carrier_id, tracking_number, shipped_at)
             SELECT o.id, (SELECT id FROM orders_carrier WHERE code = 'bench-sf'), 'SF' || lpad(o.id::text, 12, '0'),
                    o.shipped_at
-            FROM orders_order o WHERE o.shipped_at IS NOT NULL AND o.external_id LIKE 'BENCH-%%'""", [])
+            FROM orders_order o WHERE o.shipped_at IS NOT NULL AND o.external_id LIKE 'BENCH-%%'""",
+            [],
+        )
         cursor.execute("ANALYZE")
     print(f"generated {N:,} orders, {2 * N:,} lines and their shipments in {time.perf_counter() - started:.1f} s")
 
@@ -132,8 +147,9 @@ def timed(client, url, params):
 
 
 def bench_list():
-    owner, _created = get_user_model().objects.get_or_create(username="bench_owner",
-                                                             defaults={"is_superuser": True, "is_staff": True})
+    owner, _created = get_user_model().objects.get_or_create(
+        username="bench_owner", defaults={"is_superuser": True, "is_staff": True}
+    )
     client = Client()
     client.force_login(owner)
     ordered = Order.objects.order_by("-placed_at", "-pk")

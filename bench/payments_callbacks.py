@@ -25,7 +25,7 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("REDIS_URL", "")
 os.environ.setdefault("CONN_MAX_AGE", "0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -47,9 +47,7 @@ THREADS = 16
 
 def make_orders(n):
     product, _c = Product.objects.get_or_create(code="BENCH-PAY", defaults={"name": "压测商品"})
-    sku, _c = Sku.objects.get_or_create(
-        code="BENCH-PAY", defaults={"product": product, "price": Decimal("100")}
-    )
+    sku, _c = Sku.objects.get_or_create(code="BENCH-PAY", defaults={"product": product, "price": Decimal("100")})
     customer, _c = Customer.objects.get_or_create(phone="13000000000", defaults={"name": "压测"})
     stamp = int(time.time())
     orders = Order.objects.bulk_create(
@@ -109,8 +107,7 @@ def main():
     gateway = SandboxGateway("alipay")
     orders = make_orders(N)
     bodies = [
-        gateway.simulate_payment(order_number=o.number, amount=o.total, transaction_id=f"BT{o.number}")
-        for o in orders
+        gateway.simulate_payment(order_number=o.number, amount=o.total, transaction_id=f"BT{o.number}") for o in orders
     ]
 
     def callback(signed):

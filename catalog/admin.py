@@ -1,5 +1,6 @@
 """Read-only operator views of the catalog: changes go through the pages and their services, so
 they are validated (publish rules, SKU rows), sanitised and written to the audit log."""
+
 from django.contrib import admin
 
 from catalog.models import AttributeDefinition, AttributeValue, Brand, Category, Product, ProductImage, Sku, Tag

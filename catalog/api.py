@@ -1,4 +1,5 @@
 """GET /api/v1/products: published products with their SKUs and prices, for the storefront."""
+
 from datetime import datetime
 
 from ninja import Query, Router, Schema
@@ -43,16 +44,28 @@ class ProductPage(Schema):
 
 def _product(request, product, available):
     return {
-        "code": product.code, "name": product.name, "subtitle": product.subtitle,
-        "description": product.description, "category": product.category.name if product.category else None,
-        "brand": product.brand.name if product.brand else None, "tags": [t.name for t in product.tags.all()],
+        "code": product.code,
+        "name": product.name,
+        "subtitle": product.subtitle,
+        "description": product.description,
+        "category": product.category.name if product.category else None,
+        "brand": product.brand.name if product.brand else None,
+        "tags": [t.name for t in product.tags.all()],
         "images": [request.build_absolute_uri(i.image.url) for i in product.images.all()],
-        "no_reason_returns": product.no_reason_returns, "updated_at": product.updated_at,
-        "skus": [{"code": s.code, "barcode": s.barcode, "price": str(s.price),
-                  "compare_at_price": None if s.compare_at_price is None else str(s.compare_at_price),
-                  "options": {v.definition.name: v.value for v in s.attribute_values.all()},
-                  "weight_g": s.weight_g, "available": available.get(s.pk, 0)}
-                 for s in product.skus.all()],
+        "no_reason_returns": product.no_reason_returns,
+        "updated_at": product.updated_at,
+        "skus": [
+            {
+                "code": s.code,
+                "barcode": s.barcode,
+                "price": str(s.price),
+                "compare_at_price": None if s.compare_at_price is None else str(s.compare_at_price),
+                "options": {v.definition.name: v.value for v in s.attribute_values.all()},
+                "weight_g": s.weight_g,
+                "available": available.get(s.pk, 0),
+            }
+            for s in product.skus.all()
+        ],
     }
 
 
@@ -62,7 +75,7 @@ def products(request, updated_since: datetime | None = None, page: int = Query(1
     its available stock."""
     require_scope(request, "catalog:read")
     start = (page - 1) * PAGE_SIZE
-    rows = list(selectors.published_products(updated_since=updated_since)[start:start + PAGE_SIZE + 1])
+    rows = list(selectors.published_products(updated_since=updated_since)[start : start + PAGE_SIZE + 1])
     has_next, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     available = selectors.sku_available(s.pk for p in rows for s in p.skus.all())
     return {"page": page, "has_next": has_next, "results": [_product(request, p, available) for p in rows]}

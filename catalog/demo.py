@@ -3,6 +3,7 @@
 Idempotent: it does nothing when the demo products exist. Images are solid colours drawn with
 Pillow, a handful shared by all products, so seeding stays fast.
 """
+
 import io
 import itertools
 import random
@@ -44,10 +45,27 @@ GOODS = {
     "厨具": (["不粘炒锅", "陶瓷刀具套装"], ("颜色",), (89, 599)),
     "收纳": (["透明收纳箱", "桌面收纳盒"], ("规格",), (19, 129)),
 }
-ATTRIBUTES = {"颜色": ["黑色", "白色", "藏青", "红色"], "尺码": ["S", "M", "L", "XL"],
-              "容量": ["128GB", "256GB", "512GB"], "规格": ["250g", "500g", "1kg"]}
-BRANDS = ["优衣库", "海澜之家", "太平鸟", "华为", "小米", "安克", "三只松鼠", "良品铺子", "西湖", "金龙鱼", "罗莱",
-          "苏泊尔", "天马"]
+ATTRIBUTES = {
+    "颜色": ["黑色", "白色", "藏青", "红色"],
+    "尺码": ["S", "M", "L", "XL"],
+    "容量": ["128GB", "256GB", "512GB"],
+    "规格": ["250g", "500g", "1kg"],
+}
+BRANDS = [
+    "优衣库",
+    "海澜之家",
+    "太平鸟",
+    "华为",
+    "小米",
+    "安克",
+    "三只松鼠",
+    "良品铺子",
+    "西湖",
+    "金龙鱼",
+    "罗莱",
+    "苏泊尔",
+    "天马",
+]
 TAGS = ["新品", "热卖", "包邮", "限时折扣", "年货节"]
 COLOURS = ["#c62828", "#1565c0", "#2e7d32", "#f9a825", "#6a1b9a", "#37474f", "#ef6c00", "#00838f"]
 PREFIX = "DEMO-"
@@ -76,12 +94,15 @@ def _categories():
         tree = Category.objects
         root = tree.get_root_nodes().filter(name=root_name).first() or tree.add_root({"name": root_name})
         for child_name, grandchildren in children.items():
-            child = tree.get_children(root).filter(name=child_name).first() or tree.add_child(root, {"name": child_name})
+            child = tree.get_children(root).filter(name=child_name).first() or tree.add_child(
+                root, {"name": child_name}
+            )
             if not grandchildren:
                 leaves[child_name] = child
             for leaf_name in grandchildren:
-                leaves[leaf_name] = (tree.get_children(child).filter(name=leaf_name).first()
-                                     or tree.add_child(child, {"name": leaf_name}))
+                leaves[leaf_name] = tree.get_children(child).filter(name=leaf_name).first() or tree.add_child(
+                    child, {"name": leaf_name}
+                )
     return leaves
 
 
@@ -98,9 +119,10 @@ def seed(stdout):
     values = {}
     for position, (name, texts) in enumerate(ATTRIBUTES.items()):
         definition = AttributeDefinition.objects.get_or_create(name=name, defaults={"position": position})[0]
-        values[name] = [AttributeValue.objects.get_or_create(definition=definition, value=t,
-                                                             defaults={"position": i})[0]
-                        for i, t in enumerate(texts)]
+        values[name] = [
+            AttributeValue.objects.get_or_create(definition=definition, value=t, defaults={"position": i})[0]
+            for i, t in enumerate(texts)
+        ]
     images, now = _images(), timezone.now()
     products, plans = [], []
     number = 0
@@ -110,35 +132,62 @@ def seed(stdout):
                 number += 1
                 brand = rng.choice(brands)
                 status = rng.choice([Product.Status.PUBLISHED] * 4 + [Product.Status.DRAFT])
-                products.append(Product(
-                    code=f"{PREFIX}{number:04d}", name=f"{brand.name} {noun} {fake.color_name()}款", category=leaves[leaf],
-                    subtitle=fake.sentence(nb_words=6)[:200], brand=brand, keywords=f"{noun} {leaf} {brand.name}",
-                    description=f"<p>{fake.paragraph(nb_sentences=3)}</p><ul><li>{noun}</li><li>{brand.name}</li></ul>",
-                    weight_g=rng.randint(100, 2000), status=status, updated_at=now, created_at=now,
-                    published_at=now if status == Product.Status.PUBLISHED else None,
-                    no_reason_returns=leaf not in ("坚果", "饼干", "茶叶", "粮油")))
-                combos = list(itertools.product(*(rng.sample(values[a], min(len(values[a]), rng.randint(1, 3)))
-                                                  for a in attributes)))
+                products.append(
+                    Product(
+                        code=f"{PREFIX}{number:04d}",
+                        name=f"{brand.name} {noun} {fake.color_name()}款",
+                        category=leaves[leaf],
+                        subtitle=fake.sentence(nb_words=6)[:200],
+                        brand=brand,
+                        keywords=f"{noun} {leaf} {brand.name}",
+                        description=f"<p>{fake.paragraph(nb_sentences=3)}</p><ul><li>{noun}</li><li>{brand.name}</li></ul>",
+                        weight_g=rng.randint(100, 2000),
+                        status=status,
+                        updated_at=now,
+                        created_at=now,
+                        published_at=now if status == Product.Status.PUBLISHED else None,
+                        no_reason_returns=leaf not in ("坚果", "饼干", "茶叶", "粮油"),
+                    )
+                )
+                combos = list(
+                    itertools.product(
+                        *(rng.sample(values[a], min(len(values[a]), rng.randint(1, 3))) for a in attributes)
+                    )
+                )
                 plans.append((combos, Decimal(rng.randint(low, high)), rng.sample(tags, rng.randint(0, 2))))
     Product.objects.bulk_create(products)
     skus, sku_values, product_tags, product_images = [], [], [], []
     for product, (combos, base, product_tag_list) in zip(products, plans, strict=True):
         for i, combo in enumerate(combos, start=1):
             price = base + Decimal(10 * (i - 1))
-            skus.append(Sku(product=product, code=f"{product.code}-{i:02d}", barcode=fake.ean13(), price=price,
-                            compare_at_price=(price * Decimal("1.2")).quantize(Decimal("1")), weight_g=product.weight_g,
-                            cost=(price * Decimal("0.55")).quantize(Decimal("0.01")), position=i,
-                            options=" / ".join(v.value for v in combo)))
+            skus.append(
+                Sku(
+                    product=product,
+                    code=f"{product.code}-{i:02d}",
+                    barcode=fake.ean13(),
+                    price=price,
+                    compare_at_price=(price * Decimal("1.2")).quantize(Decimal("1")),
+                    weight_g=product.weight_g,
+                    cost=(price * Decimal("0.55")).quantize(Decimal("0.01")),
+                    position=i,
+                    options=" / ".join(v.value for v in combo),
+                )
+            )
             sku_values.append(combo)
         product_tags += [Product.tags.through(product=product, tag=t) for t in product_tag_list]
         for position, (image, thumb) in enumerate(rng.sample(images, 2), start=1):
-            product_images.append(ProductImage(product=product, image=image, thumbnail=thumb, position=position,
-                                               is_main=position == 1))
+            product_images.append(
+                ProductImage(product=product, image=image, thumbnail=thumb, position=position, is_main=position == 1)
+            )
         product.price_min, product.price_max = base, base + Decimal(10 * (len(combos) - 1))
     Sku.objects.bulk_create(skus)
     Sku.attribute_values.through.objects.bulk_create(
-        [Sku.attribute_values.through(sku=sku, attributevalue=v) for sku, combo in zip(skus, sku_values, strict=True)
-         for v in combo])
+        [
+            Sku.attribute_values.through(sku=sku, attributevalue=v)
+            for sku, combo in zip(skus, sku_values, strict=True)
+            for v in combo
+        ]
+    )
     Product.tags.through.objects.bulk_create(product_tags)
     ProductImage.objects.bulk_create(product_images)
     Product.objects.bulk_update(products, ["price_min", "price_max"])

@@ -1,7 +1,8 @@
 """Forms parse input into Python values; the rules live in catalog.services."""
+
 from django import forms
-from django.forms.utils import flatatt
 from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +15,11 @@ class FastSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = "" if value is None else str(value)
-        options = "".join(f'<option value="{key}"{" selected" if selected and str(key) == selected else ""}>'
-                          f"{escape(str(label))}</option>" for key, label in self.choices)
+        options = "".join(
+            f'<option value="{key}"{" selected" if selected and str(key) == selected else ""}>'
+            f"{escape(str(label))}</option>"
+            for key, label in self.choices
+        )
         attrs = flatatt(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{escape(name)}"{attrs}>{options}</select>')
 
@@ -50,8 +54,9 @@ class RichTextarea(forms.Textarea):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         # The heading picker's labels (Quill shows data-label; its own are English).
-        context["widget"]["attrs"].update({"data-label-normal": _("Body text"), "data-label-h2": _("Heading"),
-                                           "data-label-h3": _("Subheading")})
+        context["widget"]["attrs"].update(
+            {"data-label-normal": _("Body text"), "data-label-h2": _("Heading"), "data-label-h3": _("Subheading")}
+        )
         return context
 
     def __init__(self, attrs=None):
@@ -60,13 +65,28 @@ class RichTextarea(forms.Textarea):
 
 class ProductForm(forms.ModelForm):
     category = CategoryChoiceField(label=_("category"), required=False)
-    tags = forms.ModelMultipleChoiceField(Tag.objects.all(), label=_("tags"), required=False,
-                                          widget=forms.CheckboxSelectMultiple)
+    tags = forms.ModelMultipleChoiceField(
+        Tag.objects.all(), label=_("tags"), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = Product
-        fields = ["code", "name", "subtitle", "category", "brand", "tags", "keywords", "description", "weight_g",
-                  "length_mm", "width_mm", "height_mm", "no_reason_returns", "exchange_only"]
+        fields = [
+            "code",
+            "name",
+            "subtitle",
+            "category",
+            "brand",
+            "tags",
+            "keywords",
+            "description",
+            "weight_g",
+            "length_mm",
+            "width_mm",
+            "height_mm",
+            "no_reason_returns",
+            "exchange_only",
+        ]
         widgets = {"description": RichTextarea()}
 
 
@@ -77,8 +97,12 @@ class CategoryForm(forms.Form):
 
 
 class CategoryMoveForm(forms.Form):
-    POSITIONS = [("last-child", _("as the last subcategory of")), ("first-child", _("as the first subcategory of")),
-                 ("left", _("just before")), ("right", _("just after"))]
+    POSITIONS = [
+        ("last-child", _("as the last subcategory of")),
+        ("first-child", _("as the first subcategory of")),
+        ("left", _("just before")),
+        ("right", _("just after")),
+    ]
     position = forms.ChoiceField(label=_("position"), choices=POSITIONS)
     target = CategoryChoiceField(label=_("category"))
 
@@ -88,8 +112,9 @@ class NamedForm(forms.Form):
 
 
 class AttributeValuesForm(forms.Form):
-    values = forms.CharField(label=_("new values"), help_text=_("Separate values with commas: 红, 蓝, 黑"),
-                             max_length=1000)
+    values = forms.CharField(
+        label=_("new values"), help_text=_("Separate values with commas: 红, 蓝, 黑"), max_length=1000
+    )
 
     def clean_values(self):
         return [v for v in self.cleaned_data["values"].replace("，", ",").split(",") if v.strip()]
@@ -113,8 +138,11 @@ class ImagesForm(forms.Form):
 
 
 class MatrixForm(forms.Form):
-    values = forms.ModelMultipleChoiceField(AttributeValue.objects.select_related("definition"),
-                                            label=_("attribute values"), widget=forms.CheckboxSelectMultiple)
+    values = forms.ModelMultipleChoiceField(
+        AttributeValue.objects.select_related("definition"),
+        label=_("attribute values"),
+        widget=forms.CheckboxSelectMultiple,
+    )
     price = forms.DecimalField(label=_("price"), **MONEY)
 
 
@@ -129,8 +157,9 @@ class SkuRowForm(forms.Form):
     cost = forms.DecimalField(label=_("cost"), required=False, **MONEY)
     weight_g = forms.IntegerField(label=_("weight (g)"), min_value=0, initial=0)
     is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
-    values = forms.ModelMultipleChoiceField(AttributeValue.objects.select_related("definition"),
-                                            label=_("attribute values"), required=False)
+    values = forms.ModelMultipleChoiceField(
+        AttributeValue.objects.select_related("definition"), label=_("attribute values"), required=False
+    )
 
     def __init__(self, *args, value_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,9 +172,17 @@ class SkuRowForm(forms.Form):
 
     @staticmethod
     def initial_for(sku):
-        return {"id": sku.pk, "code": sku.code, "barcode": sku.barcode, "price": sku.price, "cost": sku.cost,
-                "compare_at_price": sku.compare_at_price, "weight_g": sku.weight_g, "is_active": sku.is_active,
-                "values": [v.pk for v in sku.attribute_values.all()]}
+        return {
+            "id": sku.pk,
+            "code": sku.code,
+            "barcode": sku.barcode,
+            "price": sku.price,
+            "cost": sku.cost,
+            "compare_at_price": sku.compare_at_price,
+            "weight_g": sku.weight_g,
+            "is_active": sku.is_active,
+            "values": [v.pk for v in sku.attribute_values.all()],
+        }
 
 
 SkuFormSet = forms.formset_factory(SkuRowForm, extra=1)
@@ -156,10 +193,12 @@ class PublishForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    publish_at = forms.DateTimeField(label=_("publish at"), required=False,
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    unpublish_at = forms.DateTimeField(label=_("unpublish at"), required=False,
-                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    publish_at = forms.DateTimeField(
+        label=_("publish at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    unpublish_at = forms.DateTimeField(
+        label=_("unpublish at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
 
 
@@ -185,8 +224,12 @@ class BulkForm(forms.Form):
 
 class PriceChangeForm(forms.Form):
     mode = forms.ChoiceField(label=_("change by"), choices=[("percent", _("percent")), ("amount", _("amount (¥)"))])
-    amount = forms.DecimalField(label=_("amount"), max_digits=12, decimal_places=2,
-                                help_text=_("Negative to lower prices: -10 is 10% (or ¥10) cheaper."))
+    amount = forms.DecimalField(
+        label=_("amount"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Negative to lower prices: -10 is 10% (or ¥10) cheaper."),
+    )
 
 
 def _flag(value):

@@ -1,4 +1,5 @@
 """The catalogue: a category tree, brands, tags, attributes, products, their SKUs and images."""
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ class Category(MP_Node):
     name = models.CharField(_("name"), max_length=100)
     is_visible = models.BooleanField(_("visible"), default=True)
 
-    node_order_by = []
+    node_order_by: list[str] = []
 
     class Meta:
         verbose_name = _("category")
@@ -67,8 +68,9 @@ class AttributeDefinition(models.Model):
 
 
 class AttributeValue(models.Model):
-    definition = models.ForeignKey(AttributeDefinition, on_delete=models.PROTECT, related_name="values",
-                                   verbose_name=_("attribute"))
+    definition = models.ForeignKey(
+        AttributeDefinition, on_delete=models.PROTECT, related_name="values", verbose_name=_("attribute")
+    )
     value = models.CharField(_("value"), max_length=50)
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -88,15 +90,21 @@ class Product(models.Model):
         PUBLISHED = "published", _("On sale")
         UNPUBLISHED = "unpublished", _("Off sale")
 
-    code = models.CharField(_("product code"), max_length=64, unique=True,
-                            help_text=_("Your own code for the product (SPU); imports match products by it."))
+    code = models.CharField(
+        _("product code"),
+        max_length=64,
+        unique=True,
+        help_text=_("Your own code for the product (SPU); imports match products by it."),
+    )
     name = models.CharField(_("name"), max_length=200)
     subtitle = models.CharField(_("subtitle"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True, help_text=_("HTML; scripts are removed."))
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products",
-                                 verbose_name=_("category"), null=True, blank=True)
-    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="products", verbose_name=_("brand"),
-                              null=True, blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category"), null=True, blank=True
+    )
+    brand = models.ForeignKey(
+        Brand, on_delete=models.PROTECT, related_name="products", verbose_name=_("brand"), null=True, blank=True
+    )
     tags = models.ManyToManyField(Tag, related_name="products", blank=True, verbose_name=_("tags"))
     keywords = models.CharField(_("search keywords"), max_length=500, blank=True)
     weight_g = models.PositiveIntegerField(_("weight (g)"), default=0)
@@ -119,10 +127,14 @@ class Product(models.Model):
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
-        permissions = [("publish_product", "Can publish and unpublish products"),
-                       ("import_product", "Can import products")]
-        indexes = [models.Index(fields=["status", "updated_at"], name="catalog_product_status_upd"),
-                   models.Index(fields=["price_min"], name="catalog_product_price_min")]
+        permissions = [
+            ("publish_product", "Can publish and unpublish products"),
+            ("import_product", "Can import products"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "updated_at"], name="catalog_product_status_upd"),
+            models.Index(fields=["price_min"], name="catalog_product_price_min"),
+        ]
 
     def __str__(self):
         return self.name
@@ -141,8 +153,9 @@ class Sku(models.Model):
     compare_at_price = models.DecimalField(_("compare-at price"), null=True, blank=True, **MONEY)
     cost = models.DecimalField(_("cost"), null=True, blank=True, **MONEY)
     weight_g = models.PositiveIntegerField(_("weight (g)"), default=0)
-    attribute_values = models.ManyToManyField(AttributeValue, related_name="skus", blank=True,
-                                              verbose_name=_("attribute values"))
+    attribute_values = models.ManyToManyField(
+        AttributeValue, related_name="skus", blank=True, verbose_name=_("attribute values")
+    )
     options = models.CharField(_("options"), max_length=200, blank=True)  # "红 / M", kept with the values
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(_("active"), default=True)

@@ -1,4 +1,5 @@
 """Reads shared by the pages, the API, exports and reports."""
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from catalog import signals
@@ -55,7 +56,8 @@ def products() -> QuerySet[Product]:
 
 def product_detail() -> QuerySet[Product]:
     return Product.objects.select_related("category", "brand").prefetch_related(
-        "tags", "images", Prefetch("skus", queryset=Sku.objects.prefetch_related("attribute_values__definition")))
+        "tags", "images", Prefetch("skus", queryset=Sku.objects.prefetch_related("attribute_values__definition"))
+    )
 
 
 def attribute_values() -> QuerySet[AttributeValue]:
@@ -71,11 +73,17 @@ def published_products(*, updated_since=None) -> QuerySet[Product]:
     qs = Product.objects.filter(status=Product.Status.PUBLISHED)
     if updated_since:
         qs = qs.filter(updated_at__gte=updated_since)
-    return (qs.select_related("category", "brand")
-            .prefetch_related("tags", "images",
-                              Prefetch("skus", queryset=Sku.objects.filter(is_active=True)
-                                       .prefetch_related("attribute_values__definition")))
-            .order_by("updated_at", "pk"))
+    return (
+        qs.select_related("category", "brand")
+        .prefetch_related(
+            "tags",
+            "images",
+            Prefetch(
+                "skus", queryset=Sku.objects.filter(is_active=True).prefetch_related("attribute_values__definition")
+            ),
+        )
+        .order_by("updated_at", "pk")
+    )
 
 
 def sku_available(sku_ids) -> dict[int, int]:
@@ -85,7 +93,8 @@ def sku_available(sku_ids) -> dict[int, int]:
     available = dict.fromkeys(sku_ids, 0)
     if sku_ids:
         for _receiver, answer in signals.sku_stock_requested.send(sender=Sku, sku_ids=sku_ids):
-            for sku_id, units in (answer or {}).items():
+            counts: dict[int, int] = answer or {}  # type: ignore[assignment]  # receivers answer {sku id: units}
+            for sku_id, units in counts.items():
                 available[sku_id] = available.get(sku_id, 0) + units
     return available
 
@@ -93,24 +102,42 @@ def sku_available(sku_ids) -> dict[int, int]:
 def export_rows(products):
     """The rows of the product file (catalog.transfer.COLUMNS) for these products, one per SKU."""
     paths = category_paths()
-    qs = (products.select_related("brand").order_by("pk")
-          .prefetch_related("tags", Prefetch("skus", queryset=Sku.objects.order_by("position", "pk")
-                                             .prefetch_related("attribute_values__definition"))))
+    qs = (
+        products.select_related("brand")
+        .order_by("pk")
+        .prefetch_related(
+            "tags",
+            Prefetch(
+                "skus", queryset=Sku.objects.order_by("position", "pk").prefetch_related("attribute_values__definition")
+            ),
+        )
+    )
     for product in qs.iterator(chunk_size=500):
         base = {
-            "product_code": product.code, "name": product.name, "subtitle": product.subtitle,
-            "category": paths.get(product.category_id, ""), "brand": product.brand.name if product.brand else "",
-            "tags": LIST_SEPARATOR.join(sorted(t.name for t in product.tags.all())), "keywords": product.keywords,
-            "description": product.description, "weight_g": product.weight_g, "length_mm": product.length_mm,
-            "width_mm": product.width_mm, "height_mm": product.height_mm,
-            "no_reason_returns": int(product.no_reason_returns), "exchange_only": int(product.exchange_only),
+            "product_code": product.code,
+            "name": product.name,
+            "subtitle": product.subtitle,
+            "category": paths.get(product.category_id, ""),
+            "brand": product.brand.name if product.brand else "",
+            "tags": LIST_SEPARATOR.join(sorted(t.name for t in product.tags.all())),
+            "keywords": product.keywords,
+            "description": product.description,
+            "weight_g": product.weight_g,
+            "length_mm": product.length_mm,
+            "width_mm": product.width_mm,
+            "height_mm": product.height_mm,
+            "no_reason_returns": int(product.no_reason_returns),
+            "exchange_only": int(product.exchange_only),
         }
         for sku in product.skus.all():
             values = sorted(sku.attribute_values.all(), key=lambda v: (v.definition.position, v.definition_id))
             yield base | {
-                "sku_code": sku.code, "barcode": sku.barcode, "price": str(sku.price),
+                "sku_code": sku.code,
+                "barcode": sku.barcode,
+                "price": str(sku.price),
                 "compare_at_price": "" if sku.compare_at_price is None else str(sku.compare_at_price),
-                "cost": "" if sku.cost is None else str(sku.cost), "sku_weight_g": sku.weight_g,
+                "cost": "" if sku.cost is None else str(sku.cost),
+                "sku_weight_g": sku.weight_g,
                 "options": LIST_SEPARATOR.join(f"{v.definition.name}={v.value}" for v in values),
                 "sku_active": int(sku.is_active),
             }

@@ -1,4 +1,5 @@
 """Every write to the catalogue: one use case, one transaction, a domain error, an audit entry."""
+
 import io
 import itertools
 from decimal import Decimal
@@ -32,8 +33,23 @@ MAX_PRICE = Decimal("1000000")  # ¥1,000,000: anything above is a typo, not a p
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 8000 * 8000
 THUMBNAIL_SIZE = (240, 240)
-PRODUCT_FIELDS = ["code", "name", "subtitle", "description", "category", "brand", "tags", "keywords", "weight_g",
-                  "length_mm", "width_mm", "height_mm", "no_reason_returns", "exchange_only", "status"]
+PRODUCT_FIELDS = [
+    "code",
+    "name",
+    "subtitle",
+    "description",
+    "category",
+    "brand",
+    "tags",
+    "keywords",
+    "weight_g",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "no_reason_returns",
+    "exchange_only",
+    "status",
+]
 SKU_FIELDS = ["code", "barcode", "price", "compare_at_price", "cost", "weight_g", "options", "is_active"]
 
 
@@ -85,8 +101,13 @@ def category_move(*, actor, category: Category, target: Category, position: str)
     before = {"parent": str(Category.objects.get_parent(category) or "—")}
     Category.objects.move(category, target, pos=position)
     category = Category.objects.get(pk=category.pk)
-    record(actor, "catalog.category_move", category, before=before,
-           after={"parent": str(Category.objects.get_parent(category) or "—")})
+    record(
+        actor,
+        "catalog.category_move",
+        category,
+        before=before,
+        after={"parent": str(Category.objects.get_parent(category) or "—")},
+    )
     return category
 
 
@@ -95,9 +116,14 @@ def category_delete(*, actor, category: Category) -> None:
     """Delete an empty category and its empty subcategories; refuse one that holds products."""
     count = Product.objects.filter(category__path__startswith=category.path).count()
     if count:
-        raise RuleRefused(_("%(name)s cannot be deleted: it or its subcategories hold %(n)s products. "
-                            "Move them to another category first.") % {"name": category.name, "n": count},
-                          code="category_not_empty")
+        raise RuleRefused(
+            _(
+                "%(name)s cannot be deleted: it or its subcategories hold %(n)s products. "
+                "Move them to another category first."
+            )
+            % {"name": category.name, "n": count},
+            code="category_not_empty",
+        )
     record(actor, "catalog.category_delete", category, before=snapshot(category, ["name"]))
     Category.objects.get(pk=category.pk).delete()
 
@@ -122,8 +148,11 @@ def named_save(*, actor, instance, name: str):
 @transaction.atomic(durable=True)
 def named_delete(*, actor, instance) -> None:
     """Delete a brand, tag or attribute that nothing uses."""
-    in_use = {Brand: lambda b: b.products.exists(), Tag: lambda t: False,
-              AttributeDefinition: lambda a: Sku.objects.filter(attribute_values__definition=a).exists()}
+    in_use = {
+        Brand: lambda b: b.products.exists(),
+        Tag: lambda t: False,
+        AttributeDefinition: lambda a: Sku.objects.filter(attribute_values__definition=a).exists(),
+    }
     if in_use[type(instance)](instance):
         raise RuleRefused(_("%(name)s is in use and cannot be deleted.") % {"name": instance}, code="in_use")
     record(actor, f"catalog.{instance._meta.model_name}_delete", instance, before=snapshot(instance, ["name"]))
@@ -136,8 +165,9 @@ def attribute_values_add(*, actor, definition: AttributeDefinition, values: list
     start = definition.values.aggregate(m=Max("position"))["m"] or 0
     created = []
     for offset, text in enumerate(v.strip() for v in values if v.strip()):
-        value, new = AttributeValue.objects.get_or_create(definition=definition, value=text,
-                                                          defaults={"position": start + offset + 1})
+        value, new = AttributeValue.objects.get_or_create(
+            definition=definition, value=text, defaults={"position": start + offset + 1}
+        )
         if new:
             created.append(value)
     record(actor, "catalog.attribute_values_add", definition, after={"values": [v.value for v in created]})
@@ -179,14 +209,15 @@ def _check_image(upload):
                 raise DomainError(_("%(name)s has too many pixels.") % {"name": upload.name}, code="image_too_large")
             img.verify()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
-        raise DomainError(_("%(name)s is not an image (JPEG, PNG, GIF or WebP).") % {"name": upload.name},
-                          code="not_an_image") from e
+        raise DomainError(
+            _("%(name)s is not an image (JPEG, PNG, GIF or WebP).") % {"name": upload.name}, code="not_an_image"
+        ) from e
     upload.seek(0)
 
 
 def _thumbnail(upload) -> ContentFile:
-    with Image.open(upload) as img:
-        img = img.convert("RGB")
+    with Image.open(upload) as original:
+        img = original.convert("RGB")
         img.thumbnail(THUMBNAIL_SIZE)
         buffer = io.BytesIO()
         img.save(buffer, "JPEG", quality=85)
@@ -255,7 +286,9 @@ def _refresh_prices(product_ids):
     active = Sku.objects.filter(product=OuterRef("pk"), is_active=True).order_by().values("product")
     Product.objects.filter(pk__in=product_ids).update(
         price_min=Subquery(active.annotate(v=Min("price")).values("v")),
-        price_max=Subquery(active.annotate(v=Max("price")).values("v")), updated_at=timezone.now())
+        price_max=Subquery(active.annotate(v=Max("price")).values("v")),
+        updated_at=timezone.now(),
+    )
 
 
 # -- SKUs -------------------------------------------------------------------------------------------
@@ -268,7 +301,7 @@ def sku_matrix_generate(*, actor, product: Product, values: list[AttributeValue]
     """Create a SKU for every combination of the chosen values that the product does not have yet."""
     if price is None or price < 0 or price > MAX_PRICE:
         raise DomainError(_("Enter a price between 0 and %(max)s.") % {"max": MAX_PRICE}, code="invalid_price")
-    by_definition = {}
+    by_definition: dict[int, list] = {}
     for value in sorted(values, key=lambda v: (v.definition.position, v.definition_id, v.position)):
         by_definition.setdefault(value.definition_id, []).append(value)
     if not by_definition:
@@ -284,8 +317,14 @@ def sku_matrix_generate(*, actor, product: Product, values: list[AttributeValue]
         while Sku.objects.filter(code=code).exists():
             number += 1
             code = f"{product.code}-{number:02d}"
-        sku = Sku.objects.create(product=product, code=code, price=price, weight_g=product.weight_g,
-                                 options=_options_label(combination), position=number)
+        sku = Sku.objects.create(
+            product=product,
+            code=code,
+            price=price,
+            weight_g=product.weight_g,
+            options=_options_label(combination),
+            position=number,
+        )
         sku.attribute_values.set(combination)
         created.append(sku)
     _refresh_prices([product.pk])
@@ -307,8 +346,9 @@ def _row_errors(row):
         if value < 0:
             problems.append(_("the %(field)s cannot be negative") % {"field": label})
         elif value > MAX_PRICE:
-            problems.append(_("the %(field)s %(value)s is above %(max)s") % {"field": label, "value": value,
-                                                                          "max": MAX_PRICE})
+            problems.append(
+                _("the %(field)s %(value)s is above %(max)s") % {"field": label, "value": value, "max": MAX_PRICE}
+            )
     return problems
 
 
@@ -322,8 +362,9 @@ def _validate_sku_rows(rows):
     for n, row in rows:
         code = row.get("code")
         if code and code in seen:
-            errors.append((n, _("SKU code %(code)s is also used on row %(other)s") % {"code": code,
-                                                                                      "other": seen[code]}))
+            errors.append(
+                (n, _("SKU code %(code)s is also used on row %(other)s") % {"code": code, "other": seen[code]})
+            )
         seen.setdefault(code, n)
     taken = dict(Sku.objects.filter(code__in=[c for c in seen if c]).values_list("code", "pk"))
     for n, row in rows:
@@ -344,7 +385,8 @@ def skus_save(*, actor, product: Product, rows: list[dict]) -> list[Sku]:
     numbered = list(enumerate(rows, start=1))
     _validate_sku_rows(numbered)
     definitions = {v.definition_id for row in rows for v in row["values"]}
-    errors, combinations = [], {}
+    errors: list[tuple[int, str]] = []
+    combinations: dict[frozenset, int] = {}
     for n, row in numbered:
         combination = frozenset(v.pk for v in row["values"])
         missing = definitions - {v.definition_id for v in row["values"]}
@@ -359,7 +401,7 @@ def skus_save(*, actor, product: Product, rows: list[dict]) -> list[Sku]:
     before = {s.code: snapshot(s, SKU_FIELDS) for s in skus.values()}
     saved = []
     for position, row in numbered:
-        sku = skus.get(row.get("pk")) or Sku(product=product)
+        sku = skus.get(row.get("pk") or 0) or Sku(product=product)
         for name in SKU_FIELDS:
             if name in row:
                 setattr(sku, name, row[name])
@@ -369,8 +411,7 @@ def skus_save(*, actor, product: Product, rows: list[dict]) -> list[Sku]:
         sku.attribute_values.set(row["values"])
         saved.append(sku)
     _refresh_prices([product.pk])
-    record(actor, "catalog.skus_save", product, before=before,
-           after={s.code: snapshot(s, SKU_FIELDS) for s in saved})
+    record(actor, "catalog.skus_save", product, before=before, after={s.code: snapshot(s, SKU_FIELDS) for s in saved})
     return saved
 
 
@@ -383,9 +424,10 @@ def _ensure_publishable(product) -> None:
     if not product.images.exists():
         problems.append(_("it has no image"))
     if problems:
-        raise RuleRefused(_("%(name)s cannot be published: %(why)s.") % {"name": product.name,
-                                                                        "why": "; ".join(problems)},
-                          code="not_publishable")
+        raise RuleRefused(
+            _("%(name)s cannot be published: %(why)s.") % {"name": product.name, "why": "; ".join(problems)},
+            code="not_publishable",
+        )
 
 
 def _set_status(*, actor, product, status, reason, now):
@@ -395,10 +437,16 @@ def _set_status(*, actor, product, status, reason, now):
     product.status = status
     product.published_at = now if status == Product.Status.PUBLISHED else product.published_at
     product.updated_at = now
-    product.save(update_fields=["status", "published_at", "updated_at", "publish_at", "unpublish_at",
-                                "schedule_reason"])
-    record(actor, "catalog.product_" + ("publish" if status == Product.Status.PUBLISHED else "unpublish"), product,
-           before=before, after={"status": status, "reason": reason})
+    product.save(
+        update_fields=["status", "published_at", "updated_at", "publish_at", "unpublish_at", "schedule_reason"]
+    )
+    record(
+        actor,
+        "catalog.product_" + ("publish" if status == Product.Status.PUBLISHED else "unpublish"),
+        product,
+        before=before,
+        after={"status": status, "reason": reason},
+    )
 
 
 @transaction.atomic(durable=True)
@@ -426,8 +474,13 @@ def product_schedule(*, actor, product: Product, publish_at=None, unpublish_at=N
     before = snapshot(product, ["publish_at", "unpublish_at", "schedule_reason"])
     product.publish_at, product.unpublish_at, product.schedule_reason = publish_at, unpublish_at, reason
     product.save(update_fields=["publish_at", "unpublish_at", "schedule_reason"])
-    record(actor, "catalog.product_schedule", product, before=before,
-           after=snapshot(product, ["publish_at", "unpublish_at", "schedule_reason"]))
+    record(
+        actor,
+        "catalog.product_schedule",
+        product,
+        before=before,
+        after=snapshot(product, ["publish_at", "unpublish_at", "schedule_reason"]),
+    )
     return product
 
 
@@ -448,8 +501,13 @@ def products_run_schedule(*, now=None) -> dict:
                 status, product.publish_at, key = Product.Status.PUBLISHED, None, "published"
             try:
                 with transaction.atomic():
-                    _set_status(actor=None, product=product, status=status,
-                                reason=product.schedule_reason or _("Scheduled"), now=now)
+                    _set_status(
+                        actor=None,
+                        product=product,
+                        status=status,
+                        reason=product.schedule_reason or _("Scheduled"),
+                        now=now,
+                    )
             except RuleRefused as e:
                 product.save(update_fields=["publish_at", "unpublish_at"])
                 record(None, "catalog.product_schedule_refused", product, after={"reason": e.message})
@@ -492,12 +550,15 @@ def products_price_preview(*, products, mode: str, amount: Decimal) -> list[tupl
     """[(sku, old price, new price)] for the SKUs of these products; raise if any would be invalid."""
     if mode not in ("percent", "amount"):
         raise DomainError(_("Choose percent or amount."), code="invalid_mode")
-    rows = [(sku, sku.price, price_change(sku.price, mode=mode, amount=amount))
-            for sku in Sku.objects.filter(product__in=products).select_related("product").order_by("product_id", "id")]
+    rows = [
+        (sku, sku.price, price_change(sku.price, mode=mode, amount=amount))
+        for sku in Sku.objects.filter(product__in=products).select_related("product").order_by("product_id", "id")
+    ]
     bad = [f"{sku.code} ({new})" for sku, _old, new in rows if new < 0 or new > MAX_PRICE]
     if bad:
-        raise DomainError(_("These SKUs would get an invalid price: %(skus)s") % {"skus": ", ".join(bad[:20])},
-                          code="invalid_price")
+        raise DomainError(
+            _("These SKUs would get an invalid price: %(skus)s") % {"skus": ", ".join(bad[:20])}, code="invalid_price"
+        )
     return rows
 
 
@@ -505,22 +566,27 @@ def products_price_preview(*, products, mode: str, amount: Decimal) -> list[tupl
 def products_price_apply(*, actor, products, mode: str, amount: Decimal) -> int:
     """Change every SKU price of these products by a percentage or an amount (as previewed)."""
     rows = products_price_preview(products=products, mode=mode, amount=amount)
-    for sku, old, new in rows:
+    for sku, _old, new in rows:
         sku.price = new
         sku.save(update_fields=["price"])
-    by_product = {}
+    by_product: dict[Product, list] = {}
     for sku, old, new in rows:
         by_product.setdefault(sku.product, []).append((sku.code, old, new))
     for product, changes in by_product.items():
-        record(actor, "catalog.price_change", product, before={c: str(o) for c, o, _n in changes},
-               after={c: str(n) for c, _o, n in changes})
+        record(
+            actor,
+            "catalog.price_change",
+            product,
+            before={c: str(o) for c, o, _n in changes},
+            after={c: str(n) for c, _o, n in changes},
+        )
     _refresh_prices([p.pk for p in by_product])
     return len(rows)
 
 
 # -- import -----------------------------------------------------------------------------------------
 def _parse_options(text):
-    """"颜色=红|尺码=M" -> (("颜色", "红"), ("尺码", "M")), or None when malformed."""
+    """ "颜色=红|尺码=M" -> (("颜色", "红"), ("尺码", "M")), or None when malformed."""
     pairs = [part.split("=", 1) for part in text.split(LIST_SEPARATOR) if part.strip()]
     if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
         return None
@@ -532,8 +598,11 @@ def _check_import_rows(rows, run_id):
     from catalog.forms import ImportRow
 
     by_path = {path: pk for pk, path in selectors.category_paths().items()}
-    existing = dict(Sku.objects.filter(code__in=[r.get("sku_code", "").strip() for _n, r in rows])
-                    .values_list("code", "product__code"))
+    existing = dict(
+        Sku.objects.filter(code__in=[r.get("sku_code", "").strip() for _n, r in rows]).values_list(
+            "code", "product__code"
+        )
+    )
     sku_pks = dict(Sku.objects.filter(code__in=existing).values_list("code", "pk"))
     parsed, errors, products = [], [], {}
     for index, (line, raw) in enumerate(rows, start=1):
@@ -550,16 +619,24 @@ def _check_import_rows(rows, run_id):
             problems.append(_("options must look like 颜色=红|尺码=M"))
         owner = existing.get(row["sku_code"])
         if owner and owner != row["product_code"]:
-            problems.append(_("SKU code %(code)s belongs to product %(product)s") % {"code": row["sku_code"],
-                                                                                     "product": owner})
+            problems.append(
+                _("SKU code %(code)s belongs to product %(product)s") % {"code": row["sku_code"], "product": owner}
+            )
         first = products.setdefault(row["product_code"], (line, row))
         if first[1]["name"] != row["name"]:
-            problems.append(_("product %(code)s is named differently on line %(line)s") % {
-                "code": row["product_code"], "line": first[0]})
-        elif row["options"] is not None and first[1]["options"] is not None and \
-                [n for n, _v in row["options"]] != [n for n, _v in first[1]["options"]]:
-            problems.append(_("the SKUs of product %(code)s must all have the attributes of line %(line)s") % {
-                "code": row["product_code"], "line": first[0]})
+            problems.append(
+                _("product %(code)s is named differently on line %(line)s")
+                % {"code": row["product_code"], "line": first[0]}
+            )
+        elif (
+            row["options"] is not None
+            and first[1]["options"] is not None
+            and [n for n, _v in row["options"]] != [n for n, _v in first[1]["options"]]
+        ):
+            problems.append(
+                _("the SKUs of product %(code)s must all have the attributes of line %(line)s")
+                % {"code": row["product_code"], "line": first[0]}
+            )
         if problems:
             errors.append((line, "; ".join(problems)))
         else:
@@ -567,9 +644,21 @@ def _check_import_rows(rows, run_id):
         if index % 500 == 0:
             progress.step(run_id, done=index // 2)
     try:
-        _validate_sku_rows([(line, {"code": r["sku_code"], "price": r["price"], "cost": r["cost"],
-                                    "compare_at_price": r["compare_at_price"], "pk": sku_pks.get(r["sku_code"])})
-                            for line, r in parsed])
+        _validate_sku_rows(
+            [
+                (
+                    line,
+                    {
+                        "code": r["sku_code"],
+                        "price": r["price"],
+                        "cost": r["cost"],
+                        "compare_at_price": r["compare_at_price"],
+                        "pk": sku_pks.get(r["sku_code"]),
+                    },
+                )
+                for line, r in parsed
+            ]
+        )
     except RowErrors as e:
         errors.extend(e.rows)
     combos = {}
@@ -593,10 +682,32 @@ class _Lookup(dict):
         return self[key]
 
 
-PRODUCT_IMPORT_FIELDS = ["name", "subtitle", "keywords", "description", "weight_g", "length_mm", "width_mm",
-                         "height_mm", "no_reason_returns", "exchange_only", "category_id", "brand", "updated_at"]
-SKU_IMPORT_FIELDS = ["product_id", "barcode", "price", "compare_at_price", "cost", "weight_g", "is_active", "position",
-                     "options"]
+PRODUCT_IMPORT_FIELDS = [
+    "name",
+    "subtitle",
+    "keywords",
+    "description",
+    "weight_g",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "no_reason_returns",
+    "exchange_only",
+    "category_id",
+    "brand",
+    "updated_at",
+]
+SKU_IMPORT_FIELDS = [
+    "product_id",
+    "barcode",
+    "price",
+    "compare_at_price",
+    "cost",
+    "weight_g",
+    "is_active",
+    "position",
+    "options",
+]
 
 
 @transaction.atomic(durable=True)
@@ -605,9 +716,11 @@ def _import_write(*, actor, parsed) -> dict:
     brands = _Lookup(lambda name: Brand.objects.get_or_create(name=name)[0])
     tags = _Lookup(lambda name: Tag.objects.get_or_create(name=name)[0])
     definitions = _Lookup(lambda name: AttributeDefinition.objects.get_or_create(name=name)[0])
-    values = _Lookup(lambda pair: AttributeValue.objects.get_or_create(definition=definitions[pair[0]],
-                                                                      value=pair[1])[0])
-    groups, now = {}, timezone.now()
+    values = _Lookup(
+        lambda pair: AttributeValue.objects.get_or_create(definition=definitions[pair[0]], value=pair[1])[0]
+    )
+    groups: dict[str, list[dict]] = {}
+    now = timezone.now()
     for _line, row in parsed:
         groups.setdefault(row["product_code"], []).append(row)
     products = {p.code: p for p in Product.objects.filter(code__in=groups)}
@@ -616,8 +729,18 @@ def _import_write(*, actor, parsed) -> dict:
     for code, rows in groups.items():
         first = rows[0]
         product = products.setdefault(code, Product(code=code, created_at=now))
-        for name in ("name", "subtitle", "keywords", "weight_g", "length_mm", "width_mm", "height_mm",
-                     "no_reason_returns", "exchange_only", "category_id"):
+        for name in (
+            "name",
+            "subtitle",
+            "keywords",
+            "weight_g",
+            "length_mm",
+            "width_mm",
+            "height_mm",
+            "no_reason_returns",
+            "exchange_only",
+            "category_id",
+        ):
             setattr(product, name, first[name])
         product.description = sanitize_html(first["description"])
         product.brand = brands[first["brand"]] if first["brand"] else None
@@ -628,8 +751,15 @@ def _import_write(*, actor, parsed) -> dict:
         products[code].save(update_fields=PRODUCT_IMPORT_FIELDS)
     product_tags = Product.tags.through
     product_tags.objects.filter(product__in=products.values()).delete()
-    product_tags.objects.bulk_create([product_tags(product=products[code], tag=tags[t]) for code, rows in groups.items()
-                                      for t in rows[0]["tags"].split(LIST_SEPARATOR) if t.strip()], batch_size=2000)
+    product_tags.objects.bulk_create(
+        [
+            product_tags(product=products[code], tag=tags[t])
+            for code, rows in groups.items()
+            for t in rows[0]["tags"].split(LIST_SEPARATOR)
+            if t.strip()
+        ],
+        batch_size=2000,
+    )
     skus = {s.code: s for s in Sku.objects.filter(code__in=[r["sku_code"] for _n, r in parsed])}
     sku_before = {code: [getattr(s, f) for f in SKU_IMPORT_FIELDS] for code, s in skus.items()}
     sku_values = {}
@@ -647,11 +777,17 @@ def _import_write(*, actor, parsed) -> dict:
             skus[code].save(update_fields=SKU_IMPORT_FIELDS)
     through = Sku.attribute_values.through
     through.objects.filter(sku__in=skus.values()).delete()
-    through.objects.bulk_create([through(sku=skus[code], attributevalue=v) for code, vs in sku_values.items()
-                                 for v in vs], batch_size=2000)
+    through.objects.bulk_create(
+        [through(sku=skus[code], attributevalue=v) for code, vs in sku_values.items() for v in vs], batch_size=2000
+    )
     for code in changed:
-        record(actor, "catalog.product_import", products[code], before=before.get(code),
-               after=snapshot(products[code], audit_fields))
+        record(
+            actor,
+            "catalog.product_import",
+            products[code],
+            before=before.get(code),
+            after=snapshot(products[code], audit_fields),
+        )
     _refresh_prices([p.pk for p in products.values()])
     return {"products": len(groups), "skus": len(skus)}
 
@@ -669,13 +805,16 @@ def products_import(*, actor, run_id: int, data: bytes, filename: str):
         parsed, errors = _check_import_rows(rows, run_id)
         if errors:
             report = write_error_report(errors)
-            return progress.finish(run_id, result={_("rows"): total, _("rows with errors"): len(errors),
-                                                   _("imported"): 0},
-                                   output=ContentFile(report, name="import-errors.csv"))
+            return progress.finish(
+                run_id,
+                result={_("rows"): total, _("rows with errors"): len(errors), _("imported"): 0},
+                output=ContentFile(report, name="import-errors.csv"),
+            )
         progress.step(run_id, done=total // 2)
         result = _import_write(actor=actor, parsed=parsed)
-        return progress.finish(run_id, result={_("rows"): total, _("products"): result["products"],
-                                               _("SKUs"): result["skus"]})
+        return progress.finish(
+            run_id, result={_("rows"): total, _("products"): result["products"], _("SKUs"): result["skus"]}
+        )
     except FormatError as e:
         return progress.fail(run_id, error=str(e))
     except Exception as e:

@@ -1,4 +1,5 @@
 """Catalogue jobs: each only calls a service and is safe to run twice."""
+
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
@@ -18,7 +19,8 @@ def import_products(run_id, path, filename, actor_id):
     with default_storage.open(path, "rb") as f:
         data = f.read()
     try:
-        services.products_import(actor=get_user_model().objects.filter(pk=actor_id).first(), run_id=run_id,
-                                 data=data, filename=filename)
+        services.products_import(
+            actor=get_user_model().objects.filter(pk=actor_id).first(), run_id=run_id, data=data, filename=filename
+        )
     finally:
         default_storage.delete(path)

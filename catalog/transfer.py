@@ -3,6 +3,7 @@
 Exporting and importing the same file changes nothing (round trip). Categories are written as their
 path of names ("服装 > 男装 > T恤"), tags joined with "|", SKU options as "颜色=红|尺码=M".
 """
+
 import csv
 import io
 
@@ -11,9 +12,30 @@ from openpyxl import load_workbook
 
 from shop.xlsx import xlsx_bytes
 
-COLUMNS = ["product_code", "name", "subtitle", "category", "brand", "tags", "keywords", "description",
-           "weight_g", "length_mm", "width_mm", "height_mm", "no_reason_returns", "exchange_only",
-           "sku_code", "barcode", "price", "compare_at_price", "cost", "sku_weight_g", "options", "sku_active"]
+COLUMNS = [
+    "product_code",
+    "name",
+    "subtitle",
+    "category",
+    "brand",
+    "tags",
+    "keywords",
+    "description",
+    "weight_g",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "no_reason_returns",
+    "exchange_only",
+    "sku_code",
+    "barcode",
+    "price",
+    "compare_at_price",
+    "cost",
+    "sku_weight_g",
+    "options",
+    "sku_active",
+]
 CATEGORY_SEPARATOR = " > "
 LIST_SEPARATOR = "|"
 
@@ -35,7 +57,7 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict]]:
     if filename.lower().endswith(".xlsx"):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception as e:  # noqa: BLE001 - any unreadable workbook is the same user error
+        except Exception as e:
             raise FormatError(_("The file is not a readable XLSX workbook.")) from e
         rows = [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     else:
@@ -50,8 +72,11 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict]]:
     missing = [c for c in ("product_code", "name", "sku_code", "price") if c not in header]
     if missing:
         raise FormatError(_("Columns missing from the header: %(cols)s") % {"cols": ", ".join(missing)})
-    return [(line, dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)))
-            for line, row in enumerate(rows[1:], start=2) if any(row)]
+    return [
+        (line, dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)))
+        for line, row in enumerate(rows[1:], start=2)
+        if any(row)
+    ]
 
 
 def write_rows(rows, fmt: str) -> bytes:

@@ -22,8 +22,10 @@ urlpatterns = [
     path("categories/<int:pk>/delete/", views.category_delete, name="category_delete"),
 ]
 for prefix, (list_view, edit_view, delete_view), label in (
-        ("brands", views.brand_views, "brand"), ("tags", views.tag_views, "tag"),
-        ("attributes", views.attribute_views, "attributedefinition")):
+    ("brands", views.brand_views, "brand"),
+    ("tags", views.tag_views, "tag"),
+    ("attributes", views.attribute_views, "attributedefinition"),
+):
     urlpatterns += [
         path(f"{prefix}/", list_view, name=f"{label}_list"),
         path(f"{prefix}/<int:pk>/", edit_view, name=f"{label}_edit"),

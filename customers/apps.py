@@ -16,5 +16,11 @@ class CustomersConfig(AppConfig):
         if not user.has_perm("customers.view_customer"):
             return []
         since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        return [{"label": _("New customers today"), "value": Customer.objects.filter(created_at__gte=since).count(),
-                 "url": reverse("customers:customer_list"), "permission": "customers.view_customer"}]
+        return [
+            {
+                "label": _("New customers today"),
+                "value": Customer.objects.filter(created_at__gte=since).count(),
+                "url": reverse("customers:customer_list"),
+                "permission": "customers.view_customer",
+            }
+        ]

@@ -1,4 +1,5 @@
 """Customers: who buys. Member tiers, points, segments and notes arrive with the customers issue."""
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

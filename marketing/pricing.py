@@ -6,6 +6,7 @@ computed per line and rounded the same way; the cart's totals are sums of rounde
 lines always add up to the total. Until promotions land (coupons, 满减, member prices, flash sales,
 points) a line costs its SKU's list price; a coupon code or points are refused with the reason.
 """
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -45,8 +46,7 @@ class Quote:
         return self.subtotal - self.discount
 
 
-def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=None,
-               group_buy_id=None) -> Quote:
+def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=None, group_buy_id=None) -> Quote:
     """Price (sku, quantity) pairs for a customer; raise RuleRefused for what cannot apply."""
     # No flash sale or group buy exists yet, so every id is unknown: refused rather than ignored.
     if flash_sale_id is not None:
@@ -56,11 +56,15 @@ def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=
         message = _("Unknown group buy %(id)s.") % {"id": group_buy_id}
         raise RuleRefused(message, code="group_buy_unknown", fields={"group_buy_id": message})
     if coupon_code:
-        raise RuleRefused(_("The coupon %(c)s is not valid.") % {"c": coupon_code[:40]}, code="coupon_invalid",
-                          fields={"coupon_code": _("Unknown coupon.")})
+        raise RuleRefused(
+            _("The coupon %(c)s is not valid.") % {"c": coupon_code[:40]},
+            code="coupon_invalid",
+            fields={"coupon_code": _("Unknown coupon.")},
+        )
     if points:
-        raise RuleRefused(_("Points cannot be redeemed yet."), code="points_unavailable",
-                          fields={"points": _("Not available.")})
+        raise RuleRefused(
+            _("Points cannot be redeemed yet."), code="points_unavailable", fields={"points": _("Not available.")}
+        )
     quote_lines = []
     for sku, quantity in lines:
         if quantity <= 0:

@@ -1,4 +1,5 @@
 """Who acts: a staff user, an API client (its key's label), or the system (jobs, callbacks)."""
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,8 +10,8 @@ SYSTEM = "system"
 
 @dataclass(frozen=True)
 class Actor:
-    user: Any   # the staff user, or None for API clients and the system
-    label: str            # the username, "api:<key name>", "storefront", or "system"
+    user: Any  # the staff user, or None for API clients and the system
+    label: str  # the username, "api:<key name>", "storefront", or "system"
 
     @classmethod
     def of(cls, actor) -> "Actor":

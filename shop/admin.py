@@ -1,4 +1,5 @@
 """Read-only operator views: store changes go through the settings pages, which audit them."""
+
 from django.contrib import admin
 
 from shop.models import Announcement, ApiKey, AuditEntry, StoreSettings

@@ -3,6 +3,7 @@
 Each module app exposes `router` in its `api.py`; they are mounted here by discovery, so shop
 imports no module app by name.
 """
+
 import importlib
 import importlib.util
 
@@ -19,13 +20,20 @@ from shop.errors import DomainError
 from shop.middleware import RETRY_AFTER_SECONDS, database_busy
 from shop.models import MODULE_APPS
 
-api = NinjaAPI(title="Houtai API", version="1", urls_namespace="api", auth=ApiKeyAuth(),
-               openapi_url="/openapi.json", docs_url="/docs")
+api = NinjaAPI(
+    title="Houtai API",
+    version="1",
+    urls_namespace="api",
+    auth=ApiKeyAuth(),
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
 
 
 def error(request, status, code, message, fields=None):
-    return api.create_response(request, {"error": {"code": code, "message": str(message), "fields": fields or {}}},
-                               status=status)
+    return api.create_response(
+        request, {"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=status
+    )
 
 
 @api.exception_handler(DomainError)
@@ -42,14 +50,18 @@ def _auth_error(request, exc):
 # out in the request's language. `ctx` holds the limit the input broke.
 VALIDATION_MESSAGES = {
     "missing": lambda c: _("This field is required."),
-    "string_too_short": lambda c: ngettext("At least %(n)s character.", "At least %(n)s characters.",
-                                           c["min_length"]) % {"n": c["min_length"]},
-    "string_too_long": lambda c: ngettext("At most %(n)s character.", "At most %(n)s characters.",
-                                          c["max_length"]) % {"n": c["max_length"]},
-    "too_short": lambda c: ngettext("At least %(n)s item.", "At least %(n)s items.",
-                                    c["min_length"]) % {"n": c["min_length"]},
-    "too_long": lambda c: ngettext("At most %(n)s item.", "At most %(n)s items.",
-                                   c["max_length"]) % {"n": c["max_length"]},
+    "string_too_short": lambda c: (
+        ngettext("At least %(n)s character.", "At least %(n)s characters.", c["min_length"]) % {"n": c["min_length"]}
+    ),
+    "string_too_long": lambda c: (
+        ngettext("At most %(n)s character.", "At most %(n)s characters.", c["max_length"]) % {"n": c["max_length"]}
+    ),
+    "too_short": lambda c: (
+        ngettext("At least %(n)s item.", "At least %(n)s items.", c["min_length"]) % {"n": c["min_length"]}
+    ),
+    "too_long": lambda c: (
+        ngettext("At most %(n)s item.", "At most %(n)s items.", c["max_length"]) % {"n": c["max_length"]}
+    ),
     "greater_than_equal": lambda c: _("Must be %(n)s or more.") % {"n": c["ge"]},
     "less_than_equal": lambda c: _("Must be %(n)s or less.") % {"n": c["le"]},
     "greater_than": lambda c: _("Must be more than %(n)s.") % {"n": c["gt"]},
@@ -144,7 +156,7 @@ def health(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = "ok"
-    except Exception:  # noqa: BLE001 - a health check reports, it does not raise
+    except Exception:
         database = "down"
     if not settings.REDIS_URL:
         queue = "in-process"
@@ -154,11 +166,12 @@ def health(request):
 
             redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
             queue = "ok"
-        except Exception:  # noqa: BLE001
+        except Exception:
             queue = "down"
     status = "ok" if database == "ok" and queue != "down" else "degraded"
-    return api.create_response(request, {"status": status, "database": database, "queue": queue},
-                               status=200 if status == "ok" else 503)
+    return api.create_response(
+        request, {"status": status, "database": database, "queue": queue}, status=200 if status == "ok" else 503
+    )
 
 
 @api.get("/whoami", tags=["system"])

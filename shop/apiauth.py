@@ -3,6 +3,7 @@
 Kept apart from shop.api (which mounts the apps' routers) so an app's api module imports it at the top
 without an import cycle.
 """
+
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 

@@ -1,4 +1,5 @@
 """The audit log: every staff write records who, when, what object, before -> after."""
+
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -67,8 +68,11 @@ def audited_save(instance, *, actor, action, fields):
         instance.full_clean()
     except ValidationError as e:
         problems = e.message_dict if hasattr(e, "error_dict") else {"__all__": e.messages}
-        raise DomainError(" ".join(m for ms in problems.values() for m in ms), code="invalid",
-                          fields={k: " ".join(v) for k, v in problems.items() if k != "__all__"}) from e
+        raise DomainError(
+            " ".join(m for ms in problems.values() for m in ms),
+            code="invalid",
+            fields={k: " ".join(v) for k, v in problems.items() if k != "__all__"},
+        ) from e
     instance.save()
     record(actor, action, instance, before=before, after=snapshot(instance))
     return instance

@@ -4,6 +4,7 @@
 django-dbbackup was considered; its SQLite connector writes an SQL text dump and it has no
 verification step, while this is the whole of what we need in one place.
 """
+
 import os
 import sqlite3
 import subprocess
@@ -42,8 +43,14 @@ def _is_sqlite():
 def _pg_env():
     db = _db()
     env = dict(os.environ)
-    env.update({"PGHOST": str(db.get("HOST") or ""), "PGPORT": str(db.get("PORT") or ""),
-                "PGUSER": str(db.get("USER") or ""), "PGDATABASE": db["NAME"]})
+    env.update(
+        {
+            "PGHOST": str(db.get("HOST") or ""),
+            "PGPORT": str(db.get("PORT") or ""),
+            "PGUSER": str(db.get("USER") or ""),
+            "PGDATABASE": db["NAME"],
+        }
+    )
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
     return {k: v for k, v in env.items() if v != ""}
@@ -101,7 +108,7 @@ def backup_create(*, directory=None, keep=None, actor=None) -> Path:
 
 def _prune(directory: Path, keep: int):
     backups = sorted(directory.glob("houtai-*"), key=lambda p: p.name, reverse=True)
-    for old in backups[max(keep, 1):]:
+    for old in backups[max(keep, 1) :]:
         old.unlink()
 
 
@@ -118,7 +125,16 @@ def restore(path) -> None:
     else:
         if path.suffix == ".sqlite3":
             raise BackupError(_("This is not a PostgreSQL backup."))
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-              f"--dbname={_db()['NAME']}", str(path)], env=_pg_env())
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                f"--dbname={_db()['NAME']}",
+                str(path),
+            ],
+            env=_pg_env(),
+        )
     connection.close()
-

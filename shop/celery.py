@@ -1,4 +1,5 @@
 """The Celery app. Beat's schedule is the job table of DESIGN §5 (shop.jobs)."""
+
 import os
 
 from celery import Celery

@@ -1,4 +1,5 @@
 """Chinese addresses and phone numbers: the one province normaliser and the phone patterns."""
+
 import re
 
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")

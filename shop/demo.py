@@ -1,4 +1,5 @@
 """Demo data for the store itself: settings, the owner, one account per role, announcements."""
+
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -38,8 +39,13 @@ def seed(stdout):
         user.groups.add(Group.objects.get(name=role))
     if not Announcement.objects.exists():
         now = timezone.now()
-        Announcement.objects.create(title="双十二大促备货通知", body="12 月 12 日大促，请各仓在 12 月 8 日前完成备货盘点。",
-                                    starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=20))
-        Announcement.objects.create(title="元旦放假安排", body="1 月 1 日至 3 日客服值班时间 10:00–18:00。",
-                                    starts_at=now + timedelta(days=25))
+        Announcement.objects.create(
+            title="双十二大促备货通知",
+            body="12 月 12 日大促，请各仓在 12 月 8 日前完成备货盘点。",
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=20),
+        )
+        Announcement.objects.create(
+            title="元旦放假安排", body="1 月 1 日至 3 日客服值班时间 10:00–18:00。", starts_at=now + timedelta(days=25)
+        )
     stdout.write(f"store: {settings.name}; staff accounts for {len(ROLE_RULES)} roles (password {DEMO_PASSWORD})")

@@ -24,8 +24,9 @@ class StaffCreateForm(forms.Form):
 class StaffEditForm(forms.Form):
     first_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
-                                      required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
     is_active = forms.BooleanField(label=_("Active (may log in)"), required=False)
 
 
@@ -38,26 +39,32 @@ class StoreSettingsForm(forms.ModelForm):
         model = StoreSettings
         exclude = ["business_hours", "logo"]
 
-    logo_upload = forms.ImageField(label=_("Logo"), required=False,
-                                   help_text=_("PNG, JPEG, GIF or WebP, at most 2 MB."))
+    logo_upload = forms.ImageField(
+        label=_("Logo"), required=False, help_text=_("PNG, JPEG, GIF or WebP, at most 2 MB.")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         hours = self.instance.business_hours or []
         for day, label in enumerate(WEEKDAYS):
             row = hours[day] if day < len(hours) else {}
-            self.fields[f"closed_{day}"] = forms.BooleanField(label=label, required=False,
-                                                              initial=row.get("closed", False))
-            self.fields[f"opens_{day}"] = forms.TimeField(required=False, initial=row.get("opens", "09:00"),
-                                                          widget=forms.TimeInput(attrs={"type": "time"}))
-            self.fields[f"closes_{day}"] = forms.TimeField(required=False, initial=row.get("closes", "21:00"),
-                                                           widget=forms.TimeInput(attrs={"type": "time"}))
+            self.fields[f"closed_{day}"] = forms.BooleanField(
+                label=label, required=False, initial=row.get("closed", False)
+            )
+            self.fields[f"opens_{day}"] = forms.TimeField(
+                required=False, initial=row.get("opens", "09:00"), widget=forms.TimeInput(attrs={"type": "time"})
+            )
+            self.fields[f"closes_{day}"] = forms.TimeField(
+                required=False, initial=row.get("closes", "21:00"), widget=forms.TimeInput(attrs={"type": "time"})
+            )
 
     def setting_fields(self):
         return [self[name] for name in self.fields if not name.startswith(("closed_", "opens_", "closes_"))]
 
     def weekday_rows(self):
-        return [(label, self[f"closed_{d}"], self[f"opens_{d}"], self[f"closes_{d}"]) for d, label in enumerate(WEEKDAYS)]
+        return [
+            (label, self[f"closed_{d}"], self[f"opens_{d}"], self[f"closes_{d}"]) for d, label in enumerate(WEEKDAYS)
+        ]
 
     def clean_logo_upload(self):
         logo = self.cleaned_data.get("logo_upload")
@@ -81,26 +88,39 @@ class StoreSettingsForm(forms.ModelForm):
             opens, closes = cleaned.get(f"opens_{day}"), cleaned.get(f"closes_{day}")
             if not closed and (not opens or not closes or closes <= opens):
                 self.add_error(f"opens_{day}", _("%(day)s: opening must be before closing.") % {"day": label})
-            hours.append({"closed": bool(closed), "opens": opens.strftime("%H:%M") if opens else "",
-                          "closes": closes.strftime("%H:%M") if closes else ""})
+            hours.append(
+                {
+                    "closed": bool(closed),
+                    "opens": opens.strftime("%H:%M") if opens else "",
+                    "closes": closes.strftime("%H:%M") if closes else "",
+                }
+            )
         cleaned["business_hours"] = hours
-        if cleaned.get("refund_escalate_hours") is not None and cleaned.get("refund_remind_hours") is not None \
-                and cleaned["refund_escalate_hours"] <= cleaned["refund_remind_hours"]:
+        if (
+            cleaned.get("refund_escalate_hours") is not None
+            and cleaned.get("refund_remind_hours") is not None
+            and cleaned["refund_escalate_hours"] <= cleaned["refund_remind_hours"]
+        ):
             self.add_error("refund_escalate_hours", _("Escalation must come after the reminder."))
         return cleaned
 
     def setting_values(self):
         """The validated values of the model's own fields."""
-        return {f.name: self.cleaned_data[f.name] for f in StoreSettings._meta.fields
-                if f.name in self.fields and f.name in self.cleaned_data}
+        return {
+            f.name: self.cleaned_data[f.name]
+            for f in StoreSettings._meta.fields
+            if f.name in self.fields and f.name in self.cleaned_data
+        }
 
 
 class AnnouncementForm(forms.ModelForm):
     class Meta:
         model = Announcement
         fields = ["title", "body", "starts_at", "ends_at", "published"]
-        widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                   "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -118,10 +138,15 @@ class AuditFilter(FilterSet):
     actor = django_filters.ModelChoiceFilter(label=_("Who"), queryset=get_user_model().objects.order_by("username"))
     module = django_filters.ChoiceFilter(label=_("Module"), choices=MODULES)
     object_repr = django_filters.CharFilter(label=_("Object"), lookup_expr="icontains")
-    since = django_filters.DateFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte",
-                                      widget=forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte",
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+    since = django_filters.DateFilter(
+        label=_("From"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        label=_("To"), field_name="created_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     class Meta:
         model = AuditEntry

@@ -64,8 +64,11 @@ class AllBooleanWidget(django_filters.widgets.BooleanWidget):
 
     def __init__(self, attrs=None):
         super().__init__(attrs)
-        self.choices = [("", pgettext_lazy("filter", "All")), ("true", gettext_lazy("Yes")),
-                        ("false", gettext_lazy("No"))]
+        self.choices = [
+            ("", pgettext_lazy("filter", "All")),
+            ("true", gettext_lazy("Yes")),
+            ("false", gettext_lazy("No")),
+        ]
 
 
 class FilterSet(django_filters.FilterSet):
@@ -223,10 +226,20 @@ class ListPage:
         first_cursor = self.cursor(rows[0]) if rows else None
         last_cursor = self.cursor(rows[-1]) if rows else None
         if backwards:
-            return Page(rows, self.per_page, next_cursor=last_cursor, previous_cursor=first_cursor if more else None,
-                        is_first=not more)
-        return Page(rows, self.per_page, next_cursor=last_cursor if more else None,
-                    previous_cursor=first_cursor if cursor is not None else None, is_first=cursor is None)
+            return Page(
+                rows,
+                self.per_page,
+                next_cursor=last_cursor,
+                previous_cursor=first_cursor if more else None,
+                is_first=not more,
+            )
+        return Page(
+            rows,
+            self.per_page,
+            next_cursor=last_cursor if more else None,
+            previous_cursor=first_cursor if cursor is not None else None,
+            is_first=cursor is None,
+        )
 
     def cursor(self, row) -> str:
         """The cursor a page starting after this row carries."""
@@ -250,11 +263,24 @@ class ListPage:
         for column in self.columns:
             current = self.ordering.lstrip("-") == column.key
             desc = self.ordering.startswith("-")
-            sort_links.append({"column": column, "current": current, "desc": desc,
-                               "next": ("" if current and desc else "-") + column.key if column.sortable else ""})
-        return {"list": self, "page": self.page(), "count": count, "count_capped": capped,
-                "filter_form": self.filter_form(), "sort_links": sort_links, "page_sizes": PAGE_SIZES,
-                "actions": [a for a in self.actions if not a.permission or self.request.user.has_perm(a.permission)]}
+            sort_links.append(
+                {
+                    "column": column,
+                    "current": current,
+                    "desc": desc,
+                    "next": ("" if current and desc else "-") + column.key if column.sortable else "",
+                }
+            )
+        return {
+            "list": self,
+            "page": self.page(),
+            "count": count,
+            "count_capped": capped,
+            "filter_form": self.filter_form(),
+            "sort_links": sort_links,
+            "page_sizes": PAGE_SIZES,
+            "actions": [a for a in self.actions if not a.permission or self.request.user.has_perm(a.permission)],
+        }
 
     # -- export and bulk actions -------------------------------------------------------------------
     def csv_response(self):

@@ -7,6 +7,7 @@ reached SQLite and raised OverflowError (a 500). This lookup drops the values no
 empty list matches nothing, as `pk__in=[]` does. Registered once for every IntegerField (and so every
 auto / big integer primary key) by ShopConfig.ready.
 """
+
 from django.db.models import IntegerField
 from django.db.models.lookups import In
 
@@ -15,8 +16,11 @@ class IntegerFieldIn(In):
     def process_rhs(self, compiler, connection):
         if self.rhs_is_direct_value():
             low, high = connection.ops.integer_field_range(self.lhs.output_field.get_internal_type())
-            self.rhs = [value for value in self.rhs if not isinstance(value, int) or (
-                (low is None or value >= low) and (high is None or value <= high))]
+            self.rhs = [
+                value
+                for value in self.rhs
+                if not isinstance(value, int) or ((low is None or value >= low) and (high is None or value <= high))
+            ]
         return super().process_rhs(compiler, connection)
 
 

@@ -1,4 +1,5 @@
 """A write that cannot get SQLite's lock within the busy timeout is a retryable 503, not a 500."""
+
 from django.db import OperationalError
 from django.shortcuts import render
 

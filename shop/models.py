@@ -1,4 +1,5 @@
 """Store-wide data: settings, announcements, the audit log, notifications, API keys."""
+
 from decimal import Decimal
 
 from django.conf import settings
@@ -42,30 +43,39 @@ class StoreSettings(models.Model):
     logo = models.ImageField(_("logo"), upload_to="store/", blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY",
-                                choices=[("CNY", "CNY ¥"), ("HKD", "HKD HK$"), ("USD", "USD $")])
+    currency = models.CharField(
+        _("currency"), max_length=3, default="CNY", choices=[("CNY", "CNY ¥"), ("HKD", "HKD HK$"), ("USD", "USD $")]
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     business_hours = models.JSONField(_("business hours"), default=weekday_default)
     # Automation thresholds (DESIGN §5)
     unpaid_order_minutes = models.PositiveIntegerField(_("close unpaid orders after (minutes)"), default=30)
     flash_sale_unpaid_minutes = models.PositiveIntegerField(
-        _("close unpaid flash-sale orders after (minutes)"), default=10)
+        _("close unpaid flash-sale orders after (minutes)"), default=10
+    )
     low_stock_default_threshold = models.PositiveIntegerField(_("default low-stock threshold"), default=10)
     refund_remind_hours = models.PositiveIntegerField(_("remind about refunds after (hours)"), default=24)
     refund_escalate_hours = models.PositiveIntegerField(_("escalate refunds after (hours)"), default=48)
     refund_auto_approve_unshipped = models.BooleanField(
-        _("auto-approve refund-only requests of unshipped orders at escalation"), default=False)
+        _("auto-approve refund-only requests of unshipped orders at escalation"), default=False
+    )
     auto_confirm_receipt_days = models.PositiveIntegerField(_("confirm receipt after shipping (days)"), default=15)
     aftersales_window_days = models.PositiveIntegerField(_("after-sales window (days)"), default=7)
-    points_per_yuan = models.DecimalField(_("points granted per yuan"), max_digits=6, decimal_places=2,
-                                          default=Decimal("1.00"))
+    points_per_yuan = models.DecimalField(
+        _("points granted per yuan"), max_digits=6, decimal_places=2, default=Decimal("1.00")
+    )
     complaint_sla_hours = models.PositiveIntegerField(_("complaint SLA (hours)"), default=24)
     anomaly_threshold_percent = models.PositiveIntegerField(_("anomaly alert at deviation (%)"), default=50)
     backup_keep = models.PositiveIntegerField(_("backups to keep"), default=14)
     intake_key_retention_days = models.PositiveIntegerField(
-        _("keep API idempotency keys for (days)"), default=30, validators=[MinValueValidator(1)],
-        help_text=_("An order retried with the same Idempotency-Key within this time returns the first "
-                    "order; a daily job deletes older keys."))
+        _("keep API idempotency keys for (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "An order retried with the same Idempotency-Key within this time returns the first "
+            "order; a daily job deletes older keys."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -93,8 +103,10 @@ class Announcement(models.Model):
         verbose_name_plural = _("announcements")
         ordering = ["-starts_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=models.F("starts_at")),
-                                   name="announcement_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=models.F("starts_at")),
+                name="announcement_ends_after_start",
+            ),
         ]
 
     def __str__(self):
@@ -105,8 +117,14 @@ class AuditEntry(models.Model):
     """Who did what to which object, when, with the values before and after."""
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="audit_entries", verbose_name=_("who"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+        verbose_name=_("who"),
+    )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=80)
     module = models.CharField(_("module"), max_length=30, db_index=True)
@@ -129,8 +147,9 @@ class AuditEntry(models.Model):
     def changes(self):
         """(field, before, after) for each field that differs."""
         before, after = self.before or {}, self.after or {}
-        return [(k, before.get(k), after.get(k)) for k in sorted(set(before) | set(after))
-                if before.get(k) != after.get(k)]
+        return [
+            (k, before.get(k), after.get(k)) for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)
+        ]
 
 
 class Notification(models.Model):

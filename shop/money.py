@@ -1,4 +1,5 @@
 """Money: Decimal with two places, rounded half-up (DESIGN §3). The one CENT and the one rounding rule."""
+
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 

@@ -3,6 +3,7 @@
 A module app lists its pages in its AppConfig as `nav = [(url_name, label, permission), ...]`,
 so shop never imports a module app.
 """
+
 from django.apps import apps
 from django.urls import reverse
 
@@ -17,10 +18,19 @@ def sections_for(user):
             continue
         config = next((c for c in apps.get_app_configs() if c.label == code), None)
         entries = getattr(config, "nav", None) or (SETTINGS_NAV if code == "settings" else [])
-        links = [{"url": reverse(name), "label": text, "name": name}
-                 for name, text, perm in entries if perm is None or user.has_perm(perm)]
-        sections.append({"code": code, "label": label, "links": links,
-                         "url": links[0]["url"] if links else reverse("module_home", args=[code])})
+        links = [
+            {"url": reverse(name), "label": text, "name": name}
+            for name, text, perm in entries
+            if perm is None or user.has_perm(perm)
+        ]
+        sections.append(
+            {
+                "code": code,
+                "label": label,
+                "links": links,
+                "url": links[0]["url"] if links else reverse("module_home", args=[code]),
+            }
+        )
     return sections
 
 

@@ -2,6 +2,7 @@
 
 The decorated view carries `required_permission`, which the RBAC test reads for every URL.
 """
+
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login

@@ -1,15 +1,16 @@
 """Progress of long jobs (imports, exports, big bulk actions), shown to staff as a progress bar.
 
-    run = progress.start(kind="catalog.import", label=_("Import products"), user=request.user,
-                         return_url=reverse("catalog:product_list"))
-    transaction.on_commit(partial(import_task.delay, run.pk, ...))
-    return redirect(run)              # the page with the bar; it polls progress.json
+run = progress.start(kind="catalog.import", label=_("Import products"), user=request.user,
+                     return_url=reverse("catalog:product_list"))
+transaction.on_commit(partial(import_task.delay, run.pk, ...))
+return redirect(run)              # the page with the bar; it polls progress.json
 
-    # in the task's service:
-    progress.step(run_id, done=i, total=n)          # cheap: one UPDATE, outside the work's transaction
-    progress.finish(run_id, result={...}, output=ContentFile(data, name="errors.csv"))
-    progress.fail(run_id, error=str(e))
+# in the task's service:
+progress.step(run_id, done=i, total=n)          # cheap: one UPDATE, outside the work's transaction
+progress.finish(run_id, result={...}, output=ContentFile(data, name="errors.csv"))
+progress.fail(run_id, error=str(e))
 """
+
 from django.utils import timezone
 
 from shop.models import JobRun
@@ -37,8 +38,9 @@ def finish(run_id, *, result=None, output=None) -> JobRun:
 
 
 def fail(run_id, *, error) -> JobRun:
-    JobRun.objects.filter(pk=run_id).update(state=JobRun.State.FAILED, error=str(error)[:5000],
-                                            finished_at=timezone.now())
+    JobRun.objects.filter(pk=run_id).update(
+        state=JobRun.State.FAILED, error=str(error)[:5000], finished_at=timezone.now()
+    )
     return JobRun.objects.get(pk=run_id)
 
 

@@ -5,6 +5,7 @@ A page never loads every related row: it reads `limit + 1` rows, and counts only
 A later module offers a related list on a lower module's page through its AppConfig (DESIGN §1):
 `AppConfig.<hook>(user, obj) -> [Related]`, gathered by `related_panels`.
 """
+
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -18,8 +19,8 @@ class Related:
     title: str
     rows: list
     total: int
-    url: str          # the full list page, filtered to the object
-    template: str     # renders `rows` (a table body or a list)
+    url: str  # the full list page, filtered to the object
+    template: str  # renders `rows` (a table body or a list)
 
     @property
     def more(self):
@@ -35,5 +36,9 @@ def related(queryset, *, key, title, url, template, limit=RELATED_LIMIT):
 
 def related_panels(hook, obj, user):
     """The related lists module apps offer for `obj` to this user (AppConfig.<hook>(user, obj))."""
-    return [panel for config in apps.get_app_configs() if hasattr(config, hook)
-            for panel in getattr(config, hook)(user, obj)]
+    return [
+        panel
+        for config in apps.get_app_configs()
+        if hasattr(config, hook)
+        for panel in getattr(config, hook)(user, obj)
+    ]

@@ -1,4 +1,5 @@
 """Reads of store-wide data."""
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncDate
@@ -23,8 +24,7 @@ def notifications_for(user):
 
 def current_announcements(now=None):
     now = now or timezone.now()
-    return Announcement.objects.filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=now), published=True, starts_at__lte=now)
+    return Announcement.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), published=True, starts_at__lte=now)
 
 
 def announcements():
@@ -50,8 +50,13 @@ def audit_for_object(obj):
 def activity_by_day(days=14):
     """Audit entries per day over the last `days` days: [(date, count)], oldest first."""
     since = timezone.now() - timezone.timedelta(days=days)
-    return list(AuditEntry.objects.filter(created_at__gte=since)
-                .annotate(day=TruncDate("created_at")).values_list("day").annotate(n=Count("id")).order_by("day"))
+    return list(
+        AuditEntry.objects.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
 
 
 def api_keys():

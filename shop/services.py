@@ -1,12 +1,12 @@
 """Store-wide write use cases: staff, store settings, announcements, notifications, API keys."""
+
 import hashlib
 import secrets
 from functools import partial
 
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -118,8 +118,13 @@ def announcement_save(*, actor, announcement=None, **values) -> Announcement:
     for field, value in values.items():
         setattr(announcement, field, value)
     announcement.save()
-    record(actor, "settings.announcement_save", announcement, before=before,
-           after=snapshot(announcement, ANNOUNCEMENT_FIELDS))
+    record(
+        actor,
+        "settings.announcement_save",
+        announcement,
+        before=before,
+        after=snapshot(announcement, ANNOUNCEMENT_FIELDS),
+    )
     return announcement
 
 
@@ -141,7 +146,8 @@ def notify(*, title, body="", url="", kind="", users=(), role=None, email=False)
     if role:
         recipients.update({u.pk: u for u in User.objects.filter(groups__name=role, is_active=True)})
     rows = Notification.objects.bulk_create(
-        [Notification(recipient=u, title=title, body=body, url=url, kind=kind) for u in recipients.values()])
+        [Notification(recipient=u, title=title, body=body, url=url, kind=kind) for u in recipients.values()]
+    )
     addresses = [u.email for u in recipients.values() if u.email]
     if email and addresses:
         transaction.on_commit(partial(_send_email, addresses, title, body))
@@ -169,8 +175,9 @@ def apikey_create(*, actor, name, scopes) -> tuple[ApiKey, str]:
     if not scopes or set(scopes) - valid:
         raise DomainError(_("Choose at least one valid scope."), code="invalid_scopes")
     plain = "ht_" + secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(name=name.strip(), prefix=plain[:10], key_hash=hash_key(plain),
-                                scopes=sorted(scopes), created_by=actor)
+    key = ApiKey.objects.create(
+        name=name.strip(), prefix=plain[:10], key_hash=hash_key(plain), scopes=sorted(scopes), created_by=actor
+    )
     record(actor, "settings.apikey_create", key, after={"name": key.name, "scopes": key.scopes})
     return key, plain
 

@@ -1,4 +1,5 @@
 """Houtai settings. Every value comes from the environment (DESIGN §6); all are optional."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -82,11 +83,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # front and waits its turn (a DEFERRED one that reads first and writes later fails at once with
     # "database is locked" instead of waiting); `timeout` is the busy timeout in seconds. A lock that
     # still times out answers 503 + Retry-After (shop.api / shop.middleware), never a 500.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # JIT compiles short OLTP queries for longer than they run (measured on the low-stock scan).
@@ -155,9 +158,13 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="houtai")
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-         "KEY_PREFIX": env("CACHE_PREFIX", default="houtai")}
-        if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_PREFIX", default="houtai"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
 

@@ -7,6 +7,7 @@
 `move` changes and saves the status (and the action's timestamp); the caller writes its own timeline or audit
 entry from the returned previous status, inside the same transaction.
 """
+
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -22,7 +23,10 @@ class IllegalTransition(Conflict):
 
 def _refusal(obj, action_label) -> str:
     return _("%(object)s is %(status)s; it cannot be %(action)s.") % {
-        "object": obj, "status": obj.get_status_display(), "action": action_label}
+        "object": obj,
+        "status": obj.get_status_display(),
+        "action": action_label,
+    }
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from shop import views
-from shop.api import api, not_found as api_not_found
+from shop.api import api
+from shop.api import not_found as api_not_found
 from shop.forms_auth import LoginForm
 from shop.models import MODULE_APPS
 
@@ -16,8 +17,11 @@ admin.site.site_header = _("Houtai operator admin")
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-         name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(success_url="/password/done/"), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -1,4 +1,5 @@
 """Store-wide pages: dashboard, staff, settings, announcements, audit log, notifications, API keys."""
+
 import json
 import sys
 
@@ -12,8 +13,16 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from shop import labels, progress, selectors, services
-from shop.forms import (AnnouncementForm, ApiKeyForm, AuditFilter, PasswordResetForm, StaffCreateForm,
-                        StaffEditForm, StaffFilter, StoreSettingsForm)
+from shop.forms import (
+    AnnouncementForm,
+    ApiKeyForm,
+    AuditFilter,
+    PasswordResetForm,
+    StaffCreateForm,
+    StaffEditForm,
+    StaffFilter,
+    StoreSettingsForm,
+)
 from shop.lists import Column, ListPage, render_list
 from shop.middleware import busy_page, database_busy
 from shop.models import MODULE_APPS, MODULES
@@ -21,20 +30,25 @@ from shop.permissions import staff_view
 from shop.web import form_submit, message_submit
 
 
-
-
 @staff_view()
 def dashboard(request):
     activity = selectors.activity_by_day()
-    chart = {"labels": [d.isoformat() for d, _n in activity], "values": [n for _d, n in activity],
-             "label": _("Staff changes")}
-    return render(request, "shop/dashboard.html", {
-        "stats": dashboard_stats(request.user),
-        "announcements": selectors.current_announcements()[:5],
-        "notifications": selectors.notifications_for(request.user)[:5],
-        "recent": selectors.audit_entries()[:8] if request.user.has_perm("shop.view_auditentry") else [],
-        "chart_json": json.dumps(chart),
-    })
+    chart = {
+        "labels": [d.isoformat() for d, _n in activity],
+        "values": [n for _d, n in activity],
+        "label": _("Staff changes"),
+    }
+    return render(
+        request,
+        "shop/dashboard.html",
+        {
+            "stats": dashboard_stats(request.user),
+            "announcements": selectors.current_announcements()[:5],
+            "notifications": selectors.notifications_for(request.user)[:5],
+            "recent": selectors.audit_entries()[:8] if request.user.has_perm("shop.view_auditentry") else [],
+            "chart_json": json.dumps(chart),
+        },
+    )
 
 
 def dashboard_stats(user):
@@ -46,8 +60,9 @@ def dashboard_stats(user):
     for label in MODULE_APPS:
         config = apps.get_app_config(label)
         if hasattr(config, "dashboard_stats") and user.has_perm(f"shop.access_{label}"):
-            stats.extend(s for s in config.dashboard_stats(user)
-                         if s.get("permission") and user.has_perm(s["permission"]))
+            stats.extend(
+                s for s in config.dashboard_stats(user) if s.get("permission") and user.has_perm(s["permission"])
+            )
     return stats
 
 
@@ -66,23 +81,35 @@ def module_home(request, module):
 # -- staff --------------------------------------------------------------------------------------
 @staff_view("auth.view_user")
 def staff_list(request):
-    page = ListPage(request, selectors.staff_users(), columns=[
-        Column("username", gettext_lazy("Username")),
-        Column("first_name", pgettext_lazy("person", "Name")),
-        Column("roles", gettext_lazy("Roles"), sortable=False,
-               value=lambda u: "、".join(str(labels.role_label(g.name)) for g in u.groups.all())),
-        Column("is_active", gettext_lazy("Active")),
-        Column("last_login", gettext_lazy("Last login")),
-    ], filterset_class=StaffFilter, search_fields=("username__icontains", "first_name__icontains",
-                                                    "email__icontains"),
-        default_ordering="username", export_name="staff")
+    page = ListPage(
+        request,
+        selectors.staff_users(),
+        columns=[
+            Column("username", gettext_lazy("Username")),
+            Column("first_name", pgettext_lazy("person", "Name")),
+            Column(
+                "roles",
+                gettext_lazy("Roles"),
+                sortable=False,
+                value=lambda u: "、".join(str(labels.role_label(g.name)) for g in u.groups.all()),
+            ),
+            Column("is_active", gettext_lazy("Active")),
+            Column("last_login", gettext_lazy("Last login")),
+        ],
+        filterset_class=StaffFilter,
+        search_fields=("username__icontains", "first_name__icontains", "email__icontains"),
+        default_ordering="username",
+        export_name="staff",
+    )
     return render_list(request, "shop/staff_list.html", page)
 
 
 @staff_view("auth.add_user")
 def staff_create(request):
     form = StaffCreateForm(request.POST or None)
-    if request.method == "POST" and form_submit(form, lambda: services.staff_create(actor=request.user, **form.cleaned_data)):
+    if request.method == "POST" and form_submit(
+        form, lambda: services.staff_create(actor=request.user, **form.cleaned_data)
+    ):
         messages.success(request, _("Staff account created."))
         return redirect("staff_list")
     return render(request, "shop/form.html", {"form": form, "title": _("New staff account")})
@@ -91,16 +118,28 @@ def staff_create(request):
 @staff_view("auth.change_user")
 def staff_edit(request, pk):
     user = get_object_or_404(selectors.staff_users(), pk=pk)
-    initial = {"first_name": user.first_name, "email": user.email, "is_active": user.is_active,
-               "roles": [g.name for g in user.groups.all()]}
+    initial = {
+        "first_name": user.first_name,
+        "email": user.email,
+        "is_active": user.is_active,
+        "roles": [g.name for g in user.groups.all()],
+    }
     form = StaffEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form_submit(
-            form, lambda: services.staff_update(actor=request.user, user=user, **form.cleaned_data)):
+        form, lambda: services.staff_update(actor=request.user, user=user, **form.cleaned_data)
+    ):
         messages.success(request, _("Staff account saved."))
         return redirect("staff_list")
-    return render(request, "shop/staff_edit.html", {
-        "form": form, "staff": user, "password_form": PasswordResetForm(),
-        "history": selectors.audit_for_object(user)[:20]})
+    return render(
+        request,
+        "shop/staff_edit.html",
+        {
+            "form": form,
+            "staff": user,
+            "password_form": PasswordResetForm(),
+            "history": selectors.audit_for_object(user)[:20],
+        },
+    )
 
 
 @staff_view("auth.change_user")
@@ -108,11 +147,13 @@ def staff_password(request, pk):
     user = get_object_or_404(get_user_model(), pk=pk)
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form_submit(
-            form, lambda: services.staff_set_password(actor=request.user, user=user, **form.cleaned_data)):
+        form, lambda: services.staff_set_password(actor=request.user, user=user, **form.cleaned_data)
+    ):
         messages.success(request, _("Password reset for %(u)s.") % {"u": user.get_username()})
         return redirect("staff_edit", pk=user.pk)
-    return render(request, "shop/form.html", {"form": form, "title": _("Reset password for %(u)s") % {
-        "u": user.get_username()}})
+    return render(
+        request, "shop/form.html", {"form": form, "title": _("Reset password for %(u)s") % {"u": user.get_username()}}
+    )
 
 
 # -- store settings and announcements ----------------------------------------------------------
@@ -120,9 +161,15 @@ def staff_password(request, pk):
 def store_settings(request):
     settings = selectors.store_settings()
     form = StoreSettingsForm(request.POST or None, request.FILES or None, instance=settings)
-    if request.method == "POST" and form_submit(form, lambda: services.store_settings_update(
-            actor=request.user, values=form.setting_values(), business_hours=form.cleaned_data["business_hours"],
-            logo=form.cleaned_data.get("logo_upload"))):
+    if request.method == "POST" and form_submit(
+        form,
+        lambda: services.store_settings_update(
+            actor=request.user,
+            values=form.setting_values(),
+            business_hours=form.cleaned_data["business_hours"],
+            logo=form.cleaned_data.get("logo_upload"),
+        ),
+    ):
         messages.success(request, _("Store settings saved."))
         return redirect("store_settings")
     if request.method == "POST":
@@ -132,12 +179,19 @@ def store_settings(request):
 
 @staff_view("shop.view_announcement")
 def announcement_list(request):
-    page = ListPage(request, selectors.announcements(), columns=[
-        Column("title", gettext_lazy("Title")),
-        Column("starts_at", gettext_lazy("Show from")),
-        Column("ends_at", gettext_lazy("Show until")),
-        Column("published", gettext_lazy("Published")),
-    ], search_fields=("title__icontains",), default_ordering="-starts_at", export_name="announcements")
+    page = ListPage(
+        request,
+        selectors.announcements(),
+        columns=[
+            Column("title", gettext_lazy("Title")),
+            Column("starts_at", gettext_lazy("Show from")),
+            Column("ends_at", gettext_lazy("Show until")),
+            Column("published", gettext_lazy("Published")),
+        ],
+        search_fields=("title__icontains",),
+        default_ordering="-starts_at",
+        export_name="announcements",
+    )
     return render_list(request, "shop/announcement_list.html", page)
 
 
@@ -145,8 +199,12 @@ def announcement_list(request):
 def announcement_edit(request, pk=None):
     announcement = get_object_or_404(selectors.announcements(), pk=pk) if pk else None
     form = AnnouncementForm(request.POST or None, instance=announcement)
-    if request.method == "POST" and form_submit(form, lambda: services.announcement_save(
-            actor=request.user, announcement=announcement, **{f: form.cleaned_data[f] for f in form.Meta.fields})):
+    if request.method == "POST" and form_submit(
+        form,
+        lambda: services.announcement_save(
+            actor=request.user, announcement=announcement, **{f: form.cleaned_data[f] for f in form.Meta.fields}
+        ),
+    ):
         messages.success(request, _("Announcement saved."))
         return redirect("announcement_list")
     return render(request, "shop/form.html", {"form": form, "title": _("Announcement")})
@@ -163,16 +221,27 @@ def announcement_delete(request, pk):
 # -- audit log ---------------------------------------------------------------------------------
 @staff_view("shop.view_auditentry")
 def audit_list(request):
-    page = ListPage(request, selectors.audit_entries(), columns=[
-        Column("created_at", gettext_lazy("When")),
-        Column("actor_label", gettext_lazy("Who"), value=lambda e: labels.actor_label(e.actor_label)),
-        Column("module", gettext_lazy("Module"), value=lambda e: labels.module_label(e.module)),
-        Column("action", gettext_lazy("Action"), value=lambda e: labels.action_label(e.action)),
-        Column("object_repr", gettext_lazy("Object")),
-        Column("before", gettext_lazy("Changes"), sortable=False,
-               value=lambda e: "；".join(f"{f}: {old} → {new}" for f, old, new in labels.audit_changes(e))),
-    ], filterset_class=AuditFilter, search_fields=("object_repr__icontains", "action__icontains"),
-        default_ordering="-created_at", export_name="audit-log")
+    page = ListPage(
+        request,
+        selectors.audit_entries(),
+        columns=[
+            Column("created_at", gettext_lazy("When")),
+            Column("actor_label", gettext_lazy("Who"), value=lambda e: labels.actor_label(e.actor_label)),
+            Column("module", gettext_lazy("Module"), value=lambda e: labels.module_label(e.module)),
+            Column("action", gettext_lazy("Action"), value=lambda e: labels.action_label(e.action)),
+            Column("object_repr", gettext_lazy("Object")),
+            Column(
+                "before",
+                gettext_lazy("Changes"),
+                sortable=False,
+                value=lambda e: "；".join(f"{f}: {old} → {new}" for f, old, new in labels.audit_changes(e)),
+            ),
+        ],
+        filterset_class=AuditFilter,
+        search_fields=("object_repr__icontains", "action__icontains"),
+        default_ordering="-created_at",
+        export_name="audit-log",
+    )
     return render_list(request, "shop/audit_list.html", page)
 
 
@@ -182,9 +251,16 @@ def notification_list(request):
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
         return redirect("notification_list")
-    page = ListPage(request, selectors.notifications_for(request.user), columns=[
-        Column("created_at", gettext_lazy("When")), Column("title", gettext_lazy("Title")),
-    ], default_ordering="-created_at", export_name="notifications")
+    page = ListPage(
+        request,
+        selectors.notifications_for(request.user),
+        columns=[
+            Column("created_at", gettext_lazy("When")),
+            Column("title", gettext_lazy("Title")),
+        ],
+        default_ordering="-created_at",
+        export_name="notifications",
+    )
     return render_list(request, "shop/notification_list.html", page)
 
 
@@ -207,7 +283,9 @@ def apikey_list(request):
 
             raise PermissionDenied
         result = {}
-        if form_submit(form, lambda: result.update(pair=services.apikey_create(actor=request.user, **form.cleaned_data))):
+        if form_submit(
+            form, lambda: result.update(pair=services.apikey_create(actor=request.user, **form.cleaned_data))
+        ):
             created = result["pair"][1]
             form = ApiKeyForm()
     return render(request, "shop/apikey_list.html", {"keys": selectors.api_keys(), "form": form, "created": created})
@@ -225,8 +303,16 @@ def apikey_revoke(request, pk):
 def jobrun_detail(request, pk):
     run = get_object_or_404(progress.runs_visible_to(request.user), pk=pk)
     if request.GET.get("format") == "json":
-        return JsonResponse({"state": run.state, "done": run.done, "total": run.total, "percent": run.percent,
-                             "result": run.result, "error": run.error})
+        return JsonResponse(
+            {
+                "state": run.state,
+                "done": run.done,
+                "total": run.total,
+                "percent": run.percent,
+                "result": run.result,
+                "error": run.error,
+            }
+        )
     return render(request, "shop/jobrun_detail.html", {"run": run})
 
 

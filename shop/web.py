@@ -1,4 +1,5 @@
 """Small pieces every module's views and admin share."""
+
 from django.contrib import admin
 
 from shop.errors import DomainError

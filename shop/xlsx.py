@@ -7,9 +7,10 @@ rows: 3.3 s with openpyxl, see BENCHMARKS.md). openpyxl stays for reading import
 Cells keep their types: numbers and money are numbers (money with two places), times are Excel date-times in
 the store's time zone, text is always text (never turned into a formula or a link).
 """
+
 import io
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import xlsxwriter
@@ -55,6 +56,6 @@ def _write(worksheet, row, col, value, formats):
         local = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
         worksheet.write_datetime(row, col, local, formats["datetime"])
     elif isinstance(value, date):
-        worksheet.write_datetime(row, col, datetime(value.year, value.month, value.day), formats["date"])
+        worksheet.write_datetime(row, col, datetime.combine(value, time.min), formats["date"])  # naive: Excel
     else:
         worksheet.write_string(row, col, str(value)[:MAX_TEXT])

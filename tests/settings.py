@@ -1,4 +1,5 @@
 """Test settings: production settings with test-friendly transport (no HTTPS redirect, fast hashing)."""
+
 import os
 import tempfile
 
@@ -7,7 +8,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside live_server
 
-from shop.settings import *  # noqa: E402,F403
+from shop.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -15,6 +15,7 @@ def key(owner):
     def make(scopes):
         _key, secret = shop_services.apikey_create(actor=owner, name="storefront", scopes=scopes)
         return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
     return make
 
 
@@ -34,8 +35,9 @@ def test_pagination_and_updated_since(client, key, django_assert_max_num_queries
     old = timezone.now() - timezone.timedelta(days=2)
     for i in range(101):
         product = sellable()
-        Product.objects.filter(pk=product.pk).update(status=Product.Status.PUBLISHED,
-                                                     updated_at=old if i == 0 else timezone.now())
+        Product.objects.filter(pk=product.pk).update(
+            status=Product.Status.PUBLISHED, updated_at=old if i == 0 else timezone.now()
+        )
     with django_assert_max_num_queries(12):
         first = client.get("/api/v1/products", **headers).json()
     second = client.get("/api/v1/products?page=2", **headers).json()
@@ -56,7 +58,7 @@ def test_auth_and_scope(client, key):
 
 def test_each_sku_shows_its_available_stock_over_active_warehouses(client, key, owner):
     from inventory.models import Warehouse
-    from inventory.services import stock_reserve, stock_receive, warehouse_save
+    from inventory.services import stock_receive, stock_reserve, warehouse_save
 
     product = sellable(name="龙井")
     Product.objects.filter(pk=product.pk).update(status=Product.Status.PUBLISHED)

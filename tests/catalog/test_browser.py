@@ -1,4 +1,5 @@
 """A real Chromium: create a product, add a SKU and an image, publish it from the product page."""
+
 import io
 
 import pytest

@@ -27,8 +27,12 @@ def test_category_page_lists_products_of_its_subcategories(owner_client, tree):
 
 
 def test_moving_a_category_moves_its_subtree(owner, tree):
-    services.category_move(actor=owner, category=Category.objects.get(pk=tree["men"].pk),
-                           target=Category.objects.get(pk=tree["digital"].pk), position="last-child")
+    services.category_move(
+        actor=owner,
+        category=Category.objects.get(pk=tree["men"].pk),
+        target=Category.objects.get(pk=tree["digital"].pk),
+        position="last-child",
+    )
     tees = Category.objects.get(pk=tree["tees"].pk)
     assert [c.name for c in Category.objects.get_ancestors(tees)] == ["数码", "男装"]
     ProductFactory(category=tees)
@@ -37,13 +41,19 @@ def test_moving_a_category_moves_its_subtree(owner, tree):
 
 def test_a_category_cannot_move_into_itself(owner, tree):
     with pytest.raises(RuleRefused):
-        services.category_move(actor=owner, category=Category.objects.get(pk=tree["clothes"].pk),
-                               target=Category.objects.get(pk=tree["tees"].pk), position="last-child")
+        services.category_move(
+            actor=owner,
+            category=Category.objects.get(pk=tree["clothes"].pk),
+            target=Category.objects.get(pk=tree["tees"].pk),
+            position="last-child",
+        )
 
 
 def test_reorder_siblings_through_the_page(owner_client, tree):
-    owner_client.post(reverse("catalog:category_edit", args=[tree["digital"].pk]),
-                      {"move": "1", "move-position": "left", "move-target": tree["clothes"].pk})
+    owner_client.post(
+        reverse("catalog:category_edit", args=[tree["digital"].pk]),
+        {"move": "1", "move-position": "left", "move-target": tree["clothes"].pk},
+    )
     assert [c.name for c in Category.objects.get_root_nodes()] == ["数码", "服装"]
 
 
@@ -63,8 +73,9 @@ def test_deleting_a_category_with_products_is_refused_with_the_reason(owner_clie
 
 
 def test_create_a_subcategory_through_the_page(owner_client, tree):
-    owner_client.post(reverse("catalog:category_list"), {"name": "POLO衫", "parent": tree["men"].pk,
-                                                         "is_visible": "on"})
+    owner_client.post(
+        reverse("catalog:category_list"), {"name": "POLO衫", "parent": tree["men"].pk, "is_visible": "on"}
+    )
     assert Category.objects.get_parent(Category.objects.get(name="POLO衫")).name == "男装"
 
 

@@ -24,13 +24,38 @@ def _row(**values):
 
 def _rows():
     return [
-        _row(product_code="TEE", name="纯棉T恤", category="服装 > T恤", brand="优衣库", tags="新品|热卖",
-             description="<p>好<script>x</script></p>", weight_g="200", sku_code="TEE-R-S", price="79.00",
-             barcode="6900000000011", options="颜色=红|尺码=S", cost="30"),
-        _row(product_code="TEE", name="纯棉T恤", category="服装 > T恤", brand="优衣库", tags="新品|热卖",
-             sku_code="TEE-R-M", price="79.5", options="颜色=红|尺码=M"),
-        _row(product_code="TEA", name="龙井", sku_code="TEA-250", price="128", compare_at_price="168",
-             no_reason_returns="0"),
+        _row(
+            product_code="TEE",
+            name="纯棉T恤",
+            category="服装 > T恤",
+            brand="优衣库",
+            tags="新品|热卖",
+            description="<p>好<script>x</script></p>",
+            weight_g="200",
+            sku_code="TEE-R-S",
+            price="79.00",
+            barcode="6900000000011",
+            options="颜色=红|尺码=S",
+            cost="30",
+        ),
+        _row(
+            product_code="TEE",
+            name="纯棉T恤",
+            category="服装 > T恤",
+            brand="优衣库",
+            tags="新品|热卖",
+            sku_code="TEE-R-M",
+            price="79.5",
+            options="颜色=红|尺码=M",
+        ),
+        _row(
+            product_code="TEA",
+            name="龙井",
+            sku_code="TEA-250",
+            price="128",
+            compare_at_price="168",
+            no_reason_returns="0",
+        ),
     ]
 
 
@@ -91,8 +116,9 @@ def test_export_then_import_changes_nothing(owner, tree, fmt):
     assert AuditEntry.objects.filter(action="catalog.product_import").count() == audited  # nothing changed
     second = write_rows(selectors.export_rows(Product.objects.all()), fmt)
     if fmt == "xlsx":
-        first, second = ([list(r) for r in load_workbook(io.BytesIO(b)).active.iter_rows(values_only=True)]
-                         for b in (first, second))
+        first, second = (
+            [list(r) for r in load_workbook(io.BytesIO(b)).active.iter_rows(values_only=True)] for b in (first, second)
+        )
     assert first == second
     assert Product.objects.count() == 2 and Sku.objects.count() == 3
 

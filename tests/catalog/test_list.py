@@ -30,8 +30,13 @@ def test_filters_category_subtree_brand_tag_status_and_price(owner_client):
     tees = category("T恤", clothes)
     tag = TagFactory(name="热卖")
     cheap = sellable(name="便宜T恤", category=tees)
-    dear = ProductFactory(name="贵夹克", category=clothes, price_min=Decimal("500"), price_max=Decimal("800"),
-                          status=Product.Status.PUBLISHED)
+    dear = ProductFactory(
+        name="贵夹克",
+        category=clothes,
+        price_min=Decimal("500"),
+        price_max=Decimal("800"),
+        status=Product.Status.PUBLISHED,
+    )
     dear.tags.add(tag)
     ProductFactory(name="别的")
     url = reverse("catalog:product_list")
@@ -57,8 +62,9 @@ def test_list_query_count_is_the_same_at_20_and_200_rows(owner_client, django_as
 
 def test_bulk_publish_refuses_all_when_one_cannot_be_published(owner_client):
     good, bad = sellable(name="好"), ProductFactory(name="没图")
-    response = owner_client.post(reverse("catalog:product_list"), {"action": "publish", "ids": [good.pk, bad.pk]},
-                                 follow=True)
+    response = owner_client.post(
+        reverse("catalog:product_list"), {"action": "publish", "ids": [good.pk, bad.pk]}, follow=True
+    )
     assert "没图" in response.content.decode()
     assert not Product.objects.filter(status=Product.Status.PUBLISHED).exists()
     owner_client.post(reverse("catalog:product_list"), {"action": "publish", "ids": [good.pk]})
@@ -89,8 +95,9 @@ def test_bulk_price_change_previews_then_applies(owner_client):
     html = preview.content.decode()
     assert preview.status_code == 200 and "¥90.00" in html and "¥17.99" in html
     assert Sku.objects.get(code="A").price == Decimal("100.00")  # a preview changes nothing
-    owner_client.post(reverse("catalog:product_price_apply"), {"ids": [product.pk], "mode": "percent",
-                                                               "amount": "-10", "back": url})
+    owner_client.post(
+        reverse("catalog:product_price_apply"), {"ids": [product.pk], "mode": "percent", "amount": "-10", "back": url}
+    )
     assert dict(Sku.objects.values_list("code", "price")) == {"A": Decimal("90.00"), "B": Decimal("17.99")}
     product.refresh_from_db()
     assert product.price_min == Decimal("17.99")
@@ -100,8 +107,11 @@ def test_bulk_price_change_previews_then_applies(owner_client):
 def test_a_price_change_below_zero_is_refused(owner_client):
     product = ProductFactory()
     SkuFactory(product=product, code="A", price=Decimal("5.00"))
-    response = owner_client.post(reverse("catalog:product_list"), {"action": "price", "ids": [product.pk],
-                                                                   "mode": "amount", "amount": "-10"}, follow=True)
+    response = owner_client.post(
+        reverse("catalog:product_list"),
+        {"action": "price", "ids": [product.pk], "mode": "amount", "amount": "-10"},
+        follow=True,
+    )
     assert "A (-5.00)" in response.content.decode()
     assert Sku.objects.get(code="A").price == Decimal("5.00")
 

@@ -16,9 +16,19 @@ pytestmark = pytest.mark.django_db
 
 
 def test_staff_create_a_product_and_its_description_loses_scripts(owner_client):
-    response = owner_client.post(reverse("catalog:product_create"), {
-        "code": "TS-001", "name": "纯棉圆领T恤", "description": '<p onclick="x()">好<script>alert(1)</script></p>',
-        "weight_g": 200, "length_mm": 0, "width_mm": 0, "height_mm": 0, "no_reason_returns": "on"})
+    response = owner_client.post(
+        reverse("catalog:product_create"),
+        {
+            "code": "TS-001",
+            "name": "纯棉圆领T恤",
+            "description": '<p onclick="x()">好<script>alert(1)</script></p>',
+            "weight_g": 200,
+            "length_mm": 0,
+            "width_mm": 0,
+            "height_mm": 0,
+            "no_reason_returns": "on",
+        },
+    )
     product = Product.objects.get(code="TS-001")
     assert response.status_code == 302 and response["Location"] == product.get_absolute_url()
     assert "script" not in product.description and "onclick" not in product.description
@@ -28,8 +38,10 @@ def test_staff_create_a_product_and_its_description_loses_scripts(owner_client):
 
 def test_duplicate_product_code_is_a_message_on_the_form(owner_client):
     ProductFactory(code="TS-001")
-    response = owner_client.post(reverse("catalog:product_create"), {
-        "code": "TS-001", "name": "x", "weight_g": 0, "length_mm": 0, "width_mm": 0, "height_mm": 0})
+    response = owner_client.post(
+        reverse("catalog:product_create"),
+        {"code": "TS-001", "name": "x", "weight_g": 0, "length_mm": 0, "width_mm": 0, "height_mm": 0},
+    )
     assert response.status_code == 200
     assert Product.objects.count() == 1
 
@@ -93,25 +105,31 @@ def test_scheduling_a_product_that_cannot_be_published_is_refused(owner):
 
 def test_images_upload_make_a_thumbnail_and_the_first_is_main(owner_client):
     product = ProductFactory()
-    owner_client.post(reverse("catalog:product_images", args=[product.pk]),
-                      {"images": [png("a.png", (1200, 900)), png("b.png")]})
+    owner_client.post(
+        reverse("catalog:product_images", args=[product.pk]), {"images": [png("a.png", (1200, 900)), png("b.png")]}
+    )
     first, second = product.images.order_by("position")
     assert first.is_main and not second.is_main
     from PIL import Image
+
     with Image.open(first.thumbnail.path) as thumb:
         assert max(thumb.size) <= 240
     owner_client.post(reverse("catalog:product_image_action", args=[product.pk, second.pk]), {"do": "main"})
     assert product.images.get(is_main=True) == second
 
 
-@pytest.mark.parametrize("upload,message", [
-    (SimpleUploadedFile("evil.png", b"<?php echo 1; ?>", content_type="image/png"), "不是图片"),
-    (SimpleUploadedFile("huge.jpg", b"\xff" * (5 * 1024 * 1024 + 1), content_type="image/jpeg"), "5 MB"),
-])
+@pytest.mark.parametrize(
+    "upload,message",
+    [
+        (SimpleUploadedFile("evil.png", b"<?php echo 1; ?>", content_type="image/png"), "不是图片"),
+        (SimpleUploadedFile("huge.jpg", b"\xff" * (5 * 1024 * 1024 + 1), content_type="image/jpeg"), "5 MB"),
+    ],
+)
 def test_non_images_and_oversized_files_are_refused(owner_client, upload, message):
     product = ProductFactory()
-    response = owner_client.post(reverse("catalog:product_images", args=[product.pk]),
-                                 {"images": [png(), upload]}, follow=True)
+    response = owner_client.post(
+        reverse("catalog:product_images", args=[product.pk]), {"images": [png(), upload]}, follow=True
+    )
     assert message in response.content.decode()
     assert not product.images.exists()  # nothing half-written: the good file was not kept either
 
@@ -119,8 +137,7 @@ def test_non_images_and_oversized_files_are_refused(owner_client, upload, messag
 def test_sku_matrix_generates_every_combination_once(owner):
     product = ProductFactory(code="TEE")
     colours, sizes = attribute("颜色", "红", "蓝"), attribute("尺码", "S", "M", "L")
-    created = services.sku_matrix_generate(actor=owner, product=product, values=colours + sizes,
-                                           price=Decimal("79.00"))
+    created = services.sku_matrix_generate(actor=owner, product=product, values=colours + sizes, price=Decimal("79.00"))
     assert len(created) == 6
     assert sorted(s.options for s in created)[0] == "red / L".replace("red", "红")
     assert {s.code for s in created} == {f"TEE-{i:02d}" for i in range(1, 7)}
@@ -131,8 +148,13 @@ def test_sku_matrix_generates_every_combination_once(owner):
 
 
 def _grid_post(product, rows):
-    data = {"form-TOTAL_FORMS": len(rows), "form-INITIAL_FORMS": sum(1 for r in rows if r.get("id")),
-            "form-MIN_NUM_FORMS": 0, "form-MAX_NUM_FORMS": 1000, "save": "1"}
+    data = {
+        "form-TOTAL_FORMS": len(rows),
+        "form-INITIAL_FORMS": sum(1 for r in rows if r.get("id")),
+        "form-MIN_NUM_FORMS": 0,
+        "form-MAX_NUM_FORMS": 1000,
+        "save": "1",
+    }
     for i, row in enumerate(rows):
         for key, value in row.items():
             data[f"form-{i}-{key}"] = value
@@ -160,18 +182,24 @@ def test_sku_grid_refuses_a_row_missing_an_attribute(owner):
     product = ProductFactory()
     colours, sizes = attribute("颜色", "红", "蓝"), attribute("尺码", "S")
     with pytest.raises(services.RowErrors) as e:
-        services.skus_save(actor=owner, product=product, rows=[
-            {"pk": None, "code": "X1", "price": Decimal("1"), "values": [colours[0], sizes[0]]},
-            {"pk": None, "code": "X2", "price": Decimal("1"), "values": [colours[1]]},
-        ])
+        services.skus_save(
+            actor=owner,
+            product=product,
+            rows=[
+                {"pk": None, "code": "X1", "price": Decimal("1"), "values": [colours[0], sizes[0]]},
+                {"pk": None, "code": "X2", "price": Decimal("1"), "values": [colours[1]]},
+            ],
+        )
     assert e.value.rows[0][0] == 2 and "尺码" in e.value.rows[0][1]
 
 
 def test_sku_grid_saves_and_updates_prices(owner_client):
     product = ProductFactory()
     sku = SkuFactory(product=product, code="OLD", price=Decimal("10"))
-    rows = [{"id": sku.pk, "code": "OLD", "price": "12.50", "weight_g": 5, "is_active": "on"},
-            {"code": "NEW", "price": "20", "cost": "8", "weight_g": 5, "is_active": "on"}]
+    rows = [
+        {"id": sku.pk, "code": "OLD", "price": "12.50", "weight_g": 5, "is_active": "on"},
+        {"code": "NEW", "price": "20", "cost": "8", "weight_g": 5, "is_active": "on"},
+    ]
     response = owner_client.post(reverse("catalog:product_skus", args=[product.pk]), _grid_post(product, rows))
     assert response.status_code == 302
     assert dict(product.skus.values_list("code", "price")) == {"OLD": Decimal("12.50"), "NEW": Decimal("20.00")}
@@ -181,8 +209,9 @@ def test_sku_grid_saves_and_updates_prices(owner_client):
 
 def test_an_absurd_matrix_price_is_refused(owner):
     with pytest.raises(DomainError):
-        services.sku_matrix_generate(actor=owner, product=ProductFactory(), values=attribute("颜色", "红"),
-                                     price=Decimal("-1"))
+        services.sku_matrix_generate(
+            actor=owner, product=ProductFactory(), values=attribute("颜色", "红"), price=Decimal("-1")
+        )
 
 
 def test_image_factory_makes_publishable_products():
@@ -194,9 +223,18 @@ HUGE_IDS = ["99999999999999999999", str(2**63)]
 
 @pytest.mark.parametrize("huge", HUGE_IDS)
 def test_a_huge_tag_id_on_the_product_form_is_a_message_not_a_500(owner_client, huge):
-    response = owner_client.post(reverse("catalog:product_create"), {
-        "code": "TS-009", "name": "纯棉T恤", "weight_g": 0, "length_mm": 0, "width_mm": 0, "height_mm": 0,
-        "tags": [huge]})
+    response = owner_client.post(
+        reverse("catalog:product_create"),
+        {
+            "code": "TS-009",
+            "name": "纯棉T恤",
+            "weight_g": 0,
+            "length_mm": 0,
+            "width_mm": 0,
+            "height_mm": 0,
+            "tags": [huge],
+        },
+    )
     assert response.status_code == 200
     assert huge in response.content.decode()  # "选择一个有效的选项。…不在可用的选项中。"
     assert not Product.objects.filter(code="TS-009").exists()
@@ -206,8 +244,10 @@ def test_a_huge_tag_id_on_the_product_form_is_a_message_not_a_500(owner_client, 
 def test_huge_matrix_values_on_the_sku_page_are_a_message_not_a_500(owner_client, huge):
     product = ProductFactory()
     colours = attribute("颜色", "红", "蓝")
-    response = owner_client.post(reverse("catalog:product_skus", args=[product.pk]), {
-        "generate": "1", "matrix-values": [colours[0].pk, huge], "matrix-price": "10"})
+    response = owner_client.post(
+        reverse("catalog:product_skus", args=[product.pk]),
+        {"generate": "1", "matrix-values": [colours[0].pk, huge], "matrix-price": "10"},
+    )
     assert response.status_code == 200
     assert huge in response.content.decode()
     assert not Sku.objects.filter(product=product).exists()

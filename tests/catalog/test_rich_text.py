@@ -1,6 +1,7 @@
 """The product description is edited in a rich-text editor (Quill, vendored): formatting typed in the
 editor is saved and shown again; without JavaScript the plain textarea still works; either way the
 HTML is sanitised on save, and the editor breaks no rule of the page's Content-Security-Policy."""
+
 import pytest
 from django.contrib.staticfiles import finders
 
@@ -63,8 +64,7 @@ def test_formatted_text_typed_in_the_editor_is_saved_and_shown(make_staff, login
     assert errors == []
 
 
-def test_without_javascript_the_textarea_saves_and_the_sanitiser_removes_scripts(
-        make_staff, browser, live_server, tea):
+def test_without_javascript_the_textarea_saves_and_the_sanitiser_removes_scripts(make_staff, browser, live_server, tea):
     from tests.conftest import PASSWORD
 
     make_staff("operations")
@@ -89,6 +89,10 @@ def test_without_javascript_the_textarea_saves_and_the_sanitiser_removes_scripts
 def test_the_product_form_loads_the_vendored_editor():
     media = str(ProductForm().media)
     assert "vendor/quill/quill.min.js" in media and "catalog/editor.js" in media
-    for path in ("vendor/quill/quill.min.js", "vendor/quill/quill.snow.css", "vendor/quill/LICENSE",
-                 "catalog/editor.js"):
+    for path in (
+        "vendor/quill/quill.min.js",
+        "vendor/quill/quill.snow.css",
+        "vendor/quill/LICENSE",
+        "catalog/editor.js",
+    ):
         assert finders.find(path), path

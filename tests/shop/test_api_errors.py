@@ -1,5 +1,6 @@
 """The integration API's error format (DESIGN §4) for what no endpoint handles: unknown paths and the
 schema layer's validation messages, in the request's language."""
+
 import json
 
 import pytest
@@ -16,8 +17,9 @@ def auth(owner):
 
 
 @pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
-@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/nope", "/api/v1/orders/1/nope", "/api/v1/products/x/y/z",
-                                  "/api/v1/nope/"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/", "/api/v1/nope", "/api/v1/orders/1/nope", "/api/v1/products/x/y/z", "/api/v1/nope/"]
+)
 def test_unknown_paths_answer_404_in_the_error_format(client, auth, method, path):
     response = getattr(client, method)(path, **auth)
     assert response.status_code == 404
@@ -42,8 +44,16 @@ def _post_order(client, auth, data, **extra):
 
 
 def test_schema_validation_messages_are_chinese_by_default(client, auth):
-    response = _post_order(client, auth, {"external_id": "", "lines": [{"sku": "A", "quantity": "x"}],
-                                          "customer": {"phone": "1" * 40, "name": "张三"}, "points": -1})
+    response = _post_order(
+        client,
+        auth,
+        {
+            "external_id": "",
+            "lines": [{"sku": "A", "quantity": "x"}],
+            "customer": {"phone": "1" * 40, "name": "张三"},
+            "points": -1,
+        },
+    )
     assert response.status_code == 400
     fields = response.json()["error"]["fields"]
     assert fields["shipping_address"] == "这个字段是必填项。"

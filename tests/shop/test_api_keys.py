@@ -1,4 +1,5 @@
 """API keys: created by staff, shown once, stored hashed, scoped, revocable; errors in the DESIGN §4 format."""
+
 import pytest
 
 from shop.models import ApiKey, AuditEntry

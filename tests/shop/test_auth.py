@@ -38,8 +38,9 @@ def test_a_deactivated_account_cannot_log_in(client, make_staff):
 
 def test_password_change_requires_the_old_password(client, owner):
     client.force_login(owner)
-    response = client.post("/password/", {"old_password": "nope", "new_password1": "Another-Pass-77",
-                                          "new_password2": "Another-Pass-77"})
+    response = client.post(
+        "/password/", {"old_password": "nope", "new_password1": "Another-Pass-77", "new_password2": "Another-Pass-77"}
+    )
     assert response.status_code == 200
     owner.refresh_from_db()
     assert owner.check_password(PASSWORD)

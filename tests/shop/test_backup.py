@@ -1,4 +1,5 @@
 """`manage.py backup` writes a verified dump; `manage.py restore` brings the data back."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command

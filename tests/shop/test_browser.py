@@ -1,4 +1,5 @@
 """A real Chromium: log in, the Chinese dashboard, the switch to English, a role refused a page."""
+
 import pytest
 
 from shop.services import notify

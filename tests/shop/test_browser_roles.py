@@ -1,4 +1,5 @@
 """A real Chromium at desktop and phone width: each role is offered what it may do, and nothing else."""
+
 from decimal import Decimal
 
 import pytest

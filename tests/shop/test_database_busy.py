@@ -1,4 +1,5 @@
 """When SQLite's write lock stays taken past the busy timeout, callers get a clean, retryable 503."""
+
 import sqlite3
 from contextlib import contextmanager
 
@@ -36,8 +37,12 @@ def write_lock_held(monkeypatch):
 def test_an_api_write_that_cannot_get_the_lock_is_503_busy_with_retry_after(client, owner, write_lock_held):
     api_key = apikey_create(actor=owner, name="storefront", scopes=["orders:write"])[1]
     with write_lock_held():
-        response = client.post("/api/v1/orders", data={"external_id": "X"}, content_type="application/json",
-                               HTTP_AUTHORIZATION=f"Bearer {api_key}")
+        response = client.post(
+            "/api/v1/orders",
+            data={"external_id": "X"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {api_key}",
+        )
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "busy" and response.json()["error"]["message"]
     assert int(response["Retry-After"]) > 0

@@ -1,4 +1,5 @@
 """The dev defaults stay quiet and speak the store's time: no kombu noise without Redis, local job times."""
+
 import logging
 import re
 from datetime import timedelta
@@ -24,8 +25,7 @@ def test_the_job_log_shows_times_in_the_store_time_zone(db):
     call_command("run_jobs", stdout=out, stderr=out)
     lines = [line for line in out.getvalue().splitlines() if line.strip()]
     assert any(" backup: " in line for line in lines), lines
-    shanghai = {timezone.localtime(before + timedelta(seconds=s)).strftime("%Y-%m-%d %H:%M")
-                for s in range(0, 180, 30)}
+    shanghai = {timezone.localtime(before + timedelta(seconds=s)).strftime("%Y-%m-%d %H:%M") for s in range(0, 180, 30)}
     assert timezone.get_current_timezone_name() == "Asia/Shanghai"
     for line in lines:
         stamp = re.match(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}):\d{2} ", line)

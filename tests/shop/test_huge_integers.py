@@ -2,6 +2,7 @@
 2**63 - 1 raises OverflowError (a 500), on PostgreSQL a value past the column's range a DataError.
 Generated from the URL patterns (like test_fuzz_forms), so every future page is covered: a huge id in
 the path, huge page numbers and filter ids in the query, huge ids and numbers in posted forms."""
+
 import re
 
 import pytest
@@ -10,13 +11,59 @@ from tests.shop.test_rbac import DUMMY, PAGES
 
 HUGE = "99999999999999999999"  # > 2**64
 EDGE = str(2**63)  # one past SQLite's / PostgreSQL's bigint
-ID_FIELDS = ["tags", "tag", "values", "matrix-values", "category", "brand", "warehouse", "supplier", "sku",
-             "customer", "carrier", "method", "ids", "id", "parent", "definition", "product", "order", "line",
-             "preferred_carrier", "template", "region", "rule"]
-NUMBER_FIELDS = ["page", "per_page", "quantity", "weight_g", "length_mm", "width_mm", "height_mm", "position",
-                 "priority", "on_hand", "threshold", "points", "days", "window_minutes", "weight",
-                 "settlement_days", "hold_score", "sku_weight_g", "reorder_point", "order_up_to", "pack_size",
-                 "counted", "cover_days", "safety_stock", "lead_time_days", "window_days"]
+ID_FIELDS = [
+    "tags",
+    "tag",
+    "values",
+    "matrix-values",
+    "category",
+    "brand",
+    "warehouse",
+    "supplier",
+    "sku",
+    "customer",
+    "carrier",
+    "method",
+    "ids",
+    "id",
+    "parent",
+    "definition",
+    "product",
+    "order",
+    "line",
+    "preferred_carrier",
+    "template",
+    "region",
+    "rule",
+]
+NUMBER_FIELDS = [
+    "page",
+    "per_page",
+    "quantity",
+    "weight_g",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "position",
+    "priority",
+    "on_hand",
+    "threshold",
+    "points",
+    "days",
+    "window_minutes",
+    "weight",
+    "settlement_days",
+    "hold_score",
+    "sku_weight_g",
+    "reorder_point",
+    "order_up_to",
+    "pack_size",
+    "counted",
+    "cover_days",
+    "safety_stock",
+    "lead_time_days",
+    "window_days",
+]
 
 
 def _huge_url(route, value):
@@ -50,7 +97,9 @@ def test_huge_numbers_posted_never_break_a_form(owner_client, route, view):
     url = _huge_url(route, "1")
     for value in (HUGE, EDGE):
         data = {name: [value] for name in ID_FIELDS} | {name: value for name in NUMBER_FIELDS}
-        data |= {f"matrix-{name}": [value] for name in ("values",)} | {"form-TOTAL_FORMS": "1",
-                                                                        "form-INITIAL_FORMS": "0"}
+        data |= {f"matrix-{name}": [value] for name in ("values",)} | {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "0",
+        }
         response = owner_client.post(url, data)
         assert response.status_code < 500, f"{route} answered {response.status_code} to {value}"

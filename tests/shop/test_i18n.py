@@ -1,4 +1,5 @@
 """Every message has a zh-hans translation, and the compiled catalogues match the sources."""
+
 from pathlib import Path
 
 import pytest
@@ -6,8 +7,9 @@ from django.conf import settings
 from django.utils import translation
 
 ROOT = Path(settings.BASE_DIR)
-CATALOGUES = sorted(p for p in ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts) + \
-    sorted(ROOT.glob("locale/zh_Hans/LC_MESSAGES/django.po"))
+CATALOGUES = sorted(p for p in ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts) + sorted(
+    ROOT.glob("locale/zh_Hans/LC_MESSAGES/django.po")
+)
 
 
 def _entries(path):

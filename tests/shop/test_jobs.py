@@ -1,4 +1,5 @@
 """Jobs run from the command line without Redis, and on a real Celery worker when REDIS_URL is set."""
+
 import os
 import subprocess
 import sys
@@ -34,13 +35,37 @@ def test_a_real_worker_on_redis_runs_the_backup_job(tmp_path, make_staff):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     db = connection.settings_dict
     # The worker is another process: it opens the test database itself (SQLite's is a file too).
-    url = (f"sqlite:///{db['NAME']}" if connection.vendor == "sqlite"
-           else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
+    url = (
+        f"sqlite:///{db['NAME']}"
+        if connection.vendor == "sqlite"
+        else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings", DATABASE_URL=url)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "shop", "worker", "-Q", queue, "--pool", "solo",
-         "--concurrency", "1", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"],
-        env=env, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "shop",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "WARNING",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     app.conf.task_always_eager = False
     try:
         result = backup_job.apply_async(queue=queue)

@@ -1,5 +1,6 @@
 """Codes never reach the Chinese UI: audit actions, modules, field keys, actors, references and roles have
 labels from one registry (shop.labels), and money in the audit log has 2 places."""
+
 import ast
 import fnmatch
 import pathlib
@@ -84,8 +85,17 @@ def test_every_recorded_action_has_a_label():
 
 def test_the_audit_log_speaks_chinese(owner_client, owner, make_staff):
     staff = make_staff("finance", username="cashier")
-    record(None, "payments.settle", None, after={"gross": Decimal("13.2200000000000"), "fees": Decimal("0.08"),
-                                                 "refunds": Decimal("0"), "net": Decimal("13.14")})
+    record(
+        None,
+        "payments.settle",
+        None,
+        after={
+            "gross": Decimal("13.2200000000000"),
+            "fees": Decimal("0.08"),
+            "refunds": Decimal("0"),
+            "net": Decimal("13.14"),
+        },
+    )
     record("storefront", "orders.place", None, after={"number": "N1", "total": Decimal("99.50")})
     record("api:ERP", "inventory.release", None, after={"reference": "order:2026120100001"})
     before = snapshot(staff, ["first_name", "is_active"])
@@ -93,13 +103,39 @@ def test_the_audit_log_speaks_chinese(owner_client, owner, make_staff):
     record(owner, "settings.staff_update", staff, before=before, after=snapshot(staff, ["first_name", "is_active"]))
 
     html = owner_client.get(reverse("audit_list")).content.decode()
-    body = html[html.index('class="list"'):]
-    for code in ("payments.settle", "orders.place", "inventory.release", "settings.staff_update", ">fees<",
-                 ">gross<", ">system<", ">storefront<", "api:ERP", "order:2026", ">payments<", ">settings<"):
+    body = html[html.index('class="list"') :]
+    for code in (
+        "payments.settle",
+        "orders.place",
+        "inventory.release",
+        "settings.staff_update",
+        ">fees<",
+        ">gross<",
+        ">system<",
+        ">storefront<",
+        "api:ERP",
+        "order:2026",
+        ">payments<",
+        ">settings<",
+    ):
         assert code not in body, code
     assert "13.2200000000000" not in body and "13.22" in body
-    for text in ("结算", "手续费", "总额", "系统", "店铺前台", "API：ERP", "订单 2026120100001", "支付", "设置",
-                 "修改前", "修改后", "字段", "王会计", "名字"):
+    for text in (
+        "结算",
+        "手续费",
+        "总额",
+        "系统",
+        "店铺前台",
+        "API：ERP",
+        "订单 2026120100001",
+        "支付",
+        "设置",
+        "修改前",
+        "修改后",
+        "字段",
+        "王会计",
+        "名字",
+    ):
         assert text in body, text
     # before and after are separate columns: the old name and the new one are in cells of their own
     assert "<td>—</td><td>王会计</td>" in body
@@ -107,26 +143,27 @@ def test_the_audit_log_speaks_chinese(owner_client, owner, make_staff):
 
 
 def test_decimals_are_stored_with_two_places(db):
-    entry = record(None, "payments.settle", None, after={"gross": Decimal("13.2200000000000"),
-                                                         "rate": Decimal("0.0060")})
+    entry = record(
+        None, "payments.settle", None, after={"gross": Decimal("13.2200000000000"), "rate": Decimal("0.0060")}
+    )
     entry.refresh_from_db()
     assert entry.after == {"gross": "13.22", "rate": "0.006"}
 
 
 def test_object_history_and_staff_list_use_labels(owner_client, owner, make_staff):
     staff = make_staff("customer_service", username="kefu")
-    owner_client.post(reverse("staff_edit", args=[staff.pk]), {"first_name": "客服小李", "email": "",
-                                                              "roles": ["customer_service", "finance"],
-                                                              "is_active": "on"})
+    owner_client.post(
+        reverse("staff_edit", args=[staff.pk]),
+        {"first_name": "客服小李", "email": "", "roles": ["customer_service", "finance"], "is_active": "on"},
+    )
     html = owner_client.get(reverse("staff_edit", args=[staff.pk])).content.decode()
-    history = html[html.index("<h2>历史记录"):]
+    history = html[html.index("<h2>历史记录") :]
     assert "settings.staff_update" not in history and "customer_service" not in history
     assert "编辑员工账号" in history and "客服、财务" in history and "<td>客服小李</td>" in history
     staff_list = owner_client.get(reverse("staff_list")).content.decode()
-    rows = staff_list[staff_list.index('class="list"'):]
+    rows = staff_list[staff_list.index('class="list"') :]
     assert "customer_service" not in rows and ">finance<" not in rows
     assert "客服" in rows and "财务" in rows
-
 
 
 def test_a_key_named_like_a_reverse_relation_falls_back_to_the_shared_name(db, owner):

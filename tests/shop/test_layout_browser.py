@@ -1,5 +1,6 @@
 """Pages fit a phone (390 px) without the page itself scrolling sideways — wide tables scroll inside their own
 box — and the left navigation's background reaches the bottom of a long page at 1280 px."""
+
 import importlib
 import os
 from decimal import Decimal
@@ -27,19 +28,31 @@ def store(transactional_db, make_staff, monkeypatch):
     importlib.import_module("payments.migrations.0002_seed").seed(apps, None)
     monkeypatch.setenv("PAYMENT_SECRET_ALIPAY", "layout-secret")
     owner = make_staff("owner")
-    product = Product.objects.create(code="P-LAYOUT-0001", name="加厚纯棉圆领长袖T恤（男女同款，多色可选）",
-                                     status=Product.Status.PUBLISHED)
-    sku = Sku.objects.create(product=product, code="LAYOUT-TEE-WHITE-XXL", price=Decimal("129.00"),
-                             cost=Decimal("40.00"))
+    product = Product.objects.create(
+        code="P-LAYOUT-0001", name="加厚纯棉圆领长袖T恤（男女同款，多色可选）", status=Product.Status.PUBLISHED
+    )
+    sku = Sku.objects.create(
+        product=product, code="LAYOUT-TEE-WHITE-XXL", price=Decimal("129.00"), cost=Decimal("40.00")
+    )
     warehouse = Warehouse.objects.create(code="SH", name="上海仓", province="上海", city="上海")
     stock_receive(sku=sku, warehouse=warehouse, quantity=1000, actor=None)
     order, _created = order_place(
         customer={"phone": "13800138000", "name": "张三"},
-        shipping_address={"name": "张三", "phone": "13800138000", "province": "上海", "city": "上海",
-                          "district": "静安区", "detail": "南京西路 1266 号恒隆广场 10 楼 1001 室"},
-        lines=[(sku.code, 2)], payment_method="alipay")
-    body = (f'{{"order_number": "{order.number}", "transaction_id": "TX-LAYOUT-1", "amount": "{order.total}", '
-            f'"status": "success", "paid_at": "2026-12-01T10:00:00+08:00"}}').encode()
+        shipping_address={
+            "name": "张三",
+            "phone": "13800138000",
+            "province": "上海",
+            "city": "上海",
+            "district": "静安区",
+            "detail": "南京西路 1266 号恒隆广场 10 楼 1001 室",
+        },
+        lines=[(sku.code, 2)],
+        payment_method="alipay",
+    )
+    body = (
+        f'{{"order_number": "{order.number}", "transaction_id": "TX-LAYOUT-1", "amount": "{order.total}", '
+        f'"status": "success", "paid_at": "2026-12-01T10:00:00+08:00"}}'
+    ).encode()
     payments.payment_callback_handle(provider="alipay", body=body, signature=sign("layout-secret", body))
     for i in range(40):
         record(owner, "catalog.price_change", product, before={"price": "129.00"}, after={"price": f"{100 + i}.00"})

@@ -1,4 +1,5 @@
 """The one list class: keyset pages cover every row exactly once, forwards and back, whatever the sort."""
+
 from datetime import timedelta
 
 import pytest
@@ -27,9 +28,16 @@ def _page(user, **params):
 def announcements(db):
     now = timezone.now()
     # Ties on every key and NULLs in a nullable one: the hard cases for a keyset.
-    Announcement.objects.bulk_create([
-        Announcement(title=f"公告{i % 7}", starts_at=now - timedelta(hours=i % 5),
-                     ends_at=None if i % 4 == 0 else now + timedelta(days=1 + i % 3)) for i in range(47)])
+    Announcement.objects.bulk_create(
+        [
+            Announcement(
+                title=f"公告{i % 7}",
+                starts_at=now - timedelta(hours=i % 5),
+                ends_at=None if i % 4 == 0 else now + timedelta(days=1 + i % 3),
+            )
+            for i in range(47)
+        ]
+    )
     return list(Announcement.objects.all())
 
 
@@ -52,7 +60,7 @@ def test_pages_forward_cover_every_row_once_in_order(owner, announcements, order
     values = [getattr(a, key) for p in pages for a in p.rows]
     present = [v for v in values if v is not None]
     assert present == sorted(present, reverse=ordering.startswith("-"))
-    assert values[len(present):] == [None] * (len(values) - len(present))  # empty values last either way
+    assert values[len(present) :] == [None] * (len(values) - len(present))  # empty values last either way
 
 
 @pytest.mark.parametrize("ordering", ["-starts_at", "ends_at", "-ends_at"])
@@ -67,8 +75,9 @@ def test_previous_walks_back_over_the_same_pages(owner, announcements, ordering)
     assert back[-1].is_first
 
 
-@pytest.mark.parametrize("junk", ["x", "eyJ9", "W3siZHQiOiJ4In0sMV0", "WzEwMDAwMDAwMDAwMDAwMDAwMDAwMDAsMV0",
-                                  "W251bGwsIm51bGwiLDFd" * 200])
+@pytest.mark.parametrize(
+    "junk", ["x", "eyJ9", "W3siZHQiOiJ4In0sMV0", "WzEwMDAwMDAwMDAwMDAwMDAwMDAwMDAsMV0", "W251bGwsIm51bGwiLDFd" * 200]
+)
 def test_a_junk_cursor_shows_the_first_page(owner, announcements, junk):
     assert _page(owner, after=junk).is_first and len(_page(owner, after=junk).rows) == 20
 

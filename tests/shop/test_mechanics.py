@@ -1,5 +1,6 @@
 """The shared mechanics every app uses: money, the actor, Chinese provinces and phones, the state machine,
 the audited save."""
+
 from decimal import Decimal
 
 import pytest
@@ -34,8 +35,10 @@ def test_an_amount_that_is_not_one_names_its_field(junk):
 def test_allocated_shares_always_sum_to_the_total(total, weights):
     shares = allocate(total, weights)
     assert sum(shares) == total and len(shares) == len(weights)
-    assert all(abs(s - total * w / sum(weights)) <= Decimal("0.01") * len(weights) for s, w in zip(shares, weights,
-                                                                                                    strict=True))
+    assert all(
+        abs(s - total * w / sum(weights)) <= Decimal("0.01") * len(weights)
+        for s, w in zip(shares, weights, strict=True)
+    )
 
 
 def test_an_adjustment_spreads_over_lines_in_proportion():
@@ -60,8 +63,9 @@ def test_provinces_and_phone_numbers():
 
 @pytest.mark.django_db
 def test_the_state_machine_moves_stamps_and_refuses(owner):
-    machine = StateMachine(transitions={"go": (("draft",), "live"), "stop": (("live",), "stopped")},
-                           stamps={"go": "starts_at"})
+    machine = StateMachine(
+        transitions={"go": (("draft",), "live"), "stop": (("live",), "stopped")}, stamps={"go": "starts_at"}
+    )
 
     class Row:
         status = "draft"

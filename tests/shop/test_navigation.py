@@ -1,5 +1,6 @@
 """Navigation and permissions agree, for every role: a link in the navigation opens, a page the role
 is refused is not offered, and a navigation page the role may open is offered."""
+
 import pytest
 from django.apps import apps
 from django.urls import resolve, reverse
@@ -13,7 +14,7 @@ def _nav_links(client):
     import re
 
     html = client.get("/").content.decode()
-    nav = html.split('<nav aria-label=', 1)[1].split("</nav>", 1)[0]
+    nav = html.split("<nav aria-label=", 1)[1].split("</nav>", 1)[0]
     return set(re.findall(r'href="([^"]+)"', nav))
 
 

@@ -1,4 +1,5 @@
 """The notification service: in-app per user or role (the bell's count), email through EMAIL_URL."""
+
 import pytest
 from django.core import mail
 

@@ -1,4 +1,5 @@
 """Project-wide rules: the module dependency graph of DESIGN §1 and a clean deploy check."""
+
 import ast
 import os
 import subprocess
@@ -61,19 +62,34 @@ def test_modules_import_only_what_design_allows(module):
 
 
 def test_check_deploy_is_clean_when_configured_for_production():
-    test_only = ("DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    test_only = (
+        "DEBUG",
+        "DJANGO_SETTINGS_MODULE",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_COOKIES",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    )
     env = {k: v for k, v in os.environ.items() if k not in test_only}
-    env.update(DJANGO_SETTINGS_MODULE="shop.settings", SECRET_KEY="x" * 30 + "-production-secret-with-entropy-9f8e7d6c",
-               ALLOWED_HOSTS="shop.example.com")
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    env.update(
+        DJANGO_SETTINGS_MODULE="shop.settings",
+        SECRET_KEY="x" * 30 + "-production-secret-with-entropy-9f8e7d6c",
+        ALLOWED_HOSTS="shop.example.com",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_web_server_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
-    result = subprocess.run([sys.executable, "-c", "import shop.wsgi"], cwd=ROOT, env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", "import shop.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
@@ -82,8 +98,9 @@ def test_the_readme_only_points_at_files_a_clone_has():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\(([^)#]+)\)", readme) + re.findall(r"`([^`\s]*/[^`\s/]+\.[a-z]+)`", readme)
-    paths = [(ROOT / link).resolve() for link in links
-             if "://" not in link and not link.startswith("/") and "<" not in link]
+    paths = [
+        (ROOT / link).resolve() for link in links if "://" not in link and not link.startswith("/") and "<" not in link
+    ]
     assert paths, "the README names at least shop/settings.py"
     assert [p for p in paths if not p.is_relative_to(ROOT) or not p.exists()] == []
     assert "DESIGN" not in readme  # the design notes live outside the repository; the README stands alone

@@ -1,5 +1,6 @@
 """What each role sees on shared pages: read-only stock for customer service, edit links only with
 the permission behind them, and dashboard figures only for the role whose figure it is."""
+
 from decimal import Decimal
 
 import pytest
@@ -34,8 +35,7 @@ def test_customer_service_reads_stock_but_cannot_change_it(client, make_staff, s
         assert client.get(reverse(f"inventory:{name}")).status_code == 403, name
 
 
-def test_product_page_shows_available_stock_per_sku_to_roles_that_may_view_stock(client, make_staff,
-                                                                              stocked_product):
+def test_product_page_shows_available_stock_per_sku_to_roles_that_may_view_stock(client, make_staff, stocked_product):
     client.force_login(make_staff("customer_service"))
     html = client.get(stocked_product.get_absolute_url()).content.decode()
     assert 'data-testid="sku-available-TEA-1">12<' in html
@@ -62,10 +62,10 @@ def test_product_page_query_count_does_not_grow_with_its_skus(client, make_staff
 
 
 @pytest.mark.parametrize("role", ["warehouse", "customer_service", "marketing"])
-@pytest.mark.parametrize("model,url_name", [(Brand, "brand"), (Tag, "tag"),
-                                            (AttributeDefinition, "attributedefinition")])
-def test_named_lists_offer_no_edit_or_delete_without_the_permission(
-        client, make_staff, role, model, url_name):
+@pytest.mark.parametrize(
+    "model,url_name", [(Brand, "brand"), (Tag, "tag"), (AttributeDefinition, "attributedefinition")]
+)
+def test_named_lists_offer_no_edit_or_delete_without_the_permission(client, make_staff, role, model, url_name):
     row = model.objects.create(name="样例")
     client.force_login(make_staff(role))
     html = client.get(reverse(f"catalog:{url_name}_list")).content.decode()

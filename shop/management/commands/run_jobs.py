@@ -29,7 +29,7 @@ class Command(BaseCommand):
                     try:
                         result = task.apply(throw=True).get()
                         self.stdout.write(f"{_stamp()} {name}: {result}")
-                    except Exception as e:  # noqa: BLE001 - one failing job must not stop the others
+                    except Exception as e:
                         self.stderr.write(f"{_stamp()} {name} failed: {e}")
             if not loop:
                 return

@@ -16,5 +16,8 @@ class Command(BaseCommand):
         for label in MODULE_APPS:
             if importlib.util.find_spec(f"{label}.demo"):
                 importlib.import_module(f"{label}.demo").seed(self.stdout)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo store ready. Log in at http://127.0.0.1:8000 as {demo.OWNER_USERNAME} / {demo.DEMO_PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo store ready. Log in at http://127.0.0.1:8000 as {demo.OWNER_USERNAME} / {demo.DEMO_PASSWORD}"
+            )
+        )
