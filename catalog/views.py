@@ -1,13 +1,10 @@
 """Catalogue pages: thin views that parse the request, call a service or selector, and render."""
 
 from functools import partial
-from uuid import uuid4
 
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from catalog import selectors, services, tasks
+from catalog import selectors, services
 from catalog.filters import ProductFilter
 from catalog.forms import (
     AttributeValuesForm,
@@ -35,7 +32,6 @@ from catalog.forms import (
 )
 from catalog.models import AttributeDefinition, Brand, Category, Product, Tag
 from catalog.transfer import write_rows
-from shop import progress
 from shop.errors import DomainError
 from shop.lists import BulkAction, Column, ListPage, render_list
 from shop.permissions import staff_view
@@ -176,15 +172,7 @@ def product_export(request):
 def product_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        path = default_storage.save(f"imports/{uuid4().hex}-{upload.name}", upload)
-        run = progress.start(
-            kind="catalog.import",
-            label=_("Import products from %(f)s") % {"f": upload.name},
-            user=request.user,
-            return_url=reverse("catalog:product_list"),
-        )
-        transaction.on_commit(partial(tasks.import_products.delay, run.pk, path, upload.name, request.user.pk))
+        run = services.products_import_start(actor=request.user, upload=form.cleaned_data["file"])
         return redirect("jobrun_detail", run.pk)
     return render(request, "catalog/import.html", {"form": form})
 
