@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=true
 
-.PHONY: run test install browser messages
+.PHONY: run test lint install browser messages
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -31,6 +31,12 @@ run: $(STAMP) messages
 	$(DEV_ENV) $(PY) manage.py run_jobs --loop > var-jobs.log 2>&1 & \
 	trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Lint (ruff), format check and types (mypy with django-stubs): CI runs this before the tests.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(DEV_ENV) $(VENV)/bin/mypy
 
 test: $(STAMP) messages browser
 	$(PY) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
