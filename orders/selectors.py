@@ -136,6 +136,24 @@ def orders_by_ids(ids):
             .order_by("placed_at", "pk"))
 
 
+def pick_list_rows(orders) -> list[dict]:
+    """What to take off the shelves for these orders (from `orders_by_ids`): one row per SKU with the quantity
+    summed over the orders and the orders merged into them, and the order numbers it goes to, by SKU code."""
+    totals: dict[str, dict] = {}
+    for order in orders:
+        for line in [*order.lines.all(), *(ln for m in order.merged_orders.all() for ln in m.lines.all())]:
+            row = totals.setdefault(line.sku_code, {"sku_code": line.sku_code, "name": line.name,
+                                                    "options": line.options, "quantity": 0, "orders": []})
+            row["quantity"] += line.quantity
+            row["orders"].append(order.number)
+    return sorted(totals.values(), key=lambda r: r["sku_code"])
+
+
+def order_shipments(order):
+    """The shipments the order left in: a merged order ships under its lead's shipment."""
+    return order.merged_into.shipments.all() if order.merged_into_id else order.shipments.all()
+
+
 def carriers():
     return Carrier.objects.all()
 

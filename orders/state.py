@@ -81,6 +81,11 @@ def order_is_void(order) -> bool:
     return order.status in VOID_STATES
 
 
+def order_address_editable(order) -> bool:
+    """The shipping address may still change: the order has not shipped (nor been cancelled or closed)."""
+    return order.status in UNSHIPPED
+
+
 def order_never_shipped(order) -> bool:
     """Nothing of this order left the warehouse (it may since have been cancelled or closed)."""
     return order.status in UNSHIPPED + VOID_STATES

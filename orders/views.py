@@ -1,11 +1,8 @@
 """Order pages: the keyset-paged list, detail with its actions, work queues, abnormal orders, merging,
 printing, bulk shipping from a CSV, and the logistics set-up (carriers, freight, dispatch rules)."""
-import csv
-import io
 from functools import partial
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from orders import selectors, services, state, tasks
+from orders import selectors, services, state
 from orders.forms import (
     AddressForm,
     CancelForm,
@@ -33,21 +30,16 @@ from orders.forms import (
 from orders.lists import MAX_IDS, AbnormalList, OrderList, QueueList
 from orders.models import Carrier, DispatchRule, FreightTemplate, Shipment
 from orders.templatetags.orders_tags import event_label
-from shop import labels, progress
+from shop import labels
 from shop.errors import DomainError
-from shop.lists import Column, ListPage, render_list
+from shop.lists import Column, ListPage, parse_ids, render_list
 from shop.permissions import staff_view
 from shop.related import related
 from shop.web import form_submit, message_submit
 
-SYNC_CSV_ROWS = 100
-MAX_CSV_ROWS = 20_000
-
-
-
 
 def _ids(values):
-    return [int(v) for v in values if str(v).isdigit() and len(str(v)) < 19][:MAX_IDS]
+    return parse_ids(values, limit=MAX_IDS)
 
 
 def _back(request, default):
@@ -104,7 +96,7 @@ def _render_detail(request, order, **forms_in):
         "cod_unpaid": state.is_unpaid_cod(order) and order.is_open,
         "cod_collectable": state.order_cod_collectable(order),
         # a merged order ships under its lead's shipment
-        "shipments": order.merged_into.shipments.all() if order.merged_into_id else order.shipments.all(),
+        "shipments": selectors.order_shipments(order),
         "merged": order.merged_orders.all(),
         "priority": selectors.priority_explained(order) if order.priority_at else None,
         "ship_form": forms_in.get("ship_form") or ShipForm(order=order),
@@ -113,7 +105,7 @@ def _render_detail(request, order, **forms_in):
         "flag_form": forms_in.get("flag_form") or FlagForm(),
         "resolve_form": ResolveForm(),
         "tracking_form": TrackingEventForm(),
-        "unshipped": order.status in state.UNSHIPPED,
+        "unshipped": state.order_address_editable(order),
     }
     return render(request, "orders/order_detail.html", context, status=400 if forms_in else 200)
 
@@ -257,15 +249,8 @@ def packing_slip(request, pk):
 @staff_view("orders.view_order")
 def pick_list(request):
     orders = _printed(request)
-    totals = {}
-    for order in orders:
-        for line in [*order.lines.all(), *(ln for m in order.merged_orders.all() for ln in m.lines.all())]:
-            row = totals.setdefault(line.sku_code, {"sku_code": line.sku_code, "name": line.name,
-                                                    "options": line.options, "quantity": 0, "orders": []})
-            row["quantity"] += line.quantity
-            row["orders"].append(order.number)
-    rows = sorted(totals.values(), key=lambda r: r["sku_code"])
-    return render(request, "orders/pick_list.html", {"orders": orders, "rows": rows, "now": timezone.now()})
+    return render(request, "orders/pick_list.html", {"orders": orders, "rows": selectors.pick_list_rows(orders),
+                                                     "now": timezone.now()})
 
 
 # -- work queues and abnormal orders ----------------------------------------------------------------
@@ -308,17 +293,15 @@ def merge(request):
 @staff_view("orders.ship_order")
 def ship_csv(request):
     form = ShipCsvForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        rows = list(csv.reader(io.StringIO(form.cleaned_data["file"])))[:MAX_CSV_ROWS]
-        if len(rows) > SYNC_CSV_ROWS:  # long work: a background run with a progress bar
-            run = progress.start(kind="orders.ship_csv", label=_("Ship from CSV"), user=request.user,
-                                 total=len(rows), return_url=reverse("orders:order_list"))
-            transaction.on_commit(partial(tasks.ship_csv.delay, run.pk, rows, request.user.pk))
-            return redirect("jobrun_detail", run.pk)
-        report = services.orders_ship_csv(rows=rows, actor=request.user)
-        shipped = sum(1 for r in report if r["ok"])
-        messages.success(request, _("%(ok)s of %(n)s rows shipped.") % {"ok": shipped, "n": len(report)})
+    result = {}
+    if request.method == "POST" and form_submit(form, lambda: result.update(started=services.orders_ship_csv_upload(
+            text=form.cleaned_data["file"], actor=request.user))):
+        started = result["started"]
+        if started.run is not None:  # long work: a background run with a progress bar
+            return redirect("jobrun_detail", started.run.pk)
+        shipped = sum(1 for r in started.report if r["ok"])
+        messages.success(request, _("%(ok)s of %(n)s rows shipped.") % {"ok": shipped, "n": len(started.report)})
+    report = result["started"].report if result else None
     return render(request, "orders/ship_csv.html", {"form": form, "report": report})
 
 

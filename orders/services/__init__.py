@@ -19,7 +19,15 @@ transaction because payments calls them inside its own.
 Stock: intake reserves (inventory.stock_reserve, warehouses of the address's province first), paying
 keeps the reservation, shipping commits it (stock_commit), cancelling or closing releases it.
 """
-from orders.services.bulk_shipping import orders_ship_csv
+from orders.services.bulk_shipping import (
+    MAX_ROWS,
+    SYNC_ROWS,
+    ShipCsvStarted,
+    orders_ship_csv,
+    orders_ship_csv_stored,
+    orders_ship_csv_upload,
+    ship_csv_rows,
+)
 from orders.services.cancelling import order_cancel
 from orders.services.common import S, _audit, _event, _locked, _move
 from orders.services.editing import (
@@ -63,6 +71,9 @@ __all__ = [
     "ADDRESS_LIMITS",
     "MAX_LINES",
     "MAX_QUANTITY",
+    "MAX_ROWS",
+    "SYNC_ROWS",
+    "ShipCsvStarted",
     "S",
     "_audit",
     "_event",
@@ -95,6 +106,9 @@ __all__ = [
     "order_unmerge",
     "orders_merge",
     "orders_ship_csv",
+    "orders_ship_csv_stored",
+    "orders_ship_csv_upload",
     "request_hash",
+    "ship_csv_rows",
     "tracking_event_add",
 ]

@@ -8,7 +8,7 @@ from orders.models import Order, OrderEvent
 from orders.services.common import S, _audit, _event, _locked
 from orders.services.intake import _clean_address
 from orders.services.payment import order_mark_paid
-from orders.state import UNSHIPPED
+from orders.state import order_address_editable
 from shop.errors import Conflict, DomainError
 from shop.money import parse_money
 from shop.state import IllegalTransition
@@ -18,7 +18,7 @@ from shop.state import IllegalTransition
 def order_address_change(*, order, actor, **address) -> Order:
     """Change the shipping address of an order that has not shipped."""
     order = _locked(order)
-    if order.status not in UNSHIPPED:
+    if not order_address_editable(order):
         raise IllegalTransition(_("Order %(n)s has shipped; its address can no longer change.") % {
             "n": order.number})
     clean = {f"ship_{k}": v for k, v in _clean_address(address).items()}
