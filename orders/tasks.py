@@ -1,4 +1,5 @@
 """Order jobs (DESIGN §5): each only calls a service; each is safe to run twice."""
+
 from celery import shared_task
 
 from shop.jobs import crontab, job, schedule

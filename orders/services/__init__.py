@@ -19,6 +19,7 @@ transaction because payments calls them inside its own.
 Stock: intake reserves (inventory.stock_reserve, warehouses of the address's province first), paying
 keeps the reservation, shipping commits it (stock_commit), cancelling or closing releases it.
 """
+
 from orders.services.bulk_shipping import (
     MAX_ROWS,
     SYNC_ROWS,

@@ -4,6 +4,7 @@ A short file ships while the clerk waits; a longer one is stored (default storag
 run with a progress bar reads it by its path, so the rows never travel as task arguments. A file over MAX_ROWS
 is refused with its row count, never cut.
 """
+
 import csv
 import io
 from dataclasses import dataclass
@@ -45,8 +46,10 @@ def ship_csv_rows(text) -> list[list[str]]:
         message = _("The file is not a CSV we can read: %(e)s") % {"e": e}
         raise DomainError(message, code="invalid_csv", fields={"file": _("Not a readable CSV file.")}) from None
     if len(rows) > MAX_ROWS:
-        message = _("The file has %(n)s rows; at most %(max)s rows can ship from one file. Split it and upload "
-                    "the parts one by one.") % {"n": len(rows), "max": MAX_ROWS}
+        message = _(
+            "The file has %(n)s rows; at most %(max)s rows can ship from one file. Split it and upload "
+            "the parts one by one."
+        ) % {"n": len(rows), "max": MAX_ROWS}
         raise DomainError(message, code="too_many_rows", fields={"file": _("Too many rows.")})
     return rows
 
@@ -59,8 +62,13 @@ def orders_ship_csv_upload(*, text, actor) -> ShipCsvStarted:
     user = Actor.of(actor).user
     path = default_storage.save(f"imports/ship-{uuid4().hex}.csv", ContentFile(text.encode("utf-8")))
     with transaction.atomic(durable=True):
-        run = progress.start(kind="orders.ship_csv", label=_("Ship from CSV"), user=user, total=len(rows),
-                             return_url=reverse("orders:order_list"))
+        run = progress.start(
+            kind="orders.ship_csv",
+            label=_("Ship from CSV"),
+            user=user,
+            total=len(rows),
+            return_url=reverse("orders:order_list"),
+        )
         transaction.on_commit(partial(tasks.ship_csv.delay, run.pk, path, user.pk if user else None))
     return ShipCsvStarted(run=run)
 
@@ -118,6 +126,9 @@ def orders_ship_csv(*, rows, actor, run_id=None) -> list[dict]:
         writer.writerow([_("Row"), _("Order number"), _("Carrier"), _("Tracking number"), _("Result")])
         writer.writerows([r["row"], r["order"], r["carrier"], r["tracking_number"], r["message"]] for r in report)
         shipped = sum(1 for r in report if r["ok"])
-        progress.finish(run_id, result={_("Shipped"): shipped, _("Not shipped"): len(report) - shipped},
-                        output=ContentFile(("\ufeff" + out.getvalue()).encode("utf-8"), name="ship-report.csv"))
+        progress.finish(
+            run_id,
+            result={_("Shipped"): shipped, _("Not shipped"): len(report) - shipped},
+            output=ContentFile(("\ufeff" + out.getvalue()).encode("utf-8"), name="ship-report.csv"),
+        )
     return report

@@ -1,4 +1,5 @@
 """Cancelling an unshipped order (by staff, or by the customer while unpaid); closing shares `_cancel`."""
+
 from functools import partial
 
 from django.db import transaction
@@ -24,8 +25,9 @@ def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
         order.merged_into = None
         order.save(update_fields=["merged_into"])
     if was_paid:
-        transaction.on_commit(partial(signals.refund_requested.send, sender=Order, order=order,
-                                      amount=order.total, reason=reason))
+        transaction.on_commit(
+            partial(signals.refund_requested.send, sender=Order, order=order, amount=order.total, reason=reason)
+        )
     return order
 
 
@@ -34,10 +36,13 @@ def order_cancel(*, order, actor, reason, by_customer=False) -> Order:
     """Cancel an unshipped order and release its stock; a paid one gets its refund requested."""
     reason = str(reason or "").strip()
     if not reason:
-        raise DomainError(_("Give a reason for cancelling."), code="reason_required",
-                          fields={"reason": _("This field is required.")})
+        raise DomainError(
+            _("Give a reason for cancelling."), code="reason_required", fields={"reason": _("This field is required.")}
+        )
     order = _locked(order)
     if by_customer and order.status != S.PENDING_PAYMENT:
-        raise IllegalTransition(_("Order %(n)s is %(status)s; only unpaid orders can be cancelled here.") % {
-            "n": order.number, "status": order.get_status_display()})
+        raise IllegalTransition(
+            _("Order %(n)s is %(status)s; only unpaid orders can be cancelled here.")
+            % {"n": order.number, "status": order.get_status_display()}
+        )
     return _cancel(order, actor=actor, reason=reason)

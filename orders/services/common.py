@@ -1,5 +1,6 @@
 """The helpers every order use case shares: lock the order, write its timeline entry and audit entry,
 and move it along the state machine (orders/state.py)."""
+
 from django.utils.translation import gettext as _
 
 from orders.models import Order, OrderEvent
@@ -20,8 +21,16 @@ def _locked(order) -> Order:
 
 def _event(order, kind, *, actor, message="", from_status="", to_status="", data=None) -> OrderEvent:
     who = Actor.of(actor)
-    return OrderEvent.objects.create(order=order, kind=kind, from_status=from_status, to_status=to_status,
-                                     message=str(message)[:500], data=data or {}, actor=who.user, actor_label=who.label)
+    return OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        message=str(message)[:500],
+        data=data or {},
+        actor=who.user,
+        actor_label=who.label,
+    )
 
 
 def _audit(actor, action, order, *, before=None, after=None):
@@ -40,5 +49,8 @@ def _move(order, action, *, actor, message="", data=None, now=None) -> Order:
 
 def _refuse_abnormal(order):
     if order.is_abnormal:
-        raise Conflict(_("Order %(n)s is on hold (%(why)s); resolve it first.") % {
-            "n": order.number, "why": order.get_abnormal_reason_display()}, code="on_hold")
+        raise Conflict(
+            _("Order %(n)s is on hold (%(why)s); resolve it first.")
+            % {"n": order.number, "why": order.get_abnormal_reason_display()},
+            code="on_hold",
+        )

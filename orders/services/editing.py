@@ -1,4 +1,5 @@
 """Staff edits of an order: shipping address, price adjustment, notes, and the abnormal (on hold) flag."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +20,7 @@ def order_address_change(*, order, actor, **address) -> Order:
     """Change the shipping address of an order that has not shipped."""
     order = _locked(order)
     if not order_address_editable(order):
-        raise IllegalTransition(_("Order %(n)s has shipped; its address can no longer change.") % {
-            "n": order.number})
+        raise IllegalTransition(_("Order %(n)s has shipped; its address can no longer change.") % {"n": order.number})
     clean = {f"ship_{k}": v for k, v in _clean_address(address).items()}
     before = {k: getattr(order, k) for k in clean}
     for key, value in clean.items():
@@ -36,23 +36,33 @@ def order_adjust_price(*, order, actor, adjustment, reason) -> Order:
     """Set a manual price adjustment on an unpaid order (negative lowers it; a total of 0 is paid at once)."""
     reason = str(reason or "").strip()
     if not reason:
-        raise DomainError(_("Give a reason for the adjustment."), code="reason_required",
-                          fields={"reason": _("This field is required.")})
+        raise DomainError(
+            _("Give a reason for the adjustment."),
+            code="reason_required",
+            fields={"reason": _("This field is required.")},
+        )
     adjustment = parse_money(adjustment, field="adjustment")
     order = _locked(order)
     if order.status != S.PENDING_PAYMENT:
         raise IllegalTransition(_("Only orders awaiting payment can change price."), code="illegal_transition")
     total = order.subtotal - order.discount + order.shipping_fee + adjustment
     if total < 0:
-        raise DomainError(_("The total cannot fall below zero."), code="negative_total",
-                          fields={"adjustment": _("Too low.")})
+        raise DomainError(
+            _("The total cannot fall below zero."), code="negative_total", fields={"adjustment": _("Too low.")}
+        )
     before = {"adjustment": order.adjustment, "total": order.total}
     order.adjustment, order.total = adjustment, total
     order.save(update_fields=["adjustment", "total"])
-    _event(order, "price", actor=actor, message=reason[:500],
-           data={"before": str(before["total"]), "after": str(total)})
-    _audit(actor, "orders.adjust_price", order, before=before,
-           after={"adjustment": adjustment, "total": total, "reason": reason})
+    _event(
+        order, "price", actor=actor, message=reason[:500], data={"before": str(before["total"]), "after": str(total)}
+    )
+    _audit(
+        actor,
+        "orders.adjust_price",
+        order,
+        before=before,
+        after={"adjustment": adjustment, "total": total, "reason": reason},
+    )
     if total == 0:  # no provider takes a zero payment: nothing is owed, so the order is paid now
         order = order_mark_paid(order=order, amount=total, paid_at=timezone.now(), actor=actor)
     return order
@@ -77,12 +87,20 @@ def order_flag_abnormal(*, order, reason, actor=None, note="") -> Order:
     note = str(note or ("" if code == reason else reason))[:200]
     before = {"is_abnormal": order.is_abnormal, "abnormal_reason": order.abnormal_reason}
     # A hold that covers another one remembers it, so that a risk review's release puts it back.
-    covered = ({"reason": order.abnormal_reason, "note": order.abnormal_note}
-               if order.is_abnormal and order.abnormal_reason != code else None)
+    covered = (
+        {"reason": order.abnormal_reason, "note": order.abnormal_note}
+        if order.is_abnormal and order.abnormal_reason != code
+        else None
+    )
     order.is_abnormal, order.abnormal_reason, order.abnormal_note = True, code, note
     order.save(update_fields=["is_abnormal", "abnormal_reason", "abnormal_note"])
-    _event(order, "flagged", actor=actor, message=f"{order.get_abnormal_reason_display()} {note}".strip(),
-           data={"covers": covered} if covered else None)
+    _event(
+        order,
+        "flagged",
+        actor=actor,
+        message=f"{order.get_abnormal_reason_display()} {note}".strip(),
+        data={"covers": covered} if covered else None,
+    )
     _audit(actor, "orders.flag_abnormal", order, before=before, after={"abnormal_reason": code, "note": note})
     if code == Order.Abnormal.RISK:  # the risk review queue is the one record of risk holds
         signals.order_risk_held.send(sender=Order, order=order, actor=actor, note=note)
@@ -102,7 +120,9 @@ def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
     if order.abnormal_reason == Order.Abnormal.RISK and not risk_review:
         raise Conflict(
             _("Order %(n)s is held for risk review; approve or reject it in the risk review queue.")
-            % {"n": order.number}, code="risk_review_required")
+            % {"n": order.number},
+            code="risk_review_required",
+        )
     before = {"abnormal_reason": order.abnormal_reason, "note": order.abnormal_note}
     covered = None
     if order.abnormal_reason == Order.Abnormal.RISK:  # a risk hold put over another hold gives it back
@@ -115,7 +135,11 @@ def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
     order.save(update_fields=["is_abnormal", "abnormal_reason", "abnormal_note"])
     _event(order, "resolved", actor=actor, message=str(note or "")[:500])
     if covered:
-        _event(order, "flagged", actor=actor,
-               message=f"{order.get_abnormal_reason_display()} {order.abnormal_note}".strip())
+        _event(
+            order,
+            "flagged",
+            actor=actor,
+            message=f"{order.get_abnormal_reason_display()} {order.abnormal_note}".strip(),
+        )
     _audit(actor, "orders.clear_abnormal", order, before=before, after={"note": note})
     return order

@@ -1,4 +1,5 @@
 """The warehouse flow: allocate, pick, ship (with the orders merged into it), deliver, complete."""
+
 import re
 from functools import partial
 
@@ -49,14 +50,20 @@ def clean_tracking(carrier, tracking_number) -> str:
     if not carrier.tracking_number_valid(number) and carrier.tracking_number_valid(number.upper()):
         number = number.upper()
     if not number:
-        raise DomainError(_("Enter the tracking number."), code="tracking_required",
-                          fields={"tracking_number": _("This field is required.")})
+        raise DomainError(
+            _("Enter the tracking number."),
+            code="tracking_required",
+            fields={"tracking_number": _("This field is required.")},
+        )
     if not carrier.is_active:
         raise DomainError(_("Carrier %(c)s is not active.") % {"c": carrier.name}, code="carrier_inactive")
     if len(number) > 40 or not carrier.tracking_number_valid(number):
-        raise DomainError(_("%(number)s is not a valid %(carrier)s tracking number.") % {
-            "number": number[:40], "carrier": carrier.name}, code="invalid_tracking_number",
-            fields={"tracking_number": _("Does not match the carrier's format.")})
+        raise DomainError(
+            _("%(number)s is not a valid %(carrier)s tracking number.")
+            % {"number": number[:40], "carrier": carrier.name},
+            code="invalid_tracking_number",
+            fields={"tracking_number": _("Does not match the carrier's format.")},
+        )
     return number
 
 
@@ -66,24 +73,37 @@ def order_ship(*, order, carrier, tracking_number, actor) -> Shipment:
     number = clean_tracking(carrier, tracking_number)
     order = _locked(order)
     if order.merged_into_id:
-        raise Conflict(_("Order %(n)s ships with %(m)s.") % {"n": order.number, "m": order.merged_into.number},
-                       code="merged")
+        raise Conflict(
+            _("Order %(n)s ships with %(m)s.") % {"n": order.number, "m": order.merged_into.number}, code="merged"
+        )
     if Shipment.objects.filter(carrier=carrier, tracking_number=number).exists():
-        raise Conflict(_("Tracking number %(t)s is already used.") % {"t": number}, code="duplicate_tracking",
-                       fields={"tracking_number": _("Already used.")})
+        raise Conflict(
+            _("Tracking number %(t)s is already used.") % {"t": number},
+            code="duplicate_tracking",
+            fields={"tracking_number": _("Already used.")},
+        )
     group = [order] + list(Order.objects.select_for_update().filter(merged_into=order).order_by("pk"))
     for each in group:
         _refuse_abnormal(each)
-        _move(each, "ship", actor=actor, data={"carrier": carrier.code, "tracking_number": number},
-              message=f"{carrier.name} {number}")
+        _move(
+            each,
+            "ship",
+            actor=actor,
+            data={"carrier": carrier.code, "tracking_number": number},
+            message=f"{carrier.name} {number}",
+        )
         stock_commit(reference=each.number, reference_type="order", actor=actor)
     try:
         with transaction.atomic():  # a savepoint: another clerk may have used the number a moment ago
-            shipment = Shipment.objects.create(order=order, carrier=carrier, tracking_number=number,
-                                               created_by=Actor.of(actor).user)
+            shipment = Shipment.objects.create(
+                order=order, carrier=carrier, tracking_number=number, created_by=Actor.of(actor).user
+            )
     except IntegrityError:
-        raise Conflict(_("Tracking number %(t)s is already used.") % {"t": number}, code="duplicate_tracking",
-                       fields={"tracking_number": _("Already used.")}) from None
+        raise Conflict(
+            _("Tracking number %(t)s is already used.") % {"t": number},
+            code="duplicate_tracking",
+            fields={"tracking_number": _("Already used.")},
+        ) from None
     transaction.on_commit(partial(signals.order_shipped.send, sender=Order, order=order))
     return shipment
 

@@ -1,5 +1,6 @@
 """Order intake: clean the address and lines, price the cart, reserve stock, create the order; the
 Idempotency-Keys that make a retried intake answer like the first one, and their purge."""
+
 import hashlib
 import json
 import re
@@ -27,8 +28,7 @@ from shop.selectors import store_settings
 MAX_LINES = 100
 MAX_QUANTITY = 9999
 ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "detail")
-ADDRESS_LIMITS = {"name": 50, "phone": 20, "province": 30, "city": 30, "district": 30, "detail": 200,
-                  "postcode": 10}
+ADDRESS_LIMITS = {"name": 50, "phone": 20, "province": 30, "city": 30, "district": 30, "detail": 200, "postcode": 10}
 DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
@@ -88,8 +88,11 @@ def _resolve_lines(lines):
         elif not sku.is_active or sku.product.status != Product.Status.PUBLISHED:
             errors[f"lines.{i}.sku"] = _("%(sku)s is not on sale.") % {"sku": sku.code}
     if errors:
-        raise RuleRefused(_("Some products cannot be ordered: %(why)s") % {"why": " ".join(errors.values())},
-                          code="sku_unavailable", fields=errors)
+        raise RuleRefused(
+            _("Some products cannot be ordered: %(why)s") % {"why": " ".join(errors.values())},
+            code="sku_unavailable",
+            fields=errors,
+        )
     return [(skus[code], quantity) for code, quantity in wanted.items()]
 
 
@@ -107,13 +110,20 @@ def order_place(**kwargs) -> tuple[Order, bool]:
             if replay is not None:
                 return replay, False
             external_id = str(kwargs.get("external_id") or "").strip()
-            if external_id and Order.objects.filter(channel=kwargs.get("channel", Order.Channel.WEB),
-                                                    external_id=external_id).exists():
+            if (
+                external_id
+                and Order.objects.filter(
+                    channel=kwargs.get("channel", Order.Channel.WEB), external_id=external_id
+                ).exists()
+            ):
                 replay = _replay(kwargs)  # the racing retry committed between our two reads
                 if replay is not None:
                     return replay, False
-                raise Conflict(_("An order with external id %(id)s already exists.") % {"id": external_id[:64]},
-                               code="duplicate_order", fields={"external_id": _("Already used.")}) from None
+                raise Conflict(
+                    _("An order with external id %(id)s already exists.") % {"id": external_id[:64]},
+                    code="duplicate_order",
+                    fields={"external_id": _("Already used.")},
+                ) from None
             if attempt:  # e.g. two first orders of one new customer at once: the retry finds the customer
                 raise
     raise AssertionError("unreachable")
@@ -123,8 +133,7 @@ def _replay(kwargs):
     key = kwargs.get("idempotency_key")
     if not key:
         return None
-    found = IntakeKey.objects.select_related("order").filter(scope=kwargs.get("idempotency_scope", ""),
-                                                              key=key).first()
+    found = IntakeKey.objects.select_related("order").filter(scope=kwargs.get("idempotency_scope", ""), key=key).first()
     if found is None:
         return None
     if found.request_hash != request_hash(kwargs.get("payload") or {}):
@@ -133,13 +142,29 @@ def _replay(kwargs):
 
 
 @transaction.atomic(durable=True)
-def _order_place(*, customer, shipping_address, lines, payment_method="", external_id="", channel=Order.Channel.WEB,
-                 coupon_code="", points=0, note="", flash_sale_id=None, group_buy_id=None, idempotency_key="",
-                 idempotency_scope="", payload=None, actor=None, now=None, client_ip=None) -> tuple[Order, bool]:
+def _order_place(
+    *,
+    customer,
+    shipping_address,
+    lines,
+    payment_method="",
+    external_id="",
+    channel=Order.Channel.WEB,
+    coupon_code="",
+    points=0,
+    note="",
+    flash_sale_id=None,
+    group_buy_id=None,
+    idempotency_key="",
+    idempotency_scope="",
+    payload=None,
+    actor=None,
+    now=None,
+    client_ip=None,
+) -> tuple[Order, bool]:
     """Price the cart, add freight, reserve the stock and create the order awaiting payment."""
     now = now or timezone.now()
-    replay = _replay({"idempotency_key": idempotency_key, "idempotency_scope": idempotency_scope,
-                      "payload": payload})
+    replay = _replay({"idempotency_key": idempotency_key, "idempotency_scope": idempotency_scope, "payload": payload})
     if replay is not None:
         return replay, False
     external_id = str(external_id or "").strip()[:64]
@@ -147,57 +172,100 @@ def _order_place(*, customer, shipping_address, lines, payment_method="", extern
         raise DomainError(_("Unknown channel."), code="invalid_channel", fields={"channel": _("Unknown channel.")})
     if external_id and Order.objects.filter(channel=channel, external_id=external_id).exists():
         # A retry with the same key may have committed (its key with its order) since the check above.
-        replay = _replay({"idempotency_key": idempotency_key, "idempotency_scope": idempotency_scope,
-                          "payload": payload})
+        replay = _replay(
+            {"idempotency_key": idempotency_key, "idempotency_scope": idempotency_scope, "payload": payload}
+        )
         if replay is not None:
             return replay, False
-        raise Conflict(_("An order with external id %(id)s already exists.") % {"id": external_id},
-                       code="duplicate_order", fields={"external_id": _("Already used.")})
+        raise Conflict(
+            _("An order with external id %(id)s already exists.") % {"id": external_id},
+            code="duplicate_order",
+            fields={"external_id": _("Already used.")},
+        )
     payment_method = payment_method or _default_payment_method()
     if payment_method not in Order.PaymentMethod.values:
-        raise DomainError(_("Unknown payment method %(m)s.") % {"m": str(payment_method)[:20]},
-                          code="invalid_payment_method", fields={"payment_method": _("Unknown payment method.")})
+        raise DomainError(
+            _("Unknown payment method %(m)s.") % {"m": str(payment_method)[:20]},
+            code="invalid_payment_method",
+            fields={"payment_method": _("Unknown payment method.")},
+        )
     if isinstance(points, bool) or not isinstance(points, int) or points < 0:
         raise DomainError(_("Points must be zero or more."), code="invalid_points", fields={"points": _("Invalid.")})
     address = _clean_address(shipping_address or {})
     items = _resolve_lines(lines)
-    buyer = customer_upsert(phone=customer.get("phone", ""), name=customer.get("name", ""),
-                            email=customer.get("email") or "")
-    quote = price_cart(lines=items, customer=buyer, coupon_code=coupon_code or "", points=points,
-                       flash_sale_id=flash_sale_id, group_buy_id=group_buy_id)
+    buyer = customer_upsert(
+        phone=customer.get("phone", ""), name=customer.get("name", ""), email=customer.get("email") or ""
+    )
+    quote = price_cart(
+        lines=items,
+        customer=buyer,
+        coupon_code=coupon_code or "",
+        points=points,
+        flash_sale_id=flash_sale_id,
+        group_buy_id=group_buy_id,
+    )
     weight = sum((sku.weight_g or sku.product.weight_g or 0) * quantity for sku, quantity in items)
     pieces = sum(quantity for _sku, quantity in items)
-    shipping_fee = freight_quote(province=address["province"], weight_g=weight, pieces=pieces,
-                                 goods_total=quote.total)
+    shipping_fee = freight_quote(province=address["province"], weight_g=weight, pieces=pieces, goods_total=quote.total)
     settings = store_settings()
     minutes = settings.flash_sale_unpaid_minutes if flash_sale_id else settings.unpaid_order_minutes
     cod = payment_method == Order.PaymentMethod.COD
     order = Order(
-        number=_new_number(now), customer=buyer, channel=channel, external_id=external_id,
-        subtotal=quote.subtotal, discount=quote.discount, shipping_fee=shipping_fee,
-        total=quote.total + shipping_fee, payment_method=payment_method, coupon_code=(coupon_code or "")[:40],
-        points_used=points, flash_sale_id=flash_sale_id, group_buy_id=group_buy_id, weight_g=weight,
-        placed_at=now, pay_by=None if cod else now + timedelta(minutes=minutes), note=str(note or "")[:500],
+        number=_new_number(now),
+        customer=buyer,
+        channel=channel,
+        external_id=external_id,
+        subtotal=quote.subtotal,
+        discount=quote.discount,
+        shipping_fee=shipping_fee,
+        total=quote.total + shipping_fee,
+        payment_method=payment_method,
+        coupon_code=(coupon_code or "")[:40],
+        points_used=points,
+        flash_sale_id=flash_sale_id,
+        group_buy_id=group_buy_id,
+        weight_g=weight,
+        placed_at=now,
+        pay_by=None if cod else now + timedelta(minutes=minutes),
+        note=str(note or "")[:500],
         client_ip=client_ip,
-        **{f"ship_{k}": v for k, v in address.items()})
+        **{f"ship_{k}": v for k, v in address.items()},
+    )
     if len(address["detail"]) < 4:
         order.is_abnormal, order.abnormal_reason = True, Order.Abnormal.ADDRESS
     order.save()
-    OrderLine.objects.bulk_create([
-        OrderLine(order=order, sku=line.sku, sku_code=line.sku.code, name=line.sku.product.name[:200],
-                  options=line.sku.options, quantity=line.quantity, unit_price=line.unit_price,
-                  discount=line.discount, line_total=line.line_total,
-                  weight_g=(line.sku.weight_g or line.sku.product.weight_g or 0) * line.quantity)
-        for line in quote.lines])
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                sku=line.sku,
+                sku_code=line.sku.code,
+                name=line.sku.product.name[:200],
+                options=line.sku.options,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                line_total=line.line_total,
+                weight_g=(line.sku.weight_g or line.sku.product.weight_g or 0) * line.quantity,
+            )
+            for line in quote.lines
+        ]
+    )
     # A later module (payments) may refuse the order here; the error rolls the whole intake back.
     signals.order_placing.send(sender=Order, order=order, quote=quote)
-    stock_reserve(items=items, reference=order.number, reference_type="order", province=address["province"],
-                  actor=actor)
+    stock_reserve(
+        items=items, reference=order.number, reference_type="order", province=address["province"], actor=actor
+    )
     if not order.is_abnormal and _looks_duplicate(order):
         order.is_abnormal, order.abnormal_reason = True, Order.Abnormal.DUPLICATE
         order.save(update_fields=["is_abnormal", "abnormal_reason"])
-    _event(order, "placed", actor=actor, to_status=order.status,
-           message=_("Order placed: %(total)s") % {"total": order.total})
+    _event(
+        order,
+        "placed",
+        actor=actor,
+        to_status=order.status,
+        message=_("Order placed: %(total)s") % {"total": order.total},
+    )
     if order.is_abnormal:
         _event(order, "flagged", actor=actor, message=order.get_abnormal_reason_display())
     _audit(actor, "orders.place", order, after={"number": order.number, "total": order.total})
@@ -206,8 +274,9 @@ def _order_place(*, customer, shipping_address, lines, payment_method="", extern
     elif cod:  # no payment comes first: straight to the shipping queues
         _dispatch(order)
     if idempotency_key:
-        IntakeKey.objects.create(scope=idempotency_scope, key=idempotency_key[:100],
-                                 request_hash=request_hash(payload or {}), order=order)
+        IntakeKey.objects.create(
+            scope=idempotency_scope, key=idempotency_key[:100], request_hash=request_hash(payload or {}), order=order
+        )
     return order, True
 
 
@@ -222,10 +291,17 @@ def _default_payment_method() -> str:
 
 def _looks_duplicate(order) -> bool:
     """Another open order by the same customer, to the same address, for the same total, just now."""
-    return Order.objects.filter(
-        customer_id=order.customer_id, total=order.total, ship_detail=order.ship_detail,
-        placed_at__gte=order.placed_at - DUPLICATE_WINDOW, status__in=UNSHIPPED,
-    ).exclude(pk=order.pk).exists()
+    return (
+        Order.objects.filter(
+            customer_id=order.customer_id,
+            total=order.total,
+            ship_detail=order.ship_detail,
+            placed_at__gte=order.placed_at - DUPLICATE_WINDOW,
+            status__in=UNSHIPPED,
+        )
+        .exclude(pk=order.pk)
+        .exists()
+    )
 
 
 def intake_keys_purge(*, now=None, batch=1000) -> dict:

@@ -1,4 +1,5 @@
 """The logistics set-up: carriers, freight templates, dispatch rules, and tracking updates of a shipment."""
+
 import re
 
 from django.db import transaction
@@ -17,16 +18,20 @@ def carrier_save(*, actor, carrier=None, **fields) -> Carrier:
     try:
         re.compile(fields.get("tracking_pattern") or "")
     except re.error as e:
-        raise DomainError(_("The pattern is not a valid regular expression: %(e)s") % {"e": e},
-                          code="invalid_pattern", fields={"tracking_pattern": _("Invalid pattern.")}) from None
+        raise DomainError(
+            _("The pattern is not a valid regular expression: %(e)s") % {"e": e},
+            code="invalid_pattern",
+            fields={"tracking_pattern": _("Invalid pattern.")},
+        ) from None
     return audited_save(carrier or Carrier(), actor=actor, action="orders.carrier_save", fields=fields)
 
 
 @transaction.atomic(durable=True)
 def freight_template_save(*, actor, template=None, regions=None, **fields) -> FreightTemplate:
     """Create or change a freight template; the default one prices every order."""
-    template = audited_save(template or FreightTemplate(), actor=actor, action="orders.freight_template_save",
-                     fields=fields)
+    template = audited_save(
+        template or FreightTemplate(), actor=actor, action="orders.freight_template_save", fields=fields
+    )
     if template.is_default:
         FreightTemplate.objects.exclude(pk=template.pk).filter(is_default=True).update(is_default=False)
     if regions is not None:
@@ -54,7 +59,11 @@ def tracking_event_add(*, shipment, actor, description, location="", occurred_at
     description = str(description or "").strip()
     if not description:
         raise DomainError(_("Describe the update."), code="empty", fields={"description": _("This field is required.")})
-    event = TrackingEvent.objects.create(shipment=shipment, description=description[:300], location=location[:100],
-                                         occurred_at=occurred_at or timezone.now())
+    event = TrackingEvent.objects.create(
+        shipment=shipment,
+        description=description[:300],
+        location=location[:100],
+        occurred_at=occurred_at or timezone.now(),
+    )
     _audit(actor, "orders.tracking_event", shipment.order, after={"description": description[:300]})
     return event

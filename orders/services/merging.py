@@ -1,4 +1,5 @@
 """Merging: orders of one customer to one address ship together under the oldest; money stays per order."""
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -8,6 +9,17 @@ from orders.state import PAID_STATES
 from shop.errors import Conflict
 
 
+def _address(order) -> tuple:
+    return (
+        order.ship_name,
+        order.ship_phone,
+        order.ship_province,
+        order.ship_city,
+        order.ship_district,
+        order.ship_detail,
+    )
+
+
 def merge_problems(orders) -> list[str]:
     """Why these orders cannot ship together (empty when they can)."""
     problems = []
@@ -15,16 +27,15 @@ def merge_problems(orders) -> list[str]:
         problems.append(_("Choose at least two orders."))
         return problems
     first = orders[0]
-    address = lambda o: (o.ship_name, o.ship_phone, o.ship_province, o.ship_city, o.ship_district,  # noqa: E731
-                         o.ship_detail)
     for o in orders:
         if o.customer_id != first.customer_id:
             problems.append(_("%(n)s belongs to another customer.") % {"n": o.number})
-        elif address(o) != address(first):
+        elif _address(o) != _address(first):
             problems.append(_("%(n)s goes to another address.") % {"n": o.number})
         if o.status not in PAID_STATES:
-            problems.append(_("%(n)s is %(s)s; only paid, unshipped orders merge.") % {
-                "n": o.number, "s": o.get_status_display()})
+            problems.append(
+                _("%(n)s is %(s)s; only paid, unshipped orders merge.") % {"n": o.number, "s": o.get_status_display()}
+            )
         if o.merged_into_id:
             problems.append(_("%(n)s is already merged.") % {"n": o.number})
     return problems
@@ -44,8 +55,12 @@ def orders_merge(*, orders, actor) -> Order:
         o.merged_into = lead
         o.save(update_fields=["merged_into"])
         _event(o, "merged", actor=actor, message=_("Ships with %(n)s") % {"n": lead.number})
-    _event(lead, "merged", actor=actor, message=_("Ships together with %(list)s") % {
-        "list": ", ".join(o.number for o in others)})
+    _event(
+        lead,
+        "merged",
+        actor=actor,
+        message=_("Ships together with %(list)s") % {"list": ", ".join(o.number for o in others)},
+    )
     _audit(actor, "orders.merge", lead, after={"orders": [o.number for o in others]})
     return lead
 

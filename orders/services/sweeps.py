@@ -1,5 +1,6 @@
 """The timed jobs (DESIGN §5): close unpaid orders, confirm receipt, complete orders. Each picks its rows,
 then locks them one at a time (FOR UPDATE SKIP LOCKED) in a transaction of their own; safe to run twice."""
+
 from datetime import timedelta
 from functools import partial
 

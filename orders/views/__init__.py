@@ -1,12 +1,13 @@
 """Order pages, one module per area; urls.py names them through this package.
 
-    detail         the keyset-paged order list, an order's page, its timeline
-    actions        the actions on an order's page (warehouse steps, cancel, notes, holds, address, price, tracking)
-    queues         the warehouse work queues and the abnormal orders
-    merging        merging for shipping, packing slips and the pick list
-    bulk_shipping  shipping from a CSV
-    logistics      carriers, freight templates, dispatch rules
+detail         the keyset-paged order list, an order's page, its timeline
+actions        the actions on an order's page (warehouse steps, cancel, notes, holds, address, price, tracking)
+queues         the warehouse work queues and the abnormal orders
+merging        merging for shipping, packing slips and the pick list
+bulk_shipping  shipping from a CSV
+logistics      carriers, freight templates, dispatch rules
 """
+
 from orders.views.actions import (
     order_address,
     order_allocate,

@@ -1,5 +1,6 @@
 """The actions on an order's page: the warehouse steps, cancelling, notes, holds, unmerging, address and price
 changes, tracking updates. Each parses its form, calls one service and goes back to the page."""
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -35,8 +36,9 @@ def _action(request, pk, call, success, form_class=None, form_key=None):
 @staff_view("orders.ship_order")
 @require_POST
 def order_allocate(request, pk):
-    return _action(request, pk, lambda o, d: services.order_allocate(order=o, actor=request.user),
-                   _("Sent to the warehouse."))
+    return _action(
+        request, pk, lambda o, d: services.order_allocate(order=o, actor=request.user), _("Sent to the warehouse.")
+    )
 
 
 @staff_view("orders.ship_order")
@@ -50,9 +52,15 @@ def order_pick(request, pk):
 def order_ship(request, pk):
     order = _order(pk)
     form = ShipForm(request.POST, order=order)
-    if not form_submit(form, lambda: services.order_ship(order=order, carrier=form.cleaned_data["carrier"],
-                                                    tracking_number=form.cleaned_data["tracking_number"],
-                                                    actor=request.user)):
+    if not form_submit(
+        form,
+        lambda: services.order_ship(
+            order=order,
+            carrier=form.cleaned_data["carrier"],
+            tracking_number=form.cleaned_data["tracking_number"],
+            actor=request.user,
+        ),
+    ):
         return _render_detail(request, order, ship_form=form)
     messages.success(request, _("Order shipped."))
     return _back(request, order.get_absolute_url())
@@ -61,8 +69,9 @@ def order_ship(request, pk):
 @staff_view("orders.ship_order")
 @require_POST
 def order_deliver(request, pk):
-    return _action(request, pk, lambda o, d: services.order_deliver(order=o, actor=request.user),
-                   _("Marked as delivered."))
+    return _action(
+        request, pk, lambda o, d: services.order_deliver(order=o, actor=request.user), _("Marked as delivered.")
+    )
 
 
 @staff_view("orders.change_order")
@@ -70,8 +79,9 @@ def order_deliver(request, pk):
 def order_cancel(request, pk):
     order = _order(pk)
     form = CancelForm(request.POST)
-    if not form_submit(form, lambda: services.order_cancel(order=order, actor=request.user,
-                                                      reason=form.cleaned_data["reason"])):
+    if not form_submit(
+        form, lambda: services.order_cancel(order=order, actor=request.user, reason=form.cleaned_data["reason"])
+    ):
         return _render_detail(request, order, cancel_form=form)
     messages.success(request, _("Order cancelled."))
     return redirect(order)
@@ -80,38 +90,60 @@ def order_cancel(request, pk):
 @staff_view("orders.change_order")
 @require_POST
 def order_note(request, pk):
-    return _action(request, pk, lambda o, d: services.order_note_add(order=o, actor=request.user, text=d["text"]),
-                   _("Note added."), NoteForm, "note_form")
+    return _action(
+        request,
+        pk,
+        lambda o, d: services.order_note_add(order=o, actor=request.user, text=d["text"]),
+        _("Note added."),
+        NoteForm,
+        "note_form",
+    )
 
 
 @staff_view("orders.change_order")
 @require_POST
 def order_flag(request, pk):
-    return _action(request, pk, lambda o, d: services.order_flag_abnormal(
-        order=o, reason=d["reason"], note=d["note"], actor=request.user), _("Order put on hold."), FlagForm,
-        "flag_form")
+    return _action(
+        request,
+        pk,
+        lambda o, d: services.order_flag_abnormal(order=o, reason=d["reason"], note=d["note"], actor=request.user),
+        _("Order put on hold."),
+        FlagForm,
+        "flag_form",
+    )
 
 
 @staff_view("orders.change_order")
 @require_POST
 def order_resolve(request, pk):
-    return _action(request, pk, lambda o, d: services.order_clear_abnormal(
-        order=o, actor=request.user, note=d["note"]), _("Order released."), ResolveForm, "flag_form")
+    return _action(
+        request,
+        pk,
+        lambda o, d: services.order_clear_abnormal(order=o, actor=request.user, note=d["note"]),
+        _("Order released."),
+        ResolveForm,
+        "flag_form",
+    )
 
 
 @staff_view("orders.change_order")
 @require_POST
 def order_unmerge(request, pk):
-    return _action(request, pk, lambda o, d: services.order_unmerge(order=o, actor=request.user),
-                   _("The order ships on its own again."))
+    return _action(
+        request,
+        pk,
+        lambda o, d: services.order_unmerge(order=o, actor=request.user),
+        _("The order ships on its own again."),
+    )
 
 
 @staff_view("orders.change_order")
 def order_address(request, pk):
     order = _order(pk)
     form = AddressForm.for_order(order, request.POST or None)
-    if request.method == "POST" and form_submit(form, lambda: services.order_address_change(
-            order=order, actor=request.user, **form.cleaned_data)):
+    if request.method == "POST" and form_submit(
+        form, lambda: services.order_address_change(order=order, actor=request.user, **form.cleaned_data)
+    ):
         messages.success(request, _("Address changed."))
         return redirect(order)
     return render(request, "orders/form.html", {"form": form, "order": order, "title": _("Shipping address")})
@@ -121,8 +153,9 @@ def order_address(request, pk):
 def order_price(request, pk):
     order = _order(pk)
     form = PriceForm(request.POST or None, initial={"adjustment": order.adjustment})
-    if request.method == "POST" and form_submit(form, lambda: services.order_adjust_price(
-            order=order, actor=request.user, **form.cleaned_data)):
+    if request.method == "POST" and form_submit(
+        form, lambda: services.order_adjust_price(order=order, actor=request.user, **form.cleaned_data)
+    ):
         messages.success(request, _("Price adjusted."))
         return redirect(order)
     return render(request, "orders/form.html", {"form": form, "order": order, "title": _("Adjust the price")})
@@ -133,7 +166,9 @@ def order_price(request, pk):
 def tracking_event_add(request, pk):
     shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
     form = TrackingEventForm(request.POST)
-    if form_submit(form, lambda: services.tracking_event_add(shipment=shipment, actor=request.user, **form.cleaned_data)):
+    if form_submit(
+        form, lambda: services.tracking_event_add(shipment=shipment, actor=request.user, **form.cleaned_data)
+    ):
         messages.success(request, _("Tracking update added."))
     else:
         messages.error(request, _("Describe the update."))

@@ -1,4 +1,5 @@
 """Shipping many orders from an uploaded CSV (the rules, the limit and the background run: the service)."""
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,8 +14,12 @@ from shop.web import form_submit
 def ship_csv(request):
     form = ShipCsvForm(request.POST or None, request.FILES or None)
     result = {}
-    if request.method == "POST" and form_submit(form, lambda: result.update(started=services.orders_ship_csv_upload(
-            text=form.cleaned_data["file"], actor=request.user))):
+    if request.method == "POST" and form_submit(
+        form,
+        lambda: result.update(
+            started=services.orders_ship_csv_upload(text=form.cleaned_data["file"], actor=request.user)
+        ),
+    ):
         started = result["started"]
         if started.run is not None:  # long work: a background run with a progress bar
             return redirect("jobrun_detail", started.run.pk)

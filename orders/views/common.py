@@ -1,4 +1,5 @@
 """What the order pages share: the order a URL names, and the redirect back to where the clerk came from."""
+
 from django.http import Http404, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 

@@ -1,4 +1,5 @@
 """The order list, an order's page and its full timeline."""
+
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,13 +30,21 @@ def order_detail(request, pk):
 @staff_view("orders.view_order")
 def order_timeline(request, pk):
     order = _order(pk)
-    page = ListPage(request, selectors.order_events(order), columns=[
-        Column("created_at", gettext_lazy("When")),
-        Column("actor_label", gettext_lazy("By"), sortable=False, value=lambda e: labels.actor_label(e.actor_label)),
-        Column("kind", gettext_lazy("Event"), sortable=False, value=lambda e: event_label(e.kind)),
-        Column("message", gettext_lazy("Message"), sortable=False),
-    ], search_fields=("message__icontains",), default_ordering="-created_at",
-        export_name=f"order-{order.number}-timeline")
+    page = ListPage(
+        request,
+        selectors.order_events(order),
+        columns=[
+            Column("created_at", gettext_lazy("When")),
+            Column(
+                "actor_label", gettext_lazy("By"), sortable=False, value=lambda e: labels.actor_label(e.actor_label)
+            ),
+            Column("kind", gettext_lazy("Event"), sortable=False, value=lambda e: event_label(e.kind)),
+            Column("message", gettext_lazy("Message"), sortable=False),
+        ],
+        search_fields=("message__icontains",),
+        default_ordering="-created_at",
+        export_name=f"order-{order.number}-timeline",
+    )
     return render_list(request, "orders/timeline.html", page, {"order": order})
 
 
@@ -46,10 +55,16 @@ def _render_detail(request, order, **forms_in):
     for line in lines:
         line.charged = charged[line.pk]
     context = {
-        "order": order, "allowed": allowed, "lines": lines,
-        "events": related(selectors.order_events(order), key="timeline", title=_("Timeline"),
-                          url=reverse("orders:order_timeline", args=[order.pk]),
-                          template="orders/_timeline.html"),
+        "order": order,
+        "allowed": allowed,
+        "lines": lines,
+        "events": related(
+            selectors.order_events(order),
+            key="timeline",
+            title=_("Timeline"),
+            url=reverse("orders:order_timeline", args=[order.pk]),
+            template="orders/_timeline.html",
+        ),
         "cod_unpaid": state.is_unpaid_cod(order) and order.is_open,
         "cod_collectable": state.order_cod_collectable(order),
         # a merged order ships under its lead's shipment

@@ -1,4 +1,5 @@
 """The logistics set-up pages: carriers, freight templates, dispatch rules."""
+
 from functools import partial
 
 from django.contrib import messages
@@ -16,9 +17,17 @@ from shop.web import form_submit
 
 @staff_view("orders.view_carrier")
 def carrier_list(request):
-    return render(request, "orders/setup_list.html", {
-        "kind": "carrier", "rows": selectors.carriers(), "title": _("Carriers"),
-        "can_add": request.user.has_perm("orders.add_carrier"), "add_url": reverse("orders:carrier_create")})
+    return render(
+        request,
+        "orders/setup_list.html",
+        {
+            "kind": "carrier",
+            "rows": selectors.carriers(),
+            "title": _("Carriers"),
+            "can_add": request.user.has_perm("orders.add_carrier"),
+            "add_url": reverse("orders:carrier_create"),
+        },
+    )
 
 
 def _edit(request, *, instance, form_class, save, title, back):
@@ -35,22 +44,42 @@ def _carrier_save(request, carrier, form):
 
 @staff_view("orders.add_carrier")
 def carrier_create(request):
-    return _edit(request, instance=None, form_class=CarrierForm, save=partial(_carrier_save, request, None),
-                 title=_("New carrier"), back="orders:carrier_list")
+    return _edit(
+        request,
+        instance=None,
+        form_class=CarrierForm,
+        save=partial(_carrier_save, request, None),
+        title=_("New carrier"),
+        back="orders:carrier_list",
+    )
 
 
 @staff_view("orders.change_carrier")
 def carrier_edit(request, pk):
     carrier = get_object_or_404(Carrier, pk=pk)
-    return _edit(request, instance=carrier, form_class=CarrierForm, save=partial(_carrier_save, request, carrier),
-                 title=carrier.name, back="orders:carrier_list")
+    return _edit(
+        request,
+        instance=carrier,
+        form_class=CarrierForm,
+        save=partial(_carrier_save, request, carrier),
+        title=carrier.name,
+        back="orders:carrier_list",
+    )
 
 
 @staff_view("orders.view_freighttemplate")
 def freight_list(request):
-    return render(request, "orders/setup_list.html", {
-        "kind": "freight", "rows": selectors.freight_templates(), "title": _("Freight templates"),
-        "can_add": request.user.has_perm("orders.add_freighttemplate"), "add_url": reverse("orders:freight_create")})
+    return render(
+        request,
+        "orders/setup_list.html",
+        {
+            "kind": "freight",
+            "rows": selectors.freight_templates(),
+            "title": _("Freight templates"),
+            "can_add": request.user.has_perm("orders.add_freighttemplate"),
+            "add_url": reverse("orders:freight_create"),
+        },
+    )
 
 
 def _freight_save(request, template, form):
@@ -61,22 +90,42 @@ def _freight_save(request, template, form):
 
 @staff_view("orders.add_freighttemplate")
 def freight_create(request):
-    return _edit(request, instance=None, form_class=FreightTemplateForm, save=partial(_freight_save, request, None),
-                 title=_("New freight template"), back="orders:freight_list")
+    return _edit(
+        request,
+        instance=None,
+        form_class=FreightTemplateForm,
+        save=partial(_freight_save, request, None),
+        title=_("New freight template"),
+        back="orders:freight_list",
+    )
 
 
 @staff_view("orders.change_freighttemplate")
 def freight_edit(request, pk):
     template = get_object_or_404(FreightTemplate, pk=pk)
-    return _edit(request, instance=template, form_class=FreightTemplateForm,
-                 save=partial(_freight_save, request, template), title=template.name, back="orders:freight_list")
+    return _edit(
+        request,
+        instance=template,
+        form_class=FreightTemplateForm,
+        save=partial(_freight_save, request, template),
+        title=template.name,
+        back="orders:freight_list",
+    )
 
 
 @staff_view("orders.view_dispatchrule")
 def rule_list(request):
-    return render(request, "orders/setup_list.html", {
-        "kind": "rule", "rows": selectors.dispatch_rules(), "title": _("Dispatch rules"),
-        "can_add": request.user.has_perm("orders.add_dispatchrule"), "add_url": reverse("orders:rule_create")})
+    return render(
+        request,
+        "orders/setup_list.html",
+        {
+            "kind": "rule",
+            "rows": selectors.dispatch_rules(),
+            "title": _("Dispatch rules"),
+            "can_add": request.user.has_perm("orders.add_dispatchrule"),
+            "add_url": reverse("orders:rule_create"),
+        },
+    )
 
 
 def _rule_save(request, rule, form):
@@ -85,15 +134,27 @@ def _rule_save(request, rule, form):
 
 @staff_view("orders.add_dispatchrule")
 def rule_create(request):
-    return _edit(request, instance=None, form_class=DispatchRuleForm, save=partial(_rule_save, request, None),
-                 title=_("New dispatch rule"), back="orders:rule_list")
+    return _edit(
+        request,
+        instance=None,
+        form_class=DispatchRuleForm,
+        save=partial(_rule_save, request, None),
+        title=_("New dispatch rule"),
+        back="orders:rule_list",
+    )
 
 
 @staff_view("orders.change_dispatchrule")
 def rule_edit(request, pk):
     rule = get_object_or_404(DispatchRule, pk=pk)
-    return _edit(request, instance=rule, form_class=DispatchRuleForm, save=partial(_rule_save, request, rule),
-                 title=rule.name, back="orders:rule_list")
+    return _edit(
+        request,
+        instance=rule,
+        form_class=DispatchRuleForm,
+        save=partial(_rule_save, request, rule),
+        title=rule.name,
+        back="orders:rule_list",
+    )
 
 
 @staff_view("orders.delete_dispatchrule")

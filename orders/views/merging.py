@@ -1,4 +1,5 @@
 """Merging orders to ship together, and the printed pages (packing slips, pick list)."""
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -37,8 +38,11 @@ def packing_slip(request, pk):
 @staff_view("orders.view_order")
 def pick_list(request):
     orders = _printed(request)
-    return render(request, "orders/pick_list.html", {"orders": orders, "rows": selectors.pick_list_rows(orders),
-                                                     "now": timezone.now()})
+    return render(
+        request,
+        "orders/pick_list.html",
+        {"orders": orders, "rows": selectors.pick_list_rows(orders), "now": timezone.now()},
+    )
 
 
 @staff_view("orders.change_order")
@@ -54,6 +58,12 @@ def merge(request):
         return redirect(lead)
     ids = _ids(request.GET.getlist("ids"))
     chosen = list(selectors.orders_by_ids(ids)) if ids else []
-    return render(request, "orders/merge.html", {
-        "chosen": chosen, "problems": services.merge_problems(chosen) if chosen else [],
-        "candidates": [] if chosen else selectors.merge_candidates()})
+    return render(
+        request,
+        "orders/merge.html",
+        {
+            "chosen": chosen,
+            "problems": services.merge_problems(chosen) if chosen else [],
+            "candidates": [] if chosen else selectors.merge_candidates(),
+        },
+    )

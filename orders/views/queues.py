@@ -1,4 +1,5 @@
 """The warehouse work queues and the abnormal (on hold) orders."""
+
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,10 +18,15 @@ def work_queue(request, queue):
         raise Http404
     context = QueueList(request, queue=queue).context()
     now = timezone.now()
-    context.update({
-        "queue": queue, "rows": [(order, selectors.priority_explained(order, now)) for order in context["page"].rows],
-        "counts": selectors.queue_counts(), "ship_form": ShipForm(),
-        "queues": [("allocate", _("To allocate")), ("pick", _("To pick")), ("ship", _("To ship"))]})
+    context.update(
+        {
+            "queue": queue,
+            "rows": [(order, selectors.priority_explained(order, now)) for order in context["page"].rows],
+            "counts": selectors.queue_counts(),
+            "ship_form": ShipForm(),
+            "queues": [("allocate", _("To allocate")), ("pick", _("To pick")), ("ship", _("To ship"))],
+        }
+    )
     return render(request, "orders/queue.html", context)
 
 

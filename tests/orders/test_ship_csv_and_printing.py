@@ -39,8 +39,9 @@ def test_an_unreadable_csv_is_refused_with_a_message(owner_client, paid, sku, ca
     assert Order.objects.get(pk=order.pk).status == S.PAID
 
 
-def test_a_long_csv_is_stored_and_the_job_gets_no_rows(owner_client, paid, sku, carrier,
-                                                       django_capture_on_commit_callbacks):
+def test_a_long_csv_is_stored_and_the_job_gets_no_rows(
+    owner_client, paid, sku, carrier, django_capture_on_commit_callbacks
+):
     order = paid(("TEE-W-M", 1))
     rows = [f"{order.number},sf,SF111111111111"] + [f"2026{i:014d},sf,SF{i:012d}" for i in range(150)]
     with django_capture_on_commit_callbacks() as callbacks:
@@ -75,8 +76,9 @@ def test_the_pick_list_counts_the_lines_of_merged_orders(owner_client, owner, pa
     a, b = paid(("TEE-W-M", 1)), paid(("TEE-W-M", 2))
     services.orders_merge(orders=[a, b], actor=owner)
     response = owner_client.get(reverse("orders:pick_list"), {"ids": [a.pk]})
-    assert response.context["rows"] == [{"sku_code": "TEE-W-M", "name": "纯棉T恤", "options": "白 / M",
-                                         "quantity": 3, "orders": [a.number, a.number]}]
+    assert response.context["rows"] == [
+        {"sku_code": "TEE-W-M", "name": "纯棉T恤", "options": "白 / M", "quantity": 3, "orders": [a.number, a.number]}
+    ]
 
 
 @pytest.mark.parametrize("junk", ["²", "-1", "0", "99999999999999999999", "9" * 5000, "1e3", ""])
