@@ -1,30 +1,42 @@
 """Read-mostly admin for operators: orders change only through the services (the back-office pages)."""
+
 from django.contrib import admin
 
 from orders.models import Carrier, DispatchRule, FreightRegion, FreightTemplate, Order, OrderEvent, OrderLine, Shipment
 from shop.web import ReadOnlyAdmin
 
 
-class LineInline(admin.TabularInline):
-    model = OrderLine
+class _ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
-    readonly_fields = ("sku_code", "name", "quantity", "unit_price", "discount", "line_total")
-    fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
-class EventInline(LineInline):
+class LineInline(_ReadOnlyInline):
+    model = OrderLine
+    readonly_fields = ("sku_code", "name", "quantity", "unit_price", "discount", "line_total")
+    fields = readonly_fields
+
+
+class EventInline(_ReadOnlyInline):
     model = OrderEvent
     readonly_fields = fields = ("created_at", "kind", "from_status", "to_status", "actor_label", "message")
 
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
-    list_display = ("number", "placed_at", "status", "ship_name", "ship_province", "payment_method", "total",
-                    "is_abnormal")
+    list_display = (
+        "number",
+        "placed_at",
+        "status",
+        "ship_name",
+        "ship_province",
+        "payment_method",
+        "total",
+        "is_abnormal",
+    )
     list_filter = ("status", "payment_method", "channel", "is_abnormal")
     search_fields = ("=number", "=ship_phone", "=external_id")
     show_full_result_count = False

@@ -1,4 +1,5 @@
 """The storefront's order API (DESIGN §4): place an order (idempotent), read it, cancel it unpaid."""
+
 import json
 from datetime import datetime
 from decimal import Decimal
@@ -118,15 +119,39 @@ class OrderOut(ninja.Schema):
 
 def _out(order):
     return {
-        "number": order.number, "external_id": order.external_id, "status": order.status,
-        "payment_method": order.payment_method, "subtotal": order.subtotal, "discount": order.discount,
-        "shipping_fee": order.shipping_fee, "adjustment": order.adjustment, "total": order.total,
-        "placed_at": order.placed_at, "pay_by": order.pay_by, "paid_at": order.paid_at,
+        "number": order.number,
+        "external_id": order.external_id,
+        "status": order.status,
+        "payment_method": order.payment_method,
+        "subtotal": order.subtotal,
+        "discount": order.discount,
+        "shipping_fee": order.shipping_fee,
+        "adjustment": order.adjustment,
+        "total": order.total,
+        "placed_at": order.placed_at,
+        "pay_by": order.pay_by,
+        "paid_at": order.paid_at,
         "shipped_at": order.shipped_at,
-        "lines": [{"sku": ln.sku_code, "name": ln.name, "quantity": ln.quantity, "unit_price": ln.unit_price,
-                   "discount": ln.discount, "line_total": ln.line_total} for ln in order.lines.all()],
-        "shipments": [{"carrier": s.carrier.code, "tracking_number": s.tracking_number,
-                       "tracking_url": s.tracking_link, "shipped_at": s.shipped_at} for s in order.shipments.all()],
+        "lines": [
+            {
+                "sku": ln.sku_code,
+                "name": ln.name,
+                "quantity": ln.quantity,
+                "unit_price": ln.unit_price,
+                "discount": ln.discount,
+                "line_total": ln.line_total,
+            }
+            for ln in order.lines.all()
+        ],
+        "shipments": [
+            {
+                "carrier": s.carrier.code,
+                "tracking_number": s.tracking_number,
+                "tracking_url": s.tracking_link,
+                "shipped_at": s.shipped_at,
+            }
+            for s in order.shipments.all()
+        ],
         **selectors.order_payments(order),
     }
 
@@ -139,14 +164,23 @@ def place_order(request, payload: OrderIn):
     body = payload.model_dump(mode="json")
     key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
     order, created = services.order_place(
-        external_id=payload.external_id, customer=payload.customer.model_dump(),
+        external_id=payload.external_id,
+        customer=payload.customer.model_dump(),
         shipping_address=payload.shipping_address.model_dump(),
         lines=[(line.sku, line.quantity) for line in payload.lines],
         payment_method=payload.payment_method or "",
-        channel=payload.channel, coupon_code=payload.coupon_code, points=payload.points, note=payload.note,
-        flash_sale_id=payload.flash_sale_id, group_buy_id=payload.group_buy_id, idempotency_key=key,
+        channel=payload.channel,
+        coupon_code=payload.coupon_code,
+        points=payload.points,
+        note=payload.note,
+        flash_sale_id=payload.flash_sale_id,
+        group_buy_id=payload.group_buy_id,
+        idempotency_key=key,
         client_ip=str(payload.client_ip) if payload.client_ip else None,
-        idempotency_scope=str(request.api_key.pk), payload=body, actor=_actor(request))
+        idempotency_scope=str(request.api_key.pk),
+        payload=body,
+        actor=_actor(request),
+    )
     return Status(201 if created else 200, _out(selectors.order_for_api(order.number)))
 
 

@@ -24,9 +24,15 @@ class OrdersConfig(AppConfig):
 
         if not user.has_perm("orders.view_order"):
             return []
-        return [related(customer_orders(customer), key="customer-orders", title=_("Orders"),
-                        template="orders/_customer_orders.html",
-                        url=f"{reverse('orders:order_list')}?customer={customer.pk}")]
+        return [
+            related(
+                customer_orders(customer),
+                key="customer-orders",
+                title=_("Orders"),
+                template="orders/_customer_orders.html",
+                url=f"{reverse('orders:order_list')}?customer={customer.pk}",
+            )
+        ]
 
     def dashboard_stats(self, user):
         from orders.selectors import dashboard_figures
@@ -38,12 +44,28 @@ class OrdersConfig(AppConfig):
         orders_url = reverse("orders:order_list")
         # Each figure names the permission of the role it is for: today's paid sales is finance's figure.
         return [
-            {"label": _("Orders today"), "value": figures["placed_today"], "url": orders_url,
-             "permission": "orders.view_order"},
-            {"label": _("Paid sales today"), "value": money(figures["sales_today"]), "url": orders_url,
-             "permission": "payments.view_payment"},
-            {"label": _("Waiting to ship"), "value": figures["to_ship"],
-             "url": reverse("orders:work_queue", args=["ship"]), "permission": "orders.view_order"},
-            {"label": _("Abnormal orders"), "value": figures["abnormal"], "url": reverse("orders:abnormal_list"),
-             "permission": "orders.view_order"},
+            {
+                "label": _("Orders today"),
+                "value": figures["placed_today"],
+                "url": orders_url,
+                "permission": "orders.view_order",
+            },
+            {
+                "label": _("Paid sales today"),
+                "value": money(figures["sales_today"]),
+                "url": orders_url,
+                "permission": "payments.view_payment",
+            },
+            {
+                "label": _("Waiting to ship"),
+                "value": figures["to_ship"],
+                "url": reverse("orders:work_queue", args=["ship"]),
+                "permission": "orders.view_order",
+            },
+            {
+                "label": _("Abnormal orders"),
+                "value": figures["abnormal"],
+                "url": reverse("orders:abnormal_list"),
+                "permission": "orders.view_order",
+            },
         ]

@@ -9,9 +9,42 @@ from orders.models import Order
 from shop.china import province_key
 from shop.lists import FilterSet, IdFilter
 
-PROVINCES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
-             "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
-             "陕西", "甘肃", "青海", "宁夏", "新疆", "香港", "澳门", "台湾"]
+PROVINCES = [
+    "北京",
+    "天津",
+    "河北",
+    "山西",
+    "内蒙古",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "上海",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "广西",
+    "海南",
+    "重庆",
+    "四川",
+    "贵州",
+    "云南",
+    "西藏",
+    "陕西",
+    "甘肃",
+    "青海",
+    "宁夏",
+    "新疆",
+    "香港",
+    "澳门",
+    "台湾",
+]
 
 
 def _day_start(day):
@@ -20,28 +53,42 @@ def _day_start(day):
 
 class OrderFilter(FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Order.Status.choices)
-    placed_from = django_filters.DateFilter(label=_("From"), method="filter_from",
-                                            widget=forms.DateInput(attrs={"type": "date"}))
-    placed_to = django_filters.DateFilter(label=_("To"), method="filter_to",
-                                          widget=forms.DateInput(attrs={"type": "date"}))
+    placed_from = django_filters.DateFilter(
+        label=_("From"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    placed_to = django_filters.DateFilter(
+        label=_("To"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
     payment_method = django_filters.ChoiceFilter(label=_("Payment"), choices=Order.PaymentMethod.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Order.Channel.choices)
-    province = django_filters.ChoiceFilter(label=_("Province"), choices=[(p, p) for p in PROVINCES],
-                                           method="filter_province")
-    total_min = django_filters.NumberFilter(label=_("Amount from"), field_name="total", lookup_expr="gte", min_value=0,
-                                            max_value=999_999_999_999,
-                                            widget=forms.NumberInput(attrs={"step": "0.01", "class": "short"}))
-    total_max = django_filters.NumberFilter(label=_("to"), field_name="total", lookup_expr="lte", min_value=0,
-                                            max_value=999_999_999_999,
-                                            widget=forms.NumberInput(attrs={"step": "0.01", "class": "short"}))
-    abnormal = django_filters.BooleanFilter(label=_("Abnormal"), field_name="is_abnormal",
-                                            widget=django_filters.widgets.BooleanWidget())
+    province = django_filters.ChoiceFilter(
+        label=_("Province"), choices=[(p, p) for p in PROVINCES], method="filter_province"
+    )
+    total_min = django_filters.NumberFilter(
+        label=_("Amount from"),
+        field_name="total",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=999_999_999_999,
+        widget=forms.NumberInput(attrs={"step": "0.01", "class": "short"}),
+    )
+    total_max = django_filters.NumberFilter(
+        label=_("to"),
+        field_name="total",
+        lookup_expr="lte",
+        min_value=0,
+        max_value=999_999_999_999,
+        widget=forms.NumberInput(attrs={"step": "0.01", "class": "short"}),
+    )
+    abnormal = django_filters.BooleanFilter(
+        label=_("Abnormal"), field_name="is_abnormal", widget=django_filters.widgets.BooleanWidget()
+    )
     # Set by the customer page's "view all" link: one customer's orders (index orders_customer_placed).
     customer = IdFilter(label=_("Customer"), field_name="customer_id")
 
     class Meta:
         model = Order
-        fields = []
+        fields: list[str] = []
 
     def filter_from(self, queryset, name, value):
         return queryset.filter(placed_at__gte=_day_start(value))

@@ -39,8 +39,13 @@ class AddressForm(forms.Form):
 
 
 class PriceForm(forms.Form):
-    adjustment = forms.DecimalField(label=_("Adjustment"), max_digits=14, decimal_places=2, validators=MONEY_LIMITS,
-                                    help_text=_("Added to the goods and shipping; negative for a reduction."))
+    adjustment = forms.DecimalField(
+        label=_("Adjustment"),
+        max_digits=14,
+        decimal_places=2,
+        validators=MONEY_LIMITS,
+        help_text=_("Added to the goods and shipping; negative for a reduction."),
+    )
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
@@ -63,8 +68,9 @@ class TrackingEventForm(forms.Form):
 
 
 class ShipCsvForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"),
-                           help_text=_("Columns: order number, carrier code, tracking number (a header row is fine)."))
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("Columns: order number, carrier code, tracking number (a header row is fine).")
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -87,13 +93,27 @@ class CarrierForm(forms.ModelForm):
 
 class FreightTemplateForm(forms.ModelForm):
     regions = forms.CharField(
-        label=_("Province overrides"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One per line: provinces; first fee; additional fee — e.g. 广东,广西; 8; 3"))
+        label=_("Province overrides"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line: provinces; first fee; additional fee — e.g. 广东,广西; 8; 3"),
+    )
 
     class Meta:
         model = FreightTemplate
-        fields = ["name", "basis", "first_units", "first_fee", "additional_units", "additional_fee", "free_over",
-                  "remote_provinces", "remote_surcharge", "is_default", "is_active"]
+        fields = [
+            "name",
+            "basis",
+            "first_units",
+            "first_fee",
+            "additional_units",
+            "additional_fee",
+            "free_over",
+            "remote_provinces",
+            "remote_surcharge",
+            "is_default",
+            "is_active",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,7 +121,8 @@ class FreightTemplateForm(forms.ModelForm):
             self.fields[name].validators.append(MinValueValidator(0))
         if self.instance.pk and not self.is_bound:
             self.initial["regions"] = "\n".join(
-                f"{r.provinces}; {r.first_fee}; {r.additional_fee}" for r in self.instance.regions.all())
+                f"{r.provinces}; {r.first_fee}; {r.additional_fee}" for r in self.instance.regions.all()
+            )
 
     def clean_regions(self):
         rows = []
@@ -112,21 +133,43 @@ class FreightTemplateForm(forms.ModelForm):
             try:
                 provinces, first, additional = parts
                 first, additional = Decimal(first), Decimal(additional)
-                if not provinces or not first.is_finite() or not additional.is_finite() or min(first, additional) < 0 \
-                        or max(first, additional) > Decimal("999999"):
+                if (
+                    not provinces
+                    or not first.is_finite()
+                    or not additional.is_finite()
+                    or min(first, additional) < 0
+                    or max(first, additional) > Decimal("999999")
+                ):
                     raise ValueError
             except (ValueError, ArithmeticError):
-                raise forms.ValidationError(_("Line %(n)s: write provinces; first fee; additional fee.") % {"n": n}) from None
-            rows.append({"provinces": provinces[:300], "first_fee": first.quantize(Decimal("0.01")),
-                         "additional_fee": additional.quantize(Decimal("0.01"))})
+                raise forms.ValidationError(
+                    _("Line %(n)s: write provinces; first fee; additional fee.") % {"n": n}
+                ) from None
+            rows.append(
+                {
+                    "provinces": provinces[:300],
+                    "first_fee": first.quantize(Decimal("0.01")),
+                    "additional_fee": additional.quantize(Decimal("0.01")),
+                }
+            )
         return rows
 
 
 class DispatchRuleForm(forms.ModelForm):
     class Meta:
         model = DispatchRule
-        fields = ["name", "position", "is_active", "provinces", "channel", "payment_method", "min_total", "carrier",
-                  "priority_boost", "hold"]
+        fields = [
+            "name",
+            "position",
+            "is_active",
+            "provinces",
+            "channel",
+            "payment_method",
+            "min_total",
+            "carrier",
+            "priority_boost",
+            "hold",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ for each started block of `additional_units` after that; a region row overrides 
 provinces. Goods worth at least `free_over` ship free, except that a remote province's surcharge is
 always added. With no active default template shipping costs 0.
 """
+
 import math
 from decimal import Decimal
 

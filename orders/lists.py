@@ -3,6 +3,7 @@
 Each ordering is served by an index in the same direction, ties broken by id: (placed_at, id) for the list and
 the abnormal queue, (total, id) by amount, (status, priority_at, id) for the work queues.
 """
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse

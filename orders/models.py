@@ -1,5 +1,6 @@
 """Orders: the order and its lines, its timeline, the state machine's states, logistics (carriers,
 freight templates, shipments, tracking), dispatch rules and idempotent intake keys."""
+
 import re
 
 from django.conf import settings
@@ -46,15 +47,17 @@ class Order(models.Model):
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders",
-                                 verbose_name=_("customer"))
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
     subtotal = models.DecimalField(_("subtotal"), default=0, **MONEY)
     discount = models.DecimalField(_("discount"), default=0, **MONEY)
     shipping_fee = models.DecimalField(_("shipping fee"), default=0, **MONEY)
-    adjustment = models.DecimalField(_("price adjustment"), default=0, **MONEY,
-                                     help_text=_("Added to the total; negative for a reduction."))
+    adjustment = models.DecimalField(
+        _("price adjustment"), default=0, **MONEY, help_text=_("Added to the total; negative for a reduction.")
+    )
     total = models.DecimalField(_("total"), default=0, **MONEY)
     payment_method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices)
     coupon_code = models.CharField(_("coupon"), max_length=40, blank=True)
@@ -83,20 +86,34 @@ class Order(models.Model):
     is_abnormal = models.BooleanField(_("abnormal"), default=False)
     abnormal_reason = models.CharField(_("abnormal reason"), max_length=20, choices=Abnormal.choices, blank=True)
     abnormal_note = models.CharField(_("abnormal note"), max_length=200, blank=True)
-    preferred_carrier = models.ForeignKey("Carrier", on_delete=models.SET_NULL, null=True, blank=True,
-                                          related_name="+", verbose_name=_("preferred carrier"))
+    preferred_carrier = models.ForeignKey(
+        "Carrier",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("preferred carrier"),
+    )
     priority_boost = models.IntegerField(_("priority boost"), default=0)
     # Work queues sort by this: the time the order was paid, moved one hour earlier per boost point.
     priority_at = models.DateTimeField(_("queue position"), null=True, blank=True)
     dispatch_note = models.CharField(_("dispatch note"), max_length=200, blank=True)
-    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="merged_orders", verbose_name=_("merged into"))
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_orders",
+        verbose_name=_("merged into"),
+    )
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
-        permissions = [("ship_order", "Can allocate, pick and ship orders"),
-                       ("adjust_price", "Can adjust the price of an order")]
+        permissions = [
+            ("ship_order", "Can allocate, pick and ship orders"),
+            ("adjust_price", "Can adjust the price of an order"),
+        ]
         indexes = [
             models.Index(fields=["-placed_at", "-id"], name="orders_placed_keyset"),
             models.Index(fields=["status", "-placed_at", "-id"], name="orders_status_placed"),
@@ -108,12 +125,16 @@ class Order(models.Model):
             models.Index(fields=["status", "priority_at", "id"], name="orders_status_priority"),
             models.Index(fields=["ship_phone"], name="orders_ship_phone"),
             models.Index(fields=["ship_name"], name="orders_ship_name"),
-            models.Index(fields=["-placed_at", "-id"], name="orders_abnormal_keyset",
-                         condition=models.Q(is_abnormal=True)),
+            models.Index(
+                fields=["-placed_at", "-id"], name="orders_abnormal_keyset", condition=models.Q(is_abnormal=True)
+            ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["channel", "external_id"], condition=~models.Q(external_id=""),
-                                    name="orders_channel_external_id_unique"),
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="orders_channel_external_id_unique",
+            ),
             models.CheckConstraint(condition=models.Q(total__gte=0), name="orders_total_gte_0"),
         ]
 
@@ -162,8 +183,14 @@ class OrderEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=20, blank=True)
     message = models.CharField(_("message"), max_length=500, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     actor_label = models.CharField(_("by"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
@@ -180,7 +207,7 @@ class OrderEvent(models.Model):
 class IntakeKey(models.Model):
     """An `Idempotency-Key` seen by order intake: the same key and body return the same order."""
 
-    scope = models.CharField(max_length=100)   # the API key's id, so two clients never collide
+    scope = models.CharField(max_length=100)  # the API key's id, so two clients never collide
     key = models.CharField(max_length=100)
     request_hash = models.CharField(max_length=64)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
@@ -195,10 +222,18 @@ class IntakeKey(models.Model):
 class Carrier(models.Model):
     name = models.CharField(_("name"), max_length=50)
     code = models.SlugField(_("code"), max_length=20, unique=True)
-    tracking_pattern = models.CharField(_("tracking number pattern"), max_length=200, default=r"[A-Za-z0-9]{8,30}",
-                                        help_text=_("A regular expression the whole tracking number must match."))
-    tracking_url = models.CharField(_("tracking URL template"), max_length=300, blank=True,
-                                    help_text=_("Use {number} where the tracking number goes."))
+    tracking_pattern = models.CharField(
+        _("tracking number pattern"),
+        max_length=200,
+        default=r"[A-Za-z0-9]{8,30}",
+        help_text=_("A regular expression the whole tracking number must match."),
+    )
+    tracking_url = models.CharField(
+        _("tracking URL template"),
+        max_length=300,
+        blank=True,
+        help_text=_("Use {number} where the tracking number goes."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -232,10 +267,16 @@ class FreightTemplate(models.Model):
     first_fee = models.DecimalField(_("first fee"), default=0, **MONEY)
     additional_units = models.DecimalField(_("each additional units"), max_digits=8, decimal_places=2, default=1)
     additional_fee = models.DecimalField(_("additional fee"), default=0, **MONEY)
-    free_over = models.DecimalField(_("free shipping from"), null=True, blank=True, **MONEY,
-                                    help_text=_("Orders whose goods total reaches this ship free."))
-    remote_provinces = models.CharField(_("remote provinces"), max_length=300, blank=True,
-                                        help_text=_("Comma-separated, e.g. 新疆,西藏"))
+    free_over = models.DecimalField(
+        _("free shipping from"),
+        null=True,
+        blank=True,
+        **MONEY,
+        help_text=_("Orders whose goods total reaches this ship free."),
+    )
+    remote_provinces = models.CharField(
+        _("remote provinces"), max_length=300, blank=True, help_text=_("Comma-separated, e.g. 新疆,西藏")
+    )
     remote_surcharge = models.DecimalField(_("remote surcharge"), default=0, **MONEY)
     is_default = models.BooleanField(_("default template"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -252,8 +293,9 @@ class FreightTemplate(models.Model):
 class FreightRegion(models.Model):
     """Per-province override of a template's fees."""
 
-    template = models.ForeignKey(FreightTemplate, on_delete=models.CASCADE, related_name="regions",
-                                 verbose_name=_("freight template"))
+    template = models.ForeignKey(
+        FreightTemplate, on_delete=models.CASCADE, related_name="regions", verbose_name=_("freight template")
+    )
     provinces = models.CharField(_("provinces"), max_length=300, help_text=_("Comma-separated, e.g. 广东,广西"))
     first_fee = models.DecimalField(_("first fee"), **MONEY)
     additional_fee = models.DecimalField(_("additional fee"), **MONEY)
@@ -269,19 +311,20 @@ class FreightRegion(models.Model):
 
 class Shipment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments", verbose_name=_("order"))
-    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="shipments",
-                                verbose_name=_("carrier"))
+    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("carrier"))
     tracking_number = models.CharField(_("tracking number"), max_length=40, db_index=True)
     shipped_at = models.DateTimeField(_("shipped"), default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
         ordering = ["order_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["carrier", "tracking_number"],
-                                               name="orders_shipment_tracking_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "tracking_number"], name="orders_shipment_tracking_unique")
+        ]
 
     def __str__(self):
         return f"{self.carrier.code} {self.tracking_number}"
@@ -292,8 +335,7 @@ class Shipment(models.Model):
 
 
 class TrackingEvent(models.Model):
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events",
-                                 verbose_name=_("shipment"))
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events", verbose_name=_("shipment"))
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     location = models.CharField(_("location"), max_length=100, blank=True)
     description = models.CharField(_("description"), max_length=300)
@@ -313,14 +355,17 @@ class DispatchRule(models.Model):
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
-    provinces = models.CharField(_("provinces"), max_length=300, blank=True,
-                                 help_text=_("Comma-separated; empty matches every province."))
+    provinces = models.CharField(
+        _("provinces"), max_length=300, blank=True, help_text=_("Comma-separated; empty matches every province.")
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Order.Channel.choices, blank=True)
-    payment_method = models.CharField(_("payment method"), max_length=20, choices=Order.PaymentMethod.choices,
-                                      blank=True)
+    payment_method = models.CharField(
+        _("payment method"), max_length=20, choices=Order.PaymentMethod.choices, blank=True
+    )
     min_total = models.DecimalField(_("total at least"), null=True, blank=True, **MONEY)
-    carrier = models.ForeignKey(Carrier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                verbose_name=_("use carrier"))
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("use carrier")
+    )
     priority_boost = models.IntegerField(_("priority boost"), default=0)
     hold = models.BooleanField(_("hold for review"), default=False)
 

@@ -1,5 +1,7 @@
 """Reads shared by the order pages, the API and the jobs (the list pages are declared in orders/lists.py)."""
+
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -24,8 +26,11 @@ def orders():
 
 
 def order_for_api(number) -> Order:
-    order = (Order.objects.filter(number=str(number)[:32])
-             .prefetch_related("lines", Prefetch("shipments", Shipment.objects.select_related("carrier"))).first())
+    order = (
+        Order.objects.filter(number=str(number)[:32])
+        .prefetch_related("lines", Prefetch("shipments", Shipment.objects.select_related("carrier")))
+        .first()
+    )
     if order is None:
         raise NotFound(_("Order not found."))
     return order
@@ -34,7 +39,8 @@ def order_for_api(number) -> Order:
 def order_payments(order) -> dict:
     """What was paid and refunded on this order and its payments, as the payments module answers
     (`order_payments_requested`; orders never imports payments). Nothing answering: nothing paid."""
-    summary = {"paid_amount": Decimal("0.00"), "refunded_amount": Decimal("0.00"), "payments": []}
+    summary: dict[str, Any] = {"paid_amount": Decimal("0.00"), "refunded_amount": Decimal("0.00"), "payments": []}
+    answer: Any  # each receiver's reply: a dict, or None when it has nothing to say
     for _receiver, answer in signals.order_payments_requested.send(sender=Order, order=order):
         if answer:
             summary["paid_amount"] += answer.get("paid_amount", 0)
@@ -44,11 +50,16 @@ def order_payments(order) -> dict:
 
 
 def order_detail(pk):
-    return (Order.objects.select_related("customer", "merged_into", "preferred_carrier")
-            .prefetch_related("lines", "merged_orders",
-                              Prefetch("shipments", Shipment.objects.select_related("carrier")
-                                       .prefetch_related("events")))
-            .filter(pk=pk).first())
+    return (
+        Order.objects.select_related("customer", "merged_into", "preferred_carrier")
+        .prefetch_related(
+            "lines",
+            "merged_orders",
+            Prefetch("shipments", Shipment.objects.select_related("carrier").prefetch_related("events")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def customer_orders(customer):
@@ -105,8 +116,12 @@ def priority_explained(order, now=None) -> dict:
     """The work-queue score: hours since payment plus the dispatch rule's boost (1 point = 1 hour)."""
     now = now or timezone.now()
     waited = max(0.0, (now - (order.paid_at or order.placed_at)).total_seconds() / 3600)
-    return {"score": round(waited + order.priority_boost, 1), "waited": round(waited, 1),
-            "boost": order.priority_boost, "rule": order.dispatch_note}
+    return {
+        "score": round(waited + order.priority_boost, 1),
+        "waited": round(waited, 1),
+        "boost": order.priority_boost,
+        "rule": order.dispatch_note,
+    }
 
 
 def abnormal_orders():
@@ -118,22 +133,55 @@ def merge_candidates():
     from django.db.models import Count
 
     keys = ("customer_id", "ship_name", "ship_phone", "ship_province", "ship_city", "ship_district", "ship_detail")
-    groups = (Order.objects.filter(status__in=(S.PAID, S.ALLOCATED, S.PICKING), merged_into__isnull=True,
-                                   merged_orders__isnull=True)
-              .values(*keys).annotate(n=Count("id")).filter(n__gt=1).order_by("-n")[:50])
+    groups = (
+        Order.objects.filter(
+            status__in=(S.PAID, S.ALLOCATED, S.PICKING), merged_into__isnull=True, merged_orders__isnull=True
+        )
+        .values(*keys)
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("-n")[:50]
+    )
     result = []
     for group in groups:
-        members = list(Order.objects.filter(status__in=(S.PAID, S.ALLOCATED, S.PICKING), merged_into__isnull=True,
-                                            **{k: group[k] for k in keys}).order_by("placed_at", "pk")[:20])
+        members = list(
+            Order.objects.filter(
+                status__in=(S.PAID, S.ALLOCATED, S.PICKING), merged_into__isnull=True, **{k: group[k] for k in keys}
+            ).order_by("placed_at", "pk")[:20]
+        )
         result.append(members)
     return result
 
 
 def orders_by_ids(ids):
-    return (Order.objects.filter(pk__in=ids).select_related("customer", "merged_into")
-            .prefetch_related("lines", "merged_orders__lines",
-                              Prefetch("shipments", Shipment.objects.select_related("carrier")))
-            .order_by("placed_at", "pk"))
+    return (
+        Order.objects.filter(pk__in=ids)
+        .select_related("customer", "merged_into")
+        .prefetch_related(
+            "lines", "merged_orders__lines", Prefetch("shipments", Shipment.objects.select_related("carrier"))
+        )
+        .order_by("placed_at", "pk")
+    )
+
+
+def pick_list_rows(orders) -> list[dict]:
+    """What to take off the shelves for these orders (from `orders_by_ids`): one row per SKU with the quantity
+    summed over the orders and the orders merged into them, and the order numbers it goes to, by SKU code."""
+    totals: dict[str, dict] = {}
+    for order in orders:
+        for line in [*order.lines.all(), *(ln for m in order.merged_orders.all() for ln in m.lines.all())]:
+            row = totals.setdefault(
+                line.sku_code,
+                {"sku_code": line.sku_code, "name": line.name, "options": line.options, "quantity": 0, "orders": []},
+            )
+            row["quantity"] += line.quantity
+            row["orders"].append(order.number)
+    return sorted(totals.values(), key=lambda r: r["sku_code"])
+
+
+def order_shipments(order):
+    """The shipments the order left in: a merged order ships under its lead's shipment."""
+    return order.merged_into.shipments.all() if order.merged_into_id else order.shipments.all()
 
 
 def carriers():
@@ -159,10 +207,17 @@ def dashboard_figures(now=None) -> dict:
     now = timezone.localtime(now or timezone.now())
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     placed = Order.objects.filter(placed_at__gte=today).aggregate(n=Count("id"))
-    paid = Order.objects.filter(paid_at__gte=today).exclude(status__in=[Order.Status.CANCELLED, Order.Status.CLOSED]) \
+    paid = (
+        Order.objects.filter(paid_at__gte=today)
+        .exclude(status__in=[Order.Status.CANCELLED, Order.Status.CLOSED])
         .aggregate(total=Sum("total"))
-    return {"placed_today": placed["n"], "sales_today": paid["total"] or 0,
-            "to_ship": queue("ship").count(), "abnormal": abnormal_orders().count()}
+    )
+    return {
+        "placed_today": placed["n"],
+        "sales_today": paid["total"] or 0,
+        "to_ship": queue("ship").count(),
+        "abnormal": abnormal_orders().count(),
+    }
 
 
 def line_charges(order, lines=None) -> dict:

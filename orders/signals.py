@@ -11,6 +11,7 @@
 - `order_payments_requested(order)`: sent when the order API shows an order; a receiver answers
   `{"paid_amount", "refunded_amount", "payments": [...]}` (payments: one query).
 """
+
 from django.dispatch import Signal
 
 order_placing = Signal()

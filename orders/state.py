@@ -8,6 +8,7 @@ without changing the status.
 
 Other modules ask these functions instead of reading Order.Status themselves (payments: `order_can_pay`).
 """
+
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -32,10 +33,13 @@ PAID_STATES = (S.PAID, S.ALLOCATED, S.PICKING)
 VOID_STATES = (S.CANCELLED, S.CLOSED)  # orders that never counted as a sale
 
 ACTION_LABELS = {  # "Order X is Paid; it cannot be <label>."
-    "pay": lambda: pgettext("order action", "marked paid"), "allocate": lambda: pgettext("order action", "allocated"),
-    "pick": lambda: pgettext("order action", "picked"), "ship": lambda: pgettext("order action", "shipped"),
+    "pay": lambda: pgettext("order action", "marked paid"),
+    "allocate": lambda: pgettext("order action", "allocated"),
+    "pick": lambda: pgettext("order action", "picked"),
+    "ship": lambda: pgettext("order action", "shipped"),
     "deliver": lambda: pgettext("order action", "marked delivered"),
-    "complete": lambda: pgettext("order action", "completed"), "cancel": lambda: pgettext("order action", "cancelled"),
+    "complete": lambda: pgettext("order action", "completed"),
+    "cancel": lambda: pgettext("order action", "cancelled"),
     "close": lambda: pgettext("order action", "closed"),
 }
 
@@ -51,13 +55,25 @@ def _cod_sources(order, action) -> tuple:
 
 def _refusal(order, action_label) -> str:
     return _("Order %(n)s is %(status)s; it cannot be %(action)s.") % {
-        "n": order.number, "status": order.get_status_display(), "action": action_label}
+        "n": order.number,
+        "status": order.get_status_display(),
+        "action": action_label,
+    }
 
 
 MACHINE = StateMachine(
-    transitions=TRANSITIONS, labels=ACTION_LABELS, refusal=_refusal, extra_sources=_cod_sources,
-    stamps={"pay": "paid_at", "ship": "shipped_at", "deliver": "delivered_at", "complete": "completed_at",
-            "cancel": "cancelled_at", "close": "cancelled_at"},
+    transitions=TRANSITIONS,
+    labels=ACTION_LABELS,
+    refusal=_refusal,
+    extra_sources=_cod_sources,
+    stamps={
+        "pay": "paid_at",
+        "ship": "shipped_at",
+        "deliver": "delivered_at",
+        "complete": "completed_at",
+        "cancel": "cancelled_at",
+        "close": "cancelled_at",
+    },
 )
 
 
@@ -81,8 +97,11 @@ def order_is_void(order) -> bool:
     return order.status in VOID_STATES
 
 
+def order_address_editable(order) -> bool:
+    """The shipping address may still change: the order has not shipped (nor been cancelled or closed)."""
+    return order.status in UNSHIPPED
+
+
 def order_never_shipped(order) -> bool:
     """Nothing of this order left the warehouse (it may since have been cancelled or closed)."""
     return order.status in UNSHIPPED + VOID_STATES
-
-

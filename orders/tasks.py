@@ -1,4 +1,5 @@
 """Order jobs (DESIGN §5): each only calls a service; each is safe to run twice."""
+
 from celery import shared_task
 
 from shop.jobs import crontab, job, schedule
@@ -33,16 +34,8 @@ def purge_intake_keys():
 
 
 @shared_task(name="houtai.orders_ship_csv")
-def ship_csv(run_id, rows, actor_id):
-    """Ship the rows of an uploaded CSV in the background (a run with a progress bar)."""
-    from django.contrib.auth import get_user_model
-
+def ship_csv(run_id, path, actor_id):
+    """Ship the rows of an uploaded CSV, stored at `path`, in the background (a run with a progress bar)."""
     from orders import services
-    from shop import progress
 
-    try:
-        services.orders_ship_csv(rows=rows, actor=get_user_model().objects.filter(pk=actor_id).first(),
-                                 run_id=run_id)
-    except Exception as e:  # noqa: BLE001 - the run shows what went wrong
-        progress.fail(run_id, error=e)
-        raise
+    services.orders_ship_csv_stored(run_id=run_id, path=path, actor_id=actor_id)

@@ -46,6 +46,13 @@ COUNT_LIMIT = 10_000
 MAX_INT = 2**63 - 1  # what SQLite and PostgreSQL bigint hold; larger cursor values are junk
 
 
+def parse_ids(values, *, limit=None) -> list[int]:
+    """The row ids among posted or linked values (?ids=1&ids=2): whole numbers the database can hold; the rest
+    (junk, "²", negative, too large) is dropped, so a hand-edited link never raises."""
+    ids = [int(v) for v in map(str, values) if len(v) <= 19 and v.isascii() and v.isdigit() and 0 < int(v) <= MAX_INT]
+    return ids if limit is None else ids[:limit]
+
+
 class IdFilter(django_filters.NumberFilter):
     """A row id set by a link (?customer=12): a hidden whole number the database can hold."""
 
@@ -313,7 +320,7 @@ class ListPage:
         elif action.permission and not request.user.has_perm(action.permission):
             raise PermissionDenied
         else:
-            ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit() and int(i) <= MAX_INT]
+            ids = parse_ids(request.POST.getlist("ids"))
             if not ids:
                 messages.error(request, _("Select at least one row."))
             else:

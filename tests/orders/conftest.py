@@ -18,11 +18,18 @@ _codes = count(1)
 def make_sku(db):
     def make(code=None, *, price="99.00", stock=10, warehouse=None, status=Product.Status.PUBLISHED, **extra):
         code = code or f"OS-{next(_codes):05d}"
-        product = Product.objects.create(code=f"P-{code}", name=extra.pop("name", "纯棉T恤"), status=status,
-                                         weight_g=extra.pop("product_weight_g", 0))
+        product = Product.objects.create(
+            code=f"P-{code}",
+            name=extra.pop("name", "纯棉T恤"),
+            status=status,
+            weight_g=extra.pop("product_weight_g", 0),
+        )
         sku = Sku.objects.create(product=product, code=code, price=Decimal(price), options="白 / M", **extra)
         if stock:
-            wh = warehouse or Warehouse.objects.get_or_create(code="SH", defaults={"name": "上海仓", "province": "上海"})[0]
+            wh = (
+                warehouse
+                or Warehouse.objects.get_or_create(code="SH", defaults={"name": "上海仓", "province": "上海"})[0]
+            )
             stock_receive(sku=sku, warehouse=wh, quantity=stock, actor="test")
         return sku
 
@@ -43,15 +50,25 @@ def reserved(sku):
     return sum(StockLevel.objects.filter(sku=sku).values_list("reserved", flat=True))
 
 
-ADDRESS = {"name": "张三", "phone": "13800138000", "province": "上海", "city": "上海市", "district": "浦东新区",
-           "detail": "世纪大道100号", "postcode": "200120"}
+ADDRESS = {
+    "name": "张三",
+    "phone": "13800138000",
+    "province": "上海",
+    "city": "上海市",
+    "district": "浦东新区",
+    "detail": "世纪大道100号",
+    "postcode": "200120",
+}
 
 
 def body(*lines, external_id=None, **extra):
-    data = {"external_id": external_id or f"EXT-{next(_codes)}",
-            "customer": {"phone": "13800138000", "name": "张三"},
-            "shipping_address": dict(ADDRESS), "lines": [{"sku": c, "quantity": q} for c, q in lines],
-            "payment_method": "alipay"}
+    data = {
+        "external_id": external_id or f"EXT-{next(_codes)}",
+        "customer": {"phone": "13800138000", "name": "张三"},
+        "shipping_address": dict(ADDRESS),
+        "lines": [{"sku": c, "quantity": q} for c, q in lines],
+        "payment_method": "alipay",
+    }
     data.update(extra)
     return data
 
@@ -63,9 +80,14 @@ def place(db):
     def call(*lines, **extra):
         data = body(*lines, **extra)
         order, _created = services.order_place(
-            external_id=data["external_id"], customer=data["customer"], shipping_address=data["shipping_address"],
-            lines=[(ln["sku"], ln["quantity"]) for ln in data["lines"]], payment_method=data["payment_method"],
-            actor="test", **{k: v for k, v in extra.items() if k in ("note", "flash_sale_id", "now", "channel")})
+            external_id=data["external_id"],
+            customer=data["customer"],
+            shipping_address=data["shipping_address"],
+            lines=[(ln["sku"], ln["quantity"]) for ln in data["lines"]],
+            payment_method=data["payment_method"],
+            actor="test",
+            **{k: v for k, v in extra.items() if k in ("note", "flash_sale_id", "now", "channel")},
+        )
         return order
 
     return call
@@ -82,8 +104,12 @@ def paid(place):
 
 @pytest.fixture
 def carrier(db):
-    return Carrier.objects.create(name="顺丰速运", code="sf", tracking_pattern=r"SF\d{12}",
-                                  tracking_url="https://www.sf-express.com/track?no={number}")
+    return Carrier.objects.create(
+        name="顺丰速运",
+        code="sf",
+        tracking_pattern=r"SF\d{12}",
+        tracking_url="https://www.sf-express.com/track?no={number}",
+    )
 
 
 @pytest.fixture

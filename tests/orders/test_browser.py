@@ -1,10 +1,14 @@
 """A real Chromium: a warehouse clerk ships an order with a tracking number and opens its packing slip."""
+
 import pytest
 
 from orders.models import Order
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("without_intake_rules")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("without_intake_rules"),
+]
 
 
 def test_clerk_ships_an_order_and_prints_its_packing_slip(make_staff, login_page, paid, sku, carrier):

@@ -3,6 +3,7 @@
 These run on both databases: PostgreSQL locks the stock rows, SQLite serialises writers (WAL, every
 writing transaction BEGIN IMMEDIATE, a busy timeout), so the same guarantees hold on the embedded default.
 """
+
 import json
 import urllib.error
 import urllib.request
@@ -24,9 +25,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 def _buy(i, code, key=""):
     try:
         order, created = services.order_place(
-            external_id=f"RACE-{i}" if not key else "RACE-KEY", customer={"phone": f"1390000{i:04d}", "name": "买家"},
-            shipping_address=ADDRESS, lines=[(code, 1)], payment_method="wechat", idempotency_key=key,
-            idempotency_scope="t", payload={"same": True})
+            external_id=f"RACE-{i}" if not key else "RACE-KEY",
+            customer={"phone": f"1390000{i:04d}", "name": "买家"},
+            shipping_address=ADDRESS,
+            lines=[(code, 1)],
+            payment_method="wechat",
+            idempotency_key=key,
+            idempotency_scope="t",
+            payload={"same": True},
+        )
         return ("ok", order.number, created)
     except DomainError as e:
         return (e.code, None, False)
@@ -56,14 +63,19 @@ def test_retries_racing_with_one_key_make_one_order(make_sku):
 
 # -- over HTTP, as a storefront sees it ----------------------------------------------------------------
 def _post_order(base_url, api_key, i, code, idempotency_key=None):
-    data = {"external_id": f"HTTP-{i}" if not idempotency_key else "HTTP-KEY",
-            "customer": {"phone": f"1370000{i:04d}", "name": "买家"}, "shipping_address": ADDRESS,
-            "lines": [{"sku": code, "quantity": 1}], "payment_method": "wechat"}
+    data = {
+        "external_id": f"HTTP-{i}" if not idempotency_key else "HTTP-KEY",
+        "customer": {"phone": f"1370000{i:04d}", "name": "买家"},
+        "shipping_address": ADDRESS,
+        "lines": [{"sku": code, "quantity": 1}],
+        "payment_method": "wechat",
+    }
     headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
-    request = urllib.request.Request(f"{base_url}/api/v1/orders", data=json.dumps(data).encode(),
-                                     headers=headers, method="POST")
+    request = urllib.request.Request(
+        f"{base_url}/api/v1/orders", data=json.dumps(data).encode(), headers=headers, method="POST"
+    )
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             status, raw, response_headers = response.status, response.read(), response.headers
@@ -101,8 +113,7 @@ def test_twenty_concurrent_api_retries_with_one_key_make_one_order(live_server, 
     sku = make_sku("HTTP-KEY", stock=50)
     key = apikey_create(actor=owner, name="storefront", scopes=["orders:write"])[1]
     with ThreadPoolExecutor(20) as pool:
-        results = list(pool.map(lambda _i: _post_order(live_server.url, key, 7, "HTTP-KEY", "one-key"),
-                                range(20)))
+        results = list(pool.map(lambda _i: _post_order(live_server.url, key, 7, "HTTP-KEY", "one-key"), range(20)))
     _assert_busy_is_clean(results)
     assert {status for status, _p, _r in results} <= {200, 201}, results
     assert len({payload["number"] for _s, payload, _r in results}) == 1

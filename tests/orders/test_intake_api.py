@@ -1,4 +1,5 @@
 """Order intake over the API: prices from our catalogue, stock reserved, idempotent retries, bad input."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -29,11 +30,17 @@ def test_intake_prices_from_skus_reserves_stock_and_sets_pay_by(api, sku, make_s
     assert Decimal(result["subtotal"]) == Decimal("234.00")
     assert Decimal(result["total"]) == Decimal("234.00") and Decimal(result["shipping_fee"]) == 0
     assert [(ln["sku"], ln["quantity"], Decimal(ln["unit_price"])) for ln in result["lines"]] == [
-        ("TEE-W-M", 2, Decimal("99.50")), ("MUG-1", 1, Decimal("35.00"))]
+        ("TEE-W-M", 2, Decimal("99.50")),
+        ("MUG-1", 1, Decimal("35.00")),
+    ]
     order = Order.objects.get(number=result["number"])
     assert len(order.number) == 18 and order.number.startswith(timezone.localtime(before).strftime("%Y%m%d"))
     assert timedelta(minutes=44) < order.pay_by - before < timedelta(minutes=46)
-    assert (order.customer.phone, order.ship_province, order.external_id) == ("13800138000", "上海", data["external_id"])
+    assert (order.customer.phone, order.ship_province, order.external_id) == (
+        "13800138000",
+        "上海",
+        data["external_id"],
+    )
     assert reserved(sku) == 2 and reserved(other) == 1 and available(sku) == 8
     assert OrderEvent.objects.filter(order=order, kind="placed").exists()
     assert api("get", f"/orders/{order.number}").json()["number"] == order.number
@@ -79,20 +86,23 @@ def _nothing_written(sku):
     assert reserved(sku) == 0
 
 
-@pytest.mark.parametrize("mutate,status,field", [
-    (lambda d: d["lines"][0].update(sku="NOPE"), 422, "lines.0.sku"),
-    (lambda d: d["lines"][0].update(quantity=0), 400, "lines.0.quantity"),
-    (lambda d: d["lines"][0].update(quantity=100000), 400, "lines.0.quantity"),
-    (lambda d: d["lines"].clear(), 400, "lines"),
-    (lambda d: d["shipping_address"].pop("detail"), 400, "shipping_address.detail"),
-    (lambda d: d["shipping_address"].update(city="  "), 400, "shipping_address.city"),
-    (lambda d: d["shipping_address"].update(phone="12345"), 400, "shipping_address.phone"),
-    (lambda d: d["customer"].update(phone="10086"), 400, "phone"),
-    (lambda d: d.update(payment_method="bitcoin"), 400, "payment_method"),
-    (lambda d: d.update(points=-1), 400, "points"),
-    (lambda d: d.update(flash_sale_id=2**80), 400, "flash_sale_id"),
-    (lambda d: d.update(external_id=""), 400, "external_id"),
-])
+@pytest.mark.parametrize(
+    "mutate,status,field",
+    [
+        (lambda d: d["lines"][0].update(sku="NOPE"), 422, "lines.0.sku"),
+        (lambda d: d["lines"][0].update(quantity=0), 400, "lines.0.quantity"),
+        (lambda d: d["lines"][0].update(quantity=100000), 400, "lines.0.quantity"),
+        (lambda d: d["lines"].clear(), 400, "lines"),
+        (lambda d: d["shipping_address"].pop("detail"), 400, "shipping_address.detail"),
+        (lambda d: d["shipping_address"].update(city="  "), 400, "shipping_address.city"),
+        (lambda d: d["shipping_address"].update(phone="12345"), 400, "shipping_address.phone"),
+        (lambda d: d["customer"].update(phone="10086"), 400, "phone"),
+        (lambda d: d.update(payment_method="bitcoin"), 400, "payment_method"),
+        (lambda d: d.update(points=-1), 400, "points"),
+        (lambda d: d.update(flash_sale_id=2**80), 400, "flash_sale_id"),
+        (lambda d: d.update(external_id=""), 400, "external_id"),
+    ],
+)
 def test_bad_input_is_refused_with_the_reason_and_nothing_is_written(api, sku, mutate, status, field):
     data = body(("TEE-W-M", 1))
     mutate(data)

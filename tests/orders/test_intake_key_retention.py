@@ -1,4 +1,5 @@
 """Idempotency-Keys are kept for the store's retention, then a daily job removes them."""
+
 from datetime import timedelta
 
 import pytest

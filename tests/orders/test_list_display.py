@@ -1,4 +1,5 @@
 """What the order list and the order page show: the logistics column and the totals block."""
+
 from django.urls import reverse
 
 from orders import services
@@ -8,7 +9,7 @@ def test_the_order_list_shows_carrier_and_tracking_number_of_a_shipped_order(own
     order = paid((sku.code, 1))
     services.order_ship(order=order, carrier=carrier, tracking_number="SF123456789012", actor=owner)
     html = owner_client.get(reverse("orders:order_list")).content.decode()
-    row = html[html.index(order.number):]
+    row = html[html.index(order.number) :]
     row = row[: row.index("</tr>")]
     assert carrier.name in row and "SF123456789012" in row
 
@@ -17,7 +18,7 @@ def test_an_order_without_a_discount_shows_no_discount_line(owner_client, paid, 
     order = paid((sku.code, 1))
     assert order.discount == 0
     html = owner_client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
-    totals = html[html.index("<tfoot>"): html.index("</tfoot>")]
+    totals = html[html.index("<tfoot>") : html.index("</tfoot>")]
     assert "优惠" not in totals and "-¥0.00" not in totals and "−¥0.00" not in totals
     assert "商品金额" in totals
 
@@ -28,7 +29,7 @@ def test_an_order_with_a_discount_shows_it_as_a_deduction(owner_client, paid, sk
     order = paid((sku.code, 1))
     Order.objects.filter(pk=order.pk).update(discount="5.00")
     html = owner_client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
-    totals = html[html.index("<tfoot>"): html.index("</tfoot>")]
+    totals = html[html.index("<tfoot>") : html.index("</tfoot>")]
     assert "优惠" in totals and "−¥5.00" in totals
 
 
@@ -38,12 +39,13 @@ def test_an_order_shipped_with_another_shows_that_shipment(owner_client, owner, 
 
     lead, other = paid((sku.code, 1)), paid((sku.code, 2))
     services.orders_merge(actor=owner, orders=Order.objects.filter(pk__in=[lead.pk, other.pk]))
-    services.order_ship(order=Order.objects.get(pk=lead.pk), carrier=carrier, tracking_number="SF123456789012",
-                        actor=owner)
+    services.order_ship(
+        order=Order.objects.get(pk=lead.pk), carrier=carrier, tracking_number="SF123456789012", actor=owner
+    )
     assert Order.objects.get(pk=other.pk).status == Order.Status.SHIPPED
     html = owner_client.get(reverse("orders:order_list")).content.decode()
     for order in (lead, other):
-        row = html[html.index(order.number):]
+        row = html[html.index(order.number) :]
         row = row[: row.index("</tr>")]
         assert carrier.name in row and "SF123456789012" in row, order.number
     detail = owner_client.get(reverse("orders:order_detail", args=[other.pk])).content.decode()
@@ -54,6 +56,6 @@ def test_the_audit_log_names_an_order_move_and_its_status_values(owner_client, o
     order = paid((sku.code, 1))
     services.order_ship(order=order, carrier=carrier, tracking_number="SF123456789012", actor=owner)
     html = owner_client.get(reverse("audit_list"), {"module": "orders"}).content.decode()
-    body = html[html.index('class="list"'):]
+    body = html[html.index('class="list"') :]
     assert "orders.ship" not in body and ">shipped<" not in body and ">paid<" not in body
     assert "发货" in body and "<td>已付款</td><td>已发货</td>" in body

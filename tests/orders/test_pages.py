@@ -1,5 +1,6 @@
 """The staff pages: a keyset-paged list whose query count does not grow with the page, search and filters,
 the detail page and its actions, printing, queues, merging and bulk shipping from a CSV."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,14 +23,28 @@ S = Order.Status
 def many_orders(db, carrier):
     customer = Customer.objects.create(phone="13900000000", name="王五")
     now = timezone.now()
-    orders = Order.objects.bulk_create([
-        Order(number=f"2026010{i:011d}", customer=customer, payment_method="alipay" if i % 2 else "wechat",
-              ship_name=f"收件人{i}", ship_phone=f"139{i:08d}", ship_province="广东" if i % 3 else "上海",
-              ship_city="市", ship_district="区", ship_detail="路1号", total=Decimal(i),
-              status=S.PAID if i % 4 else S.PENDING_PAYMENT, placed_at=now - timedelta(minutes=i))
-        for i in range(1, 251)])
-    Shipment.objects.bulk_create([Shipment(order=o, carrier=carrier, tracking_number=f"SF{o.pk:012d}")
-                                  for o in orders[:220]])
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                number=f"2026010{i:011d}",
+                customer=customer,
+                payment_method="alipay" if i % 2 else "wechat",
+                ship_name=f"收件人{i}",
+                ship_phone=f"139{i:08d}",
+                ship_province="广东" if i % 3 else "上海",
+                ship_city="市",
+                ship_district="区",
+                ship_detail="路1号",
+                total=Decimal(i),
+                status=S.PAID if i % 4 else S.PENDING_PAYMENT,
+                placed_at=now - timedelta(minutes=i),
+            )
+            for i in range(1, 251)
+        ]
+    )
+    Shipment.objects.bulk_create(
+        [Shipment(order=o, carrier=carrier, tracking_number=f"SF{o.pk:012d}") for o in orders[:220]]
+    )
     return orders
 
 
@@ -72,16 +87,19 @@ def test_sort_by_total_pages_by_keyset_too(owner_client, many_orders):
     assert [o.total for o in first.rows + nxt.rows] == [Decimal(i) for i in range(250, 210, -1)]
 
 
-@pytest.mark.parametrize("params,expected", [
-    ({"q": "20260100000000001"}, 10),             # an order-number prefix: ...010 to ...019
-    ({"q": "13900000007"}, 1),                     # a recipient's mobile
-    ({"q": "收件人5"}, 1),                          # a recipient's name
-    ({"status": "pending_payment"}, 62),
-    ({"payment_method": "wechat"}, 125),
-    ({"province": "上海"}, 83),
-    ({"total_min": "10", "total_max": "19.5"}, 10),
-    ({"after": "garbage", "placed_from": "2020-01-01"}, 250),
-])
+@pytest.mark.parametrize(
+    "params,expected",
+    [
+        ({"q": "20260100000000001"}, 10),  # an order-number prefix: ...010 to ...019
+        ({"q": "13900000007"}, 1),  # a recipient's mobile
+        ({"q": "收件人5"}, 1),  # a recipient's name
+        ({"status": "pending_payment"}, 62),
+        ({"payment_method": "wechat"}, 125),
+        ({"province": "上海"}, 83),
+        ({"total_min": "10", "total_max": "19.5"}, 10),
+        ({"after": "garbage", "placed_from": "2020-01-01"}, 250),
+    ],
+)
 def test_filters_and_search(owner_client, many_orders, params, expected):
     response = _list(owner_client, per_page=200, **params)
     page = response.context["page"]
@@ -97,8 +115,15 @@ def test_search_by_tracking_number(owner_client, many_orders):
 
 
 def test_bad_filter_values_do_not_break_the_list(owner_client, many_orders):
-    for params in ({"total_min": "1e309"}, {"placed_from": "2026-13-45"}, {"status": "x"}, {"per_page": "1e9"},
-                   {"before": "2026-01-01T00:00:00|x"}, {"after": "9e99|1", "o": "-total"}, {"q": "1" * 60}):
+    for params in (
+        {"total_min": "1e309"},
+        {"placed_from": "2026-13-45"},
+        {"status": "x"},
+        {"per_page": "1e9"},
+        {"before": "2026-01-01T00:00:00|x"},
+        {"after": "9e99|1", "o": "-total"},
+        {"q": "1" * 60},
+    ):
         assert _list(owner_client, **params).status_code == 200
 
 
@@ -131,8 +156,17 @@ def test_staff_ships_cancels_and_edits_through_the_pages(owner_client, owner, pa
     owner_client.post(reverse("orders:order_cancel", args=[other.pk]), {"reason": "客户来电取消"})
     other.refresh_from_db()
     assert other.status == S.CANCELLED
-    response = owner_client.post(reverse("orders:order_address", args=[order.pk]), {
-        "name": "李四", "phone": "13900139000", "province": "浙江", "city": "杭州", "district": "西湖", "detail": "路"})
+    response = owner_client.post(
+        reverse("orders:order_address", args=[order.pk]),
+        {
+            "name": "李四",
+            "phone": "13900139000",
+            "province": "浙江",
+            "city": "杭州",
+            "district": "西湖",
+            "detail": "路",
+        },
+    )
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert Order.objects.get(pk=order.pk).ship_name == "张三"  # shipped: the address stays
 
@@ -186,8 +220,16 @@ def test_hold_rule_sends_paid_orders_to_the_abnormal_queue(owner_client, owner, 
     DispatchRule.objects.create(name="新疆人工审核", provinces="新疆", hold=True)
     order = paid(("TEE-W-M", 1))
     assert not Order.objects.get(pk=order.pk).is_abnormal
-    services.order_address_change(order=order, actor=owner, name="A", phone="13900139000", province="新疆",
-                                  city="乌鲁木齐", district="天山区", detail="人民路1号")
+    services.order_address_change(
+        order=order,
+        actor=owner,
+        name="A",
+        phone="13900139000",
+        province="新疆",
+        city="乌鲁木齐",
+        district="天山区",
+        detail="人民路1号",
+    )
     held = paid(("TEE-W-M", 1), note="b")
     Order.objects.filter(pk=held.pk).update(ship_province="新疆维吾尔自治区", status=S.PENDING_PAYMENT)
     held.refresh_from_db()
@@ -212,8 +254,10 @@ def test_bulk_ship_from_csv_reports_each_row(owner_client, paid, sku, carrier):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     a, b = paid(("TEE-W-M", 1)), paid(("TEE-W-M", 2))
-    text = (f"订单号,快递,单号\n{a.number},sf,SF111111111111\n{b.number},sf,BAD\n999,sf,SF222222222222\n"
-            f"{b.number},zz,SF333333333333\n")
+    text = (
+        f"订单号,快递,单号\n{a.number},sf,SF111111111111\n{b.number},sf,BAD\n999,sf,SF222222222222\n"
+        f"{b.number},zz,SF333333333333\n"
+    )
     upload = SimpleUploadedFile("ship.csv", text.encode("gb18030"), content_type="text/csv")
     response = owner_client.post(reverse("orders:ship_csv"), {"file": upload})
     report = response.context["report"]
@@ -222,24 +266,40 @@ def test_bulk_ship_from_csv_reports_each_row(owner_client, paid, sku, carrier):
 
 
 def test_logistics_setup_pages_save_with_audit(owner_client):
-    response = owner_client.post(reverse("orders:carrier_create"), {
-        "name": "圆通", "code": "yto", "tracking_pattern": "YT\\d{13}", "tracking_url": "", "is_active": "on"})
+    response = owner_client.post(
+        reverse("orders:carrier_create"),
+        {"name": "圆通", "code": "yto", "tracking_pattern": "YT\\d{13}", "tracking_url": "", "is_active": "on"},
+    )
     assert response.status_code == 302 and Carrier.objects.filter(code="yto").exists()
-    response = owner_client.post(reverse("orders:carrier_create"), {
-        "name": "坏", "code": "bad", "tracking_pattern": "([", "is_active": "on"})
+    response = owner_client.post(
+        reverse("orders:carrier_create"), {"name": "坏", "code": "bad", "tracking_pattern": "([", "is_active": "on"}
+    )
     assert response.status_code == 200 and not Carrier.objects.filter(code="bad").exists()
-    response = owner_client.post(reverse("orders:freight_create"), {
-        "name": "默认运费", "basis": "weight", "first_units": "1", "first_fee": "10", "additional_units": "1",
-        "additional_fee": "5", "remote_provinces": "新疆", "remote_surcharge": "15", "is_default": "on",
-        "is_active": "on", "regions": "广东,广西; 8; 3\n"})
+    response = owner_client.post(
+        reverse("orders:freight_create"),
+        {
+            "name": "默认运费",
+            "basis": "weight",
+            "first_units": "1",
+            "first_fee": "10",
+            "additional_units": "1",
+            "additional_fee": "5",
+            "remote_provinces": "新疆",
+            "remote_surcharge": "15",
+            "is_default": "on",
+            "is_active": "on",
+            "regions": "广东,广西; 8; 3\n",
+        },
+    )
     assert response.status_code == 302
     template = FreightTemplate.objects.get()
     assert [(r.provinces, r.first_fee) for r in template.regions.all()] == [("广东,广西", Decimal("8.00"))]
     assert AuditEntry.objects.filter(action__in=["orders.carrier_save", "orders.freight_template_save"]).count() == 2
 
 
-def test_a_long_csv_ships_in_the_background_with_a_report(owner_client, paid, sku, carrier,
-                                                          django_capture_on_commit_callbacks):
+def test_a_long_csv_ships_in_the_background_with_a_report(
+    owner_client, paid, sku, carrier, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from shop.models import JobRun

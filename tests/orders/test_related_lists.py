@@ -1,4 +1,5 @@
 """Related lists on the order and customer pages are bounded: the first rows and a link to all of them."""
+
 import re
 
 import pytest
@@ -21,8 +22,7 @@ def _queries(client, url):
     return len(ctx)
 
 
-def test_order_timeline_shows_the_latest_twenty_and_links_to_the_full_timeline(
-        owner_client, owner, place, sku):
+def test_order_timeline_shows_the_latest_twenty_and_links_to_the_full_timeline(owner_client, owner, place, sku):
     order = place((sku.code, 1))
     before = order.events.count()
     for n in range(30):
@@ -52,7 +52,8 @@ def test_order_page_query_count_does_not_grow_with_its_timeline(owner_client, ow
 
 
 def test_customer_page_shows_twenty_orders_and_links_to_the_order_list_filtered_by_the_customer(
-        owner_client, place, sku, make_sku):
+    owner_client, place, sku, make_sku
+):
     stocked = make_sku("MANY", stock=100)
     orders = [place((stocked.code, 1)) for _n in range(30)]
     other = place((sku.code, 1), customer={"phone": "13900139000", "name": "李四"})
@@ -62,7 +63,7 @@ def test_customer_page_shows_twenty_orders_and_links_to_the_order_list_filtered_
     numbers = re.findall(r">(\d{10,})<", section)
     assert len(numbers) == 20
     assert orders[-1].number in numbers  # newest first
-    link = f'{reverse("orders:order_list")}?customer={customer.pk}'
+    link = f"{reverse('orders:order_list')}?customer={customer.pk}"
     assert f'href="{link}"' in section and "(30)" in section
     page = owner_client.get(link + "&per_page=50").content.decode()
     for order in orders:

@@ -1,4 +1,5 @@
 """Each move of the order state machine, its refusals, its timeline and audit entries, and stock."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -58,13 +59,23 @@ def test_full_happy_path_with_timeline_audit_and_stock(paid, sku, carrier, owner
     kinds = list(OrderEvent.objects.filter(order=order).values_list("kind", flat=True))
     assert kinds == ["placed", "pay", "allocate", "pick", "ship", "deliver", "complete"]
     assert set(AuditEntry.objects.filter(object_id=str(order.pk)).values_list("action", flat=True)) >= {
-        "orders.allocate", "orders.pick", "orders.ship", "orders.deliver", "orders.complete"}
+        "orders.allocate",
+        "orders.pick",
+        "orders.ship",
+        "orders.deliver",
+        "orders.complete",
+    }
 
 
-@pytest.mark.parametrize("service,kwargs", [
-    (services.order_allocate, {}), (services.order_pick, {}), (services.order_deliver, {}),
-    (services.order_complete, {}),
-])
+@pytest.mark.parametrize(
+    "service,kwargs",
+    [
+        (services.order_allocate, {}),
+        (services.order_pick, {}),
+        (services.order_deliver, {}),
+        (services.order_complete, {}),
+    ],
+)
 def test_illegal_moves_from_awaiting_payment_are_refused_with_a_message(place, sku, owner, service, kwargs):
     order = place(("TEE-W-M", 1))
     with pytest.raises(IllegalTransition) as e:
@@ -176,15 +187,32 @@ def test_price_adjustment_before_payment_with_audit(place, sku, owner):
 
 def test_address_changes_until_shipping(paid, sku, carrier, owner):
     order = paid(("TEE-W-M", 1))
-    services.order_address_change(order=order, actor=owner, name="李四", phone="13900139000", province="浙江",
-                                  city="杭州市", district="西湖区", detail="文三路1号", postcode="")
+    services.order_address_change(
+        order=order,
+        actor=owner,
+        name="李四",
+        phone="13900139000",
+        province="浙江",
+        city="杭州市",
+        district="西湖区",
+        detail="文三路1号",
+        postcode="",
+    )
     order.refresh_from_db()
     assert order.ship_name == "李四" and order.address_text == "浙江杭州市西湖区文三路1号"
     assert AuditEntry.objects.filter(action="orders.address_change").exists()
     services.order_ship(order=order, carrier=carrier, tracking_number="SF123456789012", actor=owner)
     with pytest.raises(IllegalTransition):
-        services.order_address_change(order=order, actor=owner, name="王五", phone="13900139000", province="浙江",
-                                      city="杭州市", district="西湖区", detail="文三路1号")
+        services.order_address_change(
+            order=order,
+            actor=owner,
+            name="王五",
+            phone="13900139000",
+            province="浙江",
+            city="杭州市",
+            district="西湖区",
+            detail="文三路1号",
+        )
 
 
 def test_merged_orders_ship_together(paid, sku, carrier, owner):
@@ -222,6 +250,11 @@ def test_api_shows_the_shipment_once_shipped(api, paid, sku, carrier, owner):
     services.order_ship(order=order, carrier=carrier, tracking_number="SF123456789012", actor=owner)
     data = api("get", f"/orders/{order.number}").json()
     assert data["status"] == "shipped"
-    assert data["shipments"] == [{"carrier": "sf", "tracking_number": "SF123456789012",
-                                  "tracking_url": "https://www.sf-express.com/track?no=SF123456789012",
-                                  "shipped_at": data["shipments"][0]["shipped_at"]}]
+    assert data["shipments"] == [
+        {
+            "carrier": "sf",
+            "tracking_number": "SF123456789012",
+            "tracking_url": "https://www.sf-express.com/track?no=SF123456789012",
+            "shipped_at": data["shipments"][0]["shipped_at"],
+        }
+    ]

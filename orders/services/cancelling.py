@@ -1,0 +1,48 @@
+"""Cancelling an unshipped order (by staff, or by the customer while unpaid); closing shares `_cancel`."""
+
+from functools import partial
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from inventory.services import stock_release
+from orders import signals
+from orders.models import Order
+from orders.services.common import S, _locked, _move
+from orders.state import PAID_STATES
+from shop.errors import DomainError
+from shop.state import IllegalTransition
+
+
+def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
+    was_paid = order.status in PAID_STATES and order.paid_at is not None  # not an uncollected COD order
+    _move(order, action, actor=actor, message=reason, data={"reason": reason}, now=now)
+    order.cancel_reason = reason[:200]
+    order.save(update_fields=["cancel_reason"])
+    stock_release(reference=order.number, reference_type="order", actor=actor, reason=reason[:200])
+    Order.objects.filter(merged_into=order).update(merged_into=None)
+    if order.merged_into_id:
+        order.merged_into = None
+        order.save(update_fields=["merged_into"])
+    if was_paid:
+        transaction.on_commit(
+            partial(signals.refund_requested.send, sender=Order, order=order, amount=order.total, reason=reason)
+        )
+    return order
+
+
+@transaction.atomic(durable=True)
+def order_cancel(*, order, actor, reason, by_customer=False) -> Order:
+    """Cancel an unshipped order and release its stock; a paid one gets its refund requested."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise DomainError(
+            _("Give a reason for cancelling."), code="reason_required", fields={"reason": _("This field is required.")}
+        )
+    order = _locked(order)
+    if by_customer and order.status != S.PENDING_PAYMENT:
+        raise IllegalTransition(
+            _("Order %(n)s is %(status)s; only unpaid orders can be cancelled here.")
+            % {"n": order.number, "status": order.get_status_display()}
+        )
+    return _cancel(order, actor=actor, reason=reason)
