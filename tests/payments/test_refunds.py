@@ -9,6 +9,7 @@ from django.db import connection
 
 from orders.services import order_cancel
 from payments import services
+from payments.services import refund_delivery
 from payments.gateways import SandboxGateway, sign
 from payments.models import Payment, Refund
 from shop.errors import Conflict, DomainError, RuleRefused
@@ -124,17 +125,17 @@ def test_a_worker_killed_after_the_provider_call_sends_exactly_one_refund_on_ret
         return real_refund(self, **kwargs)
 
     monkeypatch.setattr(SandboxGateway, "refund", counting_refund)
-    real_mark = services._refund_mark_sent
+    real_mark = refund_delivery._refund_mark_sent
 
     def killed(**kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "_refund_mark_sent", killed)
+    monkeypatch.setattr(refund_delivery, "_refund_mark_sent", killed)
     with pytest.raises(SystemExit):
         services.refund_send(refund_id=refund.pk)
     refund.refresh_from_db()
     assert refund.status == "sending"
-    monkeypatch.setattr(services, "_refund_mark_sent", real_mark)
+    monkeypatch.setattr(refund_delivery, "_refund_mark_sent", real_mark)
     assert services.refund_send(refund_id=refund.pk).status == "sent"
     assert services.refund_send(refund_id=refund.pk).status == "sent"  # a third delivery: nothing to do
     assert calls == [str(refund.idempotency_key)]

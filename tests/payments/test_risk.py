@@ -7,14 +7,14 @@ import pytest
 from django.utils import timezone
 
 from orders.models import Order
-from payments import risk, services
+from payments import scoring, services
 from payments.models import RiskAssessment, RiskRule
 
 pytestmark = pytest.mark.django_db
 
 
 def kinds(order, ip=None):
-    return {hit["rule"] for hit in risk.score_order(order, ip=ip)[1]}
+    return {hit["rule"] for hit in scoring.score_order(order, ip=ip)[1]}
 
 
 def test_velocity_per_phone(make_order):
@@ -68,11 +68,11 @@ def test_blacklisted_phone_and_address(make_order, owner):
 
 def test_a_disabled_rule_counts_nothing_and_weights_add_up(make_order, owner):
     order = make_order(total="30000.00")
-    assert risk.score_order(order) == (
+    assert scoring.score_order(order) == (
         45,
         [
-            {"rule": "amount_over", "weight": 20, "detail": risk.score_order(order)[1][0]["detail"]},
-            {"rule": "new_customer_large", "weight": 25, "detail": risk.score_order(order)[1][1]["detail"]},
+            {"rule": "amount_over", "weight": 20, "detail": scoring.score_order(order)[1][0]["detail"]},
+            {"rule": "new_customer_large", "weight": 25, "detail": scoring.score_order(order)[1][1]["detail"]},
         ],
     )
     services.risk_rule_update(
@@ -83,7 +83,7 @@ def test_a_disabled_rule_counts_nothing_and_weights_add_up(make_order, owner):
         threshold=Decimal("20000"),
         window_minutes=60,
     )
-    assert risk.score_order(order)[0] == 25
+    assert scoring.score_order(order)[0] == 25
 
 
 def test_a_high_score_holds_the_order_and_approval_releases_it(make_order, owner):

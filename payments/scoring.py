@@ -1,6 +1,6 @@
 """Risk (fraud) scoring: each enabled rule the order hits adds its weight to the order's score.
 
-Reads only; `services.risk_assess` stores the result and holds the order when the score is too high.
+Reads only; `payments.services.risk.risk_assess` stores the result and holds the order when the score is too high.
 """
 
 import re
