@@ -23,6 +23,7 @@ from payments.models import (
 )
 from payments.services.common import FINANCE, notify_finance
 from payments.services.refunds import _approve, _release
+from payments.state import REFUND, REFUND_SETTLED, ensure_allowed
 from shop.audit import record
 from shop.errors import Conflict, DomainError, NotFound
 from shop.selectors import store_settings
@@ -33,11 +34,11 @@ from shop.services import notify
 def _refund_begin_send(refund_id) -> tuple[Refund, bool]:
     """Mark the refund as being sent (its idempotency key is already stored); (refund, resuming)."""
     refund = Refund.objects.select_for_update().select_related("payment__method").get(pk=refund_id)
-    if refund.status not in (Refund.Status.APPROVED, Refund.Status.SENDING):
+    if not REFUND.allows(refund, "send"):
         return refund, False
     resuming = refund.status == Refund.Status.SENDING
-    refund.status, refund.attempts = Refund.Status.SENDING, refund.attempts + 1
-    refund.save(update_fields=["status", "attempts"])
+    refund.attempts += 1
+    REFUND.move(refund, "send", fields=("attempts",))
     return refund, resuming
 
 
@@ -46,20 +47,21 @@ def _refund_mark_sent(*, refund_id, provider_refund_id) -> Refund:
     refund = Refund.objects.select_for_update().get(pk=refund_id)
     if not refund.provider_refund_id:
         refund.provider_refund_id = provider_refund_id
-    if refund.status == Refund.Status.SENDING:
-        refund.status, refund.sent_at = Refund.Status.SENT, timezone.now()
+    if REFUND.allows(refund, "mark_sent"):
+        REFUND.move(refund, "mark_sent", fields=("provider_refund_id",))
         record(None, "payments.refund_sent", refund, after={"provider_refund_id": provider_refund_id})
-    refund.save(update_fields=["provider_refund_id", "status", "sent_at"])
+    else:
+        refund.save(update_fields=["provider_refund_id"])
     return refund
 
 
 @transaction.atomic(durable=True)
 def _refund_mark_failed(*, refund_id, reason) -> Refund:
     refund = Refund.objects.select_for_update().select_related("order").get(pk=refund_id)
-    if refund.status in (Refund.Status.SENDING, Refund.Status.SENT, Refund.Status.APPROVED):
+    if REFUND.allows(refund, "fail"):
         _release(refund)
-        refund.status, refund.failure_reason = Refund.Status.FAILED, str(reason)[:300]
-        refund.save(update_fields=["status", "failure_reason"])
+        refund.failure_reason = str(reason)[:300]
+        REFUND.move(refund, "fail", fields=("failure_reason",))
         record(None, "payments.refund_failed", refund, after={"reason": refund.failure_reason})
         notify_finance(
             _("Refund for order %(n)s failed") % {"n": refund.order.number},
@@ -116,27 +118,22 @@ def refund_callback_record(*, provider, notice: RefundNotice) -> Refund:
     )
     if refund is None:
         raise NotFound(_("No such refund."), code="refund_not_found")
-    if refund.status in (Refund.Status.SUCCEEDED, Refund.Status.FAILED):
+    if refund.status in REFUND_SETTLED:
         return refund
-    if refund.status not in (Refund.Status.SENDING, Refund.Status.SENT):
-        raise Conflict(_("This refund was not sent."), code="illegal_refund_state")
+    action = "confirm" if notice.status == "succeeded" else "decline"
+    ensure_allowed(REFUND, refund, action)
     if notice.amount != refund.amount:
         raise Conflict(_("The refunded amount does not match the refund."), code="amount_mismatch")
     refund.provider_refund_id = refund.provider_refund_id or notice.provider_refund_id
-    if notice.status == "succeeded":
+    if action == "confirm":
         Payment.objects.select_for_update().filter(pk=refund.payment_id).get()
         Payment.objects.filter(pk=refund.payment_id).update(refunded=F("refunded") + refund.amount)
-        refund.status, refund.confirmed_at = Refund.Status.SUCCEEDED, timezone.now()
-        refund.save(update_fields=["status", "confirmed_at", "provider_refund_id"])
+        REFUND.move(refund, "confirm", fields=("provider_refund_id",))
         record("provider:" + provider, "payments.refund_confirmed", refund, after={"amount": refund.amount})
         return refund
-    refund.save(update_fields=["provider_refund_id"])
     _release(refund)
-    refund.status, refund.failure_reason = (
-        Refund.Status.FAILED,
-        notice.message or _("The provider refused it."),
-    )
-    refund.save(update_fields=["status", "failure_reason"])
+    refund.failure_reason = notice.message or _("The provider refused it.")
+    REFUND.move(refund, "decline", fields=("provider_refund_id", "failure_reason"))
     record("provider:" + provider, "payments.refund_failed", refund, after={"reason": refund.failure_reason})
     notify_finance(
         _("Refund for order %(n)s failed") % {"n": refund.order.number},

@@ -9,7 +9,6 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders import selectors as order_selectors
@@ -19,8 +18,10 @@ from payments.models import (
     Refund,
 )
 from payments.services.common import SETTLED_STATUSES
+from payments.state import REFUND
+from shop.actors import Actor
 from shop.audit import record
-from shop.errors import Conflict, DomainError, RuleRefused
+from shop.errors import DomainError, RuleRefused
 from shop.money import to_cents
 
 
@@ -106,7 +107,7 @@ def _refund_create(*, payment, amount, reason, actor, source, refund_only, lines
         reason=reason,
         source=source,
         refund_only=refund_only,
-        requested_by=actor if getattr(actor, "pk", None) else None,
+        requested_by=Actor.of(actor).user,
     )
     record(
         actor,
@@ -174,13 +175,13 @@ def _enqueue_send(refund_id):
 
 
 def _approve(refund, actor, note=""):
-    refund.status, refund.decided_by, refund.decided_at = Refund.Status.APPROVED, actor, timezone.now()
-    refund.save(update_fields=["status", "decided_by", "decided_at"])
+    refund.decided_by = Actor.of(actor).user
+    before = REFUND.move(refund, "approve", fields=("decided_by",))
     record(
         actor,
         "payments.refund_approve",
         refund,
-        before={"status": Refund.Status.REQUESTED},
+        before={"status": before},
         after={"status": refund.status, "note": note},
     )
     transaction.on_commit(partial(_enqueue_send, refund.pk))
@@ -194,9 +195,7 @@ def _locked_refund(refund) -> Refund:
 def refund_approve(*, refund, actor) -> Refund:
     """Approve a requested refund and send it to the provider after commit."""
     refund = _locked_refund(refund)
-    if refund.status != Refund.Status.REQUESTED:
-        raise Conflict(_("Only a refund awaiting approval can be approved."), code="illegal_refund_state")
-    _approve(refund, actor if getattr(actor, "pk", None) else None)
+    _approve(refund, actor)
     return refund
 
 
@@ -204,17 +203,14 @@ def refund_approve(*, refund, actor) -> Refund:
 def refund_reject(*, refund, actor, note="") -> Refund:
     """Reject a requested refund and release its amount."""
     refund = _locked_refund(refund)
-    if refund.status != Refund.Status.REQUESTED:
-        raise Conflict(_("Only a refund awaiting approval can be rejected."), code="illegal_refund_state")
+    refund.decided_by, refund.failure_reason = Actor.of(actor).user, (note or "")[:300]
+    before = REFUND.move(refund, "reject", fields=("decided_by", "failure_reason"))
     _release(refund)
-    refund.status, refund.decided_by, refund.decided_at = Refund.Status.REJECTED, actor, timezone.now()
-    refund.failure_reason = (note or "")[:300]
-    refund.save(update_fields=["status", "decided_by", "decided_at", "failure_reason"])
     record(
         actor,
         "payments.refund_reject",
         refund,
-        before={"status": Refund.Status.REQUESTED},
+        before={"status": before},
         after={"status": refund.status, "note": note},
     )
     return refund

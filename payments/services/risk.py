@@ -3,7 +3,6 @@ rules' weights and the hold score, and the blacklist. The scoring itself is in p
 
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders import services as order_services
@@ -17,6 +16,8 @@ from payments.models import (
     RiskSettings,
 )
 from payments.services.common import notify_finance
+from payments.state import RISK, ensure_allowed
+from shop.actors import Actor
 from shop.audit import record, snapshot
 from shop.errors import Conflict, DomainError
 
@@ -73,12 +74,10 @@ def risk_hold_record(*, order, actor=None, note="") -> RiskAssessment:
         assessment = RiskAssessment.objects.create(
             order=order, hits=[hit], ip=order.client_ip or None, decision=RiskAssessment.Decision.HELD
         )
-    elif assessment.decision != RiskAssessment.Decision.HELD:
-        assessment.decision, assessment.reviewed_by, assessment.reviewed_at = (
-            RiskAssessment.Decision.HELD, None, None
-        )
+    elif RISK.allows(assessment, "hold"):
+        assessment.reviewed_by, assessment.reviewed_at = None, None
         assessment.hits = [*assessment.hits, hit]
-        assessment.save(update_fields=["decision", "reviewed_by", "reviewed_at", "hits"])
+        RISK.move(assessment, "hold", fields=("reviewed_by", "reviewed_at", "hits"))
     return assessment
 
 
@@ -87,31 +86,23 @@ def risk_settings() -> RiskSettings:
     return settings
 
 
-def _held(assessment):
-    assessment = RiskAssessment.objects.select_for_update().select_related("order").get(pk=assessment.pk)
-    if assessment.decision != RiskAssessment.Decision.HELD:
-        raise Conflict(_("This order is not waiting for a risk review."), code="not_held")
-    return assessment
+def _locked(assessment) -> RiskAssessment:
+    return RiskAssessment.objects.select_for_update().select_related("order").get(pk=assessment.pk)
 
 
 @transaction.atomic(durable=True)
 def risk_approve(*, assessment, actor, note="") -> RiskAssessment:
     """Release a held order for fulfilment."""
-    assessment = _held(assessment)
-    assessment.decision, assessment.reviewed_by, assessment.reviewed_at = (
-        RiskAssessment.Decision.APPROVED,
-        actor,
-        timezone.now(),
-    )
-    assessment.note = note[:300]
-    assessment.save()
+    assessment = _locked(assessment)
+    assessment.reviewed_by, assessment.note = Actor.of(actor).user, note[:300]
+    before = RISK.move(assessment, "approve", fields=("reviewed_by", "note"))
     if assessment.order.is_abnormal and assessment.order.abnormal_reason == Order.Abnormal.RISK:
         order_services.order_clear_abnormal(order=assessment.order, actor=actor, note=note, risk_review=True)
     record(
         actor,
         "payments.risk_approve",
         assessment.order,
-        before={"decision": "held"},
+        before={"decision": before},
         after={"decision": assessment.decision, "note": note},
     )
     return assessment
@@ -124,31 +115,26 @@ def risk_reject(*, assessment, actor, note="") -> RiskAssessment:
     steps, the order is cancelled and still in the queue, and rejecting it again finishes the job.
     """
     assessment = RiskAssessment.objects.select_related("order").get(pk=assessment.pk)
-    if assessment.decision != RiskAssessment.Decision.HELD:
-        raise Conflict(_("This order is not waiting for a risk review."), code="not_held")
-    if assessment.order.status in order_state.UNSHIPPED:
+    ensure_allowed(RISK, assessment, "reject")
+    if "cancel" in order_state.allowed_actions(assessment.order):  # not shipped yet (nor cancelled)
         order_services.order_cancel(order=assessment.order, actor=actor, reason=_("Rejected by risk review"))
     return _risk_reject_record(assessment=assessment, actor=actor, note=note)
 
 
 @transaction.atomic(durable=True)
 def _risk_reject_record(*, assessment, actor, note) -> RiskAssessment:
-    assessment = _held(assessment)
+    assessment = _locked(assessment)
+    ensure_allowed(RISK, assessment, "reject")  # checked before the order is touched
     order = assessment.order
     if order.is_abnormal and order.abnormal_reason == Order.Abnormal.RISK:  # rejected: off the hold list
         order_services.order_clear_abnormal(order=order, actor=actor, note=note, risk_review=True)
-    assessment.decision, assessment.reviewed_by, assessment.reviewed_at = (
-        RiskAssessment.Decision.REJECTED,
-        actor,
-        timezone.now(),
-    )
-    assessment.note = note[:300]
-    assessment.save()
+    assessment.reviewed_by, assessment.note = Actor.of(actor).user, note[:300]
+    before = RISK.move(assessment, "reject", fields=("reviewed_by", "note"))
     record(
         actor,
         "payments.risk_reject",
         assessment.order,
-        before={"decision": "held"},
+        before={"decision": before},
         after={"decision": assessment.decision, "note": note},
     )
     return assessment
@@ -200,7 +186,7 @@ def blacklist_add(*, kind, value, reason, actor) -> BlacklistEntry:
         kind=kind,
         value=normal,
         reason=(reason or "")[:200],
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=Actor.of(actor).user,
     )
     record(actor, "payments.blacklist_add", entry, after={"kind": kind, "value": normal, "reason": reason})
     return entry

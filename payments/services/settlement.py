@@ -24,6 +24,7 @@ from payments.models import (
     SettlementBatch,
 )
 from payments.services.common import SETTLED_STATUSES, local_day_bounds
+from shop.actors import Actor
 from shop.audit import record
 from shop.errors import DomainError
 
@@ -162,7 +163,7 @@ def reconciliation_import(*, method, day, content: bytes, filename, actor) -> Re
         method=method,
         day=day,
         filename=(filename or "")[:200],
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=Actor.of(actor).user,
     )
     lines = []
     Result = ReconciliationLine.Result
