@@ -37,10 +37,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from orders.models import Order
 from shop.errors import DomainError, NotFound
+from shop.money import LIMIT, to_cents
 
-PROVIDERS = ("alipay", "wechat", "unionpay", "card", "cod")
-MAX_AMOUNT = Decimal("999999999999.99")
+PROVIDERS = tuple(Order.PaymentMethod.values)  # one adapter per payment method code (the sandbox by default)
 MAX_BODY = 16 * 1024
 env = environ.Env()
 
@@ -122,11 +123,11 @@ def parse_amount(value) -> Decimal:
         raise CallbackInvalid(
             _("The amount must be a decimal string."), fields={"amount": "invalid"}
         ) from None
-    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT or amount.as_tuple().exponent < -2:
+    if not amount.is_finite() or amount <= 0 or amount >= LIMIT or amount.as_tuple().exponent < -2:
         raise CallbackInvalid(
             _("The amount must be above zero with at most two decimals."), fields={"amount": "invalid"}
         )
-    return amount.quantize(Decimal("0.01"))
+    return to_cents(amount)
 
 
 def _text(data, key, max_length=64, required=True):

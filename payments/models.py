@@ -17,18 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orders.models import Order
 from shop.money import MONEY
 
 
 class PaymentMethod(models.Model):
     """A way to pay (支付宝, 微信支付, …) with its limits, fees and settlement cycle."""
 
-    class Code(models.TextChoices):
-        ALIPAY = "alipay", _("Alipay")
-        WECHAT = "wechat", _("WeChat Pay")
-        UNIONPAY = "unionpay", _("UnionPay")
-        CARD = "card", _("Bank card")
-        COD = "cod", _("Cash on delivery")
+    Code = Order.PaymentMethod  # the one list of codes (see the payments package docstring)
 
     code = models.CharField(_("code"), max_length=20, choices=Code.choices, unique=True)
     name = models.CharField(_("name"), max_length=50)
