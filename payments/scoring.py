@@ -11,17 +11,18 @@ from django.utils.translation import gettext as _
 from orders.models import Order
 from orders.state import VOID_STATES
 from payments.models import BlacklistEntry, RiskAssessment, RiskRule
+from shop.china import mobile_digits
 
 Kind = RiskRule.Kind
 NOT_COUNTED = VOID_STATES
 
 
 def normalise(kind, value) -> str:
-    """Phones keep their digits (without +86); addresses lose spaces and punctuation."""
+    """A mobile is its 11 digits (shop.china: +86 / 0086, spaces and dashes dropped), another phone its digits;
+    addresses lose spaces and punctuation."""
     value = str(value or "")
     if kind == BlacklistEntry.Kind.PHONE:
-        digits = re.sub(r"\D", "", value)
-        return digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+        return mobile_digits(value) or re.sub(r"\D", "", value)
     return re.sub(r"[\s,，.。·#\-—_/()（）]", "", value).lower()[:300]
 
 

@@ -136,3 +136,9 @@ def test_velocity_per_ip_uses_the_ip_the_storefront_sent_with_the_order(make_ord
         services.risk_assess(order=make_order(phone=f"1370000000{i}", ship_detail=f"街 {i}", client_ip="203.0.113.9"))
     eleventh = make_order(phone="13712345678", ship_detail="街 x", client_ip="203.0.113.9")
     assert "velocity_ip" in kinds(eleventh)
+
+
+@pytest.mark.parametrize("typed", ["+86 138-0013-8777", "0086 13800138777", "(138) 0013 8777"])
+def test_a_blacklisted_mobile_matches_however_it_was_typed(make_order, owner, typed):
+    services.blacklist_add(kind="phone", value=typed, reason="拒收多次", actor=owner)
+    assert "blacklist_phone" in kinds(make_order(phone="13800138777"))
