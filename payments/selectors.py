@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from orders.models import OrderLine
 from payments.models import (
     BlacklistEntry,
     Payment,
@@ -132,3 +133,8 @@ def finance_summary(*, days=30, now=None) -> dict:
         "flagged": Payment.objects.filter(status=Payment.Status.FLAGGED).count(),
         "held": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count(),
     }
+
+
+def payment_order_lines(payment):
+    """The lines of the payment's order, for a per-line refund."""
+    return OrderLine.objects.filter(order_id=payment.order_id).order_by("pk")
