@@ -17,14 +17,15 @@ from orders.models import Order
 
 M = Order.PaymentMethod
 # code: (min, max, daily limit per customer, fee %, fixed fee, settlement T+N)
-METHOD_DEFAULTS = {
+Defaults = tuple[str, str | None, str | None, str, str, int]
+METHOD_DEFAULTS: dict[str, Defaults] = {
     M.ALIPAY: ("0.01", "50000.00", "100000.00", "0.60", "0.00", 1),
     M.WECHAT: ("0.01", "50000.00", "100000.00", "0.60", "0.00", 1),
     M.UNIONPAY: ("1.00", "200000.00", None, "0.50", "0.00", 2),
     M.CARD: ("1.00", "100000.00", None, "0.55", "0.10", 2),
     M.COD: ("0.00", "5000.00", "10000.00", "1.00", "2.00", 7),
 }
-NEUTRAL = ("0.00", None, None, "0.00", "0.00", 1)
+NEUTRAL: Defaults = ("0.00", None, None, "0.00", "0.00", 1)
 RULES = [
     # kind, weight, threshold, window minutes
     ("velocity_phone", 30, "5", 60),
@@ -47,17 +48,19 @@ def method_defaults() -> list[dict]:
     with translation.override(settings.LANGUAGE_CODE):
         for position, (code, label) in enumerate(M.choices, start=1):
             low, high, daily, percent, fixed, days = METHOD_DEFAULTS.get(code, NEUTRAL)
-            rows.append({
-                "code": code,
-                "name": str(label),
-                "position": position * 10,
-                "min_amount": Decimal(low),
-                "max_amount": _money(high),
-                "daily_limit": _money(daily),
-                "fee_percent": Decimal(percent),
-                "fee_fixed": Decimal(fixed),
-                "settlement_days": days,
-            })
+            rows.append(
+                {
+                    "code": code,
+                    "name": str(label),
+                    "position": position * 10,
+                    "min_amount": Decimal(low),
+                    "max_amount": _money(high),
+                    "daily_limit": _money(daily),
+                    "fee_percent": Decimal(percent),
+                    "fee_fixed": Decimal(fixed),
+                    "settlement_days": days,
+                }
+            )
     return rows
 
 

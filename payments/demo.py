@@ -65,9 +65,7 @@ def seed(stdout):
             if n == 0:  # one approved, sent and confirmed by the provider's callback; one waiting
                 services.refund_approve(refund=refund, actor=actor)
                 services.refund_send(refund_id=refund.pk)
-                body, signature = get_gateway(payment.method.code).refund_callback(
-                    str(refund.idempotency_key)
-                )
+                body, signature = get_gateway(payment.method.code).refund_callback(str(refund.idempotency_key))
                 services.refund_callback_handle(provider=payment.method.code, body=body, signature=signature)
     today = timezone.localdate()
     for days in range(1, 8):

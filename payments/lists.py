@@ -94,9 +94,7 @@ class RiskList(ListPage):
         Column("order__total", _("Total")),
         Column("order__ship_phone", _("Phone")),
         Column("score", _("Score")),
-        Column(
-            "hits", _("Rules hit"), sortable=False, value=lambda a: "; ".join(h.get("detail", "") for h in a.hits)
-        ),
+        Column("hits", _("Rules hit"), sortable=False, value=lambda a: "; ".join(h.get("detail", "") for h in a.hits)),
         Column("decision", _("Decision"), value=lambda a: a.get_decision_display()),
     ]
 

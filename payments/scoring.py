@@ -76,9 +76,7 @@ def _check(rule, order, ip):
             else None
         )
     if rule.kind == Kind.AMOUNT_OVER:
-        return (
-            _("Total %(t)s is over %(l)s") % {"t": order.total, "l": limit} if order.total > limit else None
-        )
+        return _("Total %(t)s is over %(l)s") % {"t": order.total, "l": limit} if order.total > limit else None
     if rule.kind == Kind.NEW_CUSTOMER_LARGE:
         earlier = (
             Order.objects.filter(customer_id=order.customer_id, placed_at__lt=order.placed_at)
@@ -100,9 +98,7 @@ def _check(rule, order, ip):
         )
     if rule.kind == Kind.BLACKLIST_ADDRESS:
         address = _address(order)
-        values = BlacklistEntry.objects.filter(kind=BlacklistEntry.Kind.ADDRESS).values_list(
-            "value", flat=True
-        )
+        values = BlacklistEntry.objects.filter(kind=BlacklistEntry.Kind.ADDRESS).values_list("value", flat=True)
         return _("Blacklisted address") if any(v and v in address for v in values.iterator()) else None
     return None
 
@@ -111,7 +107,7 @@ def score_order(order, *, ip=None) -> tuple[int, list]:
     """(score, hits): the sum of the weights of the enabled rules the order hits, and what each saw.
     `ip` defaults to the buyer's address the storefront sent with the order."""
     ip = ip or order.client_ip
-    hits = []
+    hits: list[dict] = []
     for rule in RiskRule.objects.filter(is_enabled=True).order_by("pk"):
         why = _check(rule, order, ip)
         if why:

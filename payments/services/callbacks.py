@@ -82,13 +82,11 @@ def payment_callback_record(*, method, notice: PaymentNotice) -> CallbackResult:
     }
     try:
         with transaction.atomic():  # a savepoint: the unique constraint is the last guard
-            if retried:
+            if existing is not None:  # a retry of a failed payment (a replay returned above)
                 Payment.objects.filter(pk=existing.pk).update(**values)
                 payment = Payment.objects.get(pk=existing.pk)
             else:
-                payment = Payment.objects.create(
-                    method=method, transaction_id=notice.transaction_id, **values
-                )
+                payment = Payment.objects.create(method=method, transaction_id=notice.transaction_id, **values)
     except IntegrityError:
         return CallbackResult(
             Payment.objects.get(method=method, transaction_id=notice.transaction_id),
@@ -126,9 +124,7 @@ def payment_callback_record(*, method, notice: PaymentNotice) -> CallbackResult:
             source=Refund.Source.PAYMENT_EXCEPTION,
             refund_only=True,
         )
-        notify_finance(
-            _("Refund queued for order %(n)s") % {"n": order.number}, reason, payment.get_absolute_url()
-        )
+        notify_finance(_("Refund queued for order %(n)s") % {"n": order.number}, reason, payment.get_absolute_url())
     return CallbackResult(payment, True, outcome)
 
 
@@ -191,15 +187,13 @@ def payment_record_existing(*, order, method, transaction_id, amount, paid_at, a
         return existing
     if order.paid_at is None:
         raise Conflict(
-            _("Order %(n)s is not paid; its payment arrives by the provider's callback.")
-            % {"n": order.number},
+            _("Order %(n)s is not paid; its payment arrives by the provider's callback.") % {"n": order.number},
             code="order_not_paid",
         )
     amount = parse_amount(amount)
     if amount != order.total:
         raise RuleRefused(
-            _("Received ¥%(a)s, the order totals ¥%(t)s. The order stays unpaid.")
-            % {"a": amount, "t": order.total},
+            _("Received ¥%(a)s, the order totals ¥%(t)s. The order stays unpaid.") % {"a": amount, "t": order.total},
             code="amount_mismatch",
         )
     payment = Payment.objects.create(

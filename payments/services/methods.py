@@ -67,9 +67,9 @@ def payment_method_check(*, order) -> None:
         start, end = local_day_bounds(timezone.localdate())
         spent = Order.objects.filter(
             customer_id=order.customer_id, payment_method=method.code, placed_at__gte=start, placed_at__lt=end
-        ).exclude(status__in=order_state.VOID_STATES).exclude(pk=order.pk).aggregate(
-            s=Sum("total")
-        )["s"] or Decimal("0")
+        ).exclude(status__in=order_state.VOID_STATES).exclude(pk=order.pk).aggregate(s=Sum("total"))["s"] or Decimal(
+            "0"
+        )
         if spent + total > method.daily_limit:
             message = _("This order would pass the customer's daily %(m)s limit of ¥%(a)s.") % {
                 "m": method.name,

@@ -35,7 +35,8 @@ def _refund_lines(payment, lines) -> tuple[Decimal, list]:
     """
     order_lines = {line.pk: line for line in OrderLine.objects.filter(order_id=payment.order_id)}
     charged = order_selectors.line_charges(payment.order, lines=order_lines.values())
-    already, refunded = {}, {}
+    already: dict[int, int] = {}
+    refunded: dict[int, Decimal] = {}
     for refund in Refund.objects.filter(order_id=payment.order_id).exclude(
         status__in=(Refund.Status.REJECTED, Refund.Status.FAILED)
     ):
@@ -74,7 +75,7 @@ def _refund_create(*, payment, amount, reason, actor, source, refund_only, lines
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status == Payment.Status.FAILED:
         raise RuleRefused(_("A failed payment cannot be refunded."), code="payment_failed")
-    rows = []
+    rows: list[dict] = []
     if lines:
         amount, rows = _refund_lines(payment, lines)
     elif amount is None:
@@ -145,9 +146,7 @@ def refund_request_for_order(*, order, amount, reason, source=Refund.Source.ORDE
         return []
     refunds, left = [], to_cents(amount)
     payments = (
-        Payment.objects.select_for_update()
-        .filter(order=order, status__in=SETTLED_STATUSES)
-        .order_by("flag", "pk")
+        Payment.objects.select_for_update().filter(order=order, status__in=SETTLED_STATUSES).order_by("flag", "pk")
     )
     for payment in payments:
         if left <= 0:

@@ -1,7 +1,6 @@
 """Risk (fraud) review: scoring an order once and holding it, staff approving or rejecting a held order, the
 rules' weights and the hold score, and the blacklist. The scoring itself is in payments/scoring.py."""
 
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -172,9 +171,7 @@ def risk_settings_update(*, actor, hold_score) -> RiskSettings:
 def blacklist_add(*, kind, value, reason, actor) -> BlacklistEntry:
     """Blacklist a phone or an address (normalised, so spacing and punctuation do not matter)."""
     if kind not in BlacklistEntry.Kind.values:
-        raise DomainError(
-            _("Choose phone or address."), code="invalid_kind", fields={"kind": _("Choose one.")}
-        )
+        raise DomainError(_("Choose phone or address."), code="invalid_kind", fields={"kind": _("Choose one.")})
     normal = scoring.normalise(kind, value)
     if len(normal) < (5 if kind == BlacklistEntry.Kind.PHONE else 4):
         message = _("Enter a full phone number or address.")

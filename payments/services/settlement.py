@@ -32,10 +32,7 @@ from shop.errors import DomainError
 def settle_payments_run(*, now=None, day=None) -> list[SettlementBatch]:
     """Build yesterday's (or `day`'s) settlement batch of every method; a batch that exists is kept."""
     day = day or (timezone.localtime(now or timezone.now()).date() - timedelta(days=1))
-    return [
-        settlement_build(method=method, day=day)
-        for method in PaymentMethod.objects.order_by("position", "pk")
-    ]
+    return [settlement_build(method=method, day=day) for method in PaymentMethod.objects.order_by("position", "pk")]
 
 
 def _settleable(method, day):
@@ -79,9 +76,7 @@ def settlement_build(*, method, day) -> SettlementBatch:
     except IntegrityError:  # built by a concurrent run
         return SettlementBatch.objects.get(method=method, day=day)
     _settleable(method, day).update(settlement=batch)
-    totals = Payment.objects.filter(settlement=batch).aggregate(
-        gross=Sum("amount"), fees=Sum("fee"), n=Count("pk")
-    )
+    totals = Payment.objects.filter(settlement=batch).aggregate(gross=Sum("amount"), fees=Sum("fee"), n=Count("pk"))
     refunds = Refund.objects.filter(
         payment__method=method, status=Refund.Status.SUCCEEDED, confirmed_at__gte=start, confirmed_at__lt=end
     ).aggregate(s=Sum("amount"), n=Count("pk"))
@@ -110,7 +105,8 @@ def _statement_rows(text) -> dict:
     if not {"transaction_id", "amount"} <= headers:
         message = _("The file needs the columns transaction_id and amount.")
         raise DomainError(message, code="invalid_statement", fields={"file": message})
-    rows, errors = {}, []
+    rows: dict[str, Decimal] = {}
+    errors: list[str] = []
     for number, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
         txn = row.get("transaction_id", "")
@@ -148,9 +144,7 @@ def reconciliation_import(*, method, day, content: bytes, filename, actor) -> Re
     start, end = local_day_bounds(day)
     ours = {
         p.transaction_id: p
-        for p in Payment.objects.filter(
-            method=method, status__in=SETTLED_STATUSES, paid_at__gte=start, paid_at__lt=end
-        )
+        for p in Payment.objects.filter(method=method, status__in=SETTLED_STATUSES, paid_at__gte=start, paid_at__lt=end)
     }
     others = {
         p.transaction_id: p
@@ -171,9 +165,7 @@ def reconciliation_import(*, method, day, content: bytes, filename, actor) -> Re
         payment = ours_all.get(txn)
         if payment is None:
             lines.append(
-                ReconciliationLine(
-                    run=run, transaction_id=txn, result=Result.MISSING_OURS, statement_amount=amount
-                )
+                ReconciliationLine(run=run, transaction_id=txn, result=Result.MISSING_OURS, statement_amount=amount)
             )
         else:
             result = Result.MATCHED if payment.amount == amount else Result.MISMATCHED

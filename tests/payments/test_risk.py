@@ -35,9 +35,7 @@ def test_velocity_per_address(make_order):
 
 def test_velocity_per_ip(make_order):
     for i in range(10):
-        services.risk_assess(
-            order=make_order(phone=f"1390000000{i}", ship_detail=f"路 {i}"), ip="203.0.113.7"
-        )
+        services.risk_assess(order=make_order(phone=f"1390000000{i}", ship_detail=f"路 {i}"), ip="203.0.113.7")
     eleventh = make_order(phone="13912345678", ship_detail="路 x")
     assert "velocity_ip" in kinds(eleventh, ip="203.0.113.7")
     assert "velocity_ip" not in kinds(eleventh, ip="198.51.100.1")
