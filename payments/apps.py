@@ -24,8 +24,9 @@ class PaymentsConfig(AppConfig):
         from payments import receivers  # noqa: F401  (connects the orders signal handlers)
         from payments.defaults import ensure_defaults
 
-        post_migrate.connect(lambda **kw: ensure_defaults(apps), sender=self, weak=False,
-                             dispatch_uid="payments.ensure_defaults")
+        post_migrate.connect(
+            lambda **kw: ensure_defaults(apps), sender=self, weak=False, dispatch_uid="payments.ensure_defaults"
+        )
 
     def dashboard_stats(self, user):
         from payments.models import Refund, RiskAssessment
@@ -33,10 +34,16 @@ class PaymentsConfig(AppConfig):
         if not user.has_perm("payments.view_refund"):
             return []
         return [
-            {"label": _("Refunds awaiting approval"), "url": reverse("payments:refund_list"),
-             "value": Refund.objects.filter(status=Refund.Status.REQUESTED).count(),
-             "permission": "payments.view_refund"},
-            {"label": _("Orders held for risk review"), "url": reverse("payments:risk_queue"),
-             "value": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count(),
-             "permission": "payments.view_riskassessment"},
+            {
+                "label": _("Refunds awaiting approval"),
+                "url": reverse("payments:refund_list"),
+                "value": Refund.objects.filter(status=Refund.Status.REQUESTED).count(),
+                "permission": "payments.view_refund",
+            },
+            {
+                "label": _("Orders held for risk review"),
+                "url": reverse("payments:risk_queue"),
+                "value": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count(),
+                "permission": "payments.view_riskassessment",
+            },
         ]

@@ -1,19 +1,31 @@
-"""The five payment methods and the risk rules with working defaults.
+"""The payment method rows and the risk rules with working defaults.
 
-Created by migration 0002 and again after every migrate (a flush, as in transactional tests,
-empties them), like the staff roles."""
+The codes come from `orders.models.Order.PaymentMethod` (see the payments package docstring): every code there
+gets its row here, named by the code's label in the store language, in the enum's order. Only the limits, fees
+and settlement cycle are payments' own, keyed by the enum; a code without them gets the neutral ones.
+
+Created by migration 0002 and again after every migrate (a flush, as in transactional tests, empties them), like
+the staff roles. A row that exists is never changed: staff edit it on the methods page.
+"""
 
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
 
-METHODS = [
-    # code, name, position, min, max, daily limit, fee %, fixed fee, T+N
-    ("alipay", "支付宝", 10, "0.01", "50000.00", "100000.00", "0.60", "0.00", 1),
-    ("wechat", "微信支付", 20, "0.01", "50000.00", "100000.00", "0.60", "0.00", 1),
-    ("unionpay", "银联", 30, "1.00", "200000.00", None, "0.50", "0.00", 2),
-    ("card", "银行卡", 40, "1.00", "100000.00", None, "0.55", "0.10", 2),
-    ("cod", "货到付款", 50, "0.00", "5000.00", "10000.00", "1.00", "2.00", 7),
-]
+from orders.models import Order
+
+M = Order.PaymentMethod
+# code: (min, max, daily limit per customer, fee %, fixed fee, settlement T+N)
+Defaults = tuple[str, str | None, str | None, str, str, int]
+METHOD_DEFAULTS: dict[str, Defaults] = {
+    M.ALIPAY: ("0.01", "50000.00", "100000.00", "0.60", "0.00", 1),
+    M.WECHAT: ("0.01", "50000.00", "100000.00", "0.60", "0.00", 1),
+    M.UNIONPAY: ("1.00", "200000.00", None, "0.50", "0.00", 2),
+    M.CARD: ("1.00", "100000.00", None, "0.55", "0.10", 2),
+    M.COD: ("0.00", "5000.00", "10000.00", "1.00", "2.00", 7),
+}
+NEUTRAL: Defaults = ("0.00", None, None, "0.00", "0.00", 1)
 RULES = [
     # kind, weight, threshold, window minutes
     ("velocity_phone", 30, "5", 60),
@@ -26,25 +38,40 @@ RULES = [
 ]
 
 
+def _money(value):
+    return Decimal(value) if value is not None else None
+
+
+def method_defaults() -> list[dict]:
+    """The row every payment method code starts with: its name, position, limits, fees and cycle."""
+    rows = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for position, (code, label) in enumerate(M.choices, start=1):
+            low, high, daily, percent, fixed, days = METHOD_DEFAULTS.get(code, NEUTRAL)
+            rows.append(
+                {
+                    "code": code,
+                    "name": str(label),
+                    "position": position * 10,
+                    "min_amount": Decimal(low),
+                    "max_amount": _money(high),
+                    "daily_limit": _money(daily),
+                    "fee_percent": Decimal(percent),
+                    "fee_fixed": Decimal(fixed),
+                    "settlement_days": days,
+                }
+            )
+    return rows
+
+
 def ensure_defaults(apps):
-    """Create the default payment methods, risk rules and risk settings that are missing."""
+    """Create the payment methods, risk rules and risk settings that are missing."""
     PaymentMethod = apps.get_model("payments", "PaymentMethod")
     RiskRule = apps.get_model("payments", "RiskRule")
     RiskSettings = apps.get_model("payments", "RiskSettings")
-    for code, name, position, low, high, daily, percent, fixed, days in METHODS:
-        PaymentMethod.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "position": position,
-                "min_amount": Decimal(low),
-                "max_amount": Decimal(high) if high else None,
-                "daily_limit": Decimal(daily) if daily else None,
-                "fee_percent": Decimal(percent),
-                "fee_fixed": Decimal(fixed),
-                "settlement_days": days,
-            },
-        )
+    for row in method_defaults():
+        code = row.pop("code")
+        PaymentMethod.objects.get_or_create(code=code, defaults=row)
     for kind, weight, threshold, window in RULES:
         RiskRule.objects.get_or_create(
             kind=kind,

@@ -3,16 +3,17 @@ callback path the API uses), record the payments of orders the orders demo alrea
 settle the last week and make a couple of refunds. Safe to run again."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from orders import state as order_state
 from orders.models import Order
 from payments import services
 from payments.gateways import SandboxGateway, get_gateway
 from payments.models import Payment, PaymentMethod, Refund
 from shop.demo import OWNER_USERNAME
+from shop.money import to_cents
 
 SHARE = 6  # of every 10 unpaid orders
 LIMIT = 2000
@@ -23,7 +24,7 @@ def seed(stdout):
     methods = {m.code: m for m in PaymentMethod.objects.all()}
     paid = imported = refunds = 0
     unpaid = (
-        Order.objects.filter(status=Order.Status.PENDING_PAYMENT, payments__isnull=True)
+        Order.objects.filter(status__in=order_state.MACHINE.sources("pay"), payments__isnull=True)
         .exclude(payment_method=Order.PaymentMethod.COD)
         .order_by("pk")[:LIMIT]
     )
@@ -57,16 +58,14 @@ def seed(stdout):
             refund = services.refund_request(
                 payment=payment,
                 actor=actor,
-                amount=(payment.amount / 2).quantize(Decimal("0.01")),
+                amount=to_cents(payment.amount / 2),
                 reason="顾客反馈商品有瑕疵，部分退款",
             )
             refunds += 1
             if n == 0:  # one approved, sent and confirmed by the provider's callback; one waiting
                 services.refund_approve(refund=refund, actor=actor)
                 services.refund_send(refund_id=refund.pk)
-                body, signature = get_gateway(payment.method.code).refund_callback(
-                    str(refund.idempotency_key)
-                )
+                body, signature = get_gateway(payment.method.code).refund_callback(str(refund.idempotency_key))
                 services.refund_callback_handle(provider=payment.method.code, body=body, signature=signature)
     today = timezone.localdate()
     for days in range(1, 8):

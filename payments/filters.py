@@ -15,9 +15,7 @@ class PaymentFilter(FilterSet):
     paid_from = django_filters.DateFilter(
         label=_("Paid from"), field_name="paid_at", lookup_expr="date__gte", widget=DATE
     )
-    paid_to = django_filters.DateFilter(
-        label=_("Paid to"), field_name="paid_at", lookup_expr="date__lte", widget=DATE
-    )
+    paid_to = django_filters.DateFilter(label=_("Paid to"), field_name="paid_at", lookup_expr="date__lte", widget=DATE)
 
     class Meta:
         model = Payment

@@ -104,9 +104,7 @@ class BlacklistForm(forms.Form):
 
 
 class ReconciliationForm(forms.Form):
-    method = forms.ModelChoiceField(
-        label=_("Payment method"), queryset=PaymentMethod.objects.order_by("position")
-    )
+    method = forms.ModelChoiceField(label=_("Payment method"), queryset=PaymentMethod.objects.order_by("position"))
     day = forms.DateField(label=_("Statement day"), widget=forms.DateInput(attrs={"type": "date"}))
     file = forms.FileField(label=_("Statement (CSV: transaction_id, amount)"))
 

@@ -21,11 +21,11 @@ Sandbox failures to trigger in tests and demos (by the amount's cents):
 """
 
 import hashlib
-from abc import ABC, abstractmethod
 import hmac
 import json
 import threading
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -37,10 +37,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from orders.models import Order
 from shop.errors import DomainError, NotFound
+from shop.money import LIMIT, to_cents
 
-PROVIDERS = ("alipay", "wechat", "unionpay", "card", "cod")
-MAX_AMOUNT = Decimal("999999999999.99")
+PROVIDERS = tuple(Order.PaymentMethod.values)  # one adapter per payment method code (the sandbox by default)
 MAX_BODY = 16 * 1024
 env = environ.Env()
 
@@ -112,6 +113,12 @@ def sign(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _places(amount: Decimal) -> int:
+    """The decimals a finite amount was written with ("1.500": 3)."""
+    exponent = amount.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
+
+
 def parse_amount(value) -> Decimal:
     """A positive amount with at most two decimals, from a string or an exact JSON number."""
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
@@ -119,22 +126,18 @@ def parse_amount(value) -> Decimal:
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise CallbackInvalid(
-            _("The amount must be a decimal string."), fields={"amount": "invalid"}
-        ) from None
-    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT or amount.as_tuple().exponent < -2:
+        raise CallbackInvalid(_("The amount must be a decimal string."), fields={"amount": "invalid"}) from None
+    if not amount.is_finite() or amount <= 0 or amount >= LIMIT or _places(amount) > 2:
         raise CallbackInvalid(
             _("The amount must be above zero with at most two decimals."), fields={"amount": "invalid"}
         )
-    return amount.quantize(Decimal("0.01"))
+    return to_cents(amount)
 
 
 def _text(data, key, max_length=64, required=True):
     value = data.get(key, "")
     if not isinstance(value, str) or (required and not value.strip()) or len(value) > max_length:
-        raise CallbackInvalid(
-            _("The field %(f)s is missing or not valid.") % {"f": key}, fields={key: "invalid"}
-        )
+        raise CallbackInvalid(_("The field %(f)s is missing or not valid.") % {"f": key}, fields={key: "invalid"})
     return value.strip()
 
 
@@ -184,9 +187,7 @@ class Gateway(ABC):
         except ValueError:
             paid_at = None
         if paid_at is None:
-            raise CallbackInvalid(
-                _("paid_at must be an ISO 8601 date and time."), fields={"paid_at": "invalid"}
-            )
+            raise CallbackInvalid(_("paid_at must be an ISO 8601 date and time."), fields={"paid_at": "invalid"})
         if timezone.is_naive(paid_at):
             paid_at = timezone.make_aware(paid_at)
         return PaymentNotice(
@@ -214,13 +215,10 @@ class Gateway(ABC):
 
     # -- calls to the provider ----------------------------------------------------------------------
     @abstractmethod
-    def create_payment(self, *, order_number: str, amount: Decimal, description: str = "") -> PaymentIntent:
-        ...
+    def create_payment(self, *, order_number: str, amount: Decimal, description: str = "") -> PaymentIntent: ...
 
     @abstractmethod
-    def refund(
-        self, *, refund_id: str, transaction_id: str, amount: Decimal, reason: str = ""
-    ) -> RefundResult:
+    def refund(self, *, refund_id: str, transaction_id: str, amount: Decimal, reason: str = "") -> RefundResult:
         """Ask for a refund. `refund_id` is our idempotency key: the same id twice is one refund."""
         ...
 
@@ -230,8 +228,7 @@ class Gateway(ABC):
         ...
 
     @abstractmethod
-    def query_payment(self, *, transaction_id: str) -> dict | None:
-        ...
+    def query_payment(self, *, transaction_id: str) -> dict | None: ...
 
     def callbacks_due(self, *, refund_id: str) -> list[tuple[bytes, str]]:
         """Signed refund callbacks to deliver in-process right away. A real provider posts them itself: []."""
@@ -266,9 +263,11 @@ class SandboxGateway(Gateway):
             raise GatewayUnavailable(_("The payment provider is unreachable."))
         txn = f"{self.code.upper()}{uuid.uuid4().hex[:20].upper()}"
         with self._lock:
-            self._books.setdefault(self.code, {"payments": {}, "refunds": {}, "refund_calls": 0})["payments"][
-                txn
-            ] = {"order_number": order_number, "amount": str(amount), "state": "created"}
+            self._books.setdefault(self.code, {"payments": {}, "refunds": {}, "refund_calls": 0})["payments"][txn] = {
+                "order_number": order_number,
+                "amount": str(amount),
+                "state": "created",
+            }
         return PaymentIntent(transaction_id=txn, pay_url=f"https://sandbox.invalid/{self.code}/pay/{txn}")
 
     def simulate_payment(self, *, order_number, amount, transaction_id=None, status="success", paid_at=None):
@@ -343,9 +342,7 @@ class SandboxGateway(Gateway):
     def pending_refund_callbacks(self) -> list[tuple[bytes, str]]:
         """Callbacks of refunds not yet answered, marked as delivered (what the provider would post)."""
         with self._lock:
-            refunds = self._books.setdefault(self.code, {"payments": {}, "refunds": {}, "refund_calls": 0})[
-                "refunds"
-            ]
+            refunds = self._books.setdefault(self.code, {"payments": {}, "refunds": {}, "refund_calls": 0})["refunds"]
             pending = [key for key, entry in refunds.items() if not entry["delivered"]]
             for key in pending:
                 refunds[key]["delivered"] = True

@@ -17,18 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orders.models import Order
 from shop.money import MONEY
 
 
 class PaymentMethod(models.Model):
     """A way to pay (支付宝, 微信支付, …) with its limits, fees and settlement cycle."""
 
-    class Code(models.TextChoices):
-        ALIPAY = "alipay", _("Alipay")
-        WECHAT = "wechat", _("WeChat Pay")
-        UNIONPAY = "unionpay", _("UnionPay")
-        CARD = "card", _("Bank card")
-        COD = "cod", _("Cash on delivery")
+    Code = Order.PaymentMethod  # the one list of codes (see the payments package docstring)
 
     code = models.CharField(_("code"), max_length=20, choices=Code.choices, unique=True)
     name = models.CharField(_("name"), max_length=50)
@@ -174,16 +170,10 @@ class Refund(models.Model):
 
     OPEN = (Status.REQUESTED, Status.APPROVED, Status.SENDING, Status.SENT)
 
-    payment = models.ForeignKey(
-        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
-    )
-    order = models.ForeignKey(
-        "orders.Order", on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
-    )
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment"))
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order"))
     amount = models.DecimalField(_("amount"), **MONEY)
-    lines = models.JSONField(
-        _("lines"), default=list, blank=True
-    )  # [{"line": id, "quantity": n, "amount": "x"}]
+    lines = models.JSONField(_("lines"), default=list, blank=True)  # [{"line": id, "quantity": n, "amount": "x"}]
     reason = models.CharField(_("reason"), max_length=300)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.STAFF)
     refund_only = models.BooleanField(_("refund only (no return)"), default=True)
@@ -291,15 +281,11 @@ class RiskAssessment(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    order = models.OneToOneField(
-        "orders.Order", on_delete=models.CASCADE, related_name="risk", verbose_name=_("order")
-    )
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="risk", verbose_name=_("order"))
     score = models.PositiveIntegerField(_("score"), default=0)
     hits = models.JSONField(_("rules hit"), default=list, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    decision = models.CharField(
-        _("decision"), max_length=20, choices=Decision.choices, default=Decision.PASSED
-    )
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, default=Decision.PASSED)
     note = models.CharField(_("note"), max_length=300, blank=True)
     assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
     reviewed_by = models.ForeignKey(

@@ -9,8 +9,14 @@ and the work is retried.
 from django.dispatch import receiver
 
 from orders.models import Order
-from orders.signals import (order_paid, order_payments_requested, order_placing, order_risk_held,
-                            payment_method_default, refund_requested)
+from orders.signals import (
+    order_paid,
+    order_payments_requested,
+    order_placing,
+    order_risk_held,
+    payment_method_default,
+    refund_requested,
+)
 from payments import selectors, services, tasks
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from orders.models import OrderLine
 from payments.models import (
     BlacklistEntry,
     Payment,
@@ -44,9 +45,16 @@ def order_payments(order) -> dict:
         "paid_amount": sum((p.amount for p in received), Decimal("0.00")),
         "refunded_amount": sum((p.refunded for p in rows), Decimal("0.00")),
         "payments": [
-            {"method": p.method.code, "transaction_id": p.transaction_id, "amount": p.amount,
-             "refunded": p.refunded, "status": p.status, "flagged": bool(p.flag), "flag": p.flag,
-             "paid_at": p.paid_at}
+            {
+                "method": p.method.code,
+                "transaction_id": p.transaction_id,
+                "amount": p.amount,
+                "refunded": p.refunded,
+                "status": p.status,
+                "flagged": bool(p.flag),
+                "flag": p.flag,
+                "paid_at": p.paid_at,
+            }
             for p in rows
         ],
     }
@@ -98,9 +106,7 @@ def finance_summary(*, days=30, now=None) -> dict:
         for m in payment_methods()
     }
     captured = (
-        Payment.objects.filter(
-            paid_at__gte=since, status__in=(Payment.Status.CAPTURED, Payment.Status.FLAGGED)
-        )
+        Payment.objects.filter(paid_at__gte=since, status__in=(Payment.Status.CAPTURED, Payment.Status.FLAGGED))
         .values("method")
         .annotate(n=Count("pk"), gross=Sum("amount"), fees=Sum("fee"))
     )
@@ -111,18 +117,16 @@ def finance_summary(*, days=30, now=None) -> dict:
         .values("payment__method")
         .annotate(s=Sum("amount"))
     )
-    for row in refunded:
-        rows[row["payment__method"]]["refunded"] = row["s"]
-    for row in rows.values():
-        row["net"] = row["gross"] - row["fees"] - row["refunded"]
+    for refund_row in refunded:
+        rows[refund_row["payment__method"]]["refunded"] = refund_row["s"]
+    for line in rows.values():
+        line["net"] = line["gross"] - line["fees"] - line["refunded"]
     lines = list(rows.values())
     totals = {key: sum((r[key] for r in lines), Decimal("0")) for key in ("gross", "fees", "refunded", "net")}
     totals["count"] = sum(r["count"] for r in lines)
     waiting = Refund.objects.aggregate(
         requested=Count("pk", filter=Q(status=Refund.Status.REQUESTED)),
-        in_flight=Count(
-            "pk", filter=Q(status__in=(Refund.Status.APPROVED, Refund.Status.SENDING, Refund.Status.SENT))
-        ),
+        in_flight=Count("pk", filter=Q(status__in=(Refund.Status.APPROVED, Refund.Status.SENDING, Refund.Status.SENT))),
     )
     return {
         "days": days,
@@ -132,3 +136,8 @@ def finance_summary(*, days=30, now=None) -> dict:
         "flagged": Payment.objects.filter(status=Payment.Status.FLAGGED).count(),
         "held": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count(),
     }
+
+
+def payment_order_lines(payment):
+    """The lines of the payment's order, for a per-line refund."""
+    return OrderLine.objects.filter(order_id=payment.order_id).order_by("pk")

@@ -39,9 +39,7 @@ def payment_defaults(request):
 @pytest.fixture
 def sku(db):
     product = Product.objects.create(code="P-PAY-1", name="纯棉T恤", status=Product.Status.PUBLISHED)
-    sku = Sku.objects.create(
-        product=product, code="PAY-TEE-M", price=Decimal("100.00"), cost=Decimal("40.00")
-    )
+    sku = Sku.objects.create(product=product, code="PAY-TEE-M", price=Decimal("100.00"), cost=Decimal("40.00"))
     warehouse = Warehouse.objects.create(code="SH", name="上海仓", province="上海", city="上海")
     stock_receive(sku=sku, warehouse=warehouse, quantity=100_000, actor=None)
     return sku
@@ -154,9 +152,7 @@ def pay():
             transaction_id or f"TX{order.number}",
             paid_at=paid_at,
         )
-        return services.payment_callback_handle(
-            provider=provider, body=body, signature=sign(SECRETS[provider], body)
-        )
+        return services.payment_callback_handle(provider=provider, body=body, signature=sign(SECRETS[provider], body))
 
     return do
 

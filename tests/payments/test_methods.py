@@ -90,9 +90,7 @@ def test_intake_over_http_answers_422_with_the_reason(client, sku, owner):
 def test_method_update_validates_limits_and_records_the_change(owner):
     method = PaymentMethod.objects.get(code="card")
     with pytest.raises(DomainError):
-        services.payment_method_update(
-            method=method, actor=owner, min_amount=Decimal("10"), max_amount=Decimal("5")
-        )
+        services.payment_method_update(method=method, actor=owner, min_amount=Decimal("10"), max_amount=Decimal("5"))
     services.payment_method_update(method=method, actor=owner, is_enabled=False, fee_percent=Decimal("0.38"))
     method.refresh_from_db()
     assert (method.is_enabled, method.fee_percent) == (False, Decimal("0.38"))

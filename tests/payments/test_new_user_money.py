@@ -122,8 +122,7 @@ def test_charged_amounts_sum_to_the_goods_and_three_partial_refunds_return_a_who
     payment = pay(order).payment
     line = order.lines.order_by("pk").first()
     amounts = [
-        services.refund_request(payment=payment, actor=owner, reason="退", lines={line.pk: 1}).amount
-        for _i in range(3)
+        services.refund_request(payment=payment, actor=owner, reason="退", lines={line.pk: 1}).amount for _i in range(3)
     ]
     assert sum(amounts) == charged[line.pk]
 
@@ -132,8 +131,7 @@ def test_three_partial_refunds_of_a_ten_yuan_line_return_all_of_it(make_order, p
     payment = pay(make_order(total="10.00", lines=((3, "10.00"),))).payment
     line = payment.order.lines.get()
     amounts = [
-        services.refund_request(payment=payment, actor=owner, reason="退", lines={line.pk: 1}).amount
-        for _i in range(3)
+        services.refund_request(payment=payment, actor=owner, reason="退", lines={line.pk: 1}).amount for _i in range(3)
     ]
     assert sum(amounts) == Decimal("10.00")
     payment.refresh_from_db()
@@ -172,9 +170,7 @@ def test_an_adjustment_to_zero_pays_the_order_at_once(make_order, owner):
     order = order_services.order_adjust_price(order=order, actor=owner, adjustment="-100.00", reason="赠送")
     order.refresh_from_db()
     assert (order.total, order.status) == (Decimal("0.00"), Order.Status.PAID)
-    assert order.pay_by is None or order_services.orders_close_unpaid(now=order.pay_by + timedelta(1)) == {
-        "closed": 0
-    }
+    assert order.pay_by is None or order_services.orders_close_unpaid(now=order.pay_by + timedelta(1)) == {"closed": 0}
 
 
 # -- 5. one record of risk holds ----------------------------------------------------------------------------

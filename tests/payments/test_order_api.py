@@ -1,5 +1,6 @@
 """The storefront's view of payments through the order API (DESIGN §4): the default payment method at
 intake, and what was captured or refunded on `GET /api/v1/orders/{number}`."""
+
 import json
 from decimal import Decimal
 
@@ -28,9 +29,13 @@ def api(client, owner):
 
 
 def intake(sku, **extra):
-    return {"external_id": extra.pop("external_id", "EXT-1"),
-            "customer": {"phone": "13800138000", "name": "张三"},
-            "shipping_address": ADDRESS, "lines": [{"sku": sku.code, "quantity": 1}], **extra}
+    return {
+        "external_id": extra.pop("external_id", "EXT-1"),
+        "customer": {"phone": "13800138000", "name": "张三"},
+        "shipping_address": ADDRESS,
+        "lines": [{"sku": sku.code, "quantity": 1}],
+        **extra,
+    }
 
 
 # -- item 9: payment_method is optional; the store's default method applies -------------------------------
@@ -94,13 +99,11 @@ def test_a_flagged_payment_is_shown_flagged(api, make_order, pay):
     body = api("get", f"/orders/{order.number}").json()
     assert body["status"] == "pending_payment"
     [payment] = body["payments"]
-    assert (payment["status"], payment["flagged"], Decimal(payment["amount"])) == ("flagged", True,
-                                                                                   Decimal("90.00"))
+    assert (payment["status"], payment["flagged"], Decimal(payment["amount"])) == ("flagged", True, Decimal("90.00"))
     assert Decimal(body["paid_amount"]) == Decimal("90.00")
 
 
-def test_a_confirmed_refund_shows_as_refunded(api, make_order, pay, owner,
-                                              django_capture_on_commit_callbacks):
+def test_a_confirmed_refund_shows_as_refunded(api, make_order, pay, owner, django_capture_on_commit_callbacks):
     order = make_order(total="100.00")
     payment = pay(order).payment
     refund = services.refund_request(payment=payment, actor=owner, reason="少发一件", amount=Decimal("30.00"))

@@ -94,9 +94,7 @@ def test_the_payment_list_query_count_does_not_grow_with_the_page_size(
         finance.get("/payments/?per_page=200")
 
 
-def test_partial_refund_by_line_through_the_page_then_approved(
-    finance, payment, django_capture_on_commit_callbacks
-):
+def test_partial_refund_by_line_through_the_page_then_approved(finance, payment, django_capture_on_commit_callbacks):
     line = payment.order.lines.order_by("pk").first()
     response = finance.post(
         _url("refund_request", payment.pk),
@@ -159,9 +157,7 @@ def test_edit_a_payment_method(finance):
 
 def test_blacklist_add_and_remove(finance):
     assert (
-        finance.post(
-            _url("blacklist_add"), {"kind": "phone", "value": "138 0013 8222", "reason": "恶意"}
-        ).status_code
+        finance.post(_url("blacklist_add"), {"kind": "phone", "value": "138 0013 8222", "reason": "恶意"}).status_code
         == 302
     )
     entry = BlacklistEntry.objects.get()
@@ -199,9 +195,7 @@ def test_summary_adds_up(finance, payment):
     assert Payment.objects.count() == 1
 
 
-def test_approve_from_the_queue_returns_to_the_queue(
-    finance, payment, owner, django_capture_on_commit_callbacks
-):
+def test_approve_from_the_queue_returns_to_the_queue(finance, payment, owner, django_capture_on_commit_callbacks):
     refund = services.refund_request(payment=payment, actor=owner, reason="x", amount=Decimal("5.00"))
     assert f'id="approve-{refund.pk}"' in finance.get(_url("refund_list")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):

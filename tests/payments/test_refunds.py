@@ -11,6 +11,7 @@ from orders.services import order_cancel
 from payments import services
 from payments.gateways import SandboxGateway, sign
 from payments.models import Payment, Refund
+from payments.services import refund_delivery
 from shop.errors import Conflict, DomainError, RuleRefused
 from tests.payments.conftest import SECRETS, deliver_refund_callbacks
 
@@ -26,9 +27,7 @@ def paid(make_order, pay):
     return make
 
 
-def test_full_refund_is_approved_sent_and_confirmed_by_callback(
-    paid, owner, django_capture_on_commit_callbacks
-):
+def test_full_refund_is_approved_sent_and_confirmed_by_callback(paid, owner, django_capture_on_commit_callbacks):
     payment = paid("100.00")
     refund = services.refund_request(payment=payment, actor=owner, reason="顾客不想要了")
     assert (refund.amount, refund.status) == (Decimal("100.00"), "requested")
@@ -124,17 +123,17 @@ def test_a_worker_killed_after_the_provider_call_sends_exactly_one_refund_on_ret
         return real_refund(self, **kwargs)
 
     monkeypatch.setattr(SandboxGateway, "refund", counting_refund)
-    real_mark = services._refund_mark_sent
+    real_mark = refund_delivery._refund_mark_sent
 
     def killed(**kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "_refund_mark_sent", killed)
+    monkeypatch.setattr(refund_delivery, "_refund_mark_sent", killed)
     with pytest.raises(SystemExit):
         services.refund_send(refund_id=refund.pk)
     refund.refresh_from_db()
     assert refund.status == "sending"
-    monkeypatch.setattr(services, "_refund_mark_sent", real_mark)
+    monkeypatch.setattr(refund_delivery, "_refund_mark_sent", real_mark)
     assert services.refund_send(refund_id=refund.pk).status == "sent"
     assert services.refund_send(refund_id=refund.pk).status == "sent"  # a third delivery: nothing to do
     assert calls == [str(refund.idempotency_key)]
@@ -156,10 +155,7 @@ def test_refund_callbacks_are_signed(client, paid, owner):
     services.refund_send(refund_id=refund.pk)
     body, signature = SandboxGateway("alipay").refund_callback(str(refund.idempotency_key))
     url = "/api/v1/payments/alipay/refund-callback"
-    assert (
-        client.post(url, data=body, content_type="application/json", HTTP_X_SIGNATURE="bad").status_code
-        == 401
-    )
+    assert client.post(url, data=body, content_type="application/json", HTTP_X_SIGNATURE="bad").status_code == 401
     response = client.post(url, data=body, content_type="application/json", HTTP_X_SIGNATURE=signature)
     assert response.status_code == 200 and response.json()["refund_status"] == "succeeded"
     junk = b'{"refund_id": "not-a-uuid", "provider_refund_id": "x", "amount": "5.00", "status": "succeeded"}'
@@ -169,9 +165,7 @@ def test_refund_callbacks_are_signed(client, paid, owner):
     assert response.status_code == 404
 
 
-def test_cancelling_a_paid_order_requests_its_refund(
-    make_order, pay, owner, django_capture_on_commit_callbacks
-):
+def test_cancelling_a_paid_order_requests_its_refund(make_order, pay, owner, django_capture_on_commit_callbacks):
     order = make_order(total="66.00")
     pay(order)
     with django_capture_on_commit_callbacks(execute=True):

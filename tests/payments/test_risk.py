@@ -7,14 +7,14 @@ import pytest
 from django.utils import timezone
 
 from orders.models import Order
-from payments import risk, services
+from payments import scoring, services
 from payments.models import RiskAssessment, RiskRule
 
 pytestmark = pytest.mark.django_db
 
 
 def kinds(order, ip=None):
-    return {hit["rule"] for hit in risk.score_order(order, ip=ip)[1]}
+    return {hit["rule"] for hit in scoring.score_order(order, ip=ip)[1]}
 
 
 def test_velocity_per_phone(make_order):
@@ -35,9 +35,7 @@ def test_velocity_per_address(make_order):
 
 def test_velocity_per_ip(make_order):
     for i in range(10):
-        services.risk_assess(
-            order=make_order(phone=f"1390000000{i}", ship_detail=f"路 {i}"), ip="203.0.113.7"
-        )
+        services.risk_assess(order=make_order(phone=f"1390000000{i}", ship_detail=f"路 {i}"), ip="203.0.113.7")
     eleventh = make_order(phone="13912345678", ship_detail="路 x")
     assert "velocity_ip" in kinds(eleventh, ip="203.0.113.7")
     assert "velocity_ip" not in kinds(eleventh, ip="198.51.100.1")
@@ -68,11 +66,11 @@ def test_blacklisted_phone_and_address(make_order, owner):
 
 def test_a_disabled_rule_counts_nothing_and_weights_add_up(make_order, owner):
     order = make_order(total="30000.00")
-    assert risk.score_order(order) == (
+    assert scoring.score_order(order) == (
         45,
         [
-            {"rule": "amount_over", "weight": 20, "detail": risk.score_order(order)[1][0]["detail"]},
-            {"rule": "new_customer_large", "weight": 25, "detail": risk.score_order(order)[1][1]["detail"]},
+            {"rule": "amount_over", "weight": 20, "detail": scoring.score_order(order)[1][0]["detail"]},
+            {"rule": "new_customer_large", "weight": 25, "detail": scoring.score_order(order)[1][1]["detail"]},
         ],
     )
     services.risk_rule_update(
@@ -83,7 +81,7 @@ def test_a_disabled_rule_counts_nothing_and_weights_add_up(make_order, owner):
         threshold=Decimal("20000"),
         window_minutes=60,
     )
-    assert risk.score_order(order)[0] == 25
+    assert scoring.score_order(order)[0] == 25
 
 
 def test_a_high_score_holds_the_order_and_approval_releases_it(make_order, owner):
@@ -136,3 +134,9 @@ def test_velocity_per_ip_uses_the_ip_the_storefront_sent_with_the_order(make_ord
         services.risk_assess(order=make_order(phone=f"1370000000{i}", ship_detail=f"街 {i}", client_ip="203.0.113.9"))
     eleventh = make_order(phone="13712345678", ship_detail="街 x", client_ip="203.0.113.9")
     assert "velocity_ip" in kinds(eleventh)
+
+
+@pytest.mark.parametrize("typed", ["+86 138-0013-8777", "0086 13800138777", "(138) 0013 8777"])
+def test_a_blacklisted_mobile_matches_however_it_was_typed(make_order, owner, typed):
+    services.blacklist_add(kind="phone", value=typed, reason="拒收多次", actor=owner)
+    assert "blacklist_phone" in kinds(make_order(phone="13800138777"))

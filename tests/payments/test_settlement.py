@@ -37,9 +37,7 @@ def test_a_days_batch_per_method_to_the_cent(make_order, pay, owner, yesterday):
     deliver_refund_callbacks(refund)
     Refund.objects.filter(pk=refund.pk).update(confirmed_at=at(yesterday, 20))
 
-    batches = {
-        b.method.code: b for b in services.settle_payments_run(now=at(yesterday + timedelta(days=1), 2))
-    }
+    batches = {b.method.code: b for b in services.settle_payments_run(now=at(yesterday + timedelta(days=1), 2))}
     alipay = batches["alipay"]
     # gross 100.00 + 33.33 + 0.75 + 80.00; fees 0.60 + 0.20 + 0.00 + 0.48 (0.6 %, half-up per payment)
     assert (alipay.payment_count, alipay.gross, alipay.fees, alipay.refunds, alipay.net) == (

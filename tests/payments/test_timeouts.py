@@ -61,8 +61,6 @@ def test_a_refund_stuck_in_sending_is_sent_by_the_job(make_order, pay, owner, mo
     payment = pay(make_order(total="30.00")).payment
     refund = services.refund_request(payment=payment, actor=owner, reason="x", amount=Decimal("3.00"))
     services.refund_approve(refund=refund, actor=owner)
-    Refund.objects.filter(pk=refund.pk).update(
-        status="sending", decided_at=timezone.now() - timedelta(hours=1)
-    )
+    Refund.objects.filter(pk=refund.pk).update(status="sending", decided_at=timezone.now() - timedelta(hours=1))
     assert services.refund_timeouts_run()["resent"] == 1
     assert Refund.objects.get(pk=refund.pk).status == "sent"

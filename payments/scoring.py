@@ -1,6 +1,6 @@
 """Risk (fraud) scoring: each enabled rule the order hits adds its weight to the order's score.
 
-Reads only; `services.risk_assess` stores the result and holds the order when the score is too high.
+Reads only; `payments.services.risk.risk_assess` stores the result and holds the order when the score is too high.
 """
 
 import re
@@ -11,17 +11,18 @@ from django.utils.translation import gettext as _
 from orders.models import Order
 from orders.state import VOID_STATES
 from payments.models import BlacklistEntry, RiskAssessment, RiskRule
+from shop.china import mobile_digits
 
 Kind = RiskRule.Kind
 NOT_COUNTED = VOID_STATES
 
 
 def normalise(kind, value) -> str:
-    """Phones keep their digits (without +86); addresses lose spaces and punctuation."""
+    """A mobile is its 11 digits (shop.china: +86 / 0086, spaces and dashes dropped), another phone its digits;
+    addresses lose spaces and punctuation."""
     value = str(value or "")
     if kind == BlacklistEntry.Kind.PHONE:
-        digits = re.sub(r"\D", "", value)
-        return digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+        return mobile_digits(value) or re.sub(r"\D", "", value)
     return re.sub(r"[\s,，.。·#\-—_/()（）]", "", value).lower()[:300]
 
 
@@ -75,9 +76,7 @@ def _check(rule, order, ip):
             else None
         )
     if rule.kind == Kind.AMOUNT_OVER:
-        return (
-            _("Total %(t)s is over %(l)s") % {"t": order.total, "l": limit} if order.total > limit else None
-        )
+        return _("Total %(t)s is over %(l)s") % {"t": order.total, "l": limit} if order.total > limit else None
     if rule.kind == Kind.NEW_CUSTOMER_LARGE:
         earlier = (
             Order.objects.filter(customer_id=order.customer_id, placed_at__lt=order.placed_at)
@@ -99,9 +98,7 @@ def _check(rule, order, ip):
         )
     if rule.kind == Kind.BLACKLIST_ADDRESS:
         address = _address(order)
-        values = BlacklistEntry.objects.filter(kind=BlacklistEntry.Kind.ADDRESS).values_list(
-            "value", flat=True
-        )
+        values = BlacklistEntry.objects.filter(kind=BlacklistEntry.Kind.ADDRESS).values_list("value", flat=True)
         return _("Blacklisted address") if any(v and v in address for v in values.iterator()) else None
     return None
 
@@ -110,7 +107,7 @@ def score_order(order, *, ip=None) -> tuple[int, list]:
     """(score, hits): the sum of the weights of the enabled rules the order hits, and what each saw.
     `ip` defaults to the buyer's address the storefront sent with the order."""
     ip = ip or order.client_ip
-    hits = []
+    hits: list[dict] = []
     for rule in RiskRule.objects.filter(is_enabled=True).order_by("pk"):
         why = _check(rule, order, ip)
         if why:

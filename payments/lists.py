@@ -1,0 +1,174 @@
+"""The payment list pages, declared on the one list class (shop.lists.ListPage), like orders/lists.py."""
+
+from django.contrib import messages
+from django.utils.translation import gettext_lazy as _
+
+from payments import selectors, services
+from payments.filters import BlacklistFilter, PaymentFilter, RefundFilter, RiskFilter, SettlementFilter
+from payments.state import REFUND
+from shop.errors import DomainError
+from shop.lists import BulkAction, Column, ListPage
+
+
+def _bulk_refunds(service, done):
+    """A bulk action deciding every selected refund still awaiting approval; the first refusal is shown."""
+
+    def run(request, queryset):
+        ok, errors = 0, []
+        for refund in queryset.filter(status__in=REFUND.sources("approve")).order_by("pk"):
+            try:
+                service(refund=refund, actor=request.user)
+                ok += 1
+            except DomainError as e:
+                errors.append(e.message)
+        if errors:
+            messages.error(request, errors[0])
+        return done % {"n": ok}
+
+    return run
+
+
+class PaymentList(ListPage):
+    filterset_class = PaymentFilter
+    search_fields = ("order__number__istartswith", "transaction_id__istartswith")
+    default_ordering = "-received_at"
+    export_name = "payments"
+    columns = [
+        Column("received_at", _("Received at"), order_by=("received_at",)),
+        Column("order__number", _("Order")),
+        Column("method__name", _("Payment method"), order_by=("method__position",)),
+        Column("transaction_id", _("Transaction id")),
+        Column("amount", _("Amount")),
+        Column("fee", _("Fee")),
+        Column("refunded", _("Refunded")),
+        Column("status", _("Status"), value=lambda p: p.get_status_display()),
+        Column("flag", _("Flag"), value=lambda p: p.get_flag_display() if p.flag else ""),
+    ]
+
+    def scope(self):
+        return selectors.payments()
+
+
+class RefundList(ListPage):
+    filterset_class = RefundFilter
+    search_fields = ("order__number__istartswith",)
+    default_ordering = "-requested_at"
+    export_name = "refunds"
+    columns = [
+        Column("requested_at", _("Requested at")),
+        Column("order__number", _("Order")),
+        Column("payment__method__name", _("Payment method"), order_by=("payment__method__position",)),
+        Column("amount", _("Amount")),
+        Column("reason", _("Reason"), sortable=False),
+        Column("source", _("Source"), value=lambda r: r.get_source_display()),
+        Column("status", _("Status"), value=lambda r: r.get_status_display()),
+        Column("decided_by__username", _("Decided by")),
+    ]
+    actions = [
+        BulkAction(
+            "approve",
+            _("Approve"),
+            "payments.approve_refund",
+            _bulk_refunds(services.refund_approve, _("%(n)s refunds approved.")),
+        ),
+        BulkAction(
+            "reject",
+            _("Reject"),
+            "payments.approve_refund",
+            _bulk_refunds(services.refund_reject, _("%(n)s refunds rejected.")),
+        ),
+    ]
+
+    def scope(self):
+        return selectors.refunds()
+
+
+class RiskList(ListPage):
+    filterset_class = RiskFilter
+    search_fields = ("order__number__istartswith", "order__ship_phone__startswith")
+    default_ordering = "-assessed_at"
+    export_name = "risk-review"
+    columns = [
+        Column("assessed_at", _("Assessed at")),
+        Column("order__number", _("Order")),
+        Column("order__total", _("Total")),
+        Column("order__ship_phone", _("Phone")),
+        Column("score", _("Score")),
+        Column("hits", _("Rules hit"), sortable=False, value=lambda a: "; ".join(h.get("detail", "") for h in a.hits)),
+        Column("decision", _("Decision"), value=lambda a: a.get_decision_display()),
+    ]
+
+    def scope(self):
+        return selectors.risk_assessments()
+
+
+class BlacklistList(ListPage):
+    filterset_class = BlacklistFilter
+    search_fields = ("value__icontains",)
+    default_ordering = "-created_at"
+    export_name = "blacklist"
+    columns = [
+        Column("kind", _("Kind"), value=lambda e: e.get_kind_display()),
+        Column("value", _("Value")),
+        Column("reason", _("Reason"), sortable=False),
+        Column("created_by__username", _("Added by")),
+        Column("created_at", _("Added at")),
+    ]
+
+    def scope(self):
+        return selectors.blacklist()
+
+
+class MethodList(ListPage):
+    default_ordering = "position"
+    export_name = "payment-methods"
+    columns = [
+        Column("position", _("Display order")),
+        Column("name", _("Name")),
+        Column("is_enabled", _("Enabled")),
+        Column("min_amount", _("Minimum")),
+        Column("max_amount", _("Maximum")),
+        Column("daily_limit", _("Daily limit per customer")),
+        Column("fee_percent", _("Fee (%)")),
+        Column("fee_fixed", _("Fixed fee")),
+        Column("settlement_days", _("Settlement (T+N)")),
+    ]
+
+    def scope(self):
+        return selectors.payment_methods()
+
+
+class SettlementList(ListPage):
+    filterset_class = SettlementFilter
+    default_ordering = "-day"
+    export_name = "settlements"
+    columns = [
+        Column("day", _("Business day")),
+        Column("method__name", _("Payment method"), order_by=("method__position",)),
+        Column("payment_count", _("Payments")),
+        Column("gross", _("Gross")),
+        Column("fees", _("Fees")),
+        Column("refunds", _("Refunded")),
+        Column("net", _("Net")),
+        Column("due_on", _("Due on")),
+    ]
+
+    def scope(self):
+        return selectors.settlements()
+
+
+class ReconciliationList(ListPage):
+    default_ordering = "-created_at"
+    export_name = "reconciliations"
+    columns = [
+        Column("created_at", _("Imported at")),
+        Column("method__name", _("Payment method")),
+        Column("day", _("Statement day")),
+        Column("filename", _("File")),
+        Column("matched", _("Matched")),
+        Column("missing", _("Missing")),
+        Column("mismatched", _("Mismatched")),
+    ]
+
+    def scope(self):
+        return selectors.reconciliations()
