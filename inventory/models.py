@@ -3,7 +3,7 @@ purchase orders.
 
 The ledger invariant (DESIGN §3): for every SKU × warehouse, the sum of `StockMovement.on_hand_delta`
 equals `StockLevel.on_hand` and the sum of `reserved_delta` equals `StockLevel.reserved`. Only
-inventory.services writes these tables, always under the row locks of `services.lock_levels`.
+inventory.services writes these tables, always under the row locks of `services.ledger.lock_levels`.
 """
 
 from django.conf import settings
@@ -380,8 +380,8 @@ class ReplenishmentRule(models.Model):
 class SkuStock(models.Model):
     """Per-SKU rollup of the stock rows in active warehouses, with the SKU's low-stock threshold.
 
-    Kept by `services._post` under the same locks as the ledger (the rollup row is locked by
-    `services.lock_levels`, in SKU order, after the stock rows), so the low-stock scan reads only the low
+    Kept by `services.ledger._post` under the same locks as the ledger (the rollup row is locked by
+    `services.ledger.lock_levels`, in SKU order, after the stock rows), so the low-stock scan reads only the low
     rows through a partial index instead of aggregating every stock row. `threshold` is the SKU's own
     threshold (units, or days of cover turned into units); null means the store default, compared at
     query time so a change of the store setting needs no rewrite. `is_low` is `available <= threshold`
