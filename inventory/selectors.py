@@ -23,6 +23,7 @@ from inventory.models import (
     SupplierSku,
     Warehouse,
 )
+from inventory.state import PO_OPEN
 from shop.money import to_cents
 from shop.selectors import store_settings
 
@@ -158,11 +159,8 @@ def replenishment_rules():
 
 def on_order(sku_ids) -> dict:
     """{sku_id: units ordered and not yet received} over open purchase orders."""
-    open_states = [PurchaseOrder.Status.DRAFT, PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTIAL]
     rows = (
-        PurchaseOrderLine.objects.filter(
-            sku_id__in=sku_ids, order__status__in=open_states, quantity__gt=F("received")
-        )
+        PurchaseOrderLine.objects.filter(sku_id__in=sku_ids, order__status__in=PO_OPEN, quantity__gt=F("received"))
         .values("sku_id")
         .annotate(n=Sum(F("quantity") - F("received")))
         .order_by()

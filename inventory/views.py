@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from inventory import forms, selectors, services
+from inventory import forms, selectors, services, state
 from inventory.filters import (
     ExpiringBatchFilter,
     MovementFilter,
@@ -470,7 +470,8 @@ def _po_page(request, order, form):
     return render(
         request,
         "inventory/po_detail.html",
-        {"order": order, "form": form, "lines": form.lines, "history": audit_for_object(order)[:20]},
+        {"order": order, "form": form, "lines": form.lines, "actions": state.purchase_order_actions(order),
+         "history": audit_for_object(order)[:20]},
     )
 
 
@@ -561,6 +562,7 @@ def _stocktake_page(request, stocktake, form, template="inventory/stocktake_deta
             "stocktake": stocktake,
             "form": form,
             "lines": form.lines,
+            "actions": state.stocktake_actions(stocktake),
             "history": audit_for_object(stocktake)[:20],
         },
     )

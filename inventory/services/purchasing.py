@@ -1,7 +1,6 @@
 """Suppliers, the SKUs they supply, and purchase orders (draft -> ordered -> received)."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import (
@@ -12,9 +11,10 @@ from inventory.models import (
 )
 from inventory.services.ledger import InvalidQuantity, _check_quantity
 from inventory.services.stock import _receive
+from inventory.state import PO_MACHINE
 from shop.actors import Actor
 from shop.audit import audited_save, record
-from shop.errors import Conflict, DomainError, RuleRefused
+from shop.errors import DomainError, RuleRefused
 
 
 @transaction.atomic(durable=True)
@@ -86,38 +86,24 @@ def _locked_order(order) -> PurchaseOrder:
     return PurchaseOrder.objects.select_for_update().get(pk=order.pk)
 
 
-def _move(order, *, to, allowed, actor):
+def _move(order, *, action, actor) -> PurchaseOrder:
+    """Move a purchase order along its machine (inventory.state) and audit it as `inventory.po_<status>`."""
     order = _locked_order(order)
-    if order.status not in allowed:
-        raise Conflict(
-            _("Purchase order %(po)s is %(status)s; it cannot be changed that way.")
-            % {"po": order.number, "status": order.get_status_display()},
-            code="illegal_state",
-        )
-    before = order.status
-    order.status = to
-    if to == PurchaseOrder.Status.ORDERED:
-        order.ordered_at = timezone.now()
-    order.save(update_fields=["status", "ordered_at"])
-    record(actor, f"inventory.po_{to}", order, before={"status": before}, after={"status": to})
+    before = PO_MACHINE.move(order, action)
+    record(actor, f"inventory.po_{order.status}", order, before={"status": before}, after={"status": order.status})
     return order
 
 
 @transaction.atomic(durable=True)
 def purchase_order_place(*, order, actor) -> PurchaseOrder:
     """Send a draft purchase order to its supplier."""
-    return _move(order, to=PurchaseOrder.Status.ORDERED, allowed={PurchaseOrder.Status.DRAFT}, actor=actor)
+    return _move(order, action="place", actor=actor)
 
 
 @transaction.atomic(durable=True)
 def purchase_order_cancel(*, order, actor) -> PurchaseOrder:
     """Cancel a purchase order that nothing was received against yet."""
-    return _move(
-        order,
-        to=PurchaseOrder.Status.CANCELLED,
-        allowed={PurchaseOrder.Status.DRAFT, PurchaseOrder.Status.ORDERED},
-        actor=actor,
-    )
+    return _move(order, action="cancel", actor=actor)
 
 
 @transaction.atomic(durable=True)
@@ -128,12 +114,7 @@ def purchase_order_receive(*, order, quantities, actor, confirm_over=False, expi
     Receiving more than a line's outstanding quantity needs `confirm_over`."""
     expiries = {line.pk: date for line, date in (expiries or {}).items() if date}
     order = _locked_order(order)
-    if order.status not in (PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTIAL):
-        raise Conflict(
-            _("Purchase order %(po)s is %(status)s; nothing can be received against it.")
-            % {"po": order.number, "status": order.get_status_display()},
-            code="illegal_state",
-        )
+    PO_MACHINE.move(order, "receive")  # to partial; rolled back with the rest if a line is refused
     lines = {line.pk: line for line in order.lines.select_related("sku")}
     wanted = {lines[line.pk]: n for line, n in quantities.items() if n and line.pk in lines}
     if not wanted:
@@ -158,9 +139,8 @@ def purchase_order_receive(*, order, quantities, actor, confirm_over=False, expi
         )
         line.received += quantity
         line.save(update_fields=["received"])
-    done = all(line.received >= line.quantity for line in lines.values())
-    order.status = PurchaseOrder.Status.RECEIVED if done else PurchaseOrder.Status.PARTIAL
-    order.save(update_fields=["status"])
+    if all(line.received >= line.quantity for line in lines.values()):
+        PO_MACHINE.move(order, "complete")
     record(
         actor,
         "inventory.po_receive",

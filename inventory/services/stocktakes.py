@@ -1,7 +1,6 @@
 """Stocktakes: a count sheet per warehouse, counts, approval posting the variances."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import (
@@ -11,6 +10,7 @@ from inventory.models import (
     StocktakeLine,
 )
 from inventory.services.ledger import InvalidQuantity, Kind, _check_active, _post, lock_levels
+from inventory.state import STOCKTAKE_MACHINE
 from shop.actors import Actor
 from shop.audit import record
 from shop.errors import Conflict, DomainError
@@ -29,17 +29,17 @@ def stocktake_start(*, warehouse, actor, note="") -> Stocktake:
     return stocktake
 
 
-def _locked_counting(stocktake) -> Stocktake:
+def _locked(stocktake, action) -> Stocktake:
+    """Lock the stocktake and move it along its machine (inventory.state), or raise IllegalTransition."""
     stocktake = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    if stocktake.status != Stocktake.Status.COUNTING:
-        raise Conflict(_("Stocktake %(st)s is already approved.") % {"st": stocktake.number}, code="illegal_state")
+    STOCKTAKE_MACHINE.move(stocktake, action)
     return stocktake
 
 
 @transaction.atomic(durable=True)
 def stocktake_count(*, stocktake, counts, actor) -> Stocktake:
     """Enter counted quantities: {line: count}; a count of None leaves the line uncounted."""
-    stocktake = _locked_counting(stocktake)
+    stocktake = _locked(stocktake, "count")
     changed = []
     for line, counted in counts.items():
         if counted is not None and (isinstance(counted, bool) or not isinstance(counted, int) or counted < 0):
@@ -62,7 +62,7 @@ def stocktake_approve(*, stocktake, actor) -> list[StockMovement]:
     """Approve a fully counted stocktake: each variance becomes a stocktake row in the ledger.
 
     The variance (counted - expected) is applied to on-hand as it is now, so sales during the count stay."""
-    stocktake = _locked_counting(stocktake)
+    stocktake = _locked(stocktake, "approve")  # rolled back with the rest if refused
     lines = list(stocktake.lines.select_related("sku"))
     uncounted = [line.sku.code for line in lines if line.counted is None]
     if uncounted:
@@ -97,8 +97,6 @@ def stocktake_approve(*, stocktake, actor) -> list[StockMovement]:
         )
         for line in varied
     ]
-    stocktake.status, stocktake.approved_at = Stocktake.Status.APPROVED, timezone.now()
-    stocktake.save(update_fields=["status", "approved_at"])
     record(
         actor,
         "inventory.stocktake_approve",
