@@ -243,17 +243,17 @@ class TurnoverForm(forms.Form):
         return data
 
     def options(self, today):
-        """(start date, end date, group, status, dead_days, slow_days) with the defaults filled in."""
+        """The report's options (selectors.turnover_report's keywords) with the defaults filled in."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         end = data.get("end") or today
         start = data.get("start") or min(end, today) - timedelta(days=29)
         if start > end:
             start = end
-        return (
-            start,
-            end,
-            data.get("group") or "sku",
-            data.get("status") or "",
-            data.get("dead_days") or 90,
-            data.get("slow_days") or 90,
-        )
+        return {
+            "start": start,
+            "end": end,
+            "group": data.get("group") or "sku",
+            "status": data.get("status") or "",
+            "dead_days": data.get("dead_days") or 90,
+            "slow_days": data.get("slow_days") or 90,
+        }

@@ -1,7 +1,9 @@
 """Inventory reads shared by pages, the API, jobs and reports."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -267,6 +269,32 @@ def turnover(*, start, end, group="sku", dead_days=90, slow_days=90, status=""):
             slow_cogs=ExpressionWrapper(F("cogs") * (2 * slow_days), output_field=_VALUE),
         ).filter(Q(cogs=0, double_value__gt=0) | Q(cogs__gt=0, days_value__gt=F("slow_cogs")))
     return rows
+
+
+@dataclass(frozen=True)
+class TurnoverReport:
+    start: date
+    end: date
+    days: int  # the period's length, both ends included
+    group: str
+    rows: Any
+
+
+def _day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def turnover_report(*, start, end, group="sku", status="", dead_days=90, slow_days=90) -> TurnoverReport:
+    """The turnover report over the local days `start` to `end`, both included (the report form's options)."""
+    rows = turnover(
+        start=_day_start(start),
+        end=_day_start(end + timedelta(days=1)),
+        group=group,
+        dead_days=dead_days,
+        slow_days=slow_days,
+        status=status,
+    )
+    return TurnoverReport(start=start, end=end, days=(end - start).days + 1, group=group, rows=rows)
 
 
 def turnover_figures(row, *, days) -> dict:
