@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
 from inventory.models import LowStockRule, ReplenishmentRule, Supplier, Warehouse
+from shop.errors import DomainError
+from shop.money import parse_money
 
 
 class SkuField(forms.CharField):
@@ -94,8 +96,6 @@ class PurchaseOrderForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def clean_lines(self):
-        from decimal import Decimal, InvalidOperation
-
         lines, errors = [], []
         for number, text in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
             parts = text.replace(",", " ").split()
@@ -104,10 +104,10 @@ class PurchaseOrderForm(forms.Form):
             sku = selectors.sku_by_code(parts[0])
             try:
                 quantity = int(parts[1]) if len(parts) > 1 else 0
-                cost = Decimal(parts[2]) if len(parts) > 2 else None
-            except (ValueError, InvalidOperation):
+                cost = parse_money(parts[2]) if len(parts) > 2 else None  # half-up to the cent, or refused
+            except (ValueError, DomainError):
                 quantity = 0
-            if sku is None or quantity <= 0 or len(parts) > 3 or (cost is not None and not cost >= 0):
+            if sku is None or quantity <= 0 or len(parts) > 3 or (cost is not None and cost < 0):
                 errors.append(_("Line %(n)s: %(text)s") % {"n": number, "text": text.strip()})
             else:
                 lines.append((sku, quantity, cost))

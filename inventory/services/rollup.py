@@ -147,3 +147,12 @@ def _rollup_threshold(sku_id):
         cover_days=Subquery(rules.filter(kind=LowStockRule.Kind.DAYS_OF_COVER).values("value")),
     )
     _refresh_thresholds(rollups)
+
+
+def rollup_sku_saved(*, sku, created) -> None:
+    """Give a new SKU its (empty) rollup row, so the low-stock scan sees it from the start; keep the row's copy
+    of `is_active` when the SKU changes (joins the caller's transaction: catalog saves the SKU)."""
+    if created:
+        SkuStock.objects.bulk_create([SkuStock(sku_id=sku.pk, sku_active=sku.is_active)], ignore_conflicts=True)
+    else:
+        SkuStock.objects.filter(sku_id=sku.pk).exclude(sku_active=sku.is_active).update(sku_active=sku.is_active)

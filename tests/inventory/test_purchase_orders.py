@@ -107,3 +107,21 @@ def test_the_po_page_offers_only_the_moves_its_status_allows(owner_client, sku, 
     assert "已到货" in response.content.decode() and PurchaseOrder.objects.get().status == "received"
     actions = AuditEntry.objects.filter(action__startswith="inventory.po_").order_by("pk").values_list("action", flat=True)
     assert list(actions) == ["inventory.po_create", "inventory.po_ordered", "inventory.po_receive", "inventory.po_receive"]
+
+
+@pytest.mark.parametrize("cost", ["NaN", "sNaN", "1e20", "-1", "abc"])
+def test_a_po_line_with_a_cost_that_is_no_amount_is_shown_back_not_saved(owner_client, sku, supplier, warehouse, cost):
+    response = owner_client.post(
+        "/inventory/purchase-orders/new/",
+        {"supplier": supplier.pk, "warehouse": warehouse.pk, "lines": f"{sku.code} 6 {cost}"},
+    )
+    assert response.status_code == 200 and f"{sku.code} 6 {cost}" in response.content.decode()
+    assert not PurchaseOrder.objects.exists()
+
+
+def test_a_po_line_cost_is_rounded_half_up_to_the_cent(owner_client, sku, supplier, warehouse):
+    owner_client.post(
+        "/inventory/purchase-orders/new/",
+        {"supplier": supplier.pk, "warehouse": warehouse.pk, "lines": f"{sku.code} 6 9.125"},
+    )
+    assert str(PurchaseOrder.objects.get().lines.get().unit_cost) == "9.13"
