@@ -57,6 +57,4 @@ def seed(stdout):
             sku=sku,
             defaults={"cost": sku.cost or to_cents(sku.price * Decimal("0.5"))},
         )
-    stdout.write(
-        f"inventory: {len(warehouses)} warehouses, {len(suppliers)} suppliers, stock for {len(skus)} SKUs"
-    )
+    stdout.write(f"inventory: {len(warehouses)} warehouses, {len(suppliers)} suppliers, stock for {len(skus)} SKUs")

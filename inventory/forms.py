@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -112,9 +113,7 @@ class PurchaseOrderForm(forms.Form):
             else:
                 lines.append((sku, quantity, cost))
         if errors:
-            raise forms.ValidationError(
-                [_("These lines need a known SKU code and a quantity above zero:")] + errors
-            )
+            raise forms.ValidationError([_("These lines need a known SKU code and a quantity above zero:")] + errors)
         if not lines:
             raise forms.ValidationError(_("Add at least one line."))
         return lines
@@ -200,12 +199,14 @@ class ReplenishmentRuleForm(forms.Form):
         max_value=365,
         initial=28,
         required=False,
-        help_text=_(
-            "Forecast rules: daily sales are the average over these days, times the supplier's lead time."
-        ),
+        help_text=_("Forecast rules: daily sales are the average over these days, times the supplier's lead time."),
     )
     safety_stock = forms.IntegerField(
-        label=_("Safety stock"), min_value=0, max_value=10**9, initial=0, required=False,
+        label=_("Safety stock"),
+        min_value=0,
+        max_value=10**9,
+        initial=0,
+        required=False,
         help_text=_("Forecast rules."),
     )
     pack_size = forms.IntegerField(label=_("Pack size"), min_value=1, max_value=10**6, initial=1)
@@ -220,7 +221,7 @@ class TurnoverForm(forms.Form):
 
     GROUPS = [("sku", _("SKU")), ("category", _("Category")), ("warehouse", _("Warehouse"))]
     STATUSES = [("", _("All")), ("slow", _("Slow movers")), ("dead", _("Dead stock"))]
-    DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
+    DATE: dict[str, Any] = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
 
     start = forms.DateField(label=_("From"), **DATE)
     end = forms.DateField(label=_("To"), **DATE)

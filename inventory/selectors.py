@@ -92,8 +92,7 @@ def low_stock(*, now=None):
     default = store_settings().low_stock_default_threshold
     return (
         SkuStock.objects.filter(
-            Q(sku_active=True, is_low=True)
-            | Q(sku_active=True, threshold__isnull=True, available__lte=default)
+            Q(sku_active=True, is_low=True) | Q(sku_active=True, threshold__isnull=True, available__lte=default)
         )
         .prefetch_related("sku__product")  # for the shown page only: counting and sorting stay on the rollup
         .annotate(limit=Coalesce(F("threshold"), Value(default)))
@@ -112,9 +111,7 @@ def rollup_mismatches():
     return SkuStock.objects.annotate(
         level_on_hand=Coalesce(Subquery(levels.values("h")), 0),
         level_reserved=Coalesce(Subquery(levels.values("r")), 0),
-    ).exclude(
-        on_hand=F("level_on_hand"), reserved=F("level_reserved"), available=F("on_hand") - F("reserved")
-    )
+    ).exclude(on_hand=F("level_on_hand"), reserved=F("level_reserved"), available=F("on_hand") - F("reserved"))
 
 
 def open_alerts():
@@ -202,7 +199,7 @@ def daily_sales(rules, *, now=None) -> dict:
     sale (shipment) movements over each rule's window of `window_days` days before `now` — one
     aggregate query per distinct window."""
     now = now or timezone.now()
-    by_window = {}
+    by_window: dict[int, list[int]] = {}
     for rule in rules:
         by_window.setdefault(rule.window_days, []).append(rule.sku_id)
     result = {}

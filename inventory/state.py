@@ -33,10 +33,16 @@ def _po_refusal(order, action) -> str:
 PO_MACHINE = StateMachine(transitions=PO_TRANSITIONS, stamps={"place": "ordered_at"}, refusal=_po_refusal)
 
 ST = Stocktake.Status
+
+
+def _stocktake_refusal(stocktake, action) -> str:
+    return _("Stocktake %(st)s is already approved.") % {"st": stocktake.number}
+
+
 STOCKTAKE_MACHINE = StateMachine(
     transitions={"count": ((ST.COUNTING,), ST.COUNTING), "approve": ((ST.COUNTING,), ST.APPROVED)},
     stamps={"approve": "approved_at"},
-    refusal=lambda stocktake, _action: _("Stocktake %(st)s is already approved.") % {"st": stocktake.number},
+    refusal=_stocktake_refusal,
 )
 
 

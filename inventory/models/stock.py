@@ -39,6 +39,7 @@ class StockLevel(models.Model):
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    rollup: "SkuStock"  # not a column: the SKU's locked rollup row, attached by services.ledger.lock_levels
 
     class Meta:
         verbose_name = _("stock level")
@@ -95,6 +96,8 @@ class StockMovement(models.Model):
     )
     actor_label = models.CharField(_("by"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
+    # not a column: [(received_on, expires_on, quantity)] a posting took out of the batches (services.ledger._post)
+    batches: list[tuple]
 
     class Meta:
         verbose_name = _("stock movement")

@@ -27,7 +27,7 @@ def stock_reserve(
     """
     if not reference or len(reference) > 64:
         raise DomainError(_("A reservation needs a reference of at most 64 characters."), code="invalid_reference")
-    wanted = defaultdict(int)
+    wanted: defaultdict[int, int] = defaultdict(int)
     skus = {}
     for sku, quantity in items:
         _check_quantity(quantity)

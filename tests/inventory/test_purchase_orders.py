@@ -41,9 +41,7 @@ def test_purchase_order_lifecycle_posts_receipts_to_the_ledger(make_sku, supplie
 
 
 def test_receiving_against_a_cancelled_order_is_refused_and_writes_nothing(sku, supplier, warehouse, owner):
-    order = services.purchase_order_create(
-        supplier=supplier, warehouse=warehouse, lines=[(sku, 3, 1)], actor=owner
-    )
+    order = services.purchase_order_create(supplier=supplier, warehouse=warehouse, lines=[(sku, 3, 1)], actor=owner)
     services.purchase_order_place(order=order, actor=owner)
     services.purchase_order_cancel(order=order, actor=owner)
     with pytest.raises(DomainError) as e:
@@ -70,17 +68,13 @@ def test_po_pages_draft_place_and_receive(owner_client, sku, supplier, warehouse
     line = order.lines.get()
     response = owner_client.post(f"/inventory/purchase-orders/{order.pk}/receive/", {f"line_{line.pk}": 8})
     assert "确认" in response.content.decode()  # over-receipt needs confirmation
-    owner_client.post(
-        f"/inventory/purchase-orders/{order.pk}/receive/", {f"line_{line.pk}": 8, "confirm_over": "on"}
-    )
+    owner_client.post(f"/inventory/purchase-orders/{order.pk}/receive/", {f"line_{line.pk}": 8, "confirm_over": "on"})
     assert level(sku, warehouse).on_hand == 8
     assert owner_client.get(f"/inventory/purchase-orders/{order.pk}/").status_code == 200
 
 
 def test_operations_may_read_purchase_orders_but_not_receive(client_as, sku, supplier, warehouse, owner):
-    order = services.purchase_order_create(
-        supplier=supplier, warehouse=warehouse, lines=[(sku, 3, 1)], actor=owner
-    )
+    order = services.purchase_order_create(supplier=supplier, warehouse=warehouse, lines=[(sku, 3, 1)], actor=owner)
     client = client_as("operations")
     assert client.get(f"/inventory/purchase-orders/{order.pk}/").status_code == 200
     assert client.post(f"/inventory/purchase-orders/{order.pk}/receive/", {}).status_code == 403
@@ -105,8 +99,15 @@ def test_the_po_page_offers_only_the_moves_its_status_allows(owner_client, sku, 
     assert page() == {"place": False, "cancel": False, "receive": False}
     response = owner_client.post(f"/inventory/purchase-orders/{order.pk}/cancel/", follow=True)
     assert "已到货" in response.content.decode() and PurchaseOrder.objects.get().status == "received"
-    actions = AuditEntry.objects.filter(action__startswith="inventory.po_").order_by("pk").values_list("action", flat=True)
-    assert list(actions) == ["inventory.po_create", "inventory.po_ordered", "inventory.po_receive", "inventory.po_receive"]
+    actions = (
+        AuditEntry.objects.filter(action__startswith="inventory.po_").order_by("pk").values_list("action", flat=True)
+    )
+    assert list(actions) == [
+        "inventory.po_create",
+        "inventory.po_ordered",
+        "inventory.po_receive",
+        "inventory.po_receive",
+    ]
 
 
 @pytest.mark.parametrize("cost", ["NaN", "sNaN", "1e20", "-1", "abc"])

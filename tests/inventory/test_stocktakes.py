@@ -50,9 +50,7 @@ def test_stocktake_pages(owner_client, two_skus, warehouse):
     stocktake = Stocktake.objects.get()
     sheet = owner_client.get(f"/inventory/stocktakes/{stocktake.pk}/sheet/").content.decode()
     assert "盘点表" in sheet and "A" in sheet
-    counts = {
-        f"line_{line.pk}": 9 if line.sku.code == "A" else 5 for line in stocktake.lines.select_related("sku")
-    }
+    counts = {f"line_{line.pk}": 9 if line.sku.code == "A" else 5 for line in stocktake.lines.select_related("sku")}
     owner_client.post(f"/inventory/stocktakes/{stocktake.pk}/count/", counts)
     html = owner_client.get(f"/inventory/stocktakes/{stocktake.pk}/").content.decode()
     assert "-1" in html

@@ -15,9 +15,7 @@ D = Decimal
 
 
 def _at(reference, days_ago):
-    StockMovement.objects.filter(reference=reference).update(
-        created_at=timezone.now() - timedelta(days=days_ago)
-    )
+    StockMovement.objects.filter(reference=reference).update(created_at=timezone.now() - timedelta(days=days_ago))
 
 
 @pytest.fixture
@@ -109,8 +107,13 @@ def test_turnover_page_filters_and_exports(owner_client, ledger):
     csv = owner_client.get("/inventory/turnover/", {**period, "group": "warehouse", "export": "csv"})
     lines = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[1].split(",")[:8] == ["上海仓", "1263.97", "893.77", "1078.87", "30", "370.20", "0.34", "29.1"]
-    for junk in ({"start": "9999-12-31"}, {"start": "x", "end": "0001-01-01"}, {"dead_days": "-4"},
-                 {"group": "nope", "o": "turnover"}, {"start": "2026-05-01", "end": "2026-01-01"}):
+    for junk in (
+        {"start": "9999-12-31"},
+        {"start": "x", "end": "0001-01-01"},
+        {"dead_days": "-4"},
+        {"group": "nope", "o": "turnover"},
+        {"start": "2026-05-01", "end": "2026-01-01"},
+    ):
         assert owner_client.get("/inventory/turnover/", junk).status_code == 200
 
 
