@@ -36,14 +36,9 @@ def _scope(request, scope):
 
 
 def _stock(skus):
-    levels = (
-        selectors.stock_levels()
-        .filter(sku__in=skus)
-        .order_by("sku__code", "warehouse__priority", "warehouse_id")
-    )
+    levels = selectors.stock_levels().filter(sku__in=skus).order_by("sku__code", "warehouse__priority", "warehouse_id")
     result = {
-        sku.code: {"sku": sku.code, "on_hand": 0, "reserved": 0, "available": 0, "warehouses": []}
-        for sku in skus
+        sku.code: {"sku": sku.code, "on_hand": 0, "reserved": 0, "available": 0, "warehouses": []} for sku in skus
     }
     for level in levels:
         row = result[level.sku.code]

@@ -29,8 +29,7 @@ class InventoryConfig(AppConfig):
 
         if not user.has_perm("inventory.view_stocklevel"):
             return []
-        return [{"key": "available", "label": _("Available"),
-                 "values": available_by_sku(product_id=product.pk)}]
+        return [{"key": "available", "label": _("Available"), "values": available_by_sku(product_id=product.pk)}]
 
     def product_panels(self, user, product):
         """The product's latest stock movements, for roles that may read the ledger."""
@@ -39,15 +38,26 @@ class InventoryConfig(AppConfig):
 
         if not user.has_perm("inventory.view_stockmovement"):
             return []
-        return [related(
-            movements().filter(sku__product_id=product.pk).order_by("-created_at", "-id"),
-            key="stock-movements", title=_("Stock movements"), template="inventory/_movement_rows.html",
-            url=f"{reverse('inventory:movement_list')}?product={product.pk}")]
+        return [
+            related(
+                movements().filter(sku__product_id=product.pk).order_by("-created_at", "-id"),
+                key="stock-movements",
+                title=_("Stock movements"),
+                template="inventory/_movement_rows.html",
+                url=f"{reverse('inventory:movement_list')}?product={product.pk}",
+            )
+        ]
 
     def dashboard_stats(self, user):
         from inventory.selectors import low_stock
 
         if not user.has_perm("inventory.view_stocklevel"):
             return []
-        return [{"label": _("SKUs at low stock"), "value": low_stock().order_by().count(),
-                 "url": reverse("inventory:low_stock"), "permission": "inventory.view_stocklevel"}]
+        return [
+            {
+                "label": _("SKUs at low stock"),
+                "value": low_stock().order_by().count(),
+                "url": reverse("inventory:low_stock"),
+                "permission": "inventory.view_stocklevel",
+            }
+        ]

@@ -8,6 +8,7 @@ from catalog.models import Sku
 from inventory import services
 from inventory.models import StockMovement, Supplier, SupplierSku, Warehouse
 from shop.demo import OWNER_USERNAME
+from shop.money import to_cents
 
 WAREHOUSES = [
     ("SH", "上海仓", "上海", "上海", 10),
@@ -54,8 +55,6 @@ def seed(stdout):
         SupplierSku.objects.get_or_create(
             supplier=suppliers[i % len(suppliers)],
             sku=sku,
-            defaults={"cost": sku.cost or (sku.price * Decimal("0.5")).quantize(Decimal("0.01"))},
+            defaults={"cost": sku.cost or to_cents(sku.price * Decimal("0.5"))},
         )
-    stdout.write(
-        f"inventory: {len(warehouses)} warehouses, {len(suppliers)} suppliers, stock for {len(skus)} SKUs"
-    )
+    stdout.write(f"inventory: {len(warehouses)} warehouses, {len(suppliers)} suppliers, stock for {len(skus)} SKUs")

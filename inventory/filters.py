@@ -45,9 +45,7 @@ class StockLevelFilter(FilterSet):
 class MovementFilter(FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=StockMovement.Kind.choices)
     warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
-    since = django_filters.DateFilter(
-        label=_("From"), field_name="created_at", lookup_expr="date__gte", **DATE
-    )
+    since = django_filters.DateFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte", **DATE)
     until = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte", **DATE)
     # Set by the product page's "view all" link: the movements of every SKU of one product.
     product = IdFilter(label=_("Product"), field_name="sku__product_id")

@@ -1,10 +1,13 @@
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
 from inventory.models import LowStockRule, ReplenishmentRule, Supplier, Warehouse
+from shop.errors import DomainError
+from shop.money import parse_money
 
 
 class SkuField(forms.CharField):
@@ -94,8 +97,6 @@ class PurchaseOrderForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def clean_lines(self):
-        from decimal import Decimal, InvalidOperation
-
         lines, errors = [], []
         for number, text in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
             parts = text.replace(",", " ").split()
@@ -104,17 +105,15 @@ class PurchaseOrderForm(forms.Form):
             sku = selectors.sku_by_code(parts[0])
             try:
                 quantity = int(parts[1]) if len(parts) > 1 else 0
-                cost = Decimal(parts[2]) if len(parts) > 2 else None
-            except (ValueError, InvalidOperation):
+                cost = parse_money(parts[2]) if len(parts) > 2 else None  # half-up to the cent, or refused
+            except (ValueError, DomainError):
                 quantity = 0
-            if sku is None or quantity <= 0 or len(parts) > 3 or (cost is not None and not cost >= 0):
+            if sku is None or quantity <= 0 or len(parts) > 3 or (cost is not None and cost < 0):
                 errors.append(_("Line %(n)s: %(text)s") % {"n": number, "text": text.strip()})
             else:
                 lines.append((sku, quantity, cost))
         if errors:
-            raise forms.ValidationError(
-                [_("These lines need a known SKU code and a quantity above zero:")] + errors
-            )
+            raise forms.ValidationError([_("These lines need a known SKU code and a quantity above zero:")] + errors)
         if not lines:
             raise forms.ValidationError(_("Add at least one line."))
         return lines
@@ -200,12 +199,14 @@ class ReplenishmentRuleForm(forms.Form):
         max_value=365,
         initial=28,
         required=False,
-        help_text=_(
-            "Forecast rules: daily sales are the average over these days, times the supplier's lead time."
-        ),
+        help_text=_("Forecast rules: daily sales are the average over these days, times the supplier's lead time."),
     )
     safety_stock = forms.IntegerField(
-        label=_("Safety stock"), min_value=0, max_value=10**9, initial=0, required=False,
+        label=_("Safety stock"),
+        min_value=0,
+        max_value=10**9,
+        initial=0,
+        required=False,
         help_text=_("Forecast rules."),
     )
     pack_size = forms.IntegerField(label=_("Pack size"), min_value=1, max_value=10**6, initial=1)
@@ -220,7 +221,7 @@ class TurnoverForm(forms.Form):
 
     GROUPS = [("sku", _("SKU")), ("category", _("Category")), ("warehouse", _("Warehouse"))]
     STATUSES = [("", _("All")), ("slow", _("Slow movers")), ("dead", _("Dead stock"))]
-    DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
+    DATE: dict[str, Any] = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
 
     start = forms.DateField(label=_("From"), **DATE)
     end = forms.DateField(label=_("To"), **DATE)
@@ -243,17 +244,17 @@ class TurnoverForm(forms.Form):
         return data
 
     def options(self, today):
-        """(start date, end date, group, status, dead_days, slow_days) with the defaults filled in."""
+        """The report's options (selectors.turnover_report's keywords) with the defaults filled in."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         end = data.get("end") or today
         start = data.get("start") or min(end, today) - timedelta(days=29)
         if start > end:
             start = end
-        return (
-            start,
-            end,
-            data.get("group") or "sku",
-            data.get("status") or "",
-            data.get("dead_days") or 90,
-            data.get("slow_days") or 90,
-        )
+        return {
+            "start": start,
+            "end": end,
+            "group": data.get("group") or "sku",
+            "status": data.get("status") or "",
+            "dead_days": data.get("dead_days") or 90,
+            "slow_days": data.get("slow_days") or 90,
+        }

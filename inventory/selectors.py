@@ -1,7 +1,9 @@
 """Inventory reads shared by pages, the API, jobs and reports."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -23,6 +25,7 @@ from inventory.models import (
     SupplierSku,
     Warehouse,
 )
+from inventory.state import PO_OPEN
 from shop.money import to_cents
 from shop.selectors import store_settings
 
@@ -89,8 +92,7 @@ def low_stock(*, now=None):
     default = store_settings().low_stock_default_threshold
     return (
         SkuStock.objects.filter(
-            Q(sku_active=True, is_low=True)
-            | Q(sku_active=True, threshold__isnull=True, available__lte=default)
+            Q(sku_active=True, is_low=True) | Q(sku_active=True, threshold__isnull=True, available__lte=default)
         )
         .prefetch_related("sku__product")  # for the shown page only: counting and sorting stay on the rollup
         .annotate(limit=Coalesce(F("threshold"), Value(default)))
@@ -109,9 +111,7 @@ def rollup_mismatches():
     return SkuStock.objects.annotate(
         level_on_hand=Coalesce(Subquery(levels.values("h")), 0),
         level_reserved=Coalesce(Subquery(levels.values("r")), 0),
-    ).exclude(
-        on_hand=F("level_on_hand"), reserved=F("level_reserved"), available=F("on_hand") - F("reserved")
-    )
+    ).exclude(on_hand=F("level_on_hand"), reserved=F("level_reserved"), available=F("on_hand") - F("reserved"))
 
 
 def open_alerts():
@@ -158,11 +158,8 @@ def replenishment_rules():
 
 def on_order(sku_ids) -> dict:
     """{sku_id: units ordered and not yet received} over open purchase orders."""
-    open_states = [PurchaseOrder.Status.DRAFT, PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTIAL]
     rows = (
-        PurchaseOrderLine.objects.filter(
-            sku_id__in=sku_ids, order__status__in=open_states, quantity__gt=F("received")
-        )
+        PurchaseOrderLine.objects.filter(sku_id__in=sku_ids, order__status__in=PO_OPEN, quantity__gt=F("received"))
         .values("sku_id")
         .annotate(n=Sum(F("quantity") - F("received")))
         .order_by()
@@ -202,7 +199,7 @@ def daily_sales(rules, *, now=None) -> dict:
     sale (shipment) movements over each rule's window of `window_days` days before `now` — one
     aggregate query per distinct window."""
     now = now or timezone.now()
-    by_window = {}
+    by_window: dict[int, list[int]] = {}
     for rule in rules:
         by_window.setdefault(rule.window_days, []).append(rule.sku_id)
     result = {}
@@ -269,6 +266,32 @@ def turnover(*, start, end, group="sku", dead_days=90, slow_days=90, status=""):
             slow_cogs=ExpressionWrapper(F("cogs") * (2 * slow_days), output_field=_VALUE),
         ).filter(Q(cogs=0, double_value__gt=0) | Q(cogs__gt=0, days_value__gt=F("slow_cogs")))
     return rows
+
+
+@dataclass(frozen=True)
+class TurnoverReport:
+    start: date
+    end: date
+    days: int  # the period's length, both ends included
+    group: str
+    rows: Any
+
+
+def _day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def turnover_report(*, start, end, group="sku", status="", dead_days=90, slow_days=90) -> TurnoverReport:
+    """The turnover report over the local days `start` to `end`, both included (the report form's options)."""
+    rows = turnover(
+        start=_day_start(start),
+        end=_day_start(end + timedelta(days=1)),
+        group=group,
+        dead_days=dead_days,
+        slow_days=slow_days,
+        status=status,
+    )
+    return TurnoverReport(start=start, end=end, days=(end - start).days + 1, group=group, rows=rows)
 
 
 def turnover_figures(row, *, days) -> dict:

@@ -14,9 +14,7 @@ def make_sku(db):
     def make(code=None, **extra):
         code = code or f"T-{next(_codes):05d}"
         product = Product.objects.create(code=f"P-{code}", name=extra.pop("name", "测试商品"))
-        return Sku.objects.create(
-            product=product, code=code, price=Decimal("99.00"), cost=Decimal("40.00"), **extra
-        )
+        return Sku.objects.create(product=product, code=code, price=Decimal("99.00"), cost=Decimal("40.00"), **extra)
 
     return make
 

@@ -16,9 +16,7 @@ def api(client, owner):
         _key, plain = apikey_create(actor=owner, name="ERP", scopes=list(scopes))
         kwargs = {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
         if body is not None:
-            kwargs.update(
-                data=body if isinstance(body, str) else json.dumps(body), content_type="application/json"
-            )
+            kwargs.update(data=body if isinstance(body, str) else json.dumps(body), content_type="application/json")
         return getattr(client, method)(f"/api/v1{path}", **kwargs)
 
     return call
@@ -117,9 +115,6 @@ def test_bad_input_gets_an_error_body_never_a_500(api, sku, warehouse, method, p
 
 
 def test_scopes_are_enforced(api, sku, warehouse, client):
-    assert (
-        api("put", f"/stock/{sku.code}", {"warehouse": "SH", "on_hand": 1}, scopes=["stock:read"]).status_code
-        == 403
-    )
+    assert api("put", f"/stock/{sku.code}", {"warehouse": "SH", "on_hand": 1}, scopes=["stock:read"]).status_code == 403
     assert api("get", f"/stock?sku={sku.code}", scopes=["orders:read"]).status_code == 403
     assert client.get(f"/api/v1/stock?sku={sku.code}").status_code == 401

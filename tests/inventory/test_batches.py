@@ -14,15 +14,11 @@ pytestmark = pytest.mark.django_db
 
 def _left(sku, warehouse):
     return list(
-        StockBatch.objects.filter(sku=sku, warehouse=warehouse)
-        .order_by("pk")
-        .values_list("reference", "remaining")
+        StockBatch.objects.filter(sku=sku, warehouse=warehouse).order_by("pk").values_list("reference", "remaining")
     )
 
 
-def test_shipments_and_removals_take_the_earliest_expiry_first_then_the_earliest_received(
-    sku, warehouse, owner
-):
+def test_shipments_and_removals_take_the_earliest_expiry_first_then_the_earliest_received(sku, warehouse, owner):
     today = timezone.localdate()
 
     def receive(reference, quantity, days=None):

@@ -1,4 +1,5 @@
 """The stock ledger names its references and actors in Chinese, not as codes (order:…, receipt:…, system)."""
+
 from django.urls import reverse
 
 from inventory import services
@@ -9,7 +10,7 @@ def test_the_stock_ledger_shows_references_and_actors_as_words(owner_client, own
     services.stock_reserve(items=[(sku, 2)], reference="2026120100007", actor="storefront")
     services.stock_release(reference="2026120100007", actor=None)
     html = owner_client.get(reverse("inventory:movement_list")).content.decode()
-    body = html[html.index('class="list"'):]
+    body = html[html.index('class="list"') :]
     assert "receipt:" not in body and "order:" not in body and ">storefront<" not in body and ">system<" not in body
     assert "采购收货 PO-0042" in body and "订单 2026120100007" in body
     assert "店铺前台" in body and "系统" in body

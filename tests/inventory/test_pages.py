@@ -106,9 +106,7 @@ def test_warehouse_create_and_edit_are_audited(owner_client):
 
 
 def test_supplier_skus_are_added_and_removed(owner_client, sku):
-    owner_client.post(
-        "/inventory/suppliers/new/", {"name": "深圳数码", "lead_time_days": 10, "is_active": "on"}
-    )
+    owner_client.post("/inventory/suppliers/new/", {"name": "深圳数码", "lead_time_days": 10, "is_active": "on"})
     supplier = SupplierSku._meta.get_field("supplier").related_model.objects.get()
     owner_client.post(f"/inventory/suppliers/{supplier.pk}/skus/", {"sku": sku.code, "cost": "12.50"})
     item = SupplierSku.objects.get()

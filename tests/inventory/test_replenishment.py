@@ -13,15 +13,9 @@ def test_suggestions_draft_one_order_per_supplier_in_whole_packs_once(make_sku, 
     a, b, c = make_sku("A"), make_sku("B"), make_sku("C")
     services.stock_receive(sku=a, warehouse=warehouse, quantity=3, actor=owner)
     services.stock_receive(sku=c, warehouse=warehouse, quantity=50, actor=owner)
-    services.replenishment_rule_set(
-        sku=a, supplier=north, reorder_point=5, order_up_to=20, pack_size=6, actor=owner
-    )
-    services.replenishment_rule_set(
-        sku=b, supplier=north, reorder_point=0, order_up_to=4, pack_size=1, actor=owner
-    )
-    services.replenishment_rule_set(
-        sku=c, supplier=south, reorder_point=10, order_up_to=60, pack_size=1, actor=owner
-    )
+    services.replenishment_rule_set(sku=a, supplier=north, reorder_point=5, order_up_to=20, pack_size=6, actor=owner)
+    services.replenishment_rule_set(sku=b, supplier=north, reorder_point=0, order_up_to=4, pack_size=1, actor=owner)
+    services.replenishment_rule_set(sku=c, supplier=south, reorder_point=10, order_up_to=60, pack_size=1, actor=owner)
     [pk] = replenishment_suggestions()
     order = PurchaseOrder.objects.get(pk=pk)
     assert (order.supplier, order.status, order.warehouse) == (north, "draft", warehouse)
@@ -66,9 +60,7 @@ def _ship(sku, warehouse, quantity, *, days_ago, reference):
     )
 
 
-def test_forecast_rules_order_moving_average_sales_times_lead_time_plus_safety_stock(
-    make_sku, warehouse, owner
-):
+def test_forecast_rules_order_moving_average_sales_times_lead_time_plus_safety_stock(make_sku, warehouse, owner):
     supplier = Supplier.objects.create(name="华东", lead_time_days=5)
     fast, slow, old = make_sku("FAST"), make_sku("SLOW"), make_sku("OLD")
     for sku in (fast, slow, old):
@@ -133,11 +125,17 @@ def test_forecast_rule_checks_and_page(owner_client, sku, owner):
     assert response.status_code == 200 and response.context["form"].errors
     owner_client.post(
         "/inventory/replenishment/set/",
-        {"sku": sku.code, "supplier": supplier.pk, "kind": "forecast", "window_days": 14, "safety_stock": 5,
-         "pack_size": 6},
+        {
+            "sku": sku.code,
+            "supplier": supplier.pk,
+            "kind": "forecast",
+            "window_days": 14,
+            "safety_stock": 5,
+            "pack_size": 6,
+        },
     )
     sku.refresh_from_db()
     rule = sku.replenishment_rule
     assert (rule.kind, rule.window_days, rule.safety_stock, rule.pack_size) == ("forecast", 14, 5, 6)
     page = owner_client.get("/inventory/replenishment/").content.decode()
-    assert str(rule.get_kind_display()) in page and "<td class=\"num\">14</td>" in page
+    assert str(rule.get_kind_display()) in page and '<td class="num">14</td>' in page

@@ -72,3 +72,14 @@ def test_days_of_cover_thresholds_are_refreshed_by_the_job(sku, warehouse, owner
     SkuStock.objects.filter(sku=sku).update(threshold=0, is_low=False)  # pretend the window moved
     services.low_stock_alerts_run()
     assert _rollup(sku)[3:] == (20, False)
+
+
+def test_a_sku_switched_off_leaves_the_low_stock_list_and_comes_back_when_switched_on(sku, owner):
+    services.low_stock_rule_set(sku=sku, kind="absolute", value=3, actor=owner)
+    assert list(selectors.low_stock().values_list("sku__code", flat=True)) == [sku.code]
+    sku.is_active = False
+    sku.save()
+    assert not selectors.low_stock().exists()
+    sku.is_active = True
+    sku.save()
+    assert list(selectors.low_stock().values_list("sku__code", flat=True)) == [sku.code]

@@ -50,11 +50,26 @@ def test_stocktake_pages(owner_client, two_skus, warehouse):
     stocktake = Stocktake.objects.get()
     sheet = owner_client.get(f"/inventory/stocktakes/{stocktake.pk}/sheet/").content.decode()
     assert "盘点表" in sheet and "A" in sheet
-    counts = {
-        f"line_{line.pk}": 9 if line.sku.code == "A" else 5 for line in stocktake.lines.select_related("sku")
-    }
+    counts = {f"line_{line.pk}": 9 if line.sku.code == "A" else 5 for line in stocktake.lines.select_related("sku")}
     owner_client.post(f"/inventory/stocktakes/{stocktake.pk}/count/", counts)
     html = owner_client.get(f"/inventory/stocktakes/{stocktake.pk}/").content.decode()
     assert "-1" in html
     owner_client.post(f"/inventory/stocktakes/{stocktake.pk}/approve/")
     assert StockMovement.objects.filter(kind="stocktake").get().on_hand_delta == -1
+
+
+def test_an_approved_stocktake_takes_no_more_counts_and_its_page_offers_none(owner_client, two_skus, warehouse, owner):
+    stocktake = services.stocktake_start(warehouse=warehouse, actor=owner)
+    lines = list(stocktake.lines.all())
+    page = owner_client.get(f"/inventory/stocktakes/{stocktake.pk}/").content.decode()
+    assert "保存盘点数量" in page and "审核通过" in page
+    services.stocktake_count(stocktake=stocktake, counts={line: line.expected for line in lines}, actor=owner)
+    services.stocktake_approve(stocktake=stocktake, actor=owner)
+    with pytest.raises(DomainError) as e:
+        services.stocktake_count(stocktake=stocktake, counts={lines[0]: 1}, actor=owner)
+    assert e.value.code == "illegal_transition" and e.value.message == f"盘点单 {stocktake.number} 已审核。"
+    assert stocktake.lines.filter(counted=1).count() == 0
+    page = owner_client.get(f"/inventory/stocktakes/{stocktake.pk}/").content.decode()
+    assert "保存盘点数量" not in page and "审核通过" not in page
+    response = owner_client.post(f"/inventory/stocktakes/{stocktake.pk}/approve/", follow=True)
+    assert "已审核" in response.content.decode()

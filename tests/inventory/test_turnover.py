@@ -15,9 +15,7 @@ D = Decimal
 
 
 def _at(reference, days_ago):
-    StockMovement.objects.filter(reference=reference).update(
-        created_at=timezone.now() - timedelta(days=days_ago)
-    )
+    StockMovement.objects.filter(reference=reference).update(created_at=timezone.now() - timedelta(days=days_ago))
 
 
 @pytest.fixture
@@ -109,6 +107,28 @@ def test_turnover_page_filters_and_exports(owner_client, ledger):
     csv = owner_client.get("/inventory/turnover/", {**period, "group": "warehouse", "export": "csv"})
     lines = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[1].split(",")[:8] == ["上海仓", "1263.97", "893.77", "1078.87", "30", "370.20", "0.34", "29.1"]
-    for junk in ({"start": "9999-12-31"}, {"start": "x", "end": "0001-01-01"}, {"dead_days": "-4"},
-                 {"group": "nope", "o": "turnover"}, {"start": "2026-05-01", "end": "2026-01-01"}):
+    for junk in (
+        {"start": "9999-12-31"},
+        {"start": "x", "end": "0001-01-01"},
+        {"dead_days": "-4"},
+        {"group": "nope", "o": "turnover"},
+        {"start": "2026-05-01", "end": "2026-01-01"},
+    ):
         assert owner_client.get("/inventory/turnover/", junk).status_code == 200
+
+
+def test_the_report_covers_whole_local_days_from_start_to_end(make_sku, warehouse, owner):
+    sku = make_sku("DAY")
+    services.stock_receive(sku=sku, warehouse=warehouse, quantity=10, actor=owner, reference="R")
+    StockMovement.objects.update(created_at=timezone.now() - timedelta(days=30))
+    day = timezone.localdate() - timedelta(days=3)
+    for ref, moment in (
+        ("SO-LATE", timezone.make_aware(datetime.combine(day, time(23, 59)))),  # the period's last minute
+        ("SO-NEXT", timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))),  # the next day
+    ):
+        services.stock_reserve(items=[(sku, 1)], reference=ref)
+        services.stock_commit(reference=ref)
+        StockMovement.objects.filter(reference=ref).update(created_at=moment)
+    report = selectors.turnover_report(start=day - timedelta(days=6), end=day)
+    [row] = report.rows
+    assert (report.days, report.group, row["sold_units"], row["closing_units"]) == (7, "sku", 1, 9)

@@ -1,0 +1,275 @@
+"""The inventory list pages, declared on the one list class (shop.lists.ListPage); views/ answers them."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inventory import filters, selectors
+from shop import labels
+from shop.lists import Column, ListPage
+from shop.money import to_cents
+
+SKU_SEARCH = ("sku__code__istartswith", "sku__product__name__icontains")
+SKU = Column("sku__code", _("SKU code"))
+PRODUCT = Column("sku__product__name", _("Product"))
+WAREHOUSE_BY_PRIORITY = Column("warehouse__name", _("Warehouse"), order_by=("warehouse__priority", "warehouse_id"))
+
+
+class StockList(ListPage):
+    columns = [
+        SKU,
+        PRODUCT,
+        WAREHOUSE_BY_PRIORITY,
+        Column("on_hand", _("On hand")),
+        Column("reserved", _("Reserved")),
+        Column("available_units", _("Available")),
+        Column("updated_at", _("Updated")),
+    ]
+    filterset_class = filters.StockLevelFilter
+    search_fields = SKU_SEARCH
+    default_ordering = "sku__code"
+    export_name = "stock"
+
+    def scope(self):
+        return selectors.stock_levels()
+
+
+class MovementList(ListPage):
+    columns = [
+        Column("created_at", _("When")),
+        SKU,
+        Column("warehouse__name", _("Warehouse")),
+        Column("kind", _("Kind"), value=lambda m: m.get_kind_display()),
+        Column("on_hand_delta", _("On-hand change")),
+        Column("reserved_delta", _("Reserved change")),
+        Column("reference", _("Reference"), value=lambda m: labels.reference_label(m.reference_type, m.reference)),
+        Column("reason", _("Reason"), sortable=False),
+        Column("actor_label", _("By"), value=lambda m: labels.actor_label(m.actor_label)),
+    ]
+    filterset_class = filters.MovementFilter
+    search_fields = ("sku__code__istartswith", "reference__istartswith")
+    default_ordering = "-created_at"
+    export_name = "stock-ledger"
+
+    def scope(self):
+        return selectors.movements()
+
+
+class LowStockList(ListPage):
+    columns = [
+        SKU,
+        PRODUCT,
+        Column("on_hand", _("On hand")),
+        Column("reserved", _("Reserved")),
+        Column("available", _("Available")),
+        Column("limit", _("Threshold")),
+    ]
+    search_fields = SKU_SEARCH
+    default_ordering = "available"
+    export_name = "low-stock"
+
+    def scope(self):
+        return selectors.low_stock()
+
+
+class ExpiringBatchList(ListPage):
+    columns = [
+        Column("expires_on", _("Expires")),
+        Column("days_left", _("Days left"), sortable=False, value=lambda b: (b.expires_on - timezone.localdate()).days),
+        SKU,
+        PRODUCT,
+        WAREHOUSE_BY_PRIORITY,
+        Column("remaining", _("Units left")),
+        Column("received_on", _("Received")),
+        Column("reference", _("Reference"), sortable=False),
+    ]
+    filterset_class = filters.ExpiringBatchFilter
+    search_fields = SKU_SEARCH
+    default_ordering = "expires_on"
+    export_name = "expiring-batches"
+
+    def scope(self):
+        return selectors.expiring_batches()
+
+
+class LowStockRuleList(ListPage):
+    columns = [
+        SKU,
+        PRODUCT,
+        Column("kind", _("Kind"), value=lambda r: r.get_kind_display()),
+        Column("value", _("Threshold")),
+    ]
+    search_fields = ("sku__code__istartswith",)
+    default_ordering = "sku__code"
+    export_name = "low-stock-rules"
+
+    def scope(self):
+        return selectors.low_stock_rules()
+
+
+class ReplenishmentRuleList(ListPage):
+    columns = [
+        SKU,
+        PRODUCT,
+        Column("supplier__name", _("Supplier")),
+        Column("kind", _("Kind"), value=lambda r: r.get_kind_display()),
+        Column("reorder_point", _("Reorder point")),
+        Column("order_up_to", _("Order up to")),
+        Column("window_days", _("Sales window (days)")),
+        Column("safety_stock", _("Safety stock")),
+        Column("supplier__lead_time_days", _("Lead time (days)")),
+        Column("pack_size", _("Pack size")),
+    ]
+    search_fields = ("sku__code__istartswith", "supplier__name__icontains")
+    default_ordering = "sku__code"
+    export_name = "replenishment-rules"
+
+    def scope(self):
+        return selectors.replenishment_rules()
+
+
+class WarehouseList(ListPage):
+    columns = [
+        Column("code", _("Code")),
+        Column("name", _("Name")),
+        Column("province", _("Province")),
+        Column("city", _("City")),
+        Column("priority", _("Priority")),
+        Column("is_active", _("Active")),
+    ]
+    filterset_class = filters.WarehouseFilter
+    search_fields = ("name__icontains", "code__istartswith")
+    default_ordering = "priority"
+    export_name = "warehouses"
+
+    def scope(self):
+        return selectors.warehouses()
+
+
+class SupplierList(ListPage):
+    columns = [
+        Column("name", _("Name")),
+        Column("contact_name", _("Contact")),
+        Column("phone", _("Phone")),
+        Column("lead_time_days", _("Lead time (days)")),
+        Column("is_active", _("Active")),
+    ]
+    filterset_class = filters.SupplierFilter
+    search_fields = ("name__icontains", "contact_name__icontains")
+    default_ordering = "name"
+    export_name = "suppliers"
+
+    def scope(self):
+        return selectors.suppliers()
+
+
+class SuppliedSkuList(ListPage):
+    columns = [Column("supplier__name", _("Supplier")), SKU, PRODUCT, Column("cost", _("Cost"))]
+    filterset_class = filters.SupplierSkuFilter
+    search_fields = SKU_SEARCH
+    default_ordering = "sku__code"
+    export_name = "supplied-skus"
+
+    def scope(self):
+        return selectors.supplier_items().select_related("sku__product")
+
+
+class PurchaseOrderList(ListPage):
+    columns = [
+        Column("id", _("Number"), value=lambda po: po.number),
+        Column("supplier__name", _("Supplier")),
+        Column("warehouse__name", _("Deliver to")),
+        Column("status", _("Status"), value=lambda po: po.get_status_display()),
+        Column("created_at", _("Created")),
+        Column("ordered_at", _("Ordered")),
+    ]
+    filterset_class = filters.PurchaseOrderFilter
+    search_fields = ("supplier__name__icontains", "note__icontains")
+    default_ordering = "-created_at"
+    export_name = "purchase-orders"
+
+    def scope(self):
+        return selectors.purchase_orders()
+
+
+class StocktakeList(ListPage):
+    columns = [
+        Column("id", _("Number"), value=lambda st: st.number),
+        Column("warehouse__name", _("Warehouse")),
+        Column("status", _("Status"), value=lambda st: st.get_status_display()),
+        Column("created_at", _("Created")),
+        Column("approved_at", _("Approved")),
+        Column("note", _("Note"), sortable=False),
+    ]
+    filterset_class = filters.StocktakeFilter
+    search_fields = ("note__icontains",)
+    default_ordering = "-created_at"
+    export_name = "stocktakes"
+
+    def scope(self):
+        return selectors.stocktakes()
+
+
+# -- the turnover report ------------------------------------------------------------------------------
+_TURNOVER_LABELS = {
+    "sku": [("sku__code", _("SKU code")), ("sku__product__name", _("Product"))],
+    "category": [("sku__product__category__name", _("Category"))],
+    "warehouse": [("warehouse__name", _("Warehouse"))],
+}
+_TURNOVER_SEARCH = {
+    "sku": SKU_SEARCH,
+    "category": ("sku__product__category__name__icontains",),
+    "warehouse": ("warehouse__name__icontains", "warehouse__code__istartswith"),
+}
+
+
+def _cent(name):
+    return lambda row: to_cents(row[name])  # SQLite hands sums back with more places
+
+
+def _figure(name, days):
+    return lambda row: selectors.turnover_figures(row, days=days)[name]
+
+
+def _key(key):
+    return lambda row: row[key]
+
+
+def _turnover_columns(group, days):
+    none = _("(none)")
+    return [Column(key, label, value=lambda r, key=key: r[key] or none) for key, label in _TURNOVER_LABELS[group]] + [
+        Column("opening_value", _("Opening value"), value=_cent("opening_value")),
+        Column("closing_value", _("Stock value at cost"), value=_cent("closing_value")),
+        Column("average_value", _("Average stock value"), sortable=False, value=_figure("average_value", days)),
+        Column("sold_units", _("Units sold"), value=_key("sold_units")),
+        Column("cogs", _("Cost of goods sold"), value=_cent("cogs")),
+        Column("turnover", _("Turnover"), sortable=False, value=_figure("turnover", days)),
+        Column("days_of_inventory", _("Days of inventory"), sortable=False, value=_figure("days_of_inventory", days)),
+        Column("closing_units", _("Units at end"), value=_key("closing_units")),
+        Column("last_sale", _("Last sale"), value=_key("last_sale")),
+    ]
+
+
+class TurnoverList(ListPage):
+    """Aggregated rows of one report: the report form takes the FilterSet's place (the period shapes the
+    aggregate itself, so there is nothing left to filter) and ties are broken by the group's key, never by a
+    row id."""
+
+    default_ordering = "-cogs"
+    form = None
+
+    def __init__(self, request, report, form):
+        super().__init__(
+            request,
+            report.rows,
+            columns=_turnover_columns(report.group, report.days),
+            form=form,
+            search_fields=_TURNOVER_SEARCH[report.group],
+            export_name=f"turnover-{report.group}-{report.start}-{report.end}",
+            tiebreak=selectors.TURNOVER_GROUPS[report.group][0],
+        )
+
+    def filter(self, queryset):
+        return queryset
+
+    def filter_form(self):
+        return self.form

@@ -1,0 +1,142 @@
+"""Reservations for orders: reserve, release, ship (commit). They join the caller's transaction, because
+order intake and shipping call them inside their own."""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from inventory.models import (
+    StockMovement,
+)
+from inventory.services.ledger import InvalidQuantity, Kind, OutOfStock, _check_quantity, _post, lock_levels
+from shop.audit import record
+from shop.china import province_key
+from shop.errors import DomainError
+
+
+@transaction.atomic
+def stock_reserve(
+    *, items, reference, reference_type="order", province="", warehouse=None, actor=None
+) -> list[StockMovement]:
+    """Reserve stock for an order's lines, or raise OutOfStock listing every short line.
+
+    Each line comes from one warehouse when one can serve it whole, else it is split; warehouses in the
+    order's province come first, then by priority. `warehouse` restricts it to that warehouse.
+    """
+    if not reference or len(reference) > 64:
+        raise DomainError(_("A reservation needs a reference of at most 64 characters."), code="invalid_reference")
+    wanted: defaultdict[int, int] = defaultdict(int)
+    skus = {}
+    for sku, quantity in items:
+        _check_quantity(quantity)
+        wanted[sku.pk] += quantity
+        skus[sku.pk] = sku
+    if not wanted:
+        raise InvalidQuantity(_("Nothing to reserve."))
+    # Audited before locking, so the hot rows stay locked only for the ledger work.
+    record(
+        actor,
+        "inventory.reserve",
+        None,
+        after={
+            "reference": f"{reference_type}:{reference}",
+            "lines": [[skus[s].code, n] for s, n in wanted.items()],
+        },
+    )
+    where = Q(sku_id__in=wanted, warehouse__is_active=True)
+    levels = lock_levels(where=where if warehouse is None else where & Q(warehouse=warehouse))
+    home = province_key(province)
+
+    def rank(level):
+        w = level.warehouse
+        return (not home or province_key(w.province) != home, w.priority, w.pk)
+
+    plan, short = [], []
+    for sku_id, quantity in wanted.items():
+        options = sorted((lv for lv in levels.values() if lv.sku_id == sku_id and lv.available > 0), key=rank)
+        whole = next((lv for lv in options if lv.available >= quantity), None)
+        if whole:
+            plan.append((whole, quantity))
+            continue
+        total = sum(lv.available for lv in options)
+        if total < quantity:
+            short.append({"sku": skus[sku_id].code, "requested": quantity, "available": total})
+            continue
+        for level in options:
+            take = min(level.available, quantity)
+            plan.append((level, take))
+            quantity -= take
+            if not quantity:
+                break
+    if short:
+        raise OutOfStock(
+            _("Not enough stock: %(lines)s.")
+            % {"lines": "; ".join(_("%(sku)s wants %(requested)s, %(available)s available") % s for s in short)},
+            items=short,
+        )
+    return [
+        _post(
+            level,
+            kind=Kind.RESERVATION,
+            reserved=quantity,
+            actor=actor,
+            reference_type=reference_type,
+            reference=reference,
+        )
+        for level, quantity in plan
+    ]
+
+
+def _held(reference_type, reference) -> dict:
+    """{(sku_id, warehouse_id): quantity} still reserved for a reference, from the ledger."""
+    rows = (
+        StockMovement.objects.filter(reference_type=reference_type, reference=reference)
+        .values("sku_id", "warehouse_id")
+        .annotate(n=Sum("reserved_delta"))
+        .filter(n__gt=0)
+        .order_by()
+    )
+    return {(row["sku_id"], row["warehouse_id"]): row["n"] for row in rows}
+
+
+def _settle(*, kind, reference, reference_type, actor, reason=""):
+    """Release or ship what is still reserved for a reference; nothing when it is already settled."""
+    levels = lock_levels(_held(reference_type, reference))
+    movements = [
+        _post(
+            levels[pair],
+            kind=kind,
+            reserved=-quantity,
+            on_hand=-quantity if kind == Kind.SALE else 0,
+            actor=actor,
+            reason=reason,
+            reference_type=reference_type,
+            reference=reference,
+        )
+        for pair, quantity in _held(reference_type, reference).items()
+    ]  # read again under the locks
+    if movements:
+        record(
+            actor,
+            f"inventory.{kind}",
+            None,
+            after={
+                "reference": f"{reference_type}:{reference}",
+                "lines": [[m.sku_id, m.warehouse_id, m.reserved_delta] for m in movements],
+            },
+        )
+    return movements
+
+
+@transaction.atomic
+def stock_release(*, reference, reference_type="order", actor=None, reason="") -> list[StockMovement]:
+    """Release the stock still reserved for this order (cancelled or closed)."""
+    return _settle(kind=Kind.RELEASE, reference=reference, reference_type=reference_type, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def stock_commit(*, reference, reference_type="order", actor=None) -> list[StockMovement]:
+    """Ship the stock reserved for this order: on hand and reserved both go down."""
+    return _settle(kind=Kind.SALE, reference=reference, reference_type=reference_type, actor=actor)
