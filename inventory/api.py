@@ -6,7 +6,7 @@ from pydantic import Field
 
 from inventory import selectors, services
 from inventory.models import Warehouse
-from shop.apiauth import require_scope
+from shop.apiauth import api_actor, require_scope
 from shop.errors import DomainError, NotFound
 
 router = ninja.Router(tags=["stock"])
@@ -29,10 +29,6 @@ class BulkItemIn(StockCount):
 class BulkIn(ninja.Schema):
     items: list[BulkItemIn] = Field(min_length=1, max_length=MAX_ITEMS)
     reference: str = Field("", max_length=64)
-
-
-def _scope(request, scope):
-    require_scope(request, scope)
 
 
 def _stock(skus):
@@ -78,7 +74,7 @@ def _resolve(items):
 def stock_get(request, sku: str = ninja.Query(..., max_length=2000)):
     """Stock of one or more SKUs (comma-separated codes, at most 100): totals over active warehouses
     and each warehouse."""
-    _scope(request, "stock:read")
+    require_scope(request, "stock:read")
     codes = [c.strip() for c in sku.split(",") if c.strip()]
     if not codes or len(codes) > 100:
         raise DomainError(_("Give 1 to 100 SKU codes."), code="validation")
@@ -91,16 +87,16 @@ def stock_get(request, sku: str = ninja.Query(..., max_length=2000)):
 @router.post("/stock/bulk")  # before /stock/{sku}, which would take the path
 def stock_bulk(request, payload: BulkIn):
     """Set on-hand stock for many SKU × warehouse pairs at once: all or nothing."""
-    _scope(request, "stock:write")
+    require_scope(request, "stock:write")
     items = _resolve(payload.items)
-    services.stock_sync(items=items, actor=f"api:{request.api_key.name}", reference=payload.reference)
+    services.stock_sync(items=items, actor=api_actor(request), reference=payload.reference)
     return {"items": _stock(list({sku.pk: sku for sku, _w, _n in items}.values()))}
 
 
 @router.put("/stock/{sku}")
 def stock_put(request, sku: str, payload: SetStockIn):
     """Set the on-hand stock of one SKU in one warehouse, as the ERP counted it."""
-    _scope(request, "stock:write")
+    require_scope(request, "stock:write")
     items = _resolve([BulkItemIn(sku=sku[:64], warehouse=payload.warehouse, on_hand=payload.on_hand)])
-    services.stock_sync(items=items, actor=f"api:{request.api_key.name}", reference=payload.reference)
+    services.stock_sync(items=items, actor=api_actor(request), reference=payload.reference)
     return _stock([items[0][0]])[0]

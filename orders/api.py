@@ -11,17 +11,9 @@ from pydantic import Field, IPvAnyAddress
 
 from orders import selectors, services
 from orders.models import Order
-from shop.apiauth import require_scope
+from shop.apiauth import api_actor, require_scope
 
 router = ninja.Router(tags=["orders"])
-
-
-def _scope(request, scope):
-    require_scope(request, scope)
-
-
-def _actor(request):
-    return f"api:{request.api_key.name}"[:150]
 
 
 class CustomerIn(ninja.Schema):
@@ -160,7 +152,7 @@ def _out(order):
 def place_order(request, payload: OrderIn):
     """Place an order. Prices come from the pricing engine and freight from the templates, never from the
     caller. Send `Idempotency-Key` to make retries safe: the same key and body return the same order."""
-    _scope(request, "orders:write")
+    require_scope(request, "orders:write")
     body = payload.model_dump(mode="json")
     key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
     order, created = services.order_place(
@@ -179,7 +171,7 @@ def place_order(request, payload: OrderIn):
         client_ip=str(payload.client_ip) if payload.client_ip else None,
         idempotency_scope=str(request.api_key.pk),
         payload=body,
-        actor=_actor(request),
+        actor=api_actor(request),
     )
     return Status(201 if created else 200, _out(selectors.order_for_api(order.number)))
 
@@ -187,7 +179,7 @@ def place_order(request, payload: OrderIn):
 @router.get("/orders/{number}", response=OrderOut)
 def get_order(request, number: str):
     """One order with its lines, shipments and payments: what was paid and what was refunded."""
-    _scope(request, "orders:read")
+    require_scope(request, "orders:read")
     return _out(selectors.order_for_api(number))
 
 
@@ -195,8 +187,8 @@ def get_order(request, number: str):
 def cancel_order(request, number: str):
     """Cancel an unpaid order on the customer's behalf; its stock is released. Body (optional):
     `{"reason": "..."}`."""
-    _scope(request, "orders:write")
+    require_scope(request, "orders:write")
     order = selectors.order_for_api(number)
     reason = _reason(request.body) or _("Cancelled by the customer")
-    services.order_cancel(order=order, actor=_actor(request), reason=reason, by_customer=True)
+    services.order_cancel(order=order, actor=api_actor(request), reason=reason, by_customer=True)
     return _out(selectors.order_for_api(number))

@@ -12,7 +12,7 @@ shop.state.IllegalTransition (409, code illegal_transition) with the sentence be
 from django.utils.translation import gettext as _
 
 from payments.models import Refund, RiskAssessment
-from shop.state import IllegalTransition, StateMachine
+from shop.state import StateMachine
 
 R = Refund.Status
 REFUND_TRANSITIONS = {  # action -> (states it may start from, the state it leads to)
@@ -62,11 +62,3 @@ RISK = StateMachine(
     stamps={"approve": "reviewed_at", "reject": "reviewed_at"},
     field="decision",
 )
-
-
-def ensure_allowed(machine: StateMachine, obj, action: str) -> None:
-    """Raise the machine's IllegalTransition unless the object's status allows the action (a check that must
-    come before other work, e.g. before cancelling the order a risk rejection cancels)."""
-    if not machine.allows(obj, action):
-        label = machine.labels[action]() if action in machine.labels else action
-        raise IllegalTransition(machine.refusal(obj, label), status_now=getattr(obj, machine.field))

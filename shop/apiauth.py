@@ -26,3 +26,8 @@ def require_scope(request, scope):
     """Refuse (403) a key that lacks `scope`."""
     if scope not in request.api_key.scopes:
         raise DomainError(_("This API key lacks the scope %(s)s.") % {"s": scope}, code="forbidden", status=403)
+
+
+def api_actor(request) -> str:
+    """Who acts for an API request: "api:<key name>" (shown as API：<name> in the audit log and timelines)."""
+    return f"api:{request.api_key.name}"[:150]

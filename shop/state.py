@@ -51,13 +51,17 @@ class StateMachine:
         """The statuses this action may start from (for querysets: status__in=...)."""
         return self.transitions[action][0]
 
-    def move(self, obj, action: str, *, now=None, fields: tuple[str, ...] = ()) -> str:
-        """Move a locked object along the machine, save it and return the status it had; or IllegalTransition."""
-        target = self.transitions[action][1]
-        before = getattr(obj, self.field)
+    def check(self, obj, action: str) -> None:
+        """Raise IllegalTransition unless the object's status allows the action (before other work is done)."""
         if not self.allows(obj, action):
             label = self.labels[action]() if action in self.labels else action
-            raise IllegalTransition(self.refusal(obj, label), status_now=before)
+            raise IllegalTransition(self.refusal(obj, label), status_now=getattr(obj, self.field))
+
+    def move(self, obj, action: str, *, now=None, fields: tuple[str, ...] = ()) -> str:
+        """Move a locked object along the machine, save it and return the status it had; or IllegalTransition."""
+        self.check(obj, action)
+        target = self.transitions[action][1]
+        before = getattr(obj, self.field)
         setattr(obj, self.field, target)
         update = [self.field, *fields]
         if action in self.stamps:

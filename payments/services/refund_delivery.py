@@ -23,7 +23,7 @@ from payments.models import (
 )
 from payments.services.common import FINANCE, notify_finance
 from payments.services.refunds import _approve, _release
-from payments.state import REFUND, REFUND_SETTLED, ensure_allowed
+from payments.state import REFUND, REFUND_SETTLED
 from shop.audit import record
 from shop.errors import Conflict, DomainError, NotFound
 from shop.selectors import store_settings
@@ -121,7 +121,7 @@ def refund_callback_record(*, provider, notice: RefundNotice) -> Refund:
     if refund.status in REFUND_SETTLED:
         return refund
     action = "confirm" if notice.status == "succeeded" else "decline"
-    ensure_allowed(REFUND, refund, action)
+    REFUND.check(refund, action)
     if notice.amount != refund.amount:
         raise Conflict(_("The refunded amount does not match the refund."), code="amount_mismatch")
     refund.provider_refund_id = refund.provider_refund_id or notice.provider_refund_id

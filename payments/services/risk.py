@@ -15,7 +15,7 @@ from payments.models import (
     RiskSettings,
 )
 from payments.services.common import notify_finance
-from payments.state import RISK, ensure_allowed
+from payments.state import RISK
 from shop.actors import Actor
 from shop.audit import record, snapshot
 from shop.errors import Conflict, DomainError
@@ -114,7 +114,7 @@ def risk_reject(*, assessment, actor, note="") -> RiskAssessment:
     steps, the order is cancelled and still in the queue, and rejecting it again finishes the job.
     """
     assessment = RiskAssessment.objects.select_related("order").get(pk=assessment.pk)
-    ensure_allowed(RISK, assessment, "reject")
+    RISK.check(assessment, "reject")
     if "cancel" in order_state.allowed_actions(assessment.order):  # not shipped yet (nor cancelled)
         order_services.order_cancel(order=assessment.order, actor=actor, reason=_("Rejected by risk review"))
     return _risk_reject_record(assessment=assessment, actor=actor, note=note)
@@ -123,7 +123,7 @@ def risk_reject(*, assessment, actor, note="") -> RiskAssessment:
 @transaction.atomic(durable=True)
 def _risk_reject_record(*, assessment, actor, note) -> RiskAssessment:
     assessment = _locked(assessment)
-    ensure_allowed(RISK, assessment, "reject")  # checked before the order is touched
+    RISK.check(assessment, "reject")  # checked before the order is touched
     order = assessment.order
     if order.is_abnormal and order.abnormal_reason == Order.Abnormal.RISK:  # rejected: off the hold list
         order_services.order_clear_abnormal(order=order, actor=actor, note=note, risk_review=True)
