@@ -6,6 +6,7 @@ Every action code that a module records (`record(actor, "<module>.<verb>", ...)`
 tests/shop/test_labels.py fails when one is missing. The strings live in shop so that no module has to
 import another to name what it did; they are plain text, not imports.
 """
+
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -129,17 +130,50 @@ ACTIONS = {
 
 # Keys of hand-written before/after dicts, and snapshot keys that are not a field of the object's model.
 FIELDS = {
-    "active": _("active"), "amount": _("amount"), "bytes": _("size (bytes)"), "category": _("category"),
-    "cost": _("cost"), "description": _("description"), "escalated_at": _("escalated"), "fees": _("fees"),
-    "file": _("file"), "gross": _("gross"), "hold_score": _("hold score"), "image": _("image"),
-    "images": _("images"), "items": _("items"), "kind": _("kind"), "lines": _("lines"),
-    "main_image": _("main image"), "matched": _("matched"), "merged_into": _("merged into"),
-    "mismatched": _("mismatched"), "missing": _("missing"), "name": _("name"), "net": _("net"),
-    "note": _("note"), "number": _("number"), "offset": _("position change"), "order": _("order"),
-    "orders": _("orders"), "provider_refund_id": _("provider refund ID"), "quantity": _("quantity"),
-    "reason": _("reason"), "reference": _("reference"), "refunds": _("refunds"), "roles": _("roles"),
-    "rules": _("rules"), "score": _("score"), "scopes": _("scopes"), "sku": _("SKU"), "skus": _("SKUs"),
-    "status": _("status"), "tag": _("tag"), "total": _("total"), "value": _("value"), "values": _("values"),
+    "active": _("active"),
+    "amount": _("amount"),
+    "bytes": _("size (bytes)"),
+    "category": _("category"),
+    "cost": _("cost"),
+    "description": _("description"),
+    "escalated_at": _("escalated"),
+    "fees": _("fees"),
+    "file": _("file"),
+    "gross": _("gross"),
+    "hold_score": _("hold score"),
+    "image": _("image"),
+    "images": _("images"),
+    "items": _("items"),
+    "kind": _("kind"),
+    "lines": _("lines"),
+    "main_image": _("main image"),
+    "matched": _("matched"),
+    "merged_into": _("merged into"),
+    "mismatched": _("mismatched"),
+    "missing": _("missing"),
+    "name": _("name"),
+    "net": _("net"),
+    "note": _("note"),
+    "number": _("number"),
+    "offset": _("position change"),
+    "order": _("order"),
+    "orders": _("orders"),
+    "provider_refund_id": _("provider refund ID"),
+    "quantity": _("quantity"),
+    "reason": _("reason"),
+    "reference": _("reference"),
+    "refunds": _("refunds"),
+    "roles": _("roles"),
+    "rules": _("rules"),
+    "score": _("score"),
+    "scopes": _("scopes"),
+    "sku": _("SKU"),
+    "skus": _("SKUs"),
+    "status": _("status"),
+    "tag": _("tag"),
+    "total": _("total"),
+    "value": _("value"),
+    "values": _("values"),
     "warehouse": _("warehouse"),
 }
 
@@ -147,8 +181,12 @@ ACTORS = {"system": _("System"), "storefront": _("Storefront")}
 ACTOR_PREFIXES = {"api": _("API: %(name)s"), "provider": _("Payment provider: %(name)s")}
 
 REFERENCES = {
-    "order": _("Order %(ref)s"), "receipt": _("Goods receipt %(ref)s"), "po": _("Purchase order %(ref)s"),
-    "transfer": _("Transfer %(ref)s"), "stocktake": _("Stocktake %(ref)s"), "erp": _("ERP sync %(ref)s"),
+    "order": _("Order %(ref)s"),
+    "receipt": _("Goods receipt %(ref)s"),
+    "po": _("Purchase order %(ref)s"),
+    "transfer": _("Transfer %(ref)s"),
+    "stocktake": _("Stocktake %(ref)s"),
+    "erp": _("ERP sync %(ref)s"),
 }
 
 OTHER_MODULES = {"settings": pgettext_lazy("module", "Settings")}
@@ -208,6 +246,7 @@ def reference_label(reference_type, reference=""):
 def audit_changes(entry):
     """An audit entry's changes as (field label, before, after), named after the object's model fields."""
     model = entry.content_type.model_class() if entry.content_type_id else None
+
     def shown(key, value):
         choices = _choices(model, key)
         if choices and isinstance(value, str) and value in choices:
@@ -248,8 +287,13 @@ def value_display(value):
     if isinstance(value, Decimal) or (isinstance(value, str) and _DECIMAL.match(value)):
         return decimal_text(value)
     if isinstance(value, (list, tuple)):
-        return "、".join(" ".join(str(value_display(i)) for i in v) if isinstance(v, (list, tuple))
-                        else str(value_display(v)) for v in value) or "—"
+        return (
+            "、".join(
+                " ".join(str(value_display(i)) for i in v) if isinstance(v, (list, tuple)) else str(value_display(v))
+                for v in value
+            )
+            or "—"
+        )
     if isinstance(value, dict):
         return "；".join(f"{k}: {value_display(v)}" for k, v in value.items())
     return value

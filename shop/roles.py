@@ -4,6 +4,7 @@ A rule is "app_label.codename", where the codename may end in "*" ("catalog.*", 
 `sync_roles` runs in a data migration and after every migrate, so permissions that later modules
 add reach their roles without another edit here.
 """
+
 from fnmatch import fnmatch
 
 from django.utils.translation import gettext_lazy as _
@@ -21,31 +22,69 @@ ROLE_LABELS = {
 ROLE_RULES = {
     "owner": ["*.*"],
     "operations": [
-        "shop.access_catalog", "shop.access_inventory", "shop.access_orders", "shop.access_marketing",
-        "shop.access_customers", "shop.access_aftersales", "shop.access_reports",
-        "catalog.*", "inventory.view_*", "orders.*", "marketing.*", "customers.*", "aftersales.*",
+        "shop.access_catalog",
+        "shop.access_inventory",
+        "shop.access_orders",
+        "shop.access_marketing",
+        "shop.access_customers",
+        "shop.access_aftersales",
+        "shop.access_reports",
+        "catalog.*",
+        "inventory.view_*",
+        "orders.*",
+        "marketing.*",
+        "customers.*",
+        "aftersales.*",
         "reports.*",
         # Operations post the store's announcements: the settings section offers them that page alone.
-        "shop.access_settings", "shop.view_announcement", "shop.add_announcement", "shop.change_announcement",
+        "shop.access_settings",
+        "shop.view_announcement",
+        "shop.add_announcement",
+        "shop.change_announcement",
     ],
     "warehouse": [
-        "shop.access_catalog", "shop.access_inventory", "shop.access_orders",
-        "catalog.view_*", "inventory.*", "orders.view_*", "orders.ship_order", "orders.change_shipment",
-        "orders.add_shipment", "orders.view_shipment",
+        "shop.access_catalog",
+        "shop.access_inventory",
+        "shop.access_orders",
+        "catalog.view_*",
+        "inventory.*",
+        "orders.view_*",
+        "orders.ship_order",
+        "orders.change_shipment",
+        "orders.add_shipment",
+        "orders.view_shipment",
     ],
     "customer_service": [
-        "shop.access_catalog", "shop.access_orders", "shop.access_customers", "shop.access_aftersales",
-        "catalog.view_*", "orders.view_*", "orders.change_order", "customers.*", "aftersales.*",
+        "shop.access_catalog",
+        "shop.access_orders",
+        "shop.access_customers",
+        "shop.access_aftersales",
+        "catalog.view_*",
+        "orders.view_*",
+        "orders.change_order",
+        "customers.*",
+        "aftersales.*",
         # Read-only stock, so 客服 can answer 有货吗: the stock list and the product page's stock column.
-        "shop.access_inventory", "inventory.view_stocklevel",
+        "shop.access_inventory",
+        "inventory.view_stocklevel",
     ],
     "finance": [
-        "shop.access_orders", "shop.access_payments", "shop.access_reports",
-        "orders.view_*", "payments.*", "reports.*",
+        "shop.access_orders",
+        "shop.access_payments",
+        "shop.access_reports",
+        "orders.view_*",
+        "payments.*",
+        "reports.*",
     ],
     "marketing": [
-        "shop.access_catalog", "shop.access_marketing", "shop.access_customers", "shop.access_reports",
-        "catalog.view_*", "marketing.*", "customers.view_*", "reports.view_*",
+        "shop.access_catalog",
+        "shop.access_marketing",
+        "shop.access_customers",
+        "shop.access_reports",
+        "catalog.view_*",
+        "marketing.*",
+        "customers.view_*",
+        "reports.view_*",
     ],
 }
 
@@ -53,8 +92,7 @@ ROLE_RULES = {
 def role_permissions(role, permissions):
     """The permissions of `permissions` that the rules of `role` grant."""
     rules = ROLE_RULES[role]
-    return [p for p in permissions
-            if any(fnmatch(f"{p.content_type.app_label}.{p.codename}", rule) for rule in rules)]
+    return [p for p in permissions if any(fnmatch(f"{p.content_type.app_label}.{p.codename}", rule) for rule in rules)]
 
 
 def sync_roles(apps=None):
