@@ -15,35 +15,30 @@ Pagination is by keyset, never OFFSET: the rows are ordered by the chosen orderi
 ordering. The "n results" line counts at most `count_limit` rows.
 """
 
-import base64
 import csv
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db.models import F, Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shop.errors import DomainError
+from shop.keyset import MAX_INT, beyond, decode_cursor, encode_cursor, lookup, order_expression
 from shop.xlsx import CONTENT_TYPE as XLSX_TYPE
 from shop.xlsx import xlsx_bytes
 
 PAGE_SIZES = (20, 50, 100, 200)
 COUNT_LIMIT = 10_000
-MAX_INT = 2**63 - 1  # what SQLite and PostgreSQL bigint hold; larger cursor values are junk
 
 
 def parse_ids(values, *, limit=None) -> list[int]:
@@ -106,7 +101,7 @@ class Column:
     def get(self, row):
         if self.value:
             return self.value(row)
-        return _lookup(row, self.key)
+        return lookup(row, self.key)
 
 
 @dataclass
@@ -211,18 +206,18 @@ class ListPage:
     def results(self):
         """Every matching row in the list's order (exports and bulk actions use all of them)."""
         queryset = self.search_rows(self.filter(self.scope()), self.search)
-        return queryset.order_by(*(_order_expression(queryset.model, k) for k in self.keys))
+        return queryset.order_by(*(order_expression(queryset.model, k) for k in self.keys))
 
     def page(self) -> Page:
         """One page of rows after (or before) the cursor in the query string."""
         params = self.request.GET
-        after = _decode(params.get("after"), len(self.keys))
-        before = _decode(params.get("before"), len(self.keys)) if after is None else None
+        after = decode_cursor(params.get("after"), len(self.keys))
+        before = decode_cursor(params.get("before"), len(self.keys)) if after is None else None
         cursor = after or before
         backwards = before is not None
         rows = self.results
         if cursor is not None:
-            rows = rows.filter(_beyond(rows.model, self.keys, cursor, reverse=backwards))
+            rows = rows.filter(beyond(rows.model, self.keys, cursor, reverse=backwards))
         if backwards:
             rows = rows.reverse()
         rows = list(rows[: self.per_page + 1])
@@ -250,9 +245,7 @@ class ListPage:
 
     def cursor(self, row) -> str:
         """The cursor a page starting after this row carries."""
-        values = [_lookup(row, key.lstrip("-")) for key in self.keys]
-        raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return encode_cursor([lookup(row, key.lstrip("-")) for key in self.keys])
 
     def count(self):
         """(count, capped): the number of matching rows, counted up to `count_limit` (None: not counted)."""
@@ -333,116 +326,6 @@ class ListPage:
                         return result
                     messages.success(request, result)
         return HttpResponseRedirect(request.get_full_path())
-
-
-# -- keyset helpers ---------------------------------------------------------------------------------
-def _lookup(row, path):
-    """A row's value at a lookup path ("order__number"); rows may be model instances or dicts."""
-    if isinstance(row, dict):
-        return row.get(path)
-    value = row
-    for part in path.split("__"):
-        value = getattr(value, "pk" if part == "pk" else part, None)
-    return value
-
-
-def _nullable(model, path) -> bool:
-    """Whether a lookup path can be NULL (a nullable field or a nullable relation on the way)."""
-    for part in path.split("__"):
-        if part == "pk":
-            return False
-        try:
-            field = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return True  # an annotation: assume it may be
-        if field.null:
-            return True
-        if not field.is_relation:
-            return False
-        model = field.related_model
-    return False
-
-
-def _order_expression(model, key):
-    """Order by a key with NULLs after every value in both directions (the same on every database)."""
-    name = key.lstrip("-")
-    if not _nullable(model, name):
-        return key
-    return F(name).desc(nulls_last=True) if key.startswith("-") else F(name).asc(nulls_last=True)
-
-
-def _beyond(model, keys, values, *, reverse=False) -> Q:
-    """Rows after the cursor `values` in the order of `keys` (before it when `reverse`).
-
-    (k1, k2, ..., pk) after (v1, v2, ..., p) = k1 past v1, or k1 = v1 and k2 past v2, ... NULLs sort last.
-    The first key is also bounded on its own (k1 <= v1 when descending) so the index range is used.
-    """
-    condition = Q(pk__in=[])
-    equal = Q()
-    for key, value in zip(keys, values, strict=True):
-        name = key.lstrip("-")
-        descending = key.startswith("-") != reverse
-        nulls_last = not reverse
-        nullable = _nullable(model, name)
-        condition |= equal & _past(name, value, descending=descending, nulls_last=nulls_last, nullable=nullable)
-        equal &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
-    first = keys[0].lstrip("-")
-    if values[0] is not None and not _nullable(model, first):
-        op = "lte" if keys[0].startswith("-") != reverse else "gte"
-        condition &= Q(**{f"{first}__{op}": values[0]})
-    return condition
-
-
-def _past(name, value, *, descending, nulls_last, nullable) -> Q:
-    if value is None:  # NULLs come last (or first, walking back): only values lie beyond when they are first
-        return Q(pk__in=[]) if nulls_last else Q(**{f"{name}__isnull": False})
-    past = Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
-    return past | Q(**{f"{name}__isnull": True}) if nulls_last and nullable else past
-
-
-def _encode_value(value):
-    if isinstance(value, datetime):
-        return {"dt": value.isoformat()}
-    if isinstance(value, date):
-        return {"d": value.isoformat()}
-    if isinstance(value, Decimal):
-        return {"dec": str(value)}
-    return value
-
-
-def _decode_value(value):
-    if isinstance(value, dict) and len(value) == 1:
-        kind, text = next(iter(value.items()))
-        parsed = {"dt": parse_datetime, "d": parse_date, "dec": _decimal}.get(kind, lambda _t: None)(str(text))
-        if parsed is None:
-            raise ValueError(value)
-        return parsed
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int) and abs(value) <= MAX_INT:
-        return value
-    raise ValueError(value)
-
-
-def _decimal(text):
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def _decode(raw, length):
-    """The values of a cursor from the query string, or None when it is missing or junk."""
-    if not raw:
-        return None
-    try:
-        values = json.loads(base64.urlsafe_b64decode(raw[:2000] + "=" * (-len(raw) % 4)))
-        if not isinstance(values, list) or len(values) != length:
-            return None
-        return [_decode_value(v) for v in values]
-    except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
-        return None
 
 
 def _choice(raw, choices):
