@@ -75,12 +75,12 @@ def build_world(owner, user=None):
     )
     from inventory.services import stock_receive
     from orders.models import Carrier, DispatchRule, FreightTemplate, Order, OrderLine, Shipment
+    from payments.services import refund_request
     from payments.models import (
         BlacklistEntry,
         Payment,
         PaymentMethod,
         ReconciliationRun,
-        Refund,
         RiskAssessment,
         RiskRule,
         SettlementBatch,
@@ -131,8 +131,7 @@ def build_world(owner, user=None):
     alipay = PaymentMethod.objects.get(code="alipay")
     payment = Payment.objects.create(order=paid, method=alipay, transaction_id="TX-WORLD-1", amount=Decimal("99.00"),
                                      paid_at=now)
-    refund = Refund.objects.create(payment=payment, order=paid, amount=Decimal("10.00"), reason="尺码不合适",
-                                   requested_by=owner)
+    refund = refund_request(payment=payment, actor=owner, reason="尺码不合适", amount=Decimal("10.00"))
     risk = RiskAssessment.objects.create(order=paid, score=80, decision=RiskAssessment.Decision.HELD)
     BlacklistEntry.objects.create(kind=BlacklistEntry.Kind.choices[0][0], value="13900000000", created_by=owner)
     blacklist = BlacklistEntry.objects.get()
