@@ -7,7 +7,15 @@ from django.urls import reverse
 
 from catalog.models import Product, Sku
 from shop.models import AuditEntry
-from tests.catalog.factories import BrandFactory, ImageFactory, ProductFactory, SkuFactory, TagFactory, category, sellable
+from tests.catalog.factories import (
+    BrandFactory,
+    ImageFactory,
+    ProductFactory,
+    SkuFactory,
+    TagFactory,
+    category,
+    sellable,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from payments import services
 from payments.models import Refund
-from shop.models import Notification
-
 from shop.jobs import load_jobs
+from shop.models import Notification
 
 
 def test_refund_timeouts_and_settle_payments_are_scheduled():

@@ -36,7 +36,8 @@ def test_the_owner_sees_the_records_and_can_change_none(superuser_client, model)
     assert client.post(f"{base}add/", {"name": "新的"}).status_code == 403
     assert client.post(f"{base}{record.pk}/change/", {"name": "改过"}).status_code == 403
     assert client.post(f"{base}{record.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert client.post(base, {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"}
-                       ).status_code in (200, 302, 403)
+    assert client.post(
+        base, {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"}
+    ).status_code in (200, 302, 403)
     assert row_counts() == before
     record.refresh_from_db()  # still there

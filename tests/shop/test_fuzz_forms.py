@@ -12,12 +12,34 @@ from tests.shop.world import PAGES, build_world, row_counts, url
 
 JUNK = [
     {},
-    {"name": "x" * 5000, "title": "<script>alert(1)</script>", "price": "-1e309", "quantity": "NaN",
-     "starts_at": "2026-13-45T99:99", "email": "not-an-email", "roles": ["nonexistent"], "ids": ["1", "abc", "-5"],
-     "action": "drop_table", "page": "-1", "file": "not a file", "amount": "1e400", "reason": "\x00"},
-    {"username": "\x00\x01", "password": "", "is_active": "maybe", "scopes": ["*"], "per_page": "1e9",
-     "time_zone": "../../etc/passwd", "points_per_yuan": "1,000.00.00", "logo_upload": "x", "counts": "{",
-     "tracking_number": "'; DROP TABLE orders_order; --", "ids": ["99999999999999999999999"]},
+    {
+        "name": "x" * 5000,
+        "title": "<script>alert(1)</script>",
+        "price": "-1e309",
+        "quantity": "NaN",
+        "starts_at": "2026-13-45T99:99",
+        "email": "not-an-email",
+        "roles": ["nonexistent"],
+        "ids": ["1", "abc", "-5"],
+        "action": "drop_table",
+        "page": "-1",
+        "file": "not a file",
+        "amount": "1e400",
+        "reason": "\x00",
+    },
+    {
+        "username": "\x00\x01",
+        "password": "",
+        "is_active": "maybe",
+        "scopes": ["*"],
+        "per_page": "1e9",
+        "time_zone": "../../etc/passwd",
+        "points_per_yuan": "1,000.00.00",
+        "logo_upload": "x",
+        "counts": "{",
+        "tracking_number": "'; DROP TABLE orders_order; --",
+        "ids": ["99999999999999999999999"],
+    },
 ]
 
 

@@ -19,71 +19,181 @@ from tests.shop.world import PAGES, PUBLIC, ROUTES, build_world, row_counts, url
 EVERY_STAFF = {"dashboard", "notification_list", "notification_open", "jobrun_detail", "jobrun_download"}
 
 CATALOG_READ = {
-    "catalog:product_list", "catalog:product_edit", "catalog:product_export", "catalog:category_list",
-    "catalog:category_detail", "catalog:brand_list", "catalog:tag_list", "catalog:attributedefinition_list",
+    "catalog:product_list",
+    "catalog:product_edit",
+    "catalog:product_export",
+    "catalog:category_list",
+    "catalog:category_detail",
+    "catalog:brand_list",
+    "catalog:tag_list",
+    "catalog:attributedefinition_list",
     "module_home",  # the world opens /modules/catalog/
 }
 CATALOG_WRITE = {
-    "catalog:product_create", "catalog:product_import", "catalog:product_images", "catalog:product_image_action",
-    "catalog:product_publish", "catalog:product_schedule", "catalog:product_skus", "catalog:product_price_apply",
-    "catalog:category_edit", "catalog:category_delete", "catalog:brand_edit", "catalog:brand_delete",
-    "catalog:tag_edit", "catalog:tag_delete", "catalog:attributedefinition_edit",
+    "catalog:product_create",
+    "catalog:product_import",
+    "catalog:product_images",
+    "catalog:product_image_action",
+    "catalog:product_publish",
+    "catalog:product_schedule",
+    "catalog:product_skus",
+    "catalog:product_price_apply",
+    "catalog:category_edit",
+    "catalog:category_delete",
+    "catalog:brand_edit",
+    "catalog:brand_delete",
+    "catalog:tag_edit",
+    "catalog:tag_delete",
+    "catalog:attributedefinition_edit",
     "catalog:attributedefinition_delete",
 }
 STOCK_READ = {"inventory:stock_list", "inventory:low_stock"}  # 有货吗: what customer service may see
 INVENTORY_READ = STOCK_READ | {
-    "inventory:expiring_batches", "inventory:movement_list", "inventory:turnover", "inventory:po_list",
-    "inventory:po_detail", "inventory:stocktake_list", "inventory:stocktake_detail", "inventory:stocktake_sheet",
-    "inventory:supplier_list", "inventory:supplied_sku_list", "inventory:rule_list", "inventory:replenishment_list",
+    "inventory:expiring_batches",
+    "inventory:movement_list",
+    "inventory:turnover",
+    "inventory:po_list",
+    "inventory:po_detail",
+    "inventory:stocktake_list",
+    "inventory:stocktake_detail",
+    "inventory:stocktake_sheet",
+    "inventory:supplier_list",
+    "inventory:supplied_sku_list",
+    "inventory:rule_list",
+    "inventory:replenishment_list",
     "inventory:warehouse_list",
 }
 INVENTORY_WRITE = {
-    "inventory:stock_adjust", "inventory:stock_receive", "inventory:stock_transfer", "inventory:po_create",
-    "inventory:po_place", "inventory:po_cancel", "inventory:po_receive", "inventory:stocktake_create",
-    "inventory:stocktake_count", "inventory:stocktake_approve", "inventory:supplier_create",
-    "inventory:supplier_edit", "inventory:supplier_sku_add", "inventory:supplier_sku_remove", "inventory:rule_set",
-    "inventory:rule_delete", "inventory:replenishment_set", "inventory:replenishment_delete",
-    "inventory:warehouse_create", "inventory:warehouse_edit",
+    "inventory:stock_adjust",
+    "inventory:stock_receive",
+    "inventory:stock_transfer",
+    "inventory:po_create",
+    "inventory:po_place",
+    "inventory:po_cancel",
+    "inventory:po_receive",
+    "inventory:stocktake_create",
+    "inventory:stocktake_count",
+    "inventory:stocktake_approve",
+    "inventory:supplier_create",
+    "inventory:supplier_edit",
+    "inventory:supplier_sku_add",
+    "inventory:supplier_sku_remove",
+    "inventory:rule_set",
+    "inventory:rule_delete",
+    "inventory:replenishment_set",
+    "inventory:replenishment_delete",
+    "inventory:warehouse_create",
+    "inventory:warehouse_edit",
 }
 ORDERS_READ = {
-    "orders:order_list", "orders:order_detail", "orders:order_timeline", "orders:packing_slip",
-    "orders:abnormal_list", "orders:packing_slips", "orders:pick_list", "orders:queue_allocate",
-    "orders:work_queue", "orders:carrier_list", "orders:freight_list", "orders:rule_list",
+    "orders:order_list",
+    "orders:order_detail",
+    "orders:order_timeline",
+    "orders:packing_slip",
+    "orders:abnormal_list",
+    "orders:packing_slips",
+    "orders:pick_list",
+    "orders:queue_allocate",
+    "orders:work_queue",
+    "orders:carrier_list",
+    "orders:freight_list",
+    "orders:rule_list",
 }
 ORDERS_SERVICE = {  # what customer service changes on an order: address, note, hold/release, cancel, merge
-    "orders:order_address", "orders:order_note", "orders:order_flag", "orders:order_resolve",
-    "orders:order_cancel", "orders:merge", "orders:order_unmerge",
+    "orders:order_address",
+    "orders:order_note",
+    "orders:order_flag",
+    "orders:order_resolve",
+    "orders:order_cancel",
+    "orders:merge",
+    "orders:order_unmerge",
 }
 ORDERS_FULFIL = {
-    "orders:order_allocate", "orders:order_pick", "orders:order_ship", "orders:order_deliver", "orders:ship_csv",
+    "orders:order_allocate",
+    "orders:order_pick",
+    "orders:order_ship",
+    "orders:order_deliver",
+    "orders:ship_csv",
     "orders:tracking_event_add",
 }
 ORDERS_SETUP = {
-    "orders:order_price", "orders:carrier_create", "orders:carrier_edit", "orders:freight_create",
-    "orders:freight_edit", "orders:rule_create", "orders:rule_edit", "orders:rule_delete",
+    "orders:order_price",
+    "orders:carrier_create",
+    "orders:carrier_edit",
+    "orders:freight_create",
+    "orders:freight_edit",
+    "orders:rule_create",
+    "orders:rule_edit",
+    "orders:rule_delete",
 }
 CUSTOMERS = {"customers:customer_list", "customers:customer_detail"}
 PAYMENTS = {
-    "payments:payment_list", "payments:payment_detail", "payments:summary", "payments:refund_request",
-    "payments:refund_list", "payments:refund_approve", "payments:refund_reject", "payments:cod_collect",
-    "payments:blacklist", "payments:blacklist_add", "payments:blacklist_remove", "payments:method_list",
-    "payments:method_edit", "payments:reconciliation_list", "payments:reconciliation_detail",
-    "payments:reconciliation_import", "payments:settlement_list", "payments:risk_queue", "payments:risk_approve",
-    "payments:risk_reject", "payments:risk_rules", "payments:risk_rule_edit",
+    "payments:payment_list",
+    "payments:payment_detail",
+    "payments:summary",
+    "payments:refund_request",
+    "payments:refund_list",
+    "payments:refund_approve",
+    "payments:refund_reject",
+    "payments:cod_collect",
+    "payments:blacklist",
+    "payments:blacklist_add",
+    "payments:blacklist_remove",
+    "payments:method_list",
+    "payments:method_edit",
+    "payments:reconciliation_list",
+    "payments:reconciliation_detail",
+    "payments:reconciliation_import",
+    "payments:settlement_list",
+    "payments:risk_queue",
+    "payments:risk_approve",
+    "payments:risk_reject",
+    "payments:risk_rules",
+    "payments:risk_rule_edit",
 }
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
-    "store_settings", "announcement_delete", "staff_list", "staff_create", "staff_edit", "staff_password",
-    "audit_list", "apikey_list", "apikey_revoke",
+    "store_settings",
+    "announcement_delete",
+    "staff_list",
+    "staff_create",
+    "staff_edit",
+    "staff_password",
+    "audit_list",
+    "apikey_list",
+    "apikey_revoke",
 }
-ALL = (EVERY_STAFF | CATALOG_READ | CATALOG_WRITE | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_SERVICE
-       | ORDERS_FULFIL | ORDERS_SETUP | CUSTOMERS | PAYMENTS | ANNOUNCEMENTS | OWNER_SETTINGS)
+ALL = (
+    EVERY_STAFF
+    | CATALOG_READ
+    | CATALOG_WRITE
+    | INVENTORY_READ
+    | INVENTORY_WRITE
+    | ORDERS_READ
+    | ORDERS_SERVICE
+    | ORDERS_FULFIL
+    | ORDERS_SETUP
+    | CUSTOMERS
+    | PAYMENTS
+    | ANNOUNCEMENTS
+    | OWNER_SETTINGS
+)
 
 # -- role -> the pages it may open (everything else: 403) ------------------------------------------------
 MAY_OPEN = {
     "owner": ALL,
-    "operations": (EVERY_STAFF | CATALOG_READ | CATALOG_WRITE | INVENTORY_READ | ORDERS_READ | ORDERS_SERVICE
-                   | ORDERS_FULFIL | ORDERS_SETUP | CUSTOMERS | ANNOUNCEMENTS),
+    "operations": (
+        EVERY_STAFF
+        | CATALOG_READ
+        | CATALOG_WRITE
+        | INVENTORY_READ
+        | ORDERS_READ
+        | ORDERS_SERVICE
+        | ORDERS_FULFIL
+        | ORDERS_SETUP
+        | CUSTOMERS
+        | ANNOUNCEMENTS
+    ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
     "customer_service": EVERY_STAFF | CATALOG_READ | STOCK_READ | ORDERS_READ | ORDERS_SERVICE | CUSTOMERS,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
@@ -220,8 +330,17 @@ def test_warehouse_is_refused_finance_pages_and_sees_no_finance_nav(client, make
 
 def test_owner_sees_every_module_in_the_navigation(owner_client):
     html = owner_client.get("/").content.decode()
-    for module in ("catalog", "inventory", "orders", "payments", "marketing", "customers", "aftersales",
-                   "reports", "settings"):
+    for module in (
+        "catalog",
+        "inventory",
+        "orders",
+        "payments",
+        "marketing",
+        "customers",
+        "aftersales",
+        "reports",
+        "settings",
+    ):
         assert f'data-module="{module}"' in html
 
 

@@ -6,7 +6,7 @@ so every detail page and form is really reached instead of answering 404 to a ma
 
 import importlib
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.apps import apps
@@ -34,6 +34,16 @@ def _walk(patterns, prefix="", namespace=""):
 ROUTES = sorted(_walk(get_resolver().url_patterns), key=lambda r: r[0])
 PUBLIC = ("password_change", "password_change_done")  # Django's own views, any logged-in user
 PAGES = [r for r in ROUTES if r[1] not in PUBLIC]
+
+
+# For the walks that need no objects (tests/shop/test_huge_integers.py, test_navigation.py).
+ROUTE_VIEWS = [(route, view) for route, _name, view in ROUTES]
+DUMMY = {"int": "999999", "slug": "x", "str": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+
+
+def dummy_url(route):
+    """The route with made-up parameters (a pk that exists nowhere)."""
+    return "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: DUMMY[m.group(1) or "str"], route)
 
 
 def url(route, world):
@@ -75,7 +85,6 @@ def build_world(owner, user=None):
     )
     from inventory.services import stock_receive
     from orders.models import Carrier, DispatchRule, FreightTemplate, Order, OrderLine, Shipment
-    from payments.services import refund_request
     from payments.models import (
         BlacklistEntry,
         Payment,
@@ -85,12 +94,14 @@ def build_world(owner, user=None):
         RiskRule,
         SettlementBatch,
     )
+    from payments.services import refund_request
     from shop.models import Announcement, JobRun, Notification
     from shop.services import apikey_create
     from tests.catalog.factories import ImageFactory
 
     _seed_payments()
     now = timezone.now()
+    today = timezone.localdate()
     category = Category.objects.add_root({"name": "上衣"})
     brand = Brand.objects.create(name="优衣库")
     tag = Tag.objects.create(name="新品")
@@ -116,12 +127,29 @@ def build_world(owner, user=None):
 
     def order(number, status, method="alipay"):
         made = Order.objects.create(
-            number=number, status=status, customer=customer, subtotal=Decimal("99.00"), total=Decimal("99.00"),
-            payment_method=method, placed_at=now, ship_name="张三", ship_phone="13800138000", ship_province="上海",
-            ship_city="上海市", ship_district="浦东新区", ship_detail="世纪大道100号",
+            number=number,
+            status=status,
+            customer=customer,
+            subtotal=Decimal("99.00"),
+            total=Decimal("99.00"),
+            payment_method=method,
+            placed_at=now,
+            ship_name="张三",
+            ship_phone="13800138000",
+            ship_province="上海",
+            ship_city="上海市",
+            ship_district="浦东新区",
+            ship_detail="世纪大道100号",
         )
-        OrderLine.objects.create(order=made, sku=sku, sku_code=sku.code, name="纯棉T恤", quantity=1,
-                                 unit_price=Decimal("99.00"), line_total=Decimal("99.00"))
+        OrderLine.objects.create(
+            order=made,
+            sku=sku,
+            sku_code=sku.code,
+            name="纯棉T恤",
+            quantity=1,
+            unit_price=Decimal("99.00"),
+            line_total=Decimal("99.00"),
+        )
         return made
 
     paid = order("W000000000001", Order.Status.PAID)
@@ -129,14 +157,15 @@ def build_world(owner, user=None):
     cod = order("W000000000003", Order.Status.SHIPPED, method="cod")
     shipment = Shipment.objects.create(order=shipped, carrier=carrier, tracking_number="SF123456789012")
     alipay = PaymentMethod.objects.get(code="alipay")
-    payment = Payment.objects.create(order=paid, method=alipay, transaction_id="TX-WORLD-1", amount=Decimal("99.00"),
-                                     paid_at=now)
+    payment = Payment.objects.create(
+        order=paid, method=alipay, transaction_id="TX-WORLD-1", amount=Decimal("99.00"), paid_at=now
+    )
     refund = refund_request(payment=payment, actor=owner, reason="尺码不合适", amount=Decimal("10.00"))
     risk = RiskAssessment.objects.create(order=paid, score=80, decision=RiskAssessment.Decision.HELD)
     BlacklistEntry.objects.create(kind=BlacklistEntry.Kind.choices[0][0], value="13900000000", created_by=owner)
     blacklist = BlacklistEntry.objects.get()
-    reconciliation = ReconciliationRun.objects.create(method=alipay, day=date.today(), created_by=owner)
-    SettlementBatch.objects.create(method=alipay, day=date.today() - timedelta(days=1), due_on=date.today())
+    reconciliation = ReconciliationRun.objects.create(method=alipay, day=today, created_by=owner)
+    SettlementBatch.objects.create(method=alipay, day=today - timedelta(days=1), due_on=today)
 
     staff = get_user_model().objects.create_user(username="world_staff", password="Correct-Horse-42")
     announcement = Announcement.objects.create(title="双十一发货安排", created_by=owner)
@@ -147,34 +176,76 @@ def build_world(owner, user=None):
     notification = Notification.objects.create(recipient=user, title="低库存", url="/inventory/low-stock/")
 
     pk = {
-        "catalog:attributedefinition_edit": attribute, "catalog:attributedefinition_delete": attribute,
-        "catalog:brand_edit": brand, "catalog:brand_delete": brand,
-        "catalog:tag_edit": tag, "catalog:tag_delete": tag,
-        "catalog:category_detail": category, "catalog:category_delete": category, "catalog:category_edit": category,
-        "catalog:product_edit": product, "catalog:product_images": product, "catalog:product_publish": product,
-        "catalog:product_schedule": product, "catalog:product_skus": product,
+        "catalog:attributedefinition_edit": attribute,
+        "catalog:attributedefinition_delete": attribute,
+        "catalog:brand_edit": brand,
+        "catalog:brand_delete": brand,
+        "catalog:tag_edit": tag,
+        "catalog:tag_delete": tag,
+        "catalog:category_detail": category,
+        "catalog:category_delete": category,
+        "catalog:category_edit": category,
+        "catalog:product_edit": product,
+        "catalog:product_images": product,
+        "catalog:product_publish": product,
+        "catalog:product_schedule": product,
+        "catalog:product_skus": product,
         "customers:customer_detail": customer,
-        "inventory:po_detail": po, "inventory:po_cancel": po, "inventory:po_place": po, "inventory:po_receive": po,
-        "inventory:replenishment_delete": replenishment, "inventory:rule_delete": low_rule,
-        "inventory:stocktake_detail": stocktake, "inventory:stocktake_approve": stocktake,
-        "inventory:stocktake_count": stocktake, "inventory:stocktake_sheet": stocktake,
-        "inventory:supplier_edit": supplier, "inventory:supplier_sku_add": supplier,
-        "inventory:supplier_sku_remove": supplier_sku, "inventory:warehouse_edit": warehouse,
-        "orders:carrier_edit": carrier, "orders:rule_edit": dispatch, "orders:rule_delete": dispatch,
-        "orders:freight_edit": freight, "orders:tracking_event_add": shipment,
-        "payments:payment_detail": payment, "payments:refund_request": payment,
-        "payments:blacklist_remove": blacklist, "payments:method_edit": alipay,
-        "payments:reconciliation_detail": reconciliation, "payments:refund_approve": refund,
-        "payments:refund_reject": refund, "payments:risk_approve": risk, "payments:risk_reject": risk,
+        "inventory:po_detail": po,
+        "inventory:po_cancel": po,
+        "inventory:po_place": po,
+        "inventory:po_receive": po,
+        "inventory:replenishment_delete": replenishment,
+        "inventory:rule_delete": low_rule,
+        "inventory:stocktake_detail": stocktake,
+        "inventory:stocktake_approve": stocktake,
+        "inventory:stocktake_count": stocktake,
+        "inventory:stocktake_sheet": stocktake,
+        "inventory:supplier_edit": supplier,
+        "inventory:supplier_sku_add": supplier,
+        "inventory:supplier_sku_remove": supplier_sku,
+        "inventory:warehouse_edit": warehouse,
+        "orders:carrier_edit": carrier,
+        "orders:rule_edit": dispatch,
+        "orders:rule_delete": dispatch,
+        "orders:freight_edit": freight,
+        "orders:tracking_event_add": shipment,
+        "payments:payment_detail": payment,
+        "payments:refund_request": payment,
+        "payments:blacklist_remove": blacklist,
+        "payments:method_edit": alipay,
+        "payments:reconciliation_detail": reconciliation,
+        "payments:refund_approve": refund,
+        "payments:refund_reject": refund,
+        "payments:risk_approve": risk,
+        "payments:risk_reject": risk,
         "payments:risk_rule_edit": RiskRule.objects.order_by("pk").first(),
-        "jobrun_detail": job, "jobrun_download": job, "notification_open": notification,
-        "announcement_edit": announcement, "announcement_delete": announcement, "apikey_revoke": key,
-        "staff_edit": staff, "staff_password": staff,
+        "jobrun_detail": job,
+        "jobrun_download": job,
+        "notification_open": notification,
+        "announcement_edit": announcement,
+        "announcement_delete": announcement,
+        "apikey_revoke": key,
+        "staff_edit": staff,
+        "staff_password": staff,
     }
     kwargs = {name: {"pk": obj.pk} for name, obj in pk.items()}
-    for name in ("order_detail", "order_address", "order_allocate", "order_cancel", "order_deliver", "order_flag",
-                 "order_note", "packing_slip", "order_pick", "order_price", "order_resolve", "order_ship",
-                 "order_timeline", "order_unmerge"):
+    for name in (
+        "order_detail",
+        "order_address",
+        "order_allocate",
+        "order_cancel",
+        "order_deliver",
+        "order_flag",
+        "order_note",
+        "packing_slip",
+        "order_pick",
+        "order_price",
+        "order_resolve",
+        "order_ship",
+        "order_timeline",
+        "order_unmerge",
+    ):
         kwargs[f"orders:{name}"] = {"pk": paid.pk}
     kwargs["catalog:product_image_action"] = {"pk": product.pk, "image_pk": image.pk}
     kwargs["payments:cod_collect"] = {"order_pk": cod.pk}
