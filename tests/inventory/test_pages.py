@@ -1,9 +1,23 @@
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from catalog.models import Product, Sku
 from inventory import services
-from inventory.models import StockMovement, SupplierSku, Warehouse
+from inventory.models import (
+    LowStockRule,
+    PurchaseOrder,
+    StockBatch,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    SupplierSku,
+    Warehouse,
+)
 from shop.models import AuditEntry
 from tests.inventory.conftest import level
 
@@ -20,28 +34,63 @@ def stocked(make_sku, warehouse, make_warehouse, owner):
     return warehouse
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/inventory/",
-        "/inventory/ledger/",
-        "/inventory/low-stock/",
-        "/inventory/expiring/",
-        "/inventory/turnover/",
-        "/inventory/warehouses/",
-        "/inventory/thresholds/",
-        "/inventory/suppliers/",
-        "/inventory/purchase-orders/",
-    ],
-)
-def test_list_pages_keep_their_query_count_at_two_page_sizes(owner_client, stocked, url):
-    owner_client.get(url)  # warm the per-session caches
-    counts = []
-    for per_page in (20, 200):
-        with CaptureQueriesContext(connection) as queries:
-            assert owner_client.get(url, {"per_page": per_page}).status_code == 200
-        counts.append(len(queries))
-    assert counts[0] == counts[1] <= 12
+@pytest.fixture
+def many_rows(db, owner):
+    """More than 200 rows on every inventory list page (bulk_create: fast), so 20 and 200 really differ."""
+    n = 210
+    products = Product.objects.bulk_create(Product(code=f"BP{i:04d}", name=f"批量商品{i}") for i in range(n))
+    skus = Sku.objects.bulk_create(Sku(product=p, code=f"BS{i:04d}", price=Decimal("9.90"), cost=Decimal("4.00"))
+                                   for i, p in enumerate(products))
+    warehouses = Warehouse.objects.bulk_create(Warehouse(code=f"BW{i:04d}", name=f"仓{i}", province="浙江")
+                                               for i in range(n))
+    home = warehouses[0]
+    StockLevel.objects.bulk_create(StockLevel(sku=s, warehouse=home, on_hand=i % 5) for i, s in enumerate(skus))
+    StockMovement.objects.bulk_create(
+        StockMovement(sku=s, warehouse=home, kind=StockMovement.Kind.RECEIPT, on_hand_delta=i % 5)
+        for i, s in enumerate(skus)
+    )
+    today = timezone.localdate()
+    StockBatch.objects.bulk_create(
+        StockBatch(sku=s, warehouse=home, received_on=today, expires_on=today + timedelta(days=i % 20),
+                   quantity=5, remaining=i % 5 + 1)
+        for i, s in enumerate(skus)
+    )
+    LowStockRule.objects.bulk_create(LowStockRule(sku=s, value=10) for s in skus)
+    suppliers = Supplier.objects.bulk_create(Supplier(name=f"供应商{i}") for i in range(n))
+    PurchaseOrder.objects.bulk_create(PurchaseOrder(supplier=s, warehouse=home, created_by=owner) for s in suppliers)
+    services.rollup_backfill()
+    return n
+
+
+LISTS = [
+    "/inventory/",
+    "/inventory/ledger/",
+    "/inventory/low-stock/",
+    "/inventory/expiring/",
+    "/inventory/turnover/",
+    "/inventory/warehouses/",
+    "/inventory/thresholds/",
+    "/inventory/suppliers/",
+    "/inventory/purchase-orders/",
+]
+
+
+def test_list_pages_keep_their_query_count_at_two_page_sizes(owner_client, many_rows):
+    wrong = []
+    for url in LISTS:
+        owner_client.get(url)  # warm the per-session caches
+        counts = []
+        for per_page in (20, 200):
+            with CaptureQueriesContext(connection) as queries:
+                response = owner_client.get(url, {"per_page": per_page})
+            assert response.status_code == 200
+            shown = len(response.context["page"].rows)
+            if shown != per_page:
+                wrong.append(f"{url}: {shown} rows at per_page={per_page}")
+            counts.append(len(queries))
+        if not counts[0] == counts[1] <= 12:
+            wrong.append(f"{url}: {counts[0]} queries at 20 rows, {counts[1]} at 200")
+    assert wrong == []
 
 
 def test_stock_list_filters_searches_and_exports(owner_client, stocked):

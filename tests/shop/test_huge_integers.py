@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from tests.shop.test_rbac import DUMMY, PAGES
+from tests.shop.world import DUMMY
+from tests.shop.world import ROUTE_VIEWS as PAGES
 
 HUGE = "99999999999999999999"  # > 2**64
 EDGE = str(2**63)  # one past SQLite's / PostgreSQL's bigint

@@ -6,7 +6,8 @@ from django.apps import apps
 from django.urls import resolve, reverse
 
 from shop.navigation import SETTINGS_NAV
-from tests.shop.test_rbac import PAGES, _url
+from tests.shop.world import ROUTE_VIEWS as PAGES
+from tests.shop.world import dummy_url as _url
 
 
 def _nav_links(client):

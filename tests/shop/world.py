@@ -1,0 +1,272 @@
+"""One real object of every model a back-office URL takes a pk of, and the URL kwargs that open each.
+
+The generated walks (tests/shop/test_rbac.py, tests/shop/test_fuzz_forms.py) fill `<int:pk>` with these,
+so every detail page and form is really reached instead of answering 404 to a made-up pk.
+"""
+
+import importlib
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+SKIP_PREFIXES = ("admin/", "api/", "i18n/", "login/", "logout/", "static/", "media/")
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        if route.startswith(SKIP_PREFIXES):
+            continue
+        if isinstance(p, URLResolver):
+            inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, route, inner)
+        elif isinstance(p, URLPattern):
+            yield route, f"{namespace}{p.name}", p.callback
+
+
+# (route, "namespace:name", view) for every back-office URL pattern, sorted by route.
+ROUTES = sorted(_walk(get_resolver().url_patterns), key=lambda r: r[0])
+PUBLIC = ("password_change", "password_change_done")  # Django's own views, any logged-in user
+PAGES = [r for r in ROUTES if r[1] not in PUBLIC]
+
+
+# For the walks that need no objects (tests/shop/test_huge_integers.py, test_navigation.py).
+ROUTE_VIEWS = [(route, view) for route, _name, view in ROUTES]
+DUMMY = {"int": "999999", "slug": "x", "str": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+
+
+def dummy_url(route):
+    """The route with made-up parameters (a pk that exists nowhere)."""
+    return "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: DUMMY[m.group(1) or "str"], route)
+
+
+def url(route, world):
+    """The route with every parameter filled from the world (KeyError: the world lacks that model)."""
+    kwargs = world["kwargs"].get(_name_of(route), {})
+
+    def fill(match):
+        return str(kwargs[match.group(1)])
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", fill, route)
+
+
+def _name_of(route):
+    return next(name for r, name, _v in ROUTES if r == route)
+
+
+def _seed_payments():
+    """The seeded payment methods and risk rules (a transactional test elsewhere may have flushed them)."""
+    importlib.import_module("payments.migrations.0002_seed").seed(apps, None)
+
+
+def build_world(owner, user=None):
+    """Create one of everything and return {"kwargs": {url name: kwargs}, "objects": {...}}.
+
+    The job run and the notification belong to `user` (default: the owner): only their owner opens them.
+    """
+    from catalog.models import AttributeDefinition, Brand, Category, Product, Sku, Tag
+    from customers.models import Customer
+    from inventory.models import (
+        LowStockRule,
+        PurchaseOrder,
+        PurchaseOrderLine,
+        ReplenishmentRule,
+        Stocktake,
+        StocktakeLine,
+        Supplier,
+        SupplierSku,
+        Warehouse,
+    )
+    from inventory.services import stock_receive
+    from orders.models import Carrier, DispatchRule, FreightTemplate, Order, OrderLine, Shipment
+    from payments.models import (
+        BlacklistEntry,
+        Payment,
+        PaymentMethod,
+        ReconciliationRun,
+        RiskAssessment,
+        RiskRule,
+        SettlementBatch,
+    )
+    from payments.services import refund_request
+    from shop.models import Announcement, JobRun, Notification
+    from shop.services import apikey_create
+    from tests.catalog.factories import ImageFactory
+
+    _seed_payments()
+    now = timezone.now()
+    today = timezone.localdate()
+    category = Category.objects.add_root({"name": "上衣"})
+    brand = Brand.objects.create(name="优衣库")
+    tag = Tag.objects.create(name="新品")
+    attribute = AttributeDefinition.objects.create(name="颜色")
+    product = Product.objects.create(code="P-WORLD", name="纯棉T恤", brand=brand, category=category)
+    sku = Sku.objects.create(product=product, code="WORLD-M", price=Decimal("99.00"), cost=Decimal("40.00"))
+    image = ImageFactory(product=product)
+    warehouse = Warehouse.objects.create(code="WSH", name="上海仓", province="上海", city="上海")
+    stock_receive(sku=sku, warehouse=warehouse, quantity=50, actor=None)
+    supplier = Supplier.objects.create(name="杭州纺织")
+    supplier_sku = SupplierSku.objects.create(supplier=supplier, sku=sku, cost=Decimal("38.00"))
+    po = PurchaseOrder.objects.create(supplier=supplier, warehouse=warehouse, created_by=owner)
+    PurchaseOrderLine.objects.create(order=po, sku=sku, quantity=10, unit_cost=Decimal("38.00"))
+    stocktake = Stocktake.objects.create(warehouse=warehouse, created_by=owner)
+    StocktakeLine.objects.create(stocktake=stocktake, sku=sku, expected=50)
+    low_rule = LowStockRule.objects.create(sku=sku, value=5)
+    replenishment = ReplenishmentRule.objects.create(sku=sku, supplier=supplier, reorder_point=5, order_up_to=20)
+
+    customer = Customer.objects.create(phone="13800138000", name="张三")
+    carrier = Carrier.objects.create(name="顺丰速运", code="sf", tracking_pattern=r"SF\d{12}")
+    freight = FreightTemplate.objects.create(name="全国包邮")
+    dispatch = DispatchRule.objects.create(name="江浙沪走顺丰", provinces="上海,江苏,浙江", carrier=carrier)
+
+    def order(number, status, method="alipay"):
+        made = Order.objects.create(
+            number=number,
+            status=status,
+            customer=customer,
+            subtotal=Decimal("99.00"),
+            total=Decimal("99.00"),
+            payment_method=method,
+            placed_at=now,
+            ship_name="张三",
+            ship_phone="13800138000",
+            ship_province="上海",
+            ship_city="上海市",
+            ship_district="浦东新区",
+            ship_detail="世纪大道100号",
+        )
+        OrderLine.objects.create(
+            order=made,
+            sku=sku,
+            sku_code=sku.code,
+            name="纯棉T恤",
+            quantity=1,
+            unit_price=Decimal("99.00"),
+            line_total=Decimal("99.00"),
+        )
+        return made
+
+    paid = order("W000000000001", Order.Status.PAID)
+    shipped = order("W000000000002", Order.Status.SHIPPED)
+    cod = order("W000000000003", Order.Status.SHIPPED, method="cod")
+    shipment = Shipment.objects.create(order=shipped, carrier=carrier, tracking_number="SF123456789012")
+    alipay = PaymentMethod.objects.get(code="alipay")
+    payment = Payment.objects.create(
+        order=paid, method=alipay, transaction_id="TX-WORLD-1", amount=Decimal("99.00"), paid_at=now
+    )
+    refund = refund_request(payment=payment, actor=owner, reason="尺码不合适", amount=Decimal("10.00"))
+    risk = RiskAssessment.objects.create(order=paid, score=80, decision=RiskAssessment.Decision.HELD)
+    BlacklistEntry.objects.create(kind=BlacklistEntry.Kind.choices[0][0], value="13900000000", created_by=owner)
+    blacklist = BlacklistEntry.objects.get()
+    reconciliation = ReconciliationRun.objects.create(method=alipay, day=today, created_by=owner)
+    SettlementBatch.objects.create(method=alipay, day=today - timedelta(days=1), due_on=today)
+
+    staff = get_user_model().objects.create_user(username="world_staff", password="Correct-Horse-42")
+    announcement = Announcement.objects.create(title="双十一发货安排", created_by=owner)
+    key = apikey_create(actor=owner, name="storefront", scopes=["orders:read"])[0]
+    user = user or owner
+    job = JobRun.objects.create(kind="export", label="导出商品", created_by=user, state=JobRun.State.DONE)
+    job.output.save("products.csv", ContentFile(b"code,name\nP-WORLD,T\n"))
+    notification = Notification.objects.create(recipient=user, title="低库存", url="/inventory/low-stock/")
+
+    pk = {
+        "catalog:attributedefinition_edit": attribute,
+        "catalog:attributedefinition_delete": attribute,
+        "catalog:brand_edit": brand,
+        "catalog:brand_delete": brand,
+        "catalog:tag_edit": tag,
+        "catalog:tag_delete": tag,
+        "catalog:category_detail": category,
+        "catalog:category_delete": category,
+        "catalog:category_edit": category,
+        "catalog:product_edit": product,
+        "catalog:product_images": product,
+        "catalog:product_publish": product,
+        "catalog:product_schedule": product,
+        "catalog:product_skus": product,
+        "customers:customer_detail": customer,
+        "inventory:po_detail": po,
+        "inventory:po_cancel": po,
+        "inventory:po_place": po,
+        "inventory:po_receive": po,
+        "inventory:replenishment_delete": replenishment,
+        "inventory:rule_delete": low_rule,
+        "inventory:stocktake_detail": stocktake,
+        "inventory:stocktake_approve": stocktake,
+        "inventory:stocktake_count": stocktake,
+        "inventory:stocktake_sheet": stocktake,
+        "inventory:supplier_edit": supplier,
+        "inventory:supplier_sku_add": supplier,
+        "inventory:supplier_sku_remove": supplier_sku,
+        "inventory:warehouse_edit": warehouse,
+        "orders:carrier_edit": carrier,
+        "orders:rule_edit": dispatch,
+        "orders:rule_delete": dispatch,
+        "orders:freight_edit": freight,
+        "orders:tracking_event_add": shipment,
+        "payments:payment_detail": payment,
+        "payments:refund_request": payment,
+        "payments:blacklist_remove": blacklist,
+        "payments:method_edit": alipay,
+        "payments:reconciliation_detail": reconciliation,
+        "payments:refund_approve": refund,
+        "payments:refund_reject": refund,
+        "payments:risk_approve": risk,
+        "payments:risk_reject": risk,
+        "payments:risk_rule_edit": RiskRule.objects.order_by("pk").first(),
+        "jobrun_detail": job,
+        "jobrun_download": job,
+        "notification_open": notification,
+        "announcement_edit": announcement,
+        "announcement_delete": announcement,
+        "apikey_revoke": key,
+        "staff_edit": staff,
+        "staff_password": staff,
+    }
+    kwargs = {name: {"pk": obj.pk} for name, obj in pk.items()}
+    for name in (
+        "order_detail",
+        "order_address",
+        "order_allocate",
+        "order_cancel",
+        "order_deliver",
+        "order_flag",
+        "order_note",
+        "packing_slip",
+        "order_pick",
+        "order_price",
+        "order_resolve",
+        "order_ship",
+        "order_timeline",
+        "order_unmerge",
+    ):
+        kwargs[f"orders:{name}"] = {"pk": paid.pk}
+    kwargs["catalog:product_image_action"] = {"pk": product.pk, "image_pk": image.pk}
+    kwargs["payments:cod_collect"] = {"order_pk": cod.pk}
+    kwargs["orders:work_queue"] = {"queue": "allocate"}
+    kwargs["module_home"] = {"module": "catalog"}
+    objects = {"product": product, "sku": sku, "order": paid, "payment": payment, "refund": refund}
+    return {"kwargs": kwargs, "objects": objects}
+
+
+OUR_APPS = ("shop", "catalog", "inventory", "orders", "payments", "customers", "marketing", "aftersales", "reports")
+
+
+def row_counts():
+    """{table: rows} for every table of our apps (and the users), read in one query."""
+    from django.db import connection
+
+    models = [m for m in apps.get_models() if m._meta.app_label in OUR_APPS and m._meta.managed]
+    models.append(get_user_model())
+    tables = sorted({m._meta.db_table for m in models})
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return dict(zip(tables, cursor.fetchone(), strict=True))
