@@ -39,10 +39,12 @@ def many_rows(db, owner):
     """More than 200 rows on every inventory list page (bulk_create: fast), so 20 and 200 really differ."""
     n = 210
     products = Product.objects.bulk_create(Product(code=f"BP{i:04d}", name=f"批量商品{i}") for i in range(n))
-    skus = Sku.objects.bulk_create(Sku(product=p, code=f"BS{i:04d}", price=Decimal("9.90"), cost=Decimal("4.00"))
-                                   for i, p in enumerate(products))
-    warehouses = Warehouse.objects.bulk_create(Warehouse(code=f"BW{i:04d}", name=f"仓{i}", province="浙江")
-                                               for i in range(n))
+    skus = Sku.objects.bulk_create(
+        Sku(product=p, code=f"BS{i:04d}", price=Decimal("9.90"), cost=Decimal("4.00")) for i, p in enumerate(products)
+    )
+    warehouses = Warehouse.objects.bulk_create(
+        Warehouse(code=f"BW{i:04d}", name=f"仓{i}", province="浙江") for i in range(n)
+    )
     home = warehouses[0]
     StockLevel.objects.bulk_create(StockLevel(sku=s, warehouse=home, on_hand=i % 5) for i, s in enumerate(skus))
     StockMovement.objects.bulk_create(
@@ -51,8 +53,14 @@ def many_rows(db, owner):
     )
     today = timezone.localdate()
     StockBatch.objects.bulk_create(
-        StockBatch(sku=s, warehouse=home, received_on=today, expires_on=today + timedelta(days=i % 20),
-                   quantity=5, remaining=i % 5 + 1)
+        StockBatch(
+            sku=s,
+            warehouse=home,
+            received_on=today,
+            expires_on=today + timedelta(days=i % 20),
+            quantity=5,
+            remaining=i % 5 + 1,
+        )
         for i, s in enumerate(skus)
     )
     LowStockRule.objects.bulk_create(LowStockRule(sku=s, value=10) for s in skus)

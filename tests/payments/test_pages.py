@@ -92,16 +92,33 @@ def many_payments(db, owner):
     customer = Customer.objects.create(phone="13900139000", name="李四")
     now = timezone.now()
     orders = Order.objects.bulk_create(
-        Order(number=f"B{i:012d}", status=Order.Status.PAID, customer=customer, subtotal=Decimal("10.00"),
-              total=Decimal("10.00"), payment_method="alipay", placed_at=now, ship_name="李四",
-              ship_phone="13900139000", ship_province="浙江", ship_city="杭州", ship_district="西湖区",
-              ship_detail="文三路 90 号")
+        Order(
+            number=f"B{i:012d}",
+            status=Order.Status.PAID,
+            customer=customer,
+            subtotal=Decimal("10.00"),
+            total=Decimal("10.00"),
+            payment_method="alipay",
+            placed_at=now,
+            ship_name="李四",
+            ship_phone="13900139000",
+            ship_province="浙江",
+            ship_city="杭州",
+            ship_district="西湖区",
+            ship_detail="文三路 90 号",
+        )
         for i in range(210)
     )
     alipay = PaymentMethod.objects.get(code="alipay")
     payments = Payment.objects.bulk_create(
-        Payment(order=o, method=alipay, transaction_id=f"BTX{o.pk}", amount=Decimal("10.00"), paid_at=now,
-                refund_reserved=Decimal("1.00"))
+        Payment(
+            order=o,
+            method=alipay,
+            transaction_id=f"BTX{o.pk}",
+            amount=Decimal("10.00"),
+            paid_at=now,
+            refund_reserved=Decimal("1.00"),
+        )
         for o in orders
     )
     Refund.objects.bulk_create(
