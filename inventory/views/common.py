@@ -1,16 +1,11 @@
-"""Form-page helpers the inventory views share (on top of shop.web's form_submit)."""
+"""Form-page helpers the inventory views share (on top of shop.web's form_done)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from shop.selectors import audit_for_object
-from shop.web import form_submit
-
-
-def submit(request, form, call):
-    """Run a service with a valid posted form; a DomainError lands on its fields or the form."""
-    return request.method == "POST" and form_submit(form, lambda: call(**form.cleaned_data))
+from shop.web import form_done
 
 
 def form_page(request, form, title, template="inventory/form.html", **extra):
@@ -20,8 +15,7 @@ def form_page(request, form, title, template="inventory/form.html", **extra):
 def service_form(request, form_class, service, title, done, success_url="inventory:stock_list"):
     """A form page whose valid post calls `service(actor=..., **cleaned_data)`; GET parameters prefill it."""
     form = form_class(request.POST or None, initial=request.GET.dict())
-    if submit(request, form, lambda **data: service(actor=request.user, **data)):
-        messages.success(request, done)
+    if form_done(request, form, lambda **data: service(actor=request.user, **data), done):
         return redirect(success_url)
     return form_page(request, form, title)
 
@@ -30,8 +24,7 @@ def edit(request, instance, form_class, save, title, list_url, **extra):
     """Create or change a row through its save service, with the row's history beside the form."""
     form = form_class(request.POST or None, instance=instance)
     name = form_class._meta.model._meta.model_name  # the service's keyword: warehouse=, supplier=
-    if submit(request, form, lambda **data: save(actor=request.user, **{name: instance}, **data)):
-        messages.success(request, _("Saved."))
+    if form_done(request, form, lambda **data: save(actor=request.user, **{name: instance}, **data), _("Saved.")):
         return redirect(list_url)
     return form_page(
         request,

@@ -1,5 +1,7 @@
 """Purchasing pages: suppliers, the SKUs they supply, purchase orders."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -7,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from inventory import forms, lists, selectors, services, state
-from inventory.views.common import edit, form_page, submit
+from inventory.views.common import edit, form_page
 from shop.lists import render_list
 from shop.permissions import staff_view
 from shop.related import related
 from shop.selectors import audit_for_object
-from shop.web import message_submit
+from shop.web import form_done, message_submit
 
 
 @staff_view("inventory.view_supplier")
@@ -57,9 +59,8 @@ def supplied_sku_list(request):
 def supplier_sku_add(request, pk):
     supplier = get_object_or_404(selectors.suppliers(), pk=pk)
     form = forms.SupplierSkuForm(request.POST)
-    if submit(request, form, lambda **data: services.supplier_sku_set(supplier=supplier, actor=request.user, **data)):
-        messages.success(request, _("Saved."))
-    else:
+    save = partial(services.supplier_sku_set, supplier=supplier, actor=request.user)
+    if not form_done(request, form, save, _("Saved.")):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(supplier)
 
@@ -82,8 +83,11 @@ def po_list(request):
 def po_create(request):
     form = forms.PurchaseOrderForm(request.POST or None)
     created = []
-    if submit(request, form, lambda **data: created.append(services.purchase_order_create(actor=request.user, **data))):
-        messages.success(request, _("Purchase order drafted."))
+
+    def create(**data):
+        created.append(services.purchase_order_create(actor=request.user, **data))
+
+    if form_done(request, form, create, _("Purchase order drafted.")):
         return redirect(created[0])
     return form_page(request, form, _("New purchase order"))
 
@@ -114,7 +118,7 @@ def po_detail(request, pk):
 def po_receive(request, pk):
     order = get_object_or_404(selectors.purchase_orders(), pk=pk)
     form = _receive_form(order, request.POST)
-    if submit(
+    if form_done(
         request,
         form,
         lambda **data: services.purchase_order_receive(
@@ -124,8 +128,8 @@ def po_receive(request, pk):
             confirm_over=data["confirm_over"],
             actor=request.user,
         ),
+        _("Goods received into stock."),
     ):
-        messages.success(request, _("Goods received into stock."))
         return redirect(order)
     return _po_page(request, order, form)
 

@@ -1,16 +1,15 @@
 """Stocktake pages: the list, a new count sheet, counting (on screen or on the printed sheet), approval."""
 
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from inventory import forms, lists, selectors, services, state
-from inventory.views.common import form_page, submit
+from inventory.views.common import form_page
 from shop.lists import render_list
 from shop.permissions import staff_view
 from shop.selectors import audit_for_object
-from shop.web import message_submit
+from shop.web import form_done, message_submit
 
 
 @staff_view("inventory.view_stocktake")
@@ -22,8 +21,12 @@ def stocktake_list(request):
 def stocktake_create(request):
     form = forms.StocktakeForm(request.POST or None)
     created = []
-    if submit(request, form, lambda **data: created.append(services.stocktake_start(actor=request.user, **data))):
-        messages.success(request, _("Count sheet ready: print it, count, then enter the counts."))
+    if form_done(
+        request,
+        form,
+        lambda **data: created.append(services.stocktake_start(actor=request.user, **data)),
+        _("Count sheet ready: print it, count, then enter the counts."),
+    ):
         return redirect(created[0])
     return form_page(request, form, _("New stocktake"))
 
@@ -60,12 +63,12 @@ def stocktake_sheet(request, pk):
 def stocktake_count(request, pk):
     stocktake = get_object_or_404(selectors.stocktakes(), pk=pk)
     form = _count_form(stocktake, request.POST)
-    if submit(
+    if form_done(
         request,
         form,
         lambda **data: services.stocktake_count(stocktake=stocktake, counts=form.quantities(), actor=request.user),
+        _("Counts saved."),
     ):
-        messages.success(request, _("Counts saved."))
         return redirect(stocktake)
     return _stocktake_page(request, stocktake, form)
 
