@@ -11,7 +11,7 @@ from inventory.models import (
     LowStockAlert,
     SkuStock,
 )
-from inventory.services.rollup import _locked, _refresh_thresholds, rollup_backfill
+from inventory.services.rollup import _lock_before_update, _refresh_thresholds, rollup_backfill
 
 
 @transaction.atomic(durable=True)
@@ -25,7 +25,7 @@ def low_stock_alerts_run(*, now=None) -> dict:
     now = now or timezone.now()
     rollup_backfill()
     # Days of cover follow sales, which also age out of the 30-day window: refreshed here, set-based.
-    _refresh_thresholds(_locked(SkuStock.objects.filter(cover_days__isnull=False)), now=now)
+    _refresh_thresholds(_lock_before_update(SkuStock.objects.filter(cover_days__isnull=False)), now=now)
     low = {
         row["pk"]: {**row, "threshold": row["limit"]}
         for row in selectors.low_stock(now=now).values("pk", "available", "limit", code=F("sku__code"))

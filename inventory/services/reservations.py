@@ -89,7 +89,7 @@ def stock_reserve(
     ]
 
 
-def _held(reference_type, reference) -> dict:
+def _reserved_for(reference_type, reference) -> dict:
     """{(sku_id, warehouse_id): quantity} still reserved for a reference, from the ledger."""
     rows = (
         StockMovement.objects.filter(reference_type=reference_type, reference=reference)
@@ -103,7 +103,7 @@ def _held(reference_type, reference) -> dict:
 
 def _settle(*, kind, reference, reference_type, actor, reason=""):
     """Release or ship what is still reserved for a reference; nothing when it is already settled."""
-    levels = lock_levels(_held(reference_type, reference))
+    levels = lock_levels(_reserved_for(reference_type, reference))
     movements = [
         _post(
             levels[pair],
@@ -115,7 +115,7 @@ def _settle(*, kind, reference, reference_type, actor, reason=""):
             reference_type=reference_type,
             reference=reference,
         )
-        for pair, quantity in _held(reference_type, reference).items()
+        for pair, quantity in _reserved_for(reference_type, reference).items()
     ]  # read again under the locks
     if movements:
         record(

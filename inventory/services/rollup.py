@@ -95,7 +95,7 @@ def rollup_rebuild(*, sku_ids=None, now=None) -> int:
     return n
 
 
-def _locked(rollups):
+def _lock_before_update(rollups):
     """Lock these rollup rows in SKU order (the order postings lock them in) before a bulk UPDATE, so a
     job never deadlocks with an order; returns the same queryset, to update."""
     list(rollups.select_for_update(of=("self",)).order_by("sku_id").values_list("sku_id", flat=True))
@@ -110,7 +110,7 @@ def rollup_backfill() -> int:
 
     for active in (True, False):
         switched = SkuStock.objects.filter(sku_active=not active, sku__is_active=active)
-        _locked(switched).update(sku_active=active)
+        _lock_before_update(switched).update(sku_active=active)
     missing = list(Sku.objects.filter(stock_rollup__isnull=True).values_list("pk", flat=True))
     if missing:
         SkuStock.objects.bulk_create([SkuStock(sku_id=s) for s in missing], ignore_conflicts=True)

@@ -29,7 +29,7 @@ def stocktake_start(*, warehouse, actor, note="") -> Stocktake:
     return stocktake
 
 
-def _locked(stocktake, action) -> Stocktake:
+def _lock_and_move(stocktake, action) -> Stocktake:
     """Lock the stocktake and move it along its machine (inventory.state), or raise IllegalTransition."""
     stocktake = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
     STOCKTAKE_MACHINE.move(stocktake, action)
@@ -39,7 +39,7 @@ def _locked(stocktake, action) -> Stocktake:
 @transaction.atomic(durable=True)
 def stocktake_count(*, stocktake, counts, actor) -> Stocktake:
     """Enter counted quantities: {line: count}; a count of None leaves the line uncounted."""
-    stocktake = _locked(stocktake, "count")
+    stocktake = _lock_and_move(stocktake, "count")
     changed = []
     for line, counted in counts.items():
         if counted is not None and (isinstance(counted, bool) or not isinstance(counted, int) or counted < 0):
@@ -62,7 +62,7 @@ def stocktake_approve(*, stocktake, actor) -> list[StockMovement]:
     """Approve a fully counted stocktake: each variance becomes a stocktake row in the ledger.
 
     The variance (counted - expected) is applied to on-hand as it is now, so sales during the count stay."""
-    stocktake = _locked(stocktake, "approve")  # rolled back with the rest if refused
+    stocktake = _lock_and_move(stocktake, "approve")  # rolled back with the rest if refused
     lines = list(stocktake.lines.select_related("sku"))
     uncounted = [line.sku.code for line in lines if line.counted is None]
     if uncounted:
