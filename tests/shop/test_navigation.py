@@ -6,6 +6,7 @@ from django.apps import apps
 from django.urls import resolve, reverse
 
 from shop.navigation import SETTINGS_NAV
+from tests.shop.test_rbac import MAY_OPEN
 from tests.shop.world import ROUTE_VIEWS as PAGES
 from tests.shop.world import dummy_url as _url
 
@@ -55,6 +56,15 @@ def test_every_navigation_page_a_role_may_open_is_offered(client, make_staff, ro
         permission = getattr(resolve(url).func, "required_permission", None)
         if permission is None or user.has_perm(permission):
             assert url in links, f"{role} may open {url} but its navigation does not offer it"
+
+
+def test_the_navigation_offers_exactly_the_pages_of_the_rbac_table(client, make_staff, role):
+    """Against the hand-written table (tests/shop/test_rbac.py), not the code's own permissions."""
+    client.force_login(make_staff(role))
+    offered = {resolve(link).view_name for link in _nav_links(client) if not link.startswith("/modules/")}
+    assert offered - MAY_OPEN[role] == set(), f"{role}'s navigation offers pages it may not open"
+    expected = {name for name, _label, _perm in _all_nav_entries() if name in MAY_OPEN[role]}
+    assert expected - offered == set(), f"{role} may open these navigation pages but is not offered them"
 
 
 def test_nav_entries_declare_the_permission_of_their_page():
