@@ -2,6 +2,7 @@
 
 import json
 import sys
+from functools import partial
 
 from django.apps import apps
 from django.contrib import messages
@@ -27,7 +28,7 @@ from shop.lists import Column, ListPage, render_list
 from shop.middleware import busy_page, database_busy
 from shop.models import MODULE_APPS, MODULES
 from shop.permissions import staff_view
-from shop.web import form_submit, message_submit
+from shop.web import form_done, form_submit, message_submit
 
 
 @staff_view()
@@ -195,19 +196,24 @@ def announcement_list(request):
     return render_list(request, "shop/announcement_list.html", page)
 
 
-@staff_view("shop.add_announcement")
-def announcement_edit(request, pk=None):
-    announcement = get_object_or_404(selectors.announcements(), pk=pk) if pk else None
+def _announcement_page(request, announcement):
     form = AnnouncementForm(request.POST or None, instance=announcement)
-    if request.method == "POST" and form_submit(
-        form,
-        lambda: services.announcement_save(
-            actor=request.user, announcement=announcement, **{f: form.cleaned_data[f] for f in form.Meta.fields}
-        ),
+    save = partial(services.announcement_save, actor=request.user, announcement=announcement)
+    if form_done(
+        request, form, lambda **data: save(**{f: data[f] for f in form.Meta.fields}), _("Announcement saved.")
     ):
-        messages.success(request, _("Announcement saved."))
         return redirect("announcement_list")
     return render(request, "shop/form.html", {"form": form, "title": _("Announcement")})
+
+
+@staff_view("shop.add_announcement")
+def announcement_create(request):
+    return _announcement_page(request, None)
+
+
+@staff_view("shop.change_announcement")
+def announcement_edit(request, pk):
+    return _announcement_page(request, get_object_or_404(selectors.announcements(), pk=pk))
 
 
 @staff_view("shop.delete_announcement")

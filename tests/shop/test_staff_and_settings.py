@@ -220,3 +220,18 @@ def test_xlsx_export_opens_in_excel_with_the_same_rows(owner_client, owner):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
     assert rows[0][:2] == ("时间", "操作人") and len(rows) == 13
+
+
+def test_editing_an_announcement_needs_the_change_permission_and_creating_the_add_one(client, db):
+    from django.contrib.auth.models import Permission
+
+    announcement = Announcement.objects.create(title="春节放假通知")
+    editor = get_user_model().objects.create_user("editor", password="Correct-Horse-42")
+    editor.user_permissions.add(
+        *Permission.objects.filter(codename__in=["access_settings", "change_announcement", "view_announcement"])
+    )
+    client.force_login(editor)
+    assert client.get(f"/settings/announcements/{announcement.pk}/").status_code == 200
+    assert client.get("/settings/announcements/new/").status_code == 403
+    page = client.get("/settings/announcements/").content.decode()
+    assert f"/settings/announcements/{announcement.pk}/" in page and "/settings/announcements/new/" not in page
