@@ -160,7 +160,10 @@ def _advance(order, target, *, placed, actor, carriers, rnd, now):
     if target == "pending_payment":
         return
     if target == "closed":
-        services.orders_close_unpaid(now=order.pay_by + timedelta(seconds=1))
+        if order.pay_by is None:  # cash on delivery has no time to pay: the customer cancels instead
+            services.order_cancel(order=order, actor="storefront", reason="客户取消", by_customer=True)
+        else:
+            services.orders_close_unpaid(now=order.pay_by + timedelta(seconds=1))
         return
     paid_at = placed + timedelta(minutes=rnd.randint(1, 20))
     services.order_mark_paid(order=order, amount=order.total, paid_at=paid_at, actor="payment")
