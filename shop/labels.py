@@ -18,6 +18,12 @@ from django.utils.translation import pgettext_lazy
 from shop.roles import ROLE_LABELS
 
 ACTIONS = {
+    # customers
+    "customers.update": _("Edited customer"),
+    "customers.tags_set": _("Set customer tags"),
+    "customers.address_save": _("Saved customer address"),
+    "customers.address_default": _("Changed default address"),
+    "customers.address_delete": _("Deleted customer address"),
     # catalog
     "catalog.category_create": _("Created category"),
     "catalog.category_update": _("Edited category"),

@@ -127,6 +127,14 @@ ORDERS_SETUP = {
     "orders:rule_delete",
 }
 CUSTOMERS = {"customers:customer_list", "customers:customer_detail"}
+CUSTOMERS_WRITE = {
+    "customers:customer_edit",
+    "customers:customer_tags",
+    "customers:address_create",
+    "customers:address_edit",
+    "customers:address_delete",
+    "customers:address_default",
+}
 PAYMENTS = {
     "payments:payment_list",
     "payments:payment_detail",
@@ -174,6 +182,7 @@ ALL = (
     | ORDERS_FULFIL
     | ORDERS_SETUP
     | CUSTOMERS
+    | CUSTOMERS_WRITE
     | PAYMENTS
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
@@ -192,10 +201,11 @@ MAY_OPEN = {
         | ORDERS_FULFIL
         | ORDERS_SETUP
         | CUSTOMERS
+        | CUSTOMERS_WRITE
         | ANNOUNCEMENTS
     ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
-    "customer_service": EVERY_STAFF | CATALOG_READ | STOCK_READ | ORDERS_READ | ORDERS_SERVICE | CUSTOMERS,
+    "customer_service": EVERY_STAFF | CATALOG_READ | STOCK_READ | ORDERS_READ | ORDERS_SERVICE | CUSTOMERS | CUSTOMERS_WRITE,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
     "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS,
 }

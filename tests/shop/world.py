@@ -71,7 +71,7 @@ def build_world(owner, user=None):
     The job run and the notification belong to `user` (default: the owner): only their owner opens them.
     """
     from catalog.models import AttributeDefinition, Brand, Category, Product, Sku, Tag
-    from customers.models import Customer
+    from customers.models import Customer, CustomerAddress
     from inventory.models import (
         LowStockRule,
         PurchaseOrder,
@@ -121,6 +121,10 @@ def build_world(owner, user=None):
     replenishment = ReplenishmentRule.objects.create(sku=sku, supplier=supplier, reorder_point=5, order_up_to=20)
 
     customer = Customer.objects.create(phone="13800138000", name="张三")
+    address = CustomerAddress.objects.create(
+        customer=customer, name="张三", phone="13800138000", province="上海", city="上海市", district="浦东新区",
+        detail="世纪大道1号", is_default=True,
+    )
     carrier = Carrier.objects.create(name="顺丰速运", code="sf", tracking_pattern=r"SF\d{12}")
     freight = FreightTemplate.objects.create(name="全国包邮")
     dispatch = DispatchRule.objects.create(name="江浙沪走顺丰", provinces="上海,江苏,浙江", carrier=carrier)
@@ -191,6 +195,12 @@ def build_world(owner, user=None):
         "catalog:product_schedule": product,
         "catalog:product_skus": product,
         "customers:customer_detail": customer,
+        "customers:customer_edit": customer,
+        "customers:customer_tags": customer,
+        "customers:address_create": customer,
+        "customers:address_edit": address,
+        "customers:address_delete": address,
+        "customers:address_default": address,
         "inventory:po_detail": po,
         "inventory:po_cancel": po,
         "inventory:po_place": po,
