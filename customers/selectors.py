@@ -7,4 +7,3 @@ def customer_list():
 
 def customer_addresses(customer):
     return CustomerAddress.objects.filter(customer=customer).order_by("-is_default", "created_at", "id")
-

@@ -57,7 +57,9 @@ def _clean_profile(customer, fields) -> dict:
     if "name" in clean:
         clean["name"] = str(clean["name"] or "").strip()
         if not clean["name"]:
-            raise DomainError(_("The customer's name is required."), code="name_required", fields={"name": _("Required.")})
+            raise DomainError(
+                _("The customer's name is required."), code="name_required", fields={"name": _("Required.")}
+            )
     if "phone" in clean:
         clean["phone"] = normalise_phone(clean["phone"])
         if Customer.objects.filter(phone=clean["phone"]).exclude(pk=customer.pk).exists():

@@ -122,8 +122,14 @@ def build_world(owner, user=None):
 
     customer = Customer.objects.create(phone="13800138000", name="张三")
     address = CustomerAddress.objects.create(
-        customer=customer, name="张三", phone="13800138000", province="上海", city="上海市", district="浦东新区",
-        detail="世纪大道1号", is_default=True,
+        customer=customer,
+        name="张三",
+        phone="13800138000",
+        province="上海",
+        city="上海市",
+        district="浦东新区",
+        detail="世纪大道1号",
+        is_default=True,
     )
     carrier = Carrier.objects.create(name="顺丰速运", code="sf", tracking_pattern=r"SF\d{12}")
     freight = FreightTemplate.objects.create(name="全国包邮")
