@@ -180,3 +180,12 @@ def test_one_default_per_customer_is_enforced_by_the_database(db):
     CustomerAddress.objects.create(customer=customer, is_default=True, detail="一号", **ADDRESS)
     with pytest.raises(IntegrityError), transaction.atomic():
         CustomerAddress.objects.create(customer=customer, is_default=True, detail="二号", **ADDRESS)
+
+
+def test_the_csv_export_carries_the_new_columns(owner, client_as):
+    customer = customer_upsert(phone="13800138000", name="张三")
+    customer_update(customer=customer, actor=owner, gender="female", source="app")
+    customer_tag_set(customer=customer, actor=owner, tags="VIP")
+    response = client_as("marketing").get("/customers/", {"export": "csv"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig") if response.streaming else response.content.decode()
+    assert "女" in body and "App" in body and "VIP" in body
