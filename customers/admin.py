@@ -1,10 +1,22 @@
 from django.contrib import admin
 
-from customers.models import Customer
+from customers.models import Customer, CustomerAddress, CustomerTag
 from shop.web import ReadOnlyAdmin
 
 
 @admin.register(Customer)
 class CustomerAdmin(ReadOnlyAdmin):
-    list_display = ("name", "phone", "email", "created_at")
+    list_display = ("name", "phone", "email", "gender", "source", "blacklisted", "created_at")
+    list_filter = ("gender", "source", "blacklisted")
     search_fields = ("phone", "name")
+
+
+@admin.register(CustomerTag)
+class CustomerTagAdmin(ReadOnlyAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(CustomerAddress)
+class CustomerAddressAdmin(ReadOnlyAdmin):
+    list_display = ("customer", "name", "phone", "province", "city", "is_default")
+    raw_id_fields = ("customer",)

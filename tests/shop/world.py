@@ -71,7 +71,7 @@ def build_world(owner, user=None):
     The job run and the notification belong to `user` (default: the owner): only their owner opens them.
     """
     from catalog.models import AttributeDefinition, Brand, Category, Product, Sku, Tag
-    from customers.models import Customer, CustomerAddress
+    from customers.models import Customer, CustomerAddress, CustomerTag
     from inventory.models import (
         LowStockRule,
         PurchaseOrder,
@@ -121,6 +121,7 @@ def build_world(owner, user=None):
     replenishment = ReplenishmentRule.objects.create(sku=sku, supplier=supplier, reorder_point=5, order_up_to=20)
 
     customer = Customer.objects.create(phone="13800138000", name="张三")
+    customer.tags.add(CustomerTag.objects.create(name="VIP"))
     address = CustomerAddress.objects.create(
         customer=customer,
         name="张三",
