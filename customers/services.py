@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer, CustomerAddress, CustomerTag
 from shop.audit import audited_save, record, snapshot
-from shop.china import mobile_digits, phone_clean
+from shop.china import POSTCODE, mobile_digits, phone_clean
 from shop.errors import DomainError
 
 PROFILE_FIELDS = ("name", "phone", "email", "gender", "birthday", "source", "blacklisted", "blacklist_reason")
@@ -130,7 +130,7 @@ def _clean_address(fields) -> dict:
     if phone is None:
         errors["phone"] = _("Enter a mobile number or a landline with its area code.")
     clean["phone"] = phone or clean["phone"]
-    if clean["postcode"] and not re.fullmatch(r"\d{6}", clean["postcode"]):
+    if clean["postcode"] and not POSTCODE.match(clean["postcode"]):
         errors["postcode"] = _("A postcode has 6 digits.")
     if errors:
         raise DomainError(_("The address is not complete."), code="invalid_address", fields=errors)

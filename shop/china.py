@@ -5,6 +5,8 @@ import re
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
 # A mainland mobile number: 11 digits starting 13-19.
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# A mainland postcode: six digits.
+POSTCODE = re.compile(r"^\d{6}$")
 # A mobile number or a landline with its area code (010-12345678, 0755 1234567).
 PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 

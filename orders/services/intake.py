@@ -3,7 +3,6 @@ Idempotency-Keys that make a retried intake answer like the first one, and their
 
 import hashlib
 import json
-import re
 import secrets
 from datetime import timedelta
 
@@ -21,7 +20,7 @@ from orders.models import IntakeKey, Order, OrderLine
 from orders.services.common import _audit, _event
 from orders.services.payment import _dispatch, order_mark_paid
 from orders.state import UNSHIPPED
-from shop.china import phone_clean
+from shop.china import POSTCODE, phone_clean
 from shop.errors import Conflict, DomainError, RuleRefused
 from shop.selectors import store_settings
 
@@ -58,7 +57,7 @@ def _clean_address(address) -> dict:
     if address["phone"] and phone is None:
         errors["shipping_address.phone"] = _("Enter a mobile number or a landline with its area code.")
     address["phone"] = phone or address["phone"]
-    if address["postcode"] and not re.fullmatch(r"\d{6}", address["postcode"]):
+    if address["postcode"] and not POSTCODE.match(address["postcode"]):
         errors["shipping_address.postcode"] = _("A postcode has 6 digits.")
     if errors:
         raise DomainError(_("The shipping address is not complete."), code="invalid_address", fields=errors)
