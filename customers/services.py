@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer, CustomerAddress, CustomerTag
 from shop.audit import audited_save, record, snapshot
-from shop.china import POSTCODE, mobile_digits, phone_clean
+from shop.china import address_contact_check, mobile_digits
 from shop.errors import DomainError
 
 PROFILE_FIELDS = ("name", "phone", "email", "gender", "birthday", "source", "blacklisted", "blacklist_reason")
@@ -125,13 +125,9 @@ def customer_tag_set(*, customer, actor, tags) -> Customer:
 
 def _clean_address(fields) -> dict:
     clean = {k: str(fields.get(k) or "").strip() for k in ADDRESS_FIELDS}
-    errors = {}
-    phone = phone_clean(clean["phone"])
-    if phone is None:
+    clean["phone"], errors = address_contact_check(clean["phone"], clean["postcode"])
+    if not clean["phone"]:
         errors["phone"] = _("Enter a mobile number or a landline with its area code.")
-    clean["phone"] = phone or clean["phone"]
-    if clean["postcode"] and not POSTCODE.match(clean["postcode"]):
-        errors["postcode"] = _("A postcode has 6 digits.")
     if errors:
         raise DomainError(_("The address is not complete."), code="invalid_address", fields=errors)
     return clean

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -59,7 +61,10 @@ def customer_detail(request, pk):
     )
 
 
-def _form_page(request, customer, form, title):
+def _form_page(request, customer, form, call, success, title):
+    """A form for one customer: a valid post runs the service and goes back to the customer's page."""
+    if form_done(request, form, call, success):
+        return redirect(customer)
     return render(request, "customers/form.html", {"form": form, "customer": customer, "title": title})
 
 
@@ -67,30 +72,24 @@ def _form_page(request, customer, form, title):
 def customer_edit(request, pk):
     customer = _customer(pk)
     form = CustomerForm.for_customer(customer, request.POST or None)
-    call = lambda **data: services.customer_update(customer=customer, actor=request.user, **data)  # noqa: E731
-    if form_done(request, form, call, _("Customer saved.")):
-        return redirect(customer)
-    return _form_page(request, customer, form, _("Edit customer"))
+    call = partial(services.customer_update, customer=customer, actor=request.user)
+    return _form_page(request, customer, form, call, _("Customer saved."), _("Edit customer"))
 
 
 @staff_view("customers.change_customer")
 def customer_tags(request, pk):
     customer = _customer(pk)
     form = TagsForm(request.POST or None, initial={"tags": ", ".join(t.name for t in customer.tags.all())})
-    call = lambda **data: services.customer_tag_set(customer=customer, actor=request.user, **data)  # noqa: E731
-    if form_done(request, form, call, _("Tags saved.")):
-        return redirect(customer)
-    return _form_page(request, customer, form, _("Customer tags"))
+    call = partial(services.customer_tag_set, customer=customer, actor=request.user)
+    return _form_page(request, customer, form, call, _("Tags saved."), _("Customer tags"))
 
 
 @staff_view("customers.change_customer")
 def address_create(request, pk):
     customer = _customer(pk)
     form = AddressForm.for_address(None, request.POST or None)
-    call = lambda **data: services.customer_address_save(customer=customer, actor=request.user, **data)  # noqa: E731
-    if form_done(request, form, call, _("Address added.")):
-        return redirect(customer)
-    return _form_page(request, customer, form, _("New address"))
+    call = partial(services.customer_address_save, customer=customer, actor=request.user)
+    return _form_page(request, customer, form, call, _("Address added."), _("New address"))
 
 
 @staff_view("customers.change_customer")
@@ -102,9 +101,7 @@ def address_edit(request, pk):
     def call(**data):
         return services.customer_address_save(customer=customer, address=address, actor=request.user, **data)
 
-    if form_done(request, form, call, _("Address saved.")):
-        return redirect(customer)
-    return _form_page(request, customer, form, _("Edit address"))
+    return _form_page(request, customer, form, call, _("Address saved."), _("Edit address"))
 
 
 @staff_view("customers.change_customer")

@@ -2,6 +2,8 @@
 
 import re
 
+from django.utils.translation import gettext as _
+
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
 # A mainland mobile number: 11 digits starting 13-19.
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -36,3 +38,15 @@ def phone_clean(value) -> str | None:
     """A mobile or landline number for an address, without spaces and brackets, or None when it is neither."""
     number = re.sub(r"[\s()（）]", "", str(value or ""))
     return number if PHONE.match(number) else None
+
+
+def address_contact_check(phone, postcode) -> tuple[str, dict]:
+    """(the cleaned phone, {"phone" / "postcode": message}) for an address: a mobile or a landline with its area code,
+    and an empty or six-digit postcode. A missing phone is the caller's required-field rule, not a problem here."""
+    problems = {}
+    cleaned = phone_clean(phone)
+    if phone and cleaned is None:
+        problems["phone"] = _("Enter a mobile number or a landline with its area code.")
+    if postcode and not POSTCODE.match(postcode):
+        problems["postcode"] = _("A postcode has 6 digits.")
+    return cleaned or phone, problems

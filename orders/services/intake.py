@@ -20,7 +20,7 @@ from orders.models import IntakeKey, Order, OrderLine
 from orders.services.common import _audit, _event
 from orders.services.payment import _dispatch, order_mark_paid
 from orders.state import UNSHIPPED
-from shop.china import POSTCODE, phone_clean
+from shop.china import address_contact_check
 from shop.errors import Conflict, DomainError, RuleRefused
 from shop.selectors import store_settings
 
@@ -53,12 +53,8 @@ def _clean_address(address) -> dict:
     for key, limit in ADDRESS_LIMITS.items():
         if len(address[key]) > limit:
             errors[f"shipping_address.{key}"] = _("At most %(n)s characters.") % {"n": limit}
-    phone = phone_clean(address["phone"])
-    if address["phone"] and phone is None:
-        errors["shipping_address.phone"] = _("Enter a mobile number or a landline with its area code.")
-    address["phone"] = phone or address["phone"]
-    if address["postcode"] and not POSTCODE.match(address["postcode"]):
-        errors["shipping_address.postcode"] = _("A postcode has 6 digits.")
+    address["phone"], problems = address_contact_check(address["phone"], address["postcode"])
+    errors.update({f"shipping_address.{key}": message for key, message in problems.items()})
     if errors:
         raise DomainError(_("The shipping address is not complete."), code="invalid_address", fields=errors)
     return address
