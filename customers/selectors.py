@@ -7,3 +7,7 @@ def customer_list():
 
 def customer_addresses(customer):
     return CustomerAddress.objects.filter(customer=customer).order_by("-is_default", "created_at", "id")
+
+
+def customer_addresses_all():
+    return CustomerAddress.objects.select_related("customer")

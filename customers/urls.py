@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers import views
+from customers.views import profile as views
 
 app_name = "customers"
 urlpatterns = [

@@ -1,4 +1,11 @@
-"""Customers: who buys, their tags and their addresses. Member tiers, points, segments and notes arrive later."""
+"""Customers: who buys, their tags, their addresses, and the figures the member system keeps on them.
+
+The purchase figures (order count, spend, last order) and the RFM scores are written by
+customers.services from the order facts the orders app offers (customers never imports orders, DESIGN §1);
+`points_balance` always equals the sum of the customer's points ledger.
+"""
+
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -6,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from shop.money import MONEY
 
 
 class CustomerTag(models.Model):
@@ -18,6 +27,19 @@ class CustomerTag(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class RfmSegment(models.TextChoices):
+    """The eight classic RFM segments (重要价值客户 …): whether R, F and M are each high or low."""
+
+    CHAMPION = "champion", _("Important value customer")
+    DEVELOP = "develop", _("Important development customer")
+    KEEP = "keep", _("Important retention customer")
+    WIN_BACK = "win_back", _("Important win-back customer")
+    GENERAL_VALUE = "general_value", _("General value customer")
+    GENERAL_DEVELOP = "general_develop", _("General development customer")
+    GENERAL_KEEP = "general_keep", _("General retention customer")
+    GENERAL_WIN_BACK = "general_win_back", _("General win-back customer")
 
 
 class Customer(models.Model):
@@ -43,6 +65,28 @@ class Customer(models.Model):
     blacklisted = models.BooleanField(_("blacklisted"), default=False)
     blacklist_reason = models.CharField(_("blacklist reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("customer since"), default=timezone.now, db_index=True)
+    # The member system's figures (see the module docstring).
+    tier = models.ForeignKey(
+        "customers.MemberTier",
+        verbose_name=_("member tier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    order_count = models.PositiveIntegerField(_("orders"), default=0)
+    lifetime_spend = models.DecimalField(_("lifetime spend"), default=Decimal("0.00"), db_index=True, **MONEY)
+    orders_12m = models.PositiveIntegerField(_("orders in 12 months"), default=0)
+    spend_12m = models.DecimalField(_("12-month spend"), default=Decimal("0.00"), db_index=True, **MONEY)
+    first_order_at = models.DateTimeField(_("first order"), null=True, blank=True)
+    last_order_at = models.DateTimeField(_("last order"), null=True, blank=True, db_index=True)
+    rfm_r = models.PositiveSmallIntegerField(_("recency score"), null=True, blank=True)
+    rfm_f = models.PositiveSmallIntegerField(_("frequency score"), null=True, blank=True)
+    rfm_m = models.PositiveSmallIntegerField(_("monetary score"), null=True, blank=True)
+    rfm_segment = models.CharField(
+        _("RFM segment"), max_length=20, choices=RfmSegment.choices, blank=True, db_index=True
+    )
+    points_balance = models.IntegerField(_("points balance"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

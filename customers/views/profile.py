@@ -1,17 +1,17 @@
 from functools import partial
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from customers import selectors, services
 from customers.forms import AddressForm, CustomerFilter, CustomerForm, TagsForm
-from customers.models import CustomerAddress
+from customers.views.common import address_or_404, customer_or_404, form_page
 from shop.lists import Column, ListPage, render_list
 from shop.permissions import staff_view
 from shop.related import related_panels
 from shop.selectors import audit_for_object
-from shop.web import form_done, message_submit
+from shop.web import message_submit
 
 
 @staff_view("customers.view_customer")
@@ -37,17 +37,9 @@ def customer_list(request):
     return render_list(request, "customers/customer_list.html", page)
 
 
-def _customer(pk):
-    return get_object_or_404(selectors.customer_list(), pk=pk)
-
-
-def _address(pk):
-    return get_object_or_404(CustomerAddress.objects.select_related("customer"), pk=pk)
-
-
 @staff_view("customers.view_customer")
 def customer_detail(request, pk):
-    customer = _customer(pk)
+    customer = customer_or_404(pk)
     return render(
         request,
         "customers/customer_detail.html",
@@ -61,53 +53,46 @@ def customer_detail(request, pk):
     )
 
 
-def _form_page(request, customer, form, call, success, title):
-    """A form for one customer: a valid post runs the service and goes back to the customer's page."""
-    if form_done(request, form, call, success):
-        return redirect(customer)
-    return render(request, "customers/form.html", {"form": form, "customer": customer, "title": title})
-
-
 @staff_view("customers.change_customer")
 def customer_edit(request, pk):
-    customer = _customer(pk)
+    customer = customer_or_404(pk)
     form = CustomerForm.for_customer(customer, request.POST or None)
     call = partial(services.customer_update, customer=customer, actor=request.user)
-    return _form_page(request, customer, form, call, _("Customer saved."), _("Edit customer"))
+    return form_page(request, customer, form, call, _("Customer saved."), _("Edit customer"))
 
 
 @staff_view("customers.change_customer")
 def customer_tags(request, pk):
-    customer = _customer(pk)
+    customer = customer_or_404(pk)
     form = TagsForm(request.POST or None, initial={"tags": ", ".join(t.name for t in customer.tags.all())})
     call = partial(services.customer_tag_set, customer=customer, actor=request.user)
-    return _form_page(request, customer, form, call, _("Tags saved."), _("Customer tags"))
+    return form_page(request, customer, form, call, _("Tags saved."), _("Customer tags"))
 
 
 @staff_view("customers.change_customer")
 def address_create(request, pk):
-    customer = _customer(pk)
+    customer = customer_or_404(pk)
     form = AddressForm.for_address(None, request.POST or None)
     call = partial(services.customer_address_save, customer=customer, actor=request.user)
-    return _form_page(request, customer, form, call, _("Address added."), _("New address"))
+    return form_page(request, customer, form, call, _("Address added."), _("New address"))
 
 
 @staff_view("customers.change_customer")
 def address_edit(request, pk):
-    address = _address(pk)
+    address = address_or_404(pk)
     customer = address.customer
     form = AddressForm.for_address(address, request.POST or None)
 
     def call(**data):
         return services.customer_address_save(customer=customer, address=address, actor=request.user, **data)
 
-    return _form_page(request, customer, form, call, _("Address saved."), _("Edit address"))
+    return form_page(request, customer, form, call, _("Address saved."), _("Edit address"))
 
 
 @staff_view("customers.change_customer")
 @require_POST
 def address_delete(request, pk):
-    address = _address(pk)
+    address = address_or_404(pk)
     message_submit(
         request, lambda: services.customer_address_delete(address=address, actor=request.user), _("Address deleted.")
     )
@@ -117,7 +102,7 @@ def address_delete(request, pk):
 @staff_view("customers.change_customer")
 @require_POST
 def address_default(request, pk):
-    address = _address(pk)
+    address = address_or_404(pk)
     message_submit(
         request,
         lambda: services.customer_address_set_default(address=address, actor=request.user),

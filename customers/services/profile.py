@@ -1,4 +1,4 @@
-"""Customer write use cases."""
+"""Profile use cases: the customer record, its tags and its addresses."""
 
 import re
 

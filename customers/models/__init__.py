@@ -1,0 +1,17 @@
+"""Customers and the member system, one module per area, every model re-exported here.
+
+profile   Customer (with its member figures), CustomerTag, CustomerAddress, RfmSegment
+members   MemberTier, TierChange
+"""
+
+from customers.models.members import MemberTier, TierChange
+from customers.models.profile import Customer, CustomerAddress, CustomerTag, RfmSegment
+
+__all__ = [
+    "Customer",
+    "CustomerAddress",
+    "CustomerTag",
+    "MemberTier",
+    "RfmSegment",
+    "TierChange",
+]

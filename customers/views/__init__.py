@@ -1,0 +1,1 @@
+"""The customer pages, one module per area (profile: list, detail, edit, tags, addresses)."""
