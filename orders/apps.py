@@ -17,6 +17,18 @@ class OrdersConfig(AppConfig):
         ("orders:rule_list", _("Dispatch rules"), "orders.view_dispatchrule"),
     ]
 
+    def ready(self):
+        from orders import receivers  # noqa: F401  (connects the receivers of the orders signals)
+
+    def customer_order_facts(self, *, now, customer_ids=None):
+        """The customers' purchase figures, offered to customers (which never imports orders, DESIGN §1):
+        a values() queryset of ``customer_id, order_count, spend, first_order_at, last_order_at, orders_12m,
+        spend_12m`` over paid orders that were not cancelled or closed (orders.selectors.customer_purchase_facts).
+        """
+        from orders.selectors import customer_purchase_facts
+
+        return customer_purchase_facts(now=now, customer_ids=customer_ids)
+
     def customer_panels(self, user, customer):
         """The customer's latest orders, with a link to the order list filtered to them."""
         from orders.selectors import customer_orders

@@ -1,9 +1,11 @@
 """Reads shared by the order pages, the API and the jobs (the list pages are declared in orders/lists.py)."""
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, DecimalField, Max, Min, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,6 +67,39 @@ def order_detail(pk):
 def customer_orders(customer):
     """One customer's orders, newest first (index orders_customer_placed)."""
     return Order.objects.filter(customer=customer).order_by("-placed_at", "-id")
+
+
+def purchases():
+    """Orders that count as purchases: paid (``paid_at`` set) and not cancelled or closed. A cancelled paid order
+    was refunded in full; partial refunds of after-sales live in payments and aftersales, which orders does not
+    read, so a purchase counts at its order total."""
+    return Order.objects.filter(paid_at__isnull=False).exclude(status__in=(S.CANCELLED, S.CLOSED))
+
+
+def customer_purchase_facts(*, now, customer_ids=None):
+    """Per customer with at least one purchase: ``customer_id, order_count, spend, first_order_at,
+    last_order_at, orders_12m, spend_12m`` (times are ``placed_at``; 12 months = the 365 days before `now`).
+
+    One aggregate over the purchases (a full scan for everyone; the orders_customer_placed index for a few
+    `customer_ids`). It is a values() queryset, so the customers module can read it or embed its SQL.
+    """
+    rows = purchases()
+    if customer_ids is not None:
+        rows = rows.filter(customer_id__in=list(customer_ids))
+    recent = Q(placed_at__gte=now - timedelta(days=365))
+    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    return (
+        rows.order_by()
+        .values("customer_id")
+        .annotate(
+            order_count=Count("id"),
+            spend=Coalesce(Sum("total"), zero),
+            first_order_at=Min("placed_at"),
+            last_order_at=Max("placed_at"),
+            orders_12m=Count("id", filter=recent),
+            spend_12m=Coalesce(Sum("total", filter=recent), zero),
+        )
+    )
 
 
 def order_events(order):

@@ -24,6 +24,9 @@ ACTIONS = {
     "customers.address_save": _("Saved customer address"),
     "customers.address_default": _("Changed default address"),
     "customers.address_delete": _("Deleted customer address"),
+    "customers.tier_save": _("Saved member tier"),
+    "customers.tier_delete": _("Deleted member tier"),
+    "customers.rfm_recompute": _("Recomputed RFM scores and member tiers"),
     # catalog
     "catalog.category_create": _("Created category"),
     "catalog.category_update": _("Edited category"),

@@ -1,8 +1,16 @@
 """Customer write use cases, one module per area; every name callers use is re-exported here.
 
 profile   normalise_phone, customer_upsert (at order intake), profile edits, tags, addresses
+members   member tiers, purchase figures, RFM scores and segments, tier changes
 """
 
+from customers.services.members import (
+    member_order_completed,
+    member_tier_delete,
+    member_tier_save,
+    rfm_and_tiers_recompute,
+    rfm_segment,
+)
 from customers.services.profile import (
     customer_address_delete,
     customer_address_save,
@@ -14,6 +22,11 @@ from customers.services.profile import (
 )
 
 __all__ = [
+    "member_order_completed",
+    "member_tier_delete",
+    "member_tier_save",
+    "rfm_and_tiers_recompute",
+    "rfm_segment",
     "customer_address_delete",
     "customer_address_save",
     "customer_address_set_default",

@@ -1,0 +1,10 @@
+"""Customer jobs (DESIGN §5): each only calls a service; each is safe to run twice."""
+
+from shop.jobs import crontab, job
+
+
+@job("recompute_rfm_and_tiers", crontab(hour=4, minute=0))
+def recompute_rfm_and_tiers():
+    from customers import services
+
+    return services.rfm_and_tiers_recompute()
