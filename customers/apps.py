@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers")
-    nav = [("customers:customer_list", _("Customers"), "customers.view_customer")]
+    nav = [
+        ("customers:customer_list", _("Customers"), "customers.view_customer"),
+        ("customers:tier_list", _("Member tiers"), "customers.view_membertier"),
+        ("customers:rfm", _("RFM analysis"), "customers.view_customer"),
+    ]
 
     def dashboard_stats(self, user):
         from django.utils import timezone

@@ -1,20 +1,72 @@
+from datetime import datetime, time, timedelta
+
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer, CustomerTag
+from customers.models import Customer, CustomerAddress, CustomerTag, MemberTier, RfmSegment
+from shop.china import PROVINCES, province_key
 from shop.lists import FilterSet
+
+MONEY_MAX = 999_999_999_999
+
+
+def _money_filter(label, field, lookup):
+    return django_filters.NumberFilter(
+        label=label,
+        field_name=field,
+        lookup_expr=lookup,
+        min_value=0,
+        max_value=MONEY_MAX,
+        widget=forms.NumberInput(attrs={"step": "0.01", "class": "short"}),
+    )
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
 class CustomerFilter(FilterSet):
     tags = django_filters.ModelChoiceFilter(queryset=CustomerTag.objects.all(), label=_("tag"))
+    tier = django_filters.ModelChoiceFilter(
+        queryset=MemberTier.objects.order_by("-rank"), label=_("member tier"), null_label=_("No tier")
+    )
+    rfm_segment = django_filters.ChoiceFilter(choices=RfmSegment.choices, label=_("RFM segment"))
+    province = django_filters.ChoiceFilter(
+        label=_("province"), choices=[(p, p) for p in PROVINCES], method="filter_province"
+    )
     gender = django_filters.ChoiceFilter(choices=Customer.Gender.choices, label=_("gender"))
     source = django_filters.ChoiceFilter(choices=Customer.Source.choices, label=_("source"))
+    spend_12m_min = _money_filter(_("12-month spend from"), "spend_12m", "gte")
+    spend_12m_max = _money_filter(_("to"), "spend_12m", "lte")
+    spend_min = _money_filter(_("lifetime spend from"), "lifetime_spend", "gte")
+    spend_max = _money_filter(_("to"), "lifetime_spend", "lte")
+    last_order_from = django_filters.DateFilter(
+        label=_("last order from"), method="filter_last_from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last_order_to = django_filters.DateFilter(
+        label=_("to"), method="filter_last_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
     blacklisted = django_filters.BooleanFilter(label=_("blacklisted"))
 
     class Meta:
         model = Customer
-        fields = ["tags", "gender", "source", "blacklisted"]
+        fields = ["tags", "tier", "rfm_segment", "gender", "source", "blacklisted"]
+
+    def filter_province(self, queryset, name, value):
+        """Customers whose default address is in the province ('广东' finds '广东省')."""
+        default = CustomerAddress.objects.filter(
+            customer=OuterRef("pk"), is_default=True, province__startswith=province_key(value)
+        )
+        return queryset.filter(Exists(default))
+
+    def filter_last_from(self, queryset, name, value):
+        return queryset.filter(last_order_at__gte=_day_start(value))
+
+    def filter_last_to(self, queryset, name, value):
+        return queryset.filter(last_order_at__lt=_day_start(value + timedelta(days=1)))
 
 
 class CustomerForm(forms.Form):
@@ -54,3 +106,34 @@ class TagsForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"), max_length=700, required=False, help_text=_("Separate tags with commas or spaces.")
     )
+
+
+class TierForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=40)
+    rank = forms.IntegerField(
+        label=_("Rank"),
+        min_value=0,
+        max_value=32767,
+        help_text=_("Higher ranks are better tiers; each tier has its own."),
+    )
+    threshold_kind = forms.ChoiceField(label=_("Reached by"), choices=MemberTier.ThresholdKind.choices)
+    threshold = forms.DecimalField(
+        label=_("Threshold"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("12-month spend in yuan, or a number of orders in 12 months."),
+    )
+    discount_percent = forms.DecimalField(
+        label=_("Member discount (% off)"), min_value=0, max_value=100, max_digits=5, decimal_places=2
+    )
+    free_shipping = forms.BooleanField(label=_("Free shipping"), required=False)
+    points_multiplier = forms.DecimalField(
+        label=_("Points multiplier"), min_value=0, max_value=10, max_digits=4, decimal_places=2, initial=1
+    )
+    birthday_points = forms.IntegerField(label=_("Birthday gift (points)"), min_value=0, initial=0)
+
+    @classmethod
+    def for_tier(cls, tier, data=None):
+        initial = {k: getattr(tier, k) for k in cls.base_fields} if tier else None
+        return cls(data, initial=initial)

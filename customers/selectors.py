@@ -82,8 +82,8 @@ def tier_history(customer):
 
 def rfm_segments() -> list[dict]:
     """Each RFM segment, in the classic order, with its customers' count, total and average lifetime spend."""
-    totals = {
-        row["rfm_segment"]: row
+    totals: dict[str, dict] = {
+        row["rfm_segment"]: dict(row)
         for row in Customer.objects.exclude(rfm_segment="")
         .order_by()
         .values("rfm_segment")

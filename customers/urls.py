@@ -1,5 +1,6 @@
 from django.urls import path
 
+from customers.views import members
 from customers.views import profile as views
 
 app_name = "customers"
@@ -12,4 +13,10 @@ urlpatterns = [
     path("addresses/<int:pk>/edit/", views.address_edit, name="address_edit"),
     path("addresses/<int:pk>/delete/", views.address_delete, name="address_delete"),
     path("addresses/<int:pk>/default/", views.address_default, name="address_default"),
+    path("tiers/", members.tier_list, name="tier_list"),
+    path("tiers/new/", members.tier_create, name="tier_create"),
+    path("tiers/<int:pk>/", members.tier_edit, name="tier_edit"),
+    path("tiers/<int:pk>/delete/", members.tier_delete, name="tier_delete"),
+    path("rfm/", members.rfm, name="rfm"),
+    path("rfm/recompute/", members.rfm_recompute, name="rfm_recompute"),
 ]

@@ -9,7 +9,7 @@ from customers.forms import AddressForm, CustomerFilter, CustomerForm, TagsForm
 from customers.views.common import address_or_404, customer_or_404, form_page
 from shop.lists import Column, ListPage, render_list
 from shop.permissions import staff_view
-from shop.related import related_panels
+from shop.related import related, related_panels
 from shop.selectors import audit_for_object
 from shop.web import message_submit
 
@@ -27,6 +27,11 @@ def customer_list(request):
             Column("gender", _("Gender"), sortable=False, value=lambda c: c.get_gender_display()),
             Column("source", _("Source"), sortable=False, value=lambda c: c.get_source_display()),
             Column("tags", _("Tags"), sortable=False, value=lambda c: ", ".join(t.name for t in c.tags.all())),
+            Column("tier", _("Member tier"), sortable=False, value=lambda c: c.tier.name if c.tier else ""),
+            Column("rfm_segment", _("RFM segment"), sortable=False, value=lambda c: c.get_rfm_segment_display()),
+            Column("spend_12m", _("12-month spend")),
+            Column("lifetime_spend", _("Lifetime spend")),
+            Column("last_order_at", _("Last order")),
             Column("blacklisted", _("Blacklisted"), sortable=False),
             Column("created_at", _("Customer since")),
         ],
@@ -48,6 +53,14 @@ def customer_detail(request, pk):
             "addresses": selectors.customer_addresses(customer),
             "may_change": request.user.has_perm("customers.change_customer"),
             "history": audit_for_object(customer)[:20],
+            "figures": selectors.customer_figures(customer),
+            "tier_history": related(
+                selectors.tier_history(customer),
+                key="tier-history",
+                title=_("Tier history"),
+                url="",
+                template="customers/_tier_history.html",
+            ),
             "related_panels": related_panels("customer_panels", customer, request.user),
         },
     )

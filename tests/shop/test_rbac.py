@@ -126,8 +126,12 @@ ORDERS_SETUP = {
     "orders:rule_edit",
     "orders:rule_delete",
 }
-CUSTOMERS = {"customers:customer_list", "customers:customer_detail"}
+CUSTOMERS = {"customers:customer_list", "customers:customer_detail", "customers:tier_list", "customers:rfm"}
 CUSTOMERS_WRITE = {
+    "customers:tier_create",
+    "customers:tier_edit",
+    "customers:tier_delete",
+    "customers:rfm_recompute",
     "customers:customer_edit",
     "customers:customer_tags",
     "customers:address_create",

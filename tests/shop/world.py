@@ -71,7 +71,7 @@ def build_world(owner, user=None):
     The job run and the notification belong to `user` (default: the owner): only their owner opens them.
     """
     from catalog.models import AttributeDefinition, Brand, Category, Product, Sku, Tag
-    from customers.models import Customer, CustomerAddress, CustomerTag
+    from customers.models import Customer, CustomerAddress, CustomerTag, MemberTier
     from inventory.models import (
         LowStockRule,
         PurchaseOrder,
@@ -120,6 +120,7 @@ def build_world(owner, user=None):
     low_rule = LowStockRule.objects.create(sku=sku, value=5)
     replenishment = ReplenishmentRule.objects.create(sku=sku, supplier=supplier, reorder_point=5, order_up_to=20)
 
+    member_tier = MemberTier.objects.create(name="金卡", rank=2, threshold=Decimal("5000.00"))
     customer = Customer.objects.create(phone="13800138000", name="张三")
     customer.tags.add(CustomerTag.objects.create(name="VIP"))
     address = CustomerAddress.objects.create(
@@ -208,6 +209,8 @@ def build_world(owner, user=None):
         "customers:address_edit": address,
         "customers:address_delete": address,
         "customers:address_default": address,
+        "customers:tier_edit": member_tier,
+        "customers:tier_delete": member_tier,
         "inventory:po_detail": po,
         "inventory:po_cancel": po,
         "inventory:po_place": po,
