@@ -77,7 +77,7 @@ def generate():
     assert connection.vendor == "postgresql", "the generator uses generate_series: run it on PostgreSQL"
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM customers_customer WHERE phone LIKE '187%%'")
+        cursor.execute("SELECT count(*) FROM customers_customer WHERE phone LIKE '187%%'", [])
         if cursor.fetchone()[0] < CUSTOMERS:
             # Every NOT NULL column: Django's defaults are not database defaults.
             cursor.execute(
@@ -96,14 +96,18 @@ def generate():
                     postcode, is_default, created_at)
                 SELECT id, name, phone, ({_array(PROVINCES)})[1 + (id * 31) %% {len(PROVINCES)}], '市', '区',
                        '某路1号', '', true, now()
-                FROM customers_customer WHERE phone LIKE '187%%'"""
+                FROM customers_customer WHERE phone LIKE '187%%'""",
+                [],
             )
-        cursor.execute("SELECT min(id) FROM customers_customer WHERE phone LIKE '187%%'")
+        cursor.execute("SELECT min(id) FROM customers_customer WHERE phone LIKE '187%%'", [])
         customer_lo = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM orders_order WHERE external_id LIKE 'RFM-%%'")
+        cursor.execute("SELECT count(*) FROM orders_order WHERE external_id LIKE 'RFM-%%'", [])
         if cursor.fetchone()[0] < N:
-            # Customer (i * 7919) mod 200,000: each customer gets ~N/200k orders spread over the year.
-            cursor.execute(_orders_sql(N, f"{customer_lo} + (i * 7919) %% {CUSTOMERS}", "RFM"), [N])
+            # Half the orders spread evenly over the customers ((i * 7919) mod 200,000), half skewed towards the
+            # first customers (that number squared / 200,000): a few buy often, most buy a few times a year.
+            spread = f"((i::bigint * 7919) %% {CUSTOMERS})"
+            who = f"{customer_lo} + CASE WHEN i %% 2 = 0 THEN {spread} ELSE {spread} * {spread} / {CUSTOMERS} END"
+            cursor.execute(_orders_sql(N, who, "RFM"), [N])
         cursor.execute(
             "INSERT INTO customers_customer (phone, name, email, gender, source, blacklisted, blacklist_reason, "
             "created_at, order_count, lifetime_spend, orders_12m, spend_12m, rfm_segment, points_balance, updated_at) "

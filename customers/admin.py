@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from customers.models import Customer, CustomerAddress, CustomerTag
+from customers.models import Customer, CustomerAddress, CustomerTag, MemberTier, TierChange
 from shop.web import ReadOnlyAdmin
 
 
@@ -19,4 +19,17 @@ class CustomerTagAdmin(ReadOnlyAdmin):
 @admin.register(CustomerAddress)
 class CustomerAddressAdmin(ReadOnlyAdmin):
     list_display = ("customer", "name", "phone", "province", "city", "is_default")
+    raw_id_fields = ("customer",)
+
+
+@admin.register(MemberTier)
+class MemberTierAdmin(ReadOnlyAdmin):
+    list_display = ("rank", "name", "threshold_kind", "threshold", "discount_percent", "free_shipping")
+
+
+@admin.register(TierChange)
+class TierChangeAdmin(ReadOnlyAdmin):
+    list_display = ("customer", "from_tier", "to_tier", "reason", "reference", "created_at")
+    list_filter = ("reason",)
+    list_select_related = ("customer", "from_tier", "to_tier")
     raw_id_fields = ("customer",)
