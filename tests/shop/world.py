@@ -71,7 +71,7 @@ def build_world(owner, user=None):
     The job run and the notification belong to `user` (default: the owner): only their owner opens them.
     """
     from catalog.models import AttributeDefinition, Brand, Category, Product, Sku, Tag
-    from customers.models import Customer, CustomerAddress, CustomerTag, MemberTier
+    from customers.models import Customer, CustomerAddress, CustomerTag, MemberTier, TierChange
     from inventory.models import (
         LowStockRule,
         PurchaseOrder,
@@ -123,6 +123,7 @@ def build_world(owner, user=None):
     member_tier = MemberTier.objects.create(name="金卡", rank=2, threshold=Decimal("5000.00"))
     customer = Customer.objects.create(phone="13800138000", name="张三")
     customer.tags.add(CustomerTag.objects.create(name="VIP"))
+    TierChange.objects.create(customer=customer, to_tier=member_tier, reason=TierChange.Reason.RECOMPUTE)
     address = CustomerAddress.objects.create(
         customer=customer,
         name="张三",
