@@ -125,7 +125,7 @@ class TierForm(forms.Form):
         help_text=_("12-month spend in yuan, or a number of orders in 12 months."),
     )
     discount_percent = forms.DecimalField(
-        label=_("Member discount (% off)"), min_value=0, max_value=100, max_digits=5, decimal_places=2
+        label=_("Member discount (percent off)"), min_value=0, max_value=100, max_digits=5, decimal_places=2
     )
     free_shipping = forms.BooleanField(label=_("Free shipping"), required=False)
     points_multiplier = forms.DecimalField(

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('rank', models.PositiveSmallIntegerField(help_text='Higher ranks are better tiers; customers get the best tier they reach.', unique=True, verbose_name='rank')),
                 ('threshold_kind', models.CharField(choices=[('spend', '12-month spend'), ('orders', '12-month order count')], default='spend', max_length=10, verbose_name='reached by')),
                 ('threshold', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='threshold')),
-                ('discount_percent', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='member discount (% off)')),
+                ('discount_percent', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='member discount (percent off)')),
                 ('free_shipping', models.BooleanField(default=False, verbose_name='free shipping')),
                 ('points_multiplier', models.DecimalField(decimal_places=2, default=Decimal('1.00'), max_digits=4, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='points multiplier')),
                 ('birthday_points', models.PositiveIntegerField(default=0, verbose_name='birthday gift (points)')),

@@ -31,7 +31,7 @@ class MemberTier(models.Model):
     )
     threshold = models.DecimalField(_("threshold"), default=Decimal("0.00"), validators=[MinValueValidator(0)], **MONEY)
     discount_percent = models.DecimalField(
-        _("member discount (% off)"),
+        _("member discount (percent off)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("0.00"),

@@ -176,7 +176,7 @@ def test_staff_create_edit_and_list_tiers(owner_client):
 def test_a_bad_tier_shows_a_clear_message_and_saves_nothing(owner_client, change, field, message):
     make_tiers()
     before = MemberTier.objects.count()
-    response = owner_client.post("/customers/tiers/new/", {**TIER, **change})
+    response = owner_client.post("/customers/tiers/new/", {**TIER, **change}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert field in errors and message in " ".join(errors[field])
@@ -186,7 +186,7 @@ def test_a_bad_tier_shows_a_clear_message_and_saves_nothing(owner_client, change
 def test_a_tier_customers_hold_cannot_be_deleted(owner_client):
     tiers = make_tiers()
     make_customer(tier=tiers["gold"])
-    response = owner_client.post(f"/customers/tiers/{tiers['gold'].pk}/delete/", follow=True)
+    response = owner_client.post(f"/customers/tiers/{tiers['gold'].pk}/delete/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert MemberTier.objects.filter(pk=tiers["gold"].pk).exists()
     assert "1 customers hold the tier 金卡" in response.content.decode()
     owner_client.post(f"/customers/tiers/{tiers['silver'].pk}/delete/")
