@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from customers.models import Customer, CustomerAddress, CustomerTag
+from customers.models import BestSeller, Customer, CustomerAddress, CustomerTag, ProductPair
 from shop.web import ReadOnlyAdmin
 
 
@@ -20,3 +20,15 @@ class CustomerTagAdmin(ReadOnlyAdmin):
 class CustomerAddressAdmin(ReadOnlyAdmin):
     list_display = ("customer", "name", "phone", "province", "city", "is_default")
     raw_id_fields = ("customer",)
+
+
+@admin.register(ProductPair)
+class ProductPairAdmin(ReadOnlyAdmin):
+    list_display = ("product", "rank", "other", "together", "score", "lift", "computed_at")
+    raw_id_fields = ("product", "other")
+
+
+@admin.register(BestSeller)
+class BestSellerAdmin(ReadOnlyAdmin):
+    list_display = ("rank", "product", "orders", "computed_at")
+    raw_id_fields = ("product",)

@@ -1,6 +1,7 @@
 """Customer write use cases, one module per area; every name callers use is re-exported here.
 
 profile   normalise_phone, customer_upsert (at order intake), profile edits, tags, addresses
+recommendations   recommendations_recompute (the nightly bought-together pairs and best sellers)
 """
 
 from customers.services.profile import (
@@ -12,6 +13,7 @@ from customers.services.profile import (
     customer_upsert,
     normalise_phone,
 )
+from customers.services.recommendations import recommendations_recompute
 
 __all__ = [
     "customer_address_delete",
@@ -21,4 +23,5 @@ __all__ = [
     "customer_update",
     "customer_upsert",
     "normalise_phone",
+    "recommendations_recompute",
 ]

@@ -126,7 +126,7 @@ ORDERS_SETUP = {
     "orders:rule_edit",
     "orders:rule_delete",
 }
-CUSTOMERS = {"customers:customer_list", "customers:customer_detail"}
+CUSTOMERS = {"customers:customer_list", "customers:customer_detail", "customers:push_list"}
 CUSTOMERS_WRITE = {
     "customers:customer_edit",
     "customers:customer_tags",

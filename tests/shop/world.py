@@ -71,7 +71,7 @@ def build_world(owner, user=None):
     The job run and the notification belong to `user` (default: the owner): only their owner opens them.
     """
     from catalog.models import AttributeDefinition, Brand, Category, Product, Sku, Tag
-    from customers.models import Customer, CustomerAddress, CustomerTag
+    from customers.models import BestSeller, Customer, CustomerAddress, CustomerTag, ProductPair
     from inventory.models import (
         LowStockRule,
         PurchaseOrder,
@@ -119,6 +119,10 @@ def build_world(owner, user=None):
     StocktakeLine.objects.create(stocktake=stocktake, sku=sku, expected=50)
     low_rule = LowStockRule.objects.create(sku=sku, value=5)
     replenishment = ReplenishmentRule.objects.create(sku=sku, supplier=supplier, reorder_point=5, order_up_to=20)
+
+    bag = Product.objects.create(code="P-WORLD-BAG", name="帆布袋", status=Product.Status.PUBLISHED)
+    ProductPair.objects.create(product=product, other=bag, together=2, score=0.5, lift=1.5, rank=1)
+    BestSeller.objects.create(product=bag, orders=2, rank=1)
 
     customer = Customer.objects.create(phone="13800138000", name="张三")
     customer.tags.add(CustomerTag.objects.create(name="VIP"))

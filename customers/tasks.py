@@ -1,0 +1,10 @@
+"""Customer jobs (DESIGN §5): each only calls a service; each is safe to run twice."""
+
+from shop.jobs import crontab, job
+
+
+@job("recompute_recommendations", crontab(hour=4, minute=30))
+def recompute_recommendations():
+    from customers import services
+
+    return services.recommendations_recompute()
