@@ -323,3 +323,39 @@ def test_the_push_list_reads_a_fixed_number_of_queries_per_chunk(store, owner_cl
     every = queries({})
     assert few[1] == 1 and every[1] == 8
     assert few[0] == every[0]
+
+
+def test_orders_placed_paid_and_cancelled_through_the_order_services(db):
+    """The whole path: intake, payment and cancellation by the orders app, then the job and the product's pairs."""
+    from inventory.models import Warehouse
+    from inventory.services import stock_receive
+    from orders.services import order_cancel, order_mark_paid, order_place
+
+    warehouse = Warehouse.objects.create(code="SH", name="上海仓", province="上海")
+    products = {code: make_product(f"SV{code}") for code in "ABC"}
+    for product in products.values():
+        stock_receive(sku=product.skus.get(), warehouse=warehouse, quantity=50, actor="test")
+    address = {"name": "张三", "phone": "13800138000", "province": "上海", "city": "上海市", "district": "浦东新区"}
+
+    def place(*codes, phone):
+        order, _created = order_place(
+            customer={"phone": phone, "name": "张三"},
+            shipping_address={**address, "detail": "世纪大道100号", "phone": phone},
+            lines=[(f"SV{code}-0", 1) for code in codes],
+            payment_method="alipay",
+        )
+        return order
+
+    def paid(*codes, phone):
+        order = place(*codes, phone=phone)
+        return order_mark_paid(order=order, amount=order.total, paid_at=order.placed_at)
+
+    paid("A", "B", phone="13800000001")
+    paid("A", "B", phone="13800000002")
+    place("A", "C", phone="13800000003")  # never paid
+    place("A", "C", phone="13800000004")
+    order_cancel(order=paid("A", "C", phone="13800000005"), actor=None, reason="不要了")
+    paid("A", "C", phone="13800000006")
+    recommendations_recompute()
+    pair = ProductPair.objects.get(product=products["A"])
+    assert (pair.other, pair.together, pair.score) == (products["B"], 2, pytest.approx(2 / 3))
