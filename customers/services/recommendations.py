@@ -41,18 +41,24 @@ def _lines_sql(since) -> tuple[str, list]:
 
 
 def _pairs_sql(lines, *, table) -> str:
+    # Each unordered pair is counted once (product < other) and then written both ways: half the join and the
+    # grouping of counting (A, B) and (B, A) separately.
     # lift = (together / baskets) / ((n_A / baskets) * (n_B / baskets)) = together * baskets / (n_A * n_B);
     # ordering A's pairs by lift among equal counts is ordering by n_B ascending (exact integers, no float ties).
     return f"""
         WITH lines AS ({lines}),
         sizes AS (SELECT product_id, COUNT(*) AS n FROM lines GROUP BY product_id),
         baskets AS (SELECT COUNT(*) AS n FROM (SELECT DISTINCT source, basket_id FROM lines) d),
-        pairs AS (
-            SELECT a.product_id AS product_id, b.product_id AS other_id, COUNT(*) AS together
+        unordered AS (
+            SELECT a.product_id AS lo, b.product_id AS hi, COUNT(*) AS together
             FROM lines a JOIN lines b
-              ON b.source = a.source AND b.basket_id = a.basket_id AND b.product_id <> a.product_id
+              ON b.source = a.source AND b.basket_id = a.basket_id AND b.product_id > a.product_id
             GROUP BY a.product_id, b.product_id
             HAVING COUNT(*) >= %s
+        ),
+        pairs AS (
+            SELECT lo AS product_id, hi AS other_id, together FROM unordered
+            UNION ALL SELECT hi, lo, together FROM unordered
         ),
         ranked AS (
             SELECT p.product_id, p.other_id, p.together,
@@ -92,6 +98,9 @@ def recommendations_recompute(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+            # The self-join and the grouping sort or hash every basket line; give this transaction the memory
+            # to do it without spilling to disk (4 MB by default).
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         ProductPair.objects.all().delete()
         BestSeller.objects.all().delete()
         lines, params = _lines_sql(now - timedelta(days=pair_days))
