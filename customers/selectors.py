@@ -3,9 +3,12 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from django.apps import apps
+from django.db.models import Max
 from django.utils import timezone
 
-from customers.models import Customer, CustomerAddress
+from catalog.models import Product
+from customers.models import BestSeller, Customer, CustomerAddress, ProductPair
 
 
 def customer_list():
@@ -30,16 +33,11 @@ PUSH_CHUNK = 500  # customers per step of a push list: a handful of queries per 
 def purchase_baskets() -> list:
     """The purchases later modules offer, one values queryset per module: rows of (basket_id, customer_id,
     product_id, placed_at) from `AppConfig.purchase_baskets()` (orders; customers never imports it, DESIGN §1)."""
-    from django.apps import apps
-
     return [config.purchase_baskets() for config in apps.get_app_configs() if hasattr(config, "purchase_baskets")]
 
 
 def bought_together(product):
     """The published products most often bought with `product`, best first (ProductPair.rank)."""
-    from catalog.models import Product
-    from customers.models import ProductPair
-
     return (
         ProductPair.objects.filter(product_id=product.pk, other__status=Product.Status.PUBLISHED)
         .select_related("other")
@@ -64,8 +62,6 @@ class Recommendation:
 
 def _bought(customer_ids) -> dict:
     """{customer id: {product id: when they last bought it}} from every purchase source."""
-    from django.db.models import Max
-
     bought: dict = defaultdict(dict)
     for baskets in purchase_baskets():
         rows = (
@@ -83,9 +79,6 @@ def _bought(customer_ids) -> dict:
 
 def _pairs_of(product_ids) -> dict:
     """{product id: [(other id, score), ...]} for the published others of these products."""
-    from catalog.models import Product
-    from customers.models import ProductPair
-
     pairs: dict = defaultdict(list)
     rows = ProductPair.objects.filter(product_id__in=product_ids, other__status=Product.Status.PUBLISHED).values_list(
         "product_id", "other_id", "score"
@@ -96,9 +89,6 @@ def _pairs_of(product_ids) -> dict:
 
 
 def _best_sellers() -> list[int]:
-    from catalog.models import Product
-    from customers.models import BestSeller
-
     return list(
         BestSeller.objects.filter(product__status=Product.Status.PUBLISHED)
         .order_by("rank")
@@ -138,8 +128,6 @@ def rank_recommendations(bought: dict, pairs: dict, best_sellers: list, *, now, 
 
 
 def _products(ids) -> dict:
-    from catalog.models import Product
-
     return {p.pk: p for p in Product.objects.filter(pk__in=ids).only("id", "code", "name", "status", "price_min")}
 
 
