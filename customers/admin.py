@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from customers.models import Customer, CustomerAddress, CustomerTag, MemberTier, TierChange
+from customers.models import BestSeller, Customer, CustomerAddress, CustomerTag, MemberTier, ProductPair, TierChange
 from shop.web import ReadOnlyAdmin
 
 
@@ -33,3 +33,15 @@ class TierChangeAdmin(ReadOnlyAdmin):
     list_filter = ("reason",)
     list_select_related = ("customer", "from_tier", "to_tier")
     raw_id_fields = ("customer",)
+
+
+@admin.register(ProductPair)
+class ProductPairAdmin(ReadOnlyAdmin):
+    list_display = ("product", "rank", "other", "together", "score", "lift", "computed_at")
+    raw_id_fields = ("product", "other")
+
+
+@admin.register(BestSeller)
+class BestSellerAdmin(ReadOnlyAdmin):
+    list_display = ("rank", "product", "orders", "computed_at")
+    raw_id_fields = ("product",)

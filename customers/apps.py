@@ -12,6 +12,44 @@ class CustomersConfig(AppConfig):
         ("customers:rfm", _("RFM analysis"), "customers.view_customer"),
     ]
 
+    def product_panels(self, user, product):
+        """The published products most often bought with this one (the nightly recommendations job)."""
+        from customers.selectors import bought_together
+        from customers.services.recommendations import TOP_N
+        from shop.related import related
+
+        if not user.has_perm("customers.view_productpair"):
+            return []
+        return [
+            related(
+                bought_together(product),
+                key="bought-together",
+                title=_("Frequently bought together"),
+                template="customers/_bought_together.html",
+                url="",
+                limit=TOP_N,
+            )
+        ]
+
+    def customer_panels(self, user, customer):
+        """Products to offer the customer: paired with what they bought, then best sellers they lack."""
+        from customers.selectors import customer_recommendations
+        from shop.related import Related
+
+        if not user.has_perm("customers.view_productpair"):
+            return []
+        rows = customer_recommendations(customer)
+        return [
+            Related(
+                key="recommendations",
+                title=_("Recommended for this customer"),
+                rows=rows,
+                total=len(rows),
+                url="",
+                template="customers/_recommendations.html",
+            )
+        ]
+
     def dashboard_stats(self, user):
         from django.utils import timezone
 

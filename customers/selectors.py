@@ -1,10 +1,15 @@
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
+from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
-from customers.models import Customer, CustomerAddress, MemberTier, RfmSegment, TierChange
+from catalog.models import Product
+from customers.models import BestSeller, Customer, CustomerAddress, MemberTier, ProductPair, RfmSegment, TierChange
 from shop.money import to_cents
 
 
@@ -96,3 +101,144 @@ def rfm_segments() -> list[dict]:
         average = to_cents(Decimal(total) / n) if n else None
         segments.append({"code": code, "label": label, "customers": n, "total": total, "average": average})
     return segments
+
+
+# -- recommendations (the tables are rebuilt by services.recommendations_recompute) -------------------------
+RECOMMENDATIONS = 10  # products on a customer's page
+PUSH_PRODUCTS = 5  # products per customer in a push list
+HALF_LIFE_DAYS = 90  # a product bought 90 days ago weighs half of one bought today
+PUSH_CHUNK = 500  # customers per step of a push list: a handful of queries per step, whatever its length
+
+
+def purchase_baskets() -> list:
+    """The purchases later modules offer, one values queryset per module: rows of (basket_id, customer_id,
+    product_id, placed_at) from `AppConfig.purchase_baskets()` (orders; customers never imports it, DESIGN §1)."""
+    return [config.purchase_baskets() for config in apps.get_app_configs() if hasattr(config, "purchase_baskets")]
+
+
+def bought_together(product):
+    """The published products most often bought with `product`, best first (ProductPair.rank)."""
+    return (
+        ProductPair.objects.filter(product_id=product.pk, other__status=Product.Status.PUBLISHED)
+        .select_related("other")
+        .only("product_id", "together", "score", "lift", "rank", "computed_at", *_PRODUCT_FIELDS)
+        .order_by("rank")
+    )
+
+
+_PRODUCT_FIELDS = ("other__id", "other__code", "other__name", "other__status", "other__price_min")
+
+
+@dataclass
+class Recommendation:
+    product: Any  # catalog.Product (id, code, name, price_min loaded)
+    score: float  # sum over the customer's products A of confidence(A -> this) x recency weight of A; 0: fallback
+    because: Any = None  # the bought product contributing most, or None for a best seller
+
+    @property
+    def is_best_seller(self):
+        return self.because is None
+
+
+def _bought(customer_ids) -> dict:
+    """{customer id: {product id: when they last bought it}} from every purchase source."""
+    bought: dict = defaultdict(dict)
+    for baskets in purchase_baskets():
+        rows = (
+            baskets.filter(customer_id__in=customer_ids)
+            .values("customer_id", "product_id")
+            .annotate(last=Max("placed_at"))
+            .values_list("customer_id", "product_id", "last")
+        )
+        for customer_id, product_id, last in rows:
+            mine = bought[customer_id]
+            if product_id not in mine or last > mine[product_id]:
+                mine[product_id] = last
+    return bought
+
+
+def _pairs_of(product_ids) -> dict:
+    """{product id: [(other id, score), ...]} for the published others of these products."""
+    pairs: dict = defaultdict(list)
+    rows = ProductPair.objects.filter(product_id__in=product_ids, other__status=Product.Status.PUBLISHED).values_list(
+        "product_id", "other_id", "score"
+    )
+    for product_id, other_id, score in rows:
+        pairs[product_id].append((other_id, score))
+    return pairs
+
+
+def _best_sellers() -> list[int]:
+    return list(
+        BestSeller.objects.filter(product__status=Product.Status.PUBLISHED)
+        .order_by("rank")
+        .values_list("product_id", flat=True)
+    )
+
+
+def rank_recommendations(bought: dict, pairs: dict, best_sellers: list, *, now, limit) -> list[tuple]:
+    """[(product id, score, because product id or None)] for a customer who bought `bought` ({product: last
+    bought}): each product B they have not bought scores the sum, over their products A paired with it, of
+    confidence(A -> B) x 0.5 ** (days since they last bought A / HALF_LIFE_DAYS). Highest score first (ties: lower
+    product id); `because` is the A adding most. Short of `limit`, the best sellers they have not bought follow in
+    best-seller order, with score 0."""
+    scores: dict = defaultdict(float)
+    because: dict = {}
+    strongest: dict = defaultdict(float)
+    for product_id, last in bought.items():
+        days = max((now - last).total_seconds(), 0) / 86400
+        weight = 0.5 ** (days / HALF_LIFE_DAYS)
+        for other_id, score in pairs.get(product_id, ()):
+            if other_id in bought:
+                continue
+            part = score * weight
+            scores[other_id] += part
+            if other_id not in because or (part, -product_id) > (strongest[other_id], -because[other_id]):
+                strongest[other_id], because[other_id] = part, product_id
+    ranked = sorted(scores, key=lambda p: (-scores[p], p))[:limit]
+    picks = [(p, scores[p], because[p]) for p in ranked]
+    chosen = set(ranked)
+    for product_id in best_sellers:
+        if len(picks) >= limit:
+            break
+        if product_id not in bought and product_id not in chosen:
+            picks.append((product_id, 0.0, None))
+            chosen.add(product_id)
+    return picks
+
+
+def _products(ids) -> dict:
+    return {p.pk: p for p in Product.objects.filter(pk__in=ids).only("id", "code", "name", "status", "price_min")}
+
+
+def _recommendations(picks, products) -> list[Recommendation]:
+    return [
+        Recommendation(product=products[p], score=score, because=products.get(because) if because else None)
+        for p, score, because in picks
+        if p in products
+    ]
+
+
+def customer_recommendations(customer, *, limit=RECOMMENDATIONS, now=None) -> list[Recommendation]:
+    """Products to offer this customer, best first (rank_recommendations): four queries, whatever they bought."""
+    now = now or timezone.now()
+    bought = _bought([customer.pk]).get(customer.pk, {})
+    picks = rank_recommendations(bought, _pairs_of(list(bought)), _best_sellers(), now=now, limit=limit)
+    return _recommendations(picks, _products({p for pick in picks for p in pick[::2] if p}))
+
+
+def push_list_rows(customers, *, limit=PUSH_PRODUCTS, now=None, chunk=PUSH_CHUNK):
+    """(customer, [Recommendation]) for every customer of the queryset, in its order: read `chunk` customers
+    at a time with four queries per chunk (customers, what they bought, the pairs, the products)."""
+    now = now or timezone.now()
+    best_sellers = _best_sellers()
+    rows = customers.select_related(None).prefetch_related(None).only("id", "name", "phone").iterator(chunk_size=chunk)
+    while batch := list(islice(rows, chunk)):
+        bought = _bought([c.pk for c in batch])
+        pairs = _pairs_of({p for products in bought.values() for p in products})
+        picks = {
+            c.pk: rank_recommendations(bought.get(c.pk, {}), pairs, best_sellers, now=now, limit=limit) for c in batch
+        }
+        products = _products({p for ranked in picks.values() for pick in ranked for p in pick[::2] if p})
+        for customer in batch:
+            yield customer, _recommendations(picks[customer.pk], products)

@@ -8,3 +8,10 @@ def recompute_rfm_and_tiers():
     from customers import services
 
     return services.rfm_and_tiers_recompute()
+
+
+@job("recompute_recommendations", crontab(hour=4, minute=30))
+def recompute_recommendations():
+    from customers import services
+
+    return services.recommendations_recompute()

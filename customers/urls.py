@@ -1,11 +1,12 @@
 from django.urls import path
 
-from customers.views import members
+from customers.views import members, recommendations
 from customers.views import profile as views
 
 app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
+    path("push-list/", recommendations.push_list, name="push_list"),
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("<int:pk>/tags/", views.customer_tags, name="customer_tags"),

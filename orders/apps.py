@@ -46,6 +46,14 @@ class OrdersConfig(AppConfig):
             )
         ]
 
+    def purchase_baskets(self):
+        """What customers bought, for their recommendations (customers never imports orders, DESIGN §1):
+        one row per order line of a paid order that was not cancelled or closed, as
+        (basket_id = the order's id, customer_id, product_id, placed_at)."""
+        from orders.selectors import purchase_baskets
+
+        return purchase_baskets()
+
     def dashboard_stats(self, user):
         from orders.selectors import dashboard_figures
         from shop.templatetags.houtai import money

@@ -272,3 +272,23 @@ def line_charges(order, lines=None) -> dict:
     goods = min(max(order.total - order.shipping_fee, Decimal("0")), order.total)
     shares = allocate(goods, [line.line_total for line in lines])
     return {line.pk: share for line, share in zip(lines, shares, strict=True)}
+
+
+def purchase_baskets():
+    """Every line of every order that counts as a purchase, as (basket_id, customer_id, product_id, placed_at):
+    the order went past awaiting payment (paid, or a cash-on-delivery order sent to the warehouse) and was
+    not cancelled or closed. customers reads it through `OrdersConfig.purchase_baskets` (recommendations)."""
+    from django.db.models import F
+
+    from orders.models import OrderLine
+
+    return (
+        OrderLine.objects.exclude(order__status__in=[S.PENDING_PAYMENT, S.CANCELLED, S.CLOSED])
+        .order_by()
+        .values(
+            basket_id=F("order_id"),
+            customer_id=F("order__customer_id"),
+            product_id=F("sku__product_id"),
+            placed_at=F("order__placed_at"),
+        )
+    )

@@ -2,16 +2,20 @@
 
 profile   Customer (with its member figures), CustomerTag, CustomerAddress, RfmSegment
 members   MemberTier, TierChange
+recommendations   ProductPair, BestSeller (rebuilt nightly from co-purchases)
 """
 
 from customers.models.members import MemberTier, TierChange
 from customers.models.profile import Customer, CustomerAddress, CustomerTag, RfmSegment
+from customers.models.recommendations import BestSeller, ProductPair
 
 __all__ = [
+    "BestSeller",
     "Customer",
     "CustomerAddress",
     "CustomerTag",
     "MemberTier",
+    "ProductPair",
     "RfmSegment",
     "TierChange",
 ]

@@ -2,6 +2,7 @@
 
 profile   normalise_phone, customer_upsert (at order intake), profile edits, tags, addresses
 members   member tiers, purchase figures, RFM scores and segments, tier changes
+recommendations   recommendations_recompute (the nightly bought-together pairs and best sellers)
 """
 
 from customers.services.members import (
@@ -20,6 +21,7 @@ from customers.services.profile import (
     customer_upsert,
     normalise_phone,
 )
+from customers.services.recommendations import recommendations_recompute
 
 __all__ = [
     "member_order_completed",
@@ -34,4 +36,5 @@ __all__ = [
     "customer_update",
     "customer_upsert",
     "normalise_phone",
+    "recommendations_recompute",
 ]

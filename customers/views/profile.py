@@ -16,7 +16,12 @@ from shop.web import message_submit
 
 @staff_view("customers.view_customer")
 def customer_list(request):
-    page = ListPage(
+    return render_list(request, "customers/customer_list.html", customer_list_page(request))
+
+
+def customer_list_page(request) -> ListPage:
+    """The customer list with the request's filters, search and ordering (the push list exports its rows)."""
+    return ListPage(
         request,
         selectors.customer_list(),
         filterset_class=CustomerFilter,
@@ -39,7 +44,6 @@ def customer_list(request):
         default_ordering="-created_at",
         export_name="customers",
     )
-    return render_list(request, "customers/customer_list.html", page)
 
 
 @staff_view("customers.view_customer")

@@ -126,7 +126,13 @@ ORDERS_SETUP = {
     "orders:rule_edit",
     "orders:rule_delete",
 }
-CUSTOMERS = {"customers:customer_list", "customers:customer_detail", "customers:tier_list", "customers:rfm"}
+CUSTOMERS = {
+    "customers:customer_list",
+    "customers:customer_detail",
+    "customers:tier_list",
+    "customers:rfm",
+    "customers:push_list",
+}
 CUSTOMERS_WRITE = {
     "customers:tier_create",
     "customers:tier_edit",

@@ -71,7 +71,7 @@ def build_world(owner, user=None):
     The job run and the notification belong to `user` (default: the owner): only their owner opens them.
     """
     from catalog.models import AttributeDefinition, Brand, Category, Product, Sku, Tag
-    from customers.models import Customer, CustomerAddress, CustomerTag, MemberTier, TierChange
+    from customers.models import BestSeller, Customer, CustomerAddress, CustomerTag, MemberTier, ProductPair, TierChange
     from inventory.models import (
         LowStockRule,
         PurchaseOrder,
@@ -121,6 +121,10 @@ def build_world(owner, user=None):
     replenishment = ReplenishmentRule.objects.create(sku=sku, supplier=supplier, reorder_point=5, order_up_to=20)
 
     member_tier = MemberTier.objects.create(name="金卡", rank=2, threshold=Decimal("5000.00"))
+    bag = Product.objects.create(code="P-WORLD-BAG", name="帆布袋", status=Product.Status.PUBLISHED)
+    ProductPair.objects.create(product=product, other=bag, together=2, score=0.5, lift=1.5, rank=1)
+    BestSeller.objects.create(product=bag, orders=2, rank=1)
+
     customer = Customer.objects.create(phone="13800138000", name="张三")
     customer.tags.add(CustomerTag.objects.create(name="VIP"))
     TierChange.objects.create(customer=customer, to_tier=member_tier, reason=TierChange.Reason.RECOMPUTE)
