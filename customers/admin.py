@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from customers.models import Customer, CustomerAddress, CustomerTag
+from customers.models import Customer, CustomerAddress, CustomerTag, PointsEntry
 from shop.web import ReadOnlyAdmin
 
 
@@ -19,4 +19,12 @@ class CustomerTagAdmin(ReadOnlyAdmin):
 @admin.register(CustomerAddress)
 class CustomerAddressAdmin(ReadOnlyAdmin):
     list_display = ("customer", "name", "phone", "province", "city", "is_default")
+    raw_id_fields = ("customer",)
+
+
+@admin.register(PointsEntry)
+class PointsEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "customer", "kind", "points", "balance_after", "order_number", "reason")
+    list_filter = ("kind",)
+    search_fields = ("customer__phone", "order_number")
     raw_id_fields = ("customer",)

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer, CustomerTag
+from customers.models import Customer, CustomerTag, PointsEntry
 from shop.lists import FilterSet
 
 
@@ -54,3 +54,26 @@ class TagsForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"), max_length=700, required=False, help_text=_("Separate tags with commas or spaces.")
     )
+
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+class PointsFilter(FilterSet):
+    kind = django_filters.ChoiceFilter(choices=PointsEntry.Kind.choices, label=_("kind"))
+    since = django_filters.DateFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte", **DATE)
+    until = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte", **DATE)
+
+    class Meta:
+        model = PointsEntry
+        fields = ["kind", "since", "until"]
+
+
+class PointsAdjustForm(forms.Form):
+    points = forms.IntegerField(
+        label=_("Points"),
+        min_value=-10_000_000,
+        max_value=10_000_000,
+        help_text=_("A negative number takes points away."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)

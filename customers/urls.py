@@ -1,5 +1,6 @@
 from django.urls import path
 
+from customers.views import points
 from customers.views import profile as views
 
 app_name = "customers"
@@ -12,4 +13,6 @@ urlpatterns = [
     path("addresses/<int:pk>/edit/", views.address_edit, name="address_edit"),
     path("addresses/<int:pk>/delete/", views.address_delete, name="address_delete"),
     path("addresses/<int:pk>/default/", views.address_default, name="address_default"),
+    path("<int:pk>/points/adjust/", points.points_adjust, name="points_adjust"),
+    path("points/", points.points_list, name="points_list"),
 ]

@@ -24,6 +24,7 @@ ACTIONS = {
     "customers.address_save": _("Saved customer address"),
     "customers.address_default": _("Changed default address"),
     "customers.address_delete": _("Deleted customer address"),
+    "customers.points_adjust": _("Adjusted customer points"),
     # catalog
     "catalog.category_create": _("Created category"),
     "catalog.category_update": _("Edited category"),

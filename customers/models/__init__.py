@@ -2,9 +2,11 @@
 
 profile   Customer (with its member figures), CustomerTag, CustomerAddress, RfmSegment
 members   MemberTier, TierChange
+points    PointsEntry (the points ledger)
 """
 
 from customers.models.members import MemberTier, TierChange
+from customers.models.points import PointsEntry
 from customers.models.profile import Customer, CustomerAddress, CustomerTag, RfmSegment
 
 __all__ = [
@@ -12,6 +14,7 @@ __all__ = [
     "CustomerAddress",
     "CustomerTag",
     "MemberTier",
+    "PointsEntry",
     "RfmSegment",
     "TierChange",
 ]

@@ -1,8 +1,20 @@
 """Customer write use cases, one module per area; every name callers use is re-exported here.
 
 profile   normalise_phone, customer_upsert (at order intake), profile edits, tags, addresses
+points    the points ledger: earn, redeem, return, reverse, adjust, expire, birthday gifts
 """
 
+from customers.services.points import (
+    PointsInsufficient,
+    points_adjust,
+    points_after_refund,
+    points_birthday_grant,
+    points_earn_for_order,
+    points_expire_due,
+    points_redeem,
+    points_redemption_value,
+    points_return_for_order,
+)
 from customers.services.profile import (
     customer_address_delete,
     customer_address_save,
@@ -14,6 +26,7 @@ from customers.services.profile import (
 )
 
 __all__ = [
+    "PointsInsufficient",
     "customer_address_delete",
     "customer_address_save",
     "customer_address_set_default",
@@ -21,4 +34,12 @@ __all__ = [
     "customer_update",
     "customer_upsert",
     "normalise_phone",
+    "points_adjust",
+    "points_after_refund",
+    "points_birthday_grant",
+    "points_earn_for_order",
+    "points_expire_due",
+    "points_redeem",
+    "points_redemption_value",
+    "points_return_for_order",
 ]

@@ -5,6 +5,7 @@ from functools import partial
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from customers.services import points_return_for_order
 from inventory.services import stock_release
 from orders import signals
 from orders.models import Order
@@ -20,6 +21,8 @@ def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
     order.cancel_reason = reason[:200]
     order.save(update_fields=["cancel_reason"])
     stock_release(reference=order.number, reference_type="order", actor=actor, reason=reason[:200])
+    if order.points_used and order.customer_id:  # the redeemed points come back with the cancellation
+        points_return_for_order(customer=order.customer, order_number=order.number, actor=actor, now=now)
     Order.objects.filter(merged_into=order).update(merged_into=None)
     if order.merged_into_id:
         order.merged_into = None

@@ -126,7 +126,7 @@ ORDERS_SETUP = {
     "orders:rule_edit",
     "orders:rule_delete",
 }
-CUSTOMERS = {"customers:customer_list", "customers:customer_detail"}
+CUSTOMERS = {"customers:customer_list", "customers:customer_detail", "customers:points_list"}
 CUSTOMERS_WRITE = {
     "customers:customer_edit",
     "customers:customer_tags",
@@ -134,6 +134,7 @@ CUSTOMERS_WRITE = {
     "customers:address_edit",
     "customers:address_delete",
     "customers:address_default",
+    "customers:points_adjust",
 }
 PAYMENTS = {
     "payments:payment_list",

@@ -72,6 +72,7 @@ def build_world(owner, user=None):
     """
     from catalog.models import AttributeDefinition, Brand, Category, Product, Sku, Tag
     from customers.models import Customer, CustomerAddress, CustomerTag
+    from customers.services import points_adjust
     from inventory.models import (
         LowStockRule,
         PurchaseOrder,
@@ -122,6 +123,7 @@ def build_world(owner, user=None):
 
     customer = Customer.objects.create(phone="13800138000", name="张三")
     customer.tags.add(CustomerTag.objects.create(name="VIP"))
+    points_adjust(customer=customer, points=500, reason="开业赠送", actor=owner)  # a points ledger row
     address = CustomerAddress.objects.create(
         customer=customer,
         name="张三",
@@ -208,6 +210,7 @@ def build_world(owner, user=None):
         "customers:address_edit": address,
         "customers:address_delete": address,
         "customers:address_default": address,
+        "customers:points_adjust": customer,
         "inventory:po_detail": po,
         "inventory:po_cancel": po,
         "inventory:po_place": po,
