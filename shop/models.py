@@ -74,7 +74,7 @@ class StoreSettings(models.Model):
         _("points worth one yuan when redeemed"), default=100, validators=[MinValueValidator(1)]
     )
     points_max_percent = models.PositiveIntegerField(
-        _("points may pay at most (% of the goods total)"),
+        _("points may pay at most (percent of the goods total)"),
         default=50,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
