@@ -20,9 +20,11 @@ def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
     _move(order, action, actor=actor, message=reason, data={"reason": reason}, now=now)
     order.cancel_reason = reason[:200]
     order.save(update_fields=["cancel_reason"])
-    stock_release(reference=order.number, reference_type="order", actor=actor, reason=reason[:200])
-    if order.points_used and order.customer_id:  # the redeemed points come back with the cancellation
+    # The redeemed points come back with the cancellation. The customer row is locked before the stock
+    # rows, in the order intake locks them, so a cancellation and an intake of one customer never deadlock.
+    if order.points_used and order.customer_id:
         points_return_for_order(customer=order.customer, order_number=order.number, actor=actor, now=now)
+    stock_release(reference=order.number, reference_type="order", actor=actor, reason=reason[:200])
     Order.objects.filter(merged_into=order).update(merged_into=None)
     if order.merged_into_id:
         order.merged_into = None

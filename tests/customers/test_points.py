@@ -182,6 +182,41 @@ def test_orders_racing_for_one_balance_never_overdraw_it(make_sku):
     assert_ledger_consistent()
 
 
+def _take_by_hand(_i):
+    try:
+        services.points_adjust(customer=Customer.objects.get(phone=PHONE), points=-300, reason="扣减", actor="test")
+        return "ok"
+    except DomainError as e:
+        return e.code
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("without_intake_rules")
+def test_redemptions_adjustments_and_cancellations_racing_keep_the_balance_the_ledger_sum(make_sku):
+    make_sku("RACE-1", price="100.00", stock=50)
+    customer(points=1000)
+    first = place(("RACE-1", 1), points=100, external_id="PTS-FIRST")  # cancelled during the race: +100
+
+    def work(i):
+        if i == 0:
+            try:
+                order_services.order_cancel(order=first, actor="test", reason="不要了")
+                return "cancelled"
+            finally:
+                connection.close()
+        return _redeem_race(i, 300) if i % 2 else _take_by_hand(i)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(work, range(9)))
+    ok = results.count("ok")
+    assert "cancelled" in results and set(results) <= {"ok", "cancelled", "points_insufficient", "points_negative"}
+    assert ok == 3  # 1,000 points: three takes of 300 fit, whatever their order
+    assert balance() == 1000 - 300 * ok
+    assert_ledger_consistent()
+
+
 # -- returning -----------------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_cancelling_or_closing_an_unpaid_order_returns_its_points_once(sku):
