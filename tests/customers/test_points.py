@@ -473,3 +473,21 @@ def test_the_store_settings_page_offers_the_points_settings(owner_client):
     page = owner_client.get("/settings/").content.decode()
     for name in ("points_per_yuan", "points_valid_days", "points_per_yuan_redeemed", "points_max_percent"):
         assert f'name="{name}"' in page
+
+
+@pytest.mark.django_db
+def test_the_ledger_list_and_the_customer_page_cost_the_same_queries_at_any_size(owner_client):
+    from django.test.utils import CaptureQueriesContext
+
+    buyers = [customer(phone=f"1380000{i:04d}") for i in range(3)]
+    for i in range(60):
+        services.points_adjust(customer=buyers[i % 3], points=10, reason=f"第{i}次", actor="test")
+
+    def queries(url, **params):
+        with CaptureQueriesContext(connection) as ctx:
+            assert owner_client.get(url, params).status_code == 200
+        return len(ctx.captured_queries)
+
+    assert queries("/customers/points/", per_page=20) == queries("/customers/points/", per_page=50)
+    few = customer(phone="13911112222", points=5)
+    assert queries(f"/customers/{few.pk}/") == queries(f"/customers/{buyers[0].pk}/")
