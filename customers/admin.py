@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from customers.models import BestSeller, Customer, CustomerAddress, CustomerTag, MemberTier, ProductPair, TierChange
+from customers.models import (
+    BestSeller,
+    Customer,
+    CustomerAddress,
+    CustomerTag,
+    MemberTier,
+    PointsEntry,
+    ProductPair,
+    TierChange,
+)
 from shop.web import ReadOnlyAdmin
 
 
@@ -45,3 +54,11 @@ class ProductPairAdmin(ReadOnlyAdmin):
 class BestSellerAdmin(ReadOnlyAdmin):
     list_display = ("rank", "product", "orders", "computed_at")
     raw_id_fields = ("product",)
+
+
+@admin.register(PointsEntry)
+class PointsEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "customer", "kind", "points", "balance_after", "order_number", "reason")
+    list_filter = ("kind",)
+    search_fields = ("customer__phone", "order_number")
+    raw_id_fields = ("customer",)

@@ -10,6 +10,7 @@ class CustomersConfig(AppConfig):
         ("customers:customer_list", _("Customers"), "customers.view_customer"),
         ("customers:tier_list", _("Member tiers"), "customers.view_membertier"),
         ("customers:rfm", _("RFM analysis"), "customers.view_customer"),
+        ("customers:points_list", _("Points ledger"), "customers.view_pointsentry"),
     ]
 
     def product_panels(self, user, product):

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer, CustomerAddress, CustomerTag, MemberTier, RfmSegment
+from customers.models import Customer, CustomerAddress, CustomerTag, MemberTier, PointsEntry, RfmSegment
 from shop.china import PROVINCES, province_key
 from shop.lists import FilterSet
 
@@ -137,3 +137,26 @@ class TierForm(forms.Form):
     def for_tier(cls, tier, data=None):
         initial = {k: getattr(tier, k) for k in cls.base_fields} if tier else None
         return cls(data, initial=initial)
+
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+class PointsFilter(FilterSet):
+    kind = django_filters.ChoiceFilter(choices=PointsEntry.Kind.choices, label=_("kind"))
+    since = django_filters.DateFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte", **DATE)
+    until = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte", **DATE)
+
+    class Meta:
+        model = PointsEntry
+        fields = ["kind", "since", "until"]
+
+
+class PointsAdjustForm(forms.Form):
+    points = forms.IntegerField(
+        label=_("Points"),
+        min_value=-10_000_000,
+        max_value=10_000_000,
+        help_text=_("A negative number takes points away."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)

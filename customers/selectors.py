@@ -5,11 +5,21 @@ from itertools import islice
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import Product
-from customers.models import BestSeller, Customer, CustomerAddress, MemberTier, ProductPair, RfmSegment, TierChange
+from customers.models import (
+    BestSeller,
+    Customer,
+    CustomerAddress,
+    MemberTier,
+    PointsEntry,
+    ProductPair,
+    RfmSegment,
+    TierChange,
+)
 from shop.money import to_cents
 
 
@@ -242,3 +252,35 @@ def push_list_rows(customers, *, limit=PUSH_PRODUCTS, now=None, chunk=PUSH_CHUNK
         products = _products({p for ranked in picks.values() for pick in ranked for p in pick[::2] if p})
         for customer in batch:
             yield customer, _recommendations(picks[customer.pk], products)
+
+
+# -- the points ledger --------------------------------------------------------------------------------
+def points_entries():
+    """Every points ledger row with its customer, newest first (index points_created_keyset)."""
+    return PointsEntry.objects.select_related("customer")
+
+
+def customer_points_entries(customer):
+    """One customer's ledger rows, newest first (index points_customer_created)."""
+    return PointsEntry.objects.filter(customer=customer).order_by("-created_at", "-id")
+
+
+def points_ledger_mismatches():
+    """Customers whose points balance is not the sum of their ledger, or not the sum of their open lots
+    (the invariant; empty when all is well), each annotated with `ledger_sum` and `lots_sum`."""
+
+    def total(field, **where):
+        rows = (
+            PointsEntry.objects.filter(customer=OuterRef("pk"), **where)
+            .order_by()
+            .values("customer")
+            .annotate(s=Sum(field))
+            .values("s")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+    return (
+        Customer.objects.annotate(ledger_sum=total("points"), lots_sum=total("remaining", remaining__gt=0))
+        .filter(~Q(points_balance=F("ledger_sum")) | ~Q(points_balance=F("lots_sum")))
+        .order_by("pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers.views import members, recommendations
+from customers.views import members, points, recommendations
 from customers.views import profile as views
 
 app_name = "customers"
@@ -20,4 +20,6 @@ urlpatterns = [
     path("tiers/<int:pk>/delete/", members.tier_delete, name="tier_delete"),
     path("rfm/", members.rfm, name="rfm"),
     path("rfm/recompute/", members.rfm_recompute, name="rfm_recompute"),
+    path("<int:pk>/points/adjust/", points.points_adjust, name="points_adjust"),
+    path("points/", points.points_list, name="points_list"),
 ]

@@ -3,8 +3,13 @@ the caller.
 
 Rounding: each line's total is unit price × quantity, rounded half-up to the cent; discounts are
 computed per line and rounded the same way; the cart's totals are sums of rounded lines, so the
-lines always add up to the total. Until promotions land (coupons, 满减, member prices, flash sales,
-points) a line costs its SKU's list price; a coupon code or points are refused with the reason.
+lines always add up to the total. Until promotions land (coupons, 满减, member prices, flash sales)
+a line costs its SKU's list price; a coupon code is refused with the reason.
+
+Points: the customers module values them (`customers.services.points_redemption_value`: the store's
+points per yuan, at most its share of the goods total, never over the balance) and the value is
+allocated over the lines in proportion to what they cost (`shop.money.allocate`, to the cent). The
+redemption itself is written by order intake, in its transaction, under the customer's row lock.
 """
 
 from dataclasses import dataclass, field
@@ -12,8 +17,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from customers.services import points_redemption_value
 from shop.errors import DomainError, RuleRefused
-from shop.money import to_cents
+from shop.money import allocate, to_cents
 
 
 @dataclass
@@ -32,6 +38,8 @@ class QuoteLine:
 @dataclass
 class Quote:
     lines: list
+    points: int = 0  # points redeemed on this cart
+    points_value: Decimal = Decimal("0.00")  # what they take off (allocated over the lines)
 
     @property
     def subtotal(self) -> Decimal:
@@ -61,13 +69,23 @@ def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=
             code="coupon_invalid",
             fields={"coupon_code": _("Unknown coupon.")},
         )
-    if points:
-        raise RuleRefused(
-            _("Points cannot be redeemed yet."), code="points_unavailable", fields={"points": _("Not available.")}
-        )
     quote_lines = []
     for sku, quantity in lines:
         if quantity <= 0:
             raise DomainError(_("Quantity must be positive."), code="invalid_quantity")
         quote_lines.append(QuoteLine(sku=sku, quantity=quantity, unit_price=to_cents(sku.price)))
-    return Quote(lines=quote_lines)
+    quote = Quote(lines=quote_lines)
+    if points:
+        _redeem_points(quote, customer, points)
+    return quote
+
+
+def _redeem_points(quote, customer, points) -> None:
+    """Take the points' value off the lines, in proportion to what each line still costs."""
+    value = points_redemption_value(customer=customer, points=points, goods_total=quote.total)
+    shares = allocate(value, [line.line_total for line in quote.lines])
+    for line, share in zip(quote.lines, shares, strict=True):
+        line.discount += share
+        if share:
+            line.promotions.append({"kind": "points", "amount": share})
+    quote.points, quote.points_value = points, value

@@ -4,6 +4,8 @@
   shop.errors.RuleRefused (payment method off, limit broken) and the whole intake rolls back.
 - `order_paid(order)`: sent on commit after an order is marked paid.
 - `refund_requested(order, amount, reason)`: sent on commit when a paid order is cancelled.
+- `order_completed(order)`: sent on commit when an order completes; orders/receivers.py grants its points
+  (customers.services.points_earn_for_order).
 - `order_risk_held(order, actor, note)`: sent inside the transaction that puts an order on risk hold,
   so that the risk review queue (payments) holds it too.
 - `payment_method_default()`: sent at intake when the caller names no payment method; a receiver

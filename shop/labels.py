@@ -27,6 +27,7 @@ ACTIONS = {
     "customers.tier_save": _("Saved member tier"),
     "customers.tier_delete": _("Deleted member tier"),
     "customers.rfm_recompute": _("Recomputed RFM scores and member tiers"),
+    "customers.points_adjust": _("Adjusted customer points"),
     # catalog
     "catalog.category_create": _("Created category"),
     "catalog.category_update": _("Edited category"),

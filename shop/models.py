@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +63,20 @@ class StoreSettings(models.Model):
     aftersales_window_days = models.PositiveIntegerField(_("after-sales window (days)"), default=7)
     points_per_yuan = models.DecimalField(
         _("points granted per yuan"), max_digits=6, decimal_places=2, default=Decimal("1.00")
+    )
+    points_valid_days = models.PositiveIntegerField(
+        _("points valid for (days)"),
+        default=365,
+        validators=[MinValueValidator(1)],
+        help_text=_("Points earned or given expire this many days later, oldest first."),
+    )
+    points_per_yuan_redeemed = models.PositiveIntegerField(
+        _("points worth one yuan when redeemed"), default=100, validators=[MinValueValidator(1)]
+    )
+    points_max_percent = models.PositiveIntegerField(
+        _("points may pay at most (percent of the goods total)"),
+        default=50,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     complaint_sla_hours = models.PositiveIntegerField(_("complaint SLA (hours)"), default=24)
     anomaly_threshold_percent = models.PositiveIntegerField(_("anomaly alert at deviation (%)"), default=50)

@@ -1,13 +1,28 @@
 """Customers and the member system, one module per area, every model re-exported here.
 
-profile   Customer (with its member figures), CustomerTag, CustomerAddress, RfmSegment
-members   MemberTier, TierChange
+profile           Customer (with its member figures), CustomerTag, CustomerAddress, RfmSegment
+members           MemberTier, TierChange
+points            PointsEntry (the points ledger)
 recommendations   ProductPair, BestSeller (rebuilt nightly from co-purchases)
 """
 
-from customers.models.members import MemberTier, TierChange
-from customers.models.profile import Customer, CustomerAddress, CustomerTag, RfmSegment
-from customers.models.recommendations import BestSeller, ProductPair
+from customers.models.members import (
+    MemberTier,
+    TierChange,
+)
+from customers.models.points import (
+    PointsEntry,
+)
+from customers.models.profile import (
+    Customer,
+    CustomerAddress,
+    CustomerTag,
+    RfmSegment,
+)
+from customers.models.recommendations import (
+    BestSeller,
+    ProductPair,
+)
 
 __all__ = [
     "BestSeller",
@@ -15,6 +30,7 @@ __all__ = [
     "CustomerAddress",
     "CustomerTag",
     "MemberTier",
+    "PointsEntry",
     "ProductPair",
     "RfmSegment",
     "TierChange",

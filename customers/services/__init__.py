@@ -1,7 +1,8 @@
 """Customer write use cases, one module per area; every name callers use is re-exported here.
 
-profile   normalise_phone, customer_upsert (at order intake), profile edits, tags, addresses
-members   member tiers, purchase figures, RFM scores and segments, tier changes
+profile           normalise_phone, customer_upsert (at order intake), profile edits, tags, addresses
+members           member tiers, purchase figures, RFM scores and segments, tier changes
+points            the points ledger: earn, redeem, return, reverse, adjust, expire, birthday gifts
 recommendations   recommendations_recompute (the nightly bought-together pairs and best sellers)
 """
 
@@ -12,6 +13,18 @@ from customers.services.members import (
     rfm_and_tiers_recompute,
     rfm_segment,
 )
+from customers.services.points import (
+    PointsInsufficient,
+    points_adjust,
+    points_after_refund,
+    points_birthday_grant,
+    points_earn_for_order,
+    points_expire_due,
+    points_for_amount,
+    points_redeem,
+    points_redemption_value,
+    points_return_for_order,
+)
 from customers.services.profile import (
     customer_address_delete,
     customer_address_save,
@@ -21,20 +34,32 @@ from customers.services.profile import (
     customer_upsert,
     normalise_phone,
 )
-from customers.services.recommendations import recommendations_recompute
+from customers.services.recommendations import (
+    recommendations_recompute,
+)
 
 __all__ = [
-    "member_order_completed",
-    "member_tier_delete",
-    "member_tier_save",
-    "rfm_and_tiers_recompute",
-    "rfm_segment",
+    "PointsInsufficient",
     "customer_address_delete",
     "customer_address_save",
     "customer_address_set_default",
     "customer_tag_set",
     "customer_update",
     "customer_upsert",
+    "member_order_completed",
+    "member_tier_delete",
+    "member_tier_save",
     "normalise_phone",
+    "points_adjust",
+    "points_after_refund",
+    "points_birthday_grant",
+    "points_earn_for_order",
+    "points_expire_due",
+    "points_for_amount",
+    "points_redeem",
+    "points_redemption_value",
+    "points_return_for_order",
     "recommendations_recompute",
+    "rfm_and_tiers_recompute",
+    "rfm_segment",
 ]

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from customers import selectors, services
 from customers.forms import AddressForm, CustomerFilter, CustomerForm, TagsForm
 from customers.views.common import address_or_404, customer_or_404, form_page
+from customers.views.points import points_panel
 from shop.lists import Column, ListPage, render_list
 from shop.permissions import staff_view
 from shop.related import related, related_panels
@@ -66,6 +67,7 @@ def customer_detail(request, pk):
                 template="customers/_tier_history.html",
             ),
             "related_panels": related_panels("customer_panels", customer, request.user),
+            "points": points_panel(request.user, customer),
         },
     )
 

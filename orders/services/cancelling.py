@@ -5,6 +5,7 @@ from functools import partial
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from customers.services import points_return_for_order
 from inventory.services import stock_release
 from orders import signals
 from orders.models import Order
@@ -19,6 +20,10 @@ def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
     _move(order, action, actor=actor, message=reason, data={"reason": reason}, now=now)
     order.cancel_reason = reason[:200]
     order.save(update_fields=["cancel_reason"])
+    # The redeemed points come back with the cancellation. The customer row is locked before the stock
+    # rows, in the order intake locks them, so a cancellation and an intake of one customer never deadlock.
+    if order.points_used and order.customer_id:
+        points_return_for_order(customer=order.customer, order_number=order.number, actor=actor, now=now)
     stock_release(reference=order.number, reference_type="order", actor=actor, reason=reason[:200])
     Order.objects.filter(merged_into=order).update(merged_into=None)
     if order.merged_into_id:

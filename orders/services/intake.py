@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, Sku
-from customers.services import customer_upsert
+from customers.services import customer_upsert, points_redeem
 from inventory.services import stock_reserve
 from marketing.pricing import price_cart
 from orders import signals
@@ -246,6 +246,15 @@ def _order_place(
             for line in quote.lines
         ]
     )
+    if quote.points:  # under the customer's row lock: two orders racing for one balance never overdraw it
+        points_redeem(
+            customer=buyer,
+            order_number=order.number,
+            points=quote.points,
+            value=quote.points_value,
+            actor=actor,
+            now=now,
+        )
     # A later module (payments) may refuse the order here; the error rolls the whole intake back.
     signals.order_placing.send(sender=Order, order=order, quote=quote)
     stock_reserve(

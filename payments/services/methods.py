@@ -57,6 +57,8 @@ def payment_method_check(*, order) -> None:
         }
         raise RuleRefused(message, code="payment_method_disabled", fields={"payment_method": message})
     total = order.total
+    if total == 0:  # nothing to pay (points or discounts paid for all of it): intake marks it paid at once
+        return
     if total < method.min_amount:
         message = _("%(m)s accepts orders from ¥%(a)s.") % {"m": method.name, "a": method.min_amount}
         raise RuleRefused(message, code="payment_below_minimum", fields={"payment_method": message})

@@ -6,10 +6,11 @@ import uuid
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.services import points_after_refund
 from orders import state as order_state
 from payments.gateways import (
     GatewayDeclined,
@@ -130,6 +131,7 @@ def refund_callback_record(*, provider, notice: RefundNotice) -> Refund:
         Payment.objects.filter(pk=refund.payment_id).update(refunded=F("refunded") + refund.amount)
         REFUND.move(refund, "confirm", fields=("provider_refund_id",))
         record("provider:" + provider, "payments.refund_confirmed", refund, after={"amount": refund.amount})
+        _points_after_refund(refund)
         return refund
     _release(refund)
     refund.failure_reason = notice.message or _("The provider refused it.")
@@ -141,6 +143,23 @@ def refund_callback_record(*, provider, notice: RefundNotice) -> Refund:
         refund.payment.get_absolute_url(),
     )
     return refund
+
+
+def _points_after_refund(refund) -> None:
+    """The customer's points follow the money: redeemed points back and earned points reversed in proportion
+    to the order's refunded share (every confirmed refund of the order so far, of what was captured)."""
+    order = refund.order
+    if not order.points_used and not order.completed_at:
+        return  # nothing redeemed and nothing earned yet (earning counts refunds made before completion)
+    totals = Payment.objects.filter(order_id=order.pk).exclude(status=Payment.Status.FAILED)
+    sums = totals.aggregate(captured=Sum("amount"), refunded=Sum("refunded"))
+    points_after_refund(
+        customer=order.customer,
+        order_number=order.number,
+        refund_reference=f"refund:{refund.pk}",
+        refunded=sums["refunded"] or 0,
+        captured=sums["captured"] or 0,
+    )
 
 
 def _uuid(value):

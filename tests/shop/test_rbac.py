@@ -132,6 +132,7 @@ CUSTOMERS = {
     "customers:tier_list",
     "customers:rfm",
     "customers:push_list",
+    "customers:points_list",
 }
 CUSTOMERS_WRITE = {
     "customers:tier_create",
@@ -144,6 +145,7 @@ CUSTOMERS_WRITE = {
     "customers:address_edit",
     "customers:address_delete",
     "customers:address_default",
+    "customers:points_adjust",
 }
 PAYMENTS = {
     "payments:payment_list",

@@ -30,6 +30,9 @@ def _settings_post(**overrides):
         "auto_confirm_receipt_days": 15,
         "aftersales_window_days": 7,
         "points_per_yuan": "1.00",
+        "points_valid_days": 365,
+        "points_per_yuan_redeemed": 100,
+        "points_max_percent": 50,
         "complaint_sla_hours": 24,
         "anomaly_threshold_percent": 50,
         "backup_keep": 14,
@@ -115,6 +118,8 @@ def test_store_settings_save_with_business_hours_and_logo(owner_client):
         ({"opens_2": "22:00", "closes_2": "08:00"}, "开门时间须早于关门时间"),
         ({"refund_escalate_hours": "12"}, "升级时间须晚于提醒时间"),
         ({"points_per_yuan": "abc"}, ""),
+        ({"points_max_percent": "101"}, ""),
+        ({"points_valid_days": "0"}, ""),
     ],
 )
 def test_invalid_settings_show_inline_errors_and_save_nothing(owner_client, overrides, message):

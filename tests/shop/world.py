@@ -72,6 +72,7 @@ def build_world(owner, user=None):
     """
     from catalog.models import AttributeDefinition, Brand, Category, Product, Sku, Tag
     from customers.models import BestSeller, Customer, CustomerAddress, CustomerTag, MemberTier, ProductPair, TierChange
+    from customers.services import points_adjust
     from inventory.models import (
         LowStockRule,
         PurchaseOrder,
@@ -128,6 +129,7 @@ def build_world(owner, user=None):
     customer = Customer.objects.create(phone="13800138000", name="张三")
     customer.tags.add(CustomerTag.objects.create(name="VIP"))
     TierChange.objects.create(customer=customer, to_tier=member_tier, reason=TierChange.Reason.RECOMPUTE)
+    points_adjust(customer=customer, points=500, reason="开业赠送", actor=owner)  # a points ledger row
     address = CustomerAddress.objects.create(
         customer=customer,
         name="张三",
@@ -216,6 +218,7 @@ def build_world(owner, user=None):
         "customers:address_default": address,
         "customers:tier_edit": member_tier,
         "customers:tier_delete": member_tier,
+        "customers:points_adjust": customer,
         "inventory:po_detail": po,
         "inventory:po_cancel": po,
         "inventory:po_place": po,
