@@ -54,3 +54,13 @@ class TagsForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"), max_length=700, required=False, help_text=_("Separate tags with commas or spaces.")
     )
+
+
+class ErasureForm(forms.Form):
+    confirm = forms.CharField(label=_("Customer number"), max_length=20)
+    reason = forms.CharField(
+        label=_("Request reference"),
+        max_length=200,
+        required=False,
+        help_text=_("Where the customer asked to be erased (a ticket, a message, a call)."),
+    )

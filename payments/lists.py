@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
+from customers.privacy import PHONE
 from payments import selectors, services
 from payments.filters import BlacklistFilter, PaymentFilter, RefundFilter, RiskFilter, SettlementFilter
 from payments.state import REFUND
@@ -92,7 +93,7 @@ class RiskList(ListPage):
         Column("assessed_at", _("Assessed at")),
         Column("order__number", _("Order")),
         Column("order__total", _("Total")),
-        Column("order__ship_phone", _("Phone")),
+        Column("order__ship_phone", _("Phone"), personal=PHONE),
         Column("score", _("Score")),
         Column("hits", _("Rules hit"), sortable=False, value=lambda a: "; ".join(h.get("detail", "") for h in a.hits)),
         Column("decision", _("Decision"), value=lambda a: a.get_decision_display()),

@@ -64,6 +64,8 @@ class Customer(models.Model):
     tags = models.ManyToManyField(CustomerTag, verbose_name=_("tags"), blank=True, related_name="customers")
     blacklisted = models.BooleanField(_("blacklisted"), default=False)
     blacklist_reason = models.CharField(_("blacklist reason"), max_length=200, blank=True)
+    # Set when the customer is erased on request (customers.services.customer_erase): the record stays, anonymised.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     created_at = models.DateTimeField(_("customer since"), default=timezone.now, db_index=True)
     # The member system's figures (see the module docstring).
     tier = models.ForeignKey(

@@ -143,3 +143,26 @@ def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
         )
     _audit(actor, "orders.clear_abnormal", order, before=before, after={"note": note})
     return order
+
+
+def orders_anonymise_customer(*, customer) -> int:
+    """Anonymise the recipients, phones and street addresses of an erased customer's orders (their erasure, in
+    its transaction): province and city stay for the regional figures; amounts, lines, states and payments stay.
+    Their address events and audit entries lose the personal values too. Answers the number of orders."""
+    from customers.services.privacy import ERASED_TEXT, scrub, scrub_audit_entries
+
+    orders = Order.objects.filter(customer=customer)
+    pks = list(orders.values_list("pk", flat=True))
+    orders.update(
+        ship_name=customer.name[:50],
+        ship_phone=customer.phone,
+        ship_district="",
+        ship_detail=ERASED_TEXT,
+        ship_postcode="",
+        note="",
+    )
+    for event in OrderEvent.objects.filter(order_id__in=pks, kind="address").iterator():
+        event.message, event.data = ERASED_TEXT, scrub(event.data)
+        event.save(update_fields=["message", "data"])
+    scrub_audit_entries(Order, pks)
+    return len(pks)

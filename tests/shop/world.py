@@ -208,6 +208,8 @@ def build_world(owner, user=None):
         "customers:address_edit": address,
         "customers:address_delete": address,
         "customers:address_default": address,
+        "customers:customer_data_file": customer,
+        "customers:customer_erase": customer,
         "inventory:po_detail": po,
         "inventory:po_cancel": po,
         "inventory:po_place": po,
