@@ -30,22 +30,24 @@ from typing import Any
 from django.apps import apps
 
 from shop.audit import record
+from shop.china import mask_phone
+
+__all__ = [
+    "PHONE",
+    "REVEAL",
+    "form_phone",
+    "kept_phone",
+    "mask_phone",
+    "may_reveal",
+    "phone_for",
+    "phone_search",
+    "record_reveal",
+]
 
 REVEAL = "customers.reveal_phone"
 EXPORT_DATA = "customers.export_customer_data"
 ERASE = "customers.erase_customer"
 ERASED_PREFIX = "erased-"  # an erased customer's phone placeholder: "erased-<pk>", never a phone number
-
-
-def mask_phone(phone) -> str:
-    """138****1234 for a mobile; the first 3 and last 4 characters of a longer landline; **** for a short
-    value; an erased customer's placeholder as it is."""
-    text = str(phone or "").strip()
-    if not text or text.startswith(ERASED_PREFIX):
-        return text
-    if len(text) >= 8:
-        return f"{text[:3]}****{text[-4:]}"
-    return "****"
 
 
 def may_reveal(user) -> bool:
@@ -56,6 +58,12 @@ def phone_for(user, phone) -> str:
     """The phone as this user may see it: full for REVEAL holders, masked for everyone else.
     Showing the full number is a view to audit (record_reveal, or PHONE.exported for a list export)."""
     return str(phone or "") if may_reveal(user) else mask_phone(phone)
+
+
+def phone_search(user, field) -> str:
+    """The search lookup of a phone field for this user: a prefix for REVEAL holders; the whole number for
+    everyone else, so that typing digit after digit cannot spell out a number the page masks."""
+    return f"{field}__startswith" if may_reveal(user) else field
 
 
 def record_reveal(user, obj, *, source, where="page"):

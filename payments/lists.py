@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
-from customers.privacy import PHONE
+from customers.privacy import PHONE, phone_search
 from payments import selectors, services
 from payments.filters import BlacklistFilter, PaymentFilter, RefundFilter, RiskFilter, SettlementFilter
 from payments.state import REFUND
@@ -86,7 +86,6 @@ class RefundList(ListPage):
 
 class RiskList(ListPage):
     filterset_class = RiskFilter
-    search_fields = ("order__number__istartswith", "order__ship_phone__startswith")
     default_ordering = "-assessed_at"
     export_name = "risk-review"
     columns = [
@@ -98,6 +97,10 @@ class RiskList(ListPage):
         Column("hits", _("Rules hit"), sortable=False, value=lambda a: "; ".join(h.get("detail", "") for h in a.hits)),
         Column("decision", _("Decision"), value=lambda a: a.get_decision_display()),
     ]
+
+    @property
+    def search_fields(self):  # type: ignore[override]
+        return ("order__number__istartswith", phone_search(self.request.user, "order__ship_phone"))
 
     def scope(self):
         return selectors.risk_assessments()

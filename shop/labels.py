@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shop.china import mask_phone
 from shop.roles import ROLE_LABELS
 
 ACTIONS = {
@@ -266,6 +267,8 @@ def audit_changes(entry):
     model = entry.content_type.model_class() if entry.content_type_id else None
 
     def shown(key, value):
+        if "phone" in key and isinstance(value, str):  # the audit log never shows a full phone number
+            return mask_phone(value) or "—"
         choices = _choices(model, key)
         if choices and isinstance(value, str) and value in choices:
             return choices[value]

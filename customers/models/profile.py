@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shop.china import mask_phone
 from shop.money import MONEY
 
 
@@ -105,7 +106,7 @@ class Customer(models.Model):
     @property
     def masked_phone(self):
         """138****8000: what most pages show."""
-        return f"{self.phone[:3]}****{self.phone[-4:]}" if len(self.phone) == 11 else self.phone
+        return mask_phone(self.phone)
 
 
 class CustomerAddress(models.Model):

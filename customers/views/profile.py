@@ -30,7 +30,7 @@ def customer_list(request):
             Column("blacklisted", _("Blacklisted"), sortable=False),
             Column("created_at", _("Customer since")),
         ],
-        search_fields=("phone__startswith", "name__icontains"),
+        search_fields=(privacy.phone_search(request.user, "phone"), "name__icontains"),
         default_ordering="-created_at",
         export_name="customers",
     )
