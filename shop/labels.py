@@ -196,6 +196,16 @@ FIELDS = {
     "where": _("where"),
 }
 
+# Codes some hand-written before/after dicts hold as values: {key: {code: label}} (customers.privacy's reveals).
+VALUES = {
+    "source": {
+        "customer": _("the customer's phone"),
+        "address": _("an address's phone"),
+        "order": _("the order's phone"),
+    },
+    "where": {"page": _("on a page"), "form": _("in an edit form")},
+}
+
 ACTORS = {"system": _("System"), "storefront": _("Storefront")}
 ACTOR_PREFIXES = {"api": _("API: %(name)s"), "provider": _("Payment provider: %(name)s")}
 
@@ -269,6 +279,8 @@ def audit_changes(entry):
     def shown(key, value):
         if "phone" in key and isinstance(value, str):  # the audit log never shows a full phone number
             return mask_phone(value) or "—"
+        if isinstance(value, str) and value in VALUES.get(key, {}):
+            return VALUES[key][value]
         choices = _choices(model, key)
         if choices and isinstance(value, str) and value in choices:
             return choices[value]
