@@ -5,8 +5,14 @@ Each receiver is a named function connected here with a dispatch_uid; other area
 
 from django.dispatch import receiver
 
-from customers.signals import customer_erased
+from customers.signals import customer_erased, customer_erasing
 from orders import services
+
+
+@receiver(customer_erasing, dispatch_uid="orders.refuse_erasing_with_orders_on_their_way")
+def refuse_erasing_with_orders_on_their_way(sender, customer, **kwargs):
+    """A customer whose orders are still to be paid, packed or delivered keeps their address until then."""
+    services.orders_refuse_erasure(customer=customer)
 
 
 @receiver(customer_erased, dispatch_uid="orders.anonymise_orders_of_erased_customer")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer, CustomerAddress, CustomerErasure
 from customers.privacy import ERASED_PREFIX
-from customers.signals import customer_erased
+from customers.signals import customer_erased, customer_erasing
 from shop.actors import Actor
 from shop.audit import record, snapshot
 from shop.errors import DomainError
@@ -116,6 +116,7 @@ def customer_erase(*, customer, actor, confirm, reason="") -> Customer:
             code="confirm_required",
             fields={"confirm": _("Type %(n)s to confirm.") % {"n": customer.pk}},
         )
+    customer_erasing.send(sender=Customer, customer=customer)
     reason = str(reason or "").strip()[:200]
     address_pks = list(customer.addresses.values_list("pk", flat=True))
     scrub_audit_entries(Customer, [customer.pk], repr_too=True)

@@ -38,6 +38,7 @@ from orders.services.editing import (
     order_flag_abnormal,
     order_note_add,
     orders_anonymise_customer,
+    orders_refuse_erasure,
 )
 from orders.services.fulfilment import (
     clean_tracking,
@@ -90,6 +91,7 @@ __all__ = [
     "merge_problems",
     "order_address_change",
     "orders_anonymise_customer",
+    "orders_refuse_erasure",
     "order_adjust_price",
     "order_allocate",
     "order_cancel",

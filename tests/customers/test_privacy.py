@@ -26,7 +26,8 @@ from customers.services import (
 from customers.signals import customer_erased
 from inventory.models import StockMovement, Warehouse
 from inventory.services import stock_receive
-from orders.models import Order, OrderEvent, OrderLine
+from orders import services as order_services
+from orders.models import Carrier, Order, OrderEvent, OrderLine
 from orders.services import order_address_change, order_place
 from payments.gateways import sign
 from payments.models import Payment
@@ -322,6 +323,41 @@ def test_a_data_section_comes_from_every_app_offering_the_hook(shop_data, owner,
 
 
 # -- erasure ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def finished(shop_data, owner):
+    """The customer's orders off their way: the paid one delivered and completed, the unpaid one cancelled."""
+    paid, unpaid = shop_data["orders"]
+    order_address_change(
+        order=paid,
+        actor=owner,
+        name="王小明",
+        phone="13500001111",
+        province="上海",
+        city="上海市",
+        district="徐汇区",
+        detail="天钥桥路 1 号",
+    )
+    carrier = Carrier.objects.create(name="顺丰速运", code="sf", tracking_pattern=r"SF\d{12}")
+    order_services.order_allocate(order=paid, actor=owner)
+    order_services.order_pick(order=paid, actor=owner)
+    order_services.order_ship(order=paid, carrier=carrier, tracking_number="SF123456789012", actor=owner)
+    order_services.order_deliver(order=paid, actor=owner)
+    order_services.order_complete(order=paid, actor=owner)
+    order_services.order_cancel(order=unpaid, actor=owner, reason="客户取消")
+    return shop_data
+
+
+def test_erasure_is_refused_while_an_order_is_on_its_way(owner, shop_data):
+    customer = shop_data["customer"]
+    audits = AuditEntry.objects.count()
+    with pytest.raises(DomainError) as e:
+        customer_erase(customer=customer, actor=owner, confirm=str(customer.pk))
+    assert e.value.code == "orders_in_progress" and shop_data["orders"][0].number in e.value.message
+    customer.refresh_from_db()
+    assert customer.erased_at is None and customer.phone == CUSTOMER_PHONE and customer.addresses.exists()
+    assert AuditEntry.objects.count() == audits and not CustomerErasure.objects.exists()
+
+
 def _sums():
     return {
         "orders": Order.objects.aggregate(s=Sum("total"), d=Sum("discount"), f=Sum("shipping_fee")),
@@ -332,18 +368,8 @@ def _sums():
     }
 
 
-def test_erasure_anonymises_the_customer_and_their_orders_and_keeps_every_total(owner, shop_data):
-    customer, orders = shop_data["customer"], shop_data["orders"]
-    order_address_change(
-        order=orders[1],
-        actor=owner,
-        name="王小明",
-        phone="13500001111",
-        province="上海",
-        city="上海市",
-        district="徐汇区",
-        detail="天钥桥路 1 号",
-    )
+def test_erasure_anonymises_the_customer_and_their_orders_and_keeps_every_total(owner, finished):
+    customer, orders = finished["customer"], finished["orders"]
     before = _sums()
     assert before["payments"]["s"] == orders[0].total
     received = []
@@ -371,14 +397,14 @@ def test_erasure_anonymises_the_customer_and_their_orders_and_keeps_every_total(
         if any(p in str(e.before) + str(e.after) + e.object_repr for p in (*PHONES, "13500001111", "王小明"))
     ]
     assert leftovers == []
-    events = OrderEvent.objects.filter(order=orders[1], kind="address")
+    events = OrderEvent.objects.filter(order=orders[0], kind="address")
     assert events and all("天钥桥路" not in e.message and "13500001111" not in str(e.data) for e in events)
     entry = AuditEntry.objects.get(action="customers.erased")
     assert entry.object_id == str(customer.pk) and entry.after["addresses_deleted"] == 1
 
 
-def test_an_erased_customer_cannot_be_erased_again_or_edited(owner, shop_data):
-    customer = shop_data["customer"]
+def test_an_erased_customer_cannot_be_erased_again_or_edited(owner, finished):
+    customer = finished["customer"]
     customer_erase(customer=customer, actor=owner, confirm=str(customer.pk))
     audits = AuditEntry.objects.count()
     with pytest.raises(DomainError) as e:
@@ -392,16 +418,16 @@ def test_an_erased_customer_cannot_be_erased_again_or_edited(owner, shop_data):
     assert CustomerErasure.objects.count() == 1
 
 
-def test_intake_with_the_erased_phone_creates_a_new_customer(owner, shop_data):
-    customer = shop_data["customer"]
+def test_intake_with_the_erased_phone_creates_a_new_customer(owner, finished):
+    customer = finished["customer"]
     customer_erase(customer=customer, actor=owner, confirm=str(customer.pk))
     again = customer_upsert(phone=CUSTOMER_PHONE, name="王小明")
     assert again.pk != customer.pk and again.erased_at is None
     assert Customer.objects.filter(phone=CUSTOMER_PHONE).count() == 1
 
 
-def test_the_erase_page_needs_the_typed_number_and_the_owner(client, make_staff, shop_data):
-    customer = shop_data["customer"]
+def test_the_erase_page_needs_the_typed_number_and_the_owner(client, make_staff, finished):
+    customer = finished["customer"]
     for role in ("operations", "customer_service", "marketing"):
         client = _login(client, make_staff, role)
         assert client.get(f"/customers/{customer.pk}/erase/").status_code == 403, role
