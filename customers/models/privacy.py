@@ -26,6 +26,7 @@ class CustomerErasure(models.Model):
         verbose_name = _("customer erasure")
         verbose_name_plural = _("customer erasures")
         ordering = ["-erased_at", "-id"]
+        default_permissions = ()  # no page adds, edits or lists erasures; only the privacy permissions below
         permissions = [
             ("reveal_phone", "Can see full phone numbers"),
             ("export_customer_data", "Can export a customer's data file"),
