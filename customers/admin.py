@@ -15,9 +15,10 @@ from shop.web import ReadOnlyAdmin
 
 @admin.register(Customer)
 class CustomerAdmin(ReadOnlyAdmin):
-    list_display = ("name", "phone", "email", "gender", "source", "blacklisted", "created_at")
+    list_display = ("name", "masked_phone", "email", "gender", "source", "blacklisted", "erased_at", "created_at")
     list_filter = ("gender", "source", "blacklisted")
     search_fields = ("phone", "name")
+    exclude = ("phone",)  # full phone numbers are shown only through customers.privacy (audited)
 
 
 @admin.register(CustomerTag)
@@ -27,7 +28,7 @@ class CustomerTagAdmin(ReadOnlyAdmin):
 
 @admin.register(CustomerAddress)
 class CustomerAddressAdmin(ReadOnlyAdmin):
-    list_display = ("customer", "name", "phone", "province", "city", "is_default")
+    list_display = ("customer", "name", "province", "city", "is_default")
     raw_id_fields = ("customer",)
 
 
@@ -62,3 +63,4 @@ class PointsEntryAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     search_fields = ("customer__phone", "order_number")
     raw_id_fields = ("customer",)
+    exclude = ("phone",)

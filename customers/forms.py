@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, CustomerAddress, CustomerTag, MemberTier, PointsEntry, RfmSegment
 from shop.china import PROVINCES, province_key
-from shop.lists import FilterSet
+from shop.lists import FilterSet, IdFilter
 
 MONEY_MAX = 999_999_999_999
 
@@ -143,13 +143,14 @@ DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
 class PointsFilter(FilterSet):
+    customer = IdFilter(label=_("Customer"), field_name="customer_id")
     kind = django_filters.ChoiceFilter(choices=PointsEntry.Kind.choices, label=_("kind"))
     since = django_filters.DateFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte", **DATE)
     until = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte", **DATE)
 
     class Meta:
         model = PointsEntry
-        fields = ["kind", "since", "until"]
+        fields = ["customer", "kind", "since", "until"]
 
 
 class PointsAdjustForm(forms.Form):
@@ -160,3 +161,13 @@ class PointsAdjustForm(forms.Form):
         help_text=_("A negative number takes points away."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class ErasureForm(forms.Form):
+    confirm = forms.CharField(label=_("Customer number"), max_length=20)
+    reason = forms.CharField(
+        label=_("Request reference"),
+        max_length=200,
+        required=False,
+        help_text=_("Where the customer asked to be erased (a ticket, a message, a call)."),
+    )

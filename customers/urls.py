@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers.views import members, points, recommendations
+from customers.views import members, points, privacy, recommendations
 from customers.views import profile as views
 
 app_name = "customers"
@@ -22,4 +22,7 @@ urlpatterns = [
     path("rfm/recompute/", members.rfm_recompute, name="rfm_recompute"),
     path("<int:pk>/points/adjust/", points.points_adjust, name="points_adjust"),
     path("points/", points.points_list, name="points_list"),
+    path("phones/reveal/", privacy.phone_reveal, name="phone_reveal"),
+    path("<int:pk>/data/", privacy.customer_data_file, name="customer_data_file"),
+    path("<int:pk>/erase/", privacy.customer_erase, name="customer_erase"),
 ]

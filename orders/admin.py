@@ -42,6 +42,7 @@ class OrderAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     inlines = [LineInline, EventInline]
     raw_id_fields = ("customer", "merged_into")
+    exclude = ("ship_phone",)  # full phone numbers are shown only through customers.privacy (audited)
 
 
 @admin.register(Shipment)

@@ -29,6 +29,23 @@ class OrdersConfig(AppConfig):
 
         return customer_purchase_facts(now=now, customer_ids=customer_ids)
 
+    def phone_sources(self):
+        """The phones the reveal button (customers.privacy) may show: an order's shipping phone."""
+
+        def order_phone(pk):
+            from orders.models import Order
+
+            order = Order.objects.filter(pk=pk).only("pk", "number", "ship_phone").first()
+            return (order, order.ship_phone) if order else None
+
+        return {"order": ("orders.view_order", order_phone)}
+
+    def customer_data_export(self, customer):
+        """The customer's data file (customers.services.customer_data_export): their orders, lines, addresses."""
+        from orders.selectors import customer_data_orders
+
+        return {"orders": customer_data_orders(customer)}
+
     def customer_panels(self, user, customer):
         """The customer's latest orders, with a link to the order list filtered to them."""
         from orders.selectors import customer_orders

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from customers.privacy import PHONE
 from orders import selectors, services
 from orders.filters import OrderFilter
 from shop.lists import BulkAction, Column, ListPage
@@ -47,7 +48,7 @@ class OrderList(ListPage):
         Column("placed_at", _("Placed"), value=lambda o: timezone.localtime(o.placed_at)),
         Column("status", _("Status"), sortable=False, value=lambda o: o.get_status_display()),
         Column("ship_name", _("Recipient"), sortable=False),
-        Column("ship_phone", _("Phone"), sortable=False),
+        Column("ship_phone", _("Phone"), sortable=False, personal=PHONE),
         Column("ship_province", _("Province"), sortable=False),
         Column("payment_method", _("Payment"), sortable=False, value=lambda o: o.get_payment_method_display()),
         Column("channel", _("Channel"), sortable=False, value=lambda o: o.get_channel_display()),

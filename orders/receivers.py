@@ -1,12 +1,16 @@
 """Receivers of the orders signals that hand an order's news to an earlier module's service.
 
 Each is a small named function that only calls that module's service (orders may import customers).
-`order_completed` is sent on commit of the completion, so each handler runs its own transaction.
+`order_completed` is sent on commit of the completion, so each handler runs its own transaction. Orders also
+answers the signals earlier modules send (customers: a customer's erasure). Each receiver is a named function
+connected here with a dispatch_uid.
 """
 
 from django.dispatch import receiver
 
 from customers.services import points_earn_for_order
+from customers.signals import customer_erased, customer_erasing
+from orders import services
 from orders.models import Order
 from orders.selectors import order_payments
 from orders.signals import order_completed
@@ -33,3 +37,15 @@ def order_amount_paid(order):
 def earn_points(sender, order, **kwargs):
     """Grant the customer the points of a completed order (once per order, whatever retries)."""
     points_earn_for_order(customer=order.customer, order_number=order.number, amount=order_amount_paid(order))
+
+
+@receiver(customer_erasing, dispatch_uid="orders.refuse_erasing_with_orders_on_their_way")
+def refuse_erasing_with_orders_on_their_way(sender, customer, **kwargs):
+    """A customer whose orders are still to be paid, packed or delivered keeps their address until then."""
+    services.orders_refuse_erasure(customer=customer)
+
+
+@receiver(customer_erased, dispatch_uid="orders.anonymise_orders_of_erased_customer")
+def anonymise_orders_of_erased_customer(sender, customer, actor=None, **kwargs):
+    """An erased customer's orders lose their recipients, phones and street addresses (totals stay)."""
+    services.orders_anonymise_customer(customer=customer)

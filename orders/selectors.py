@@ -102,6 +102,50 @@ def customer_purchase_facts(*, now, customer_ids=None):
     )
 
 
+ORDER_DATA_FIELDS = (
+    "number",
+    "status",
+    "channel",
+    "placed_at",
+    "paid_at",
+    "shipped_at",
+    "delivered_at",
+    "completed_at",
+    "cancelled_at",
+    "payment_method",
+    "subtotal",
+    "discount",
+    "shipping_fee",
+    "adjustment",
+    "total",
+    "coupon_code",
+    "points_used",
+    "note",
+    "ship_name",
+    "ship_phone",
+    "ship_province",
+    "ship_city",
+    "ship_district",
+    "ship_detail",
+    "ship_postcode",
+)
+LINE_DATA_FIELDS = ("sku_code", "name", "options", "quantity", "unit_price", "discount", "line_total")
+
+
+def customer_data_orders(customer) -> list[dict]:
+    """The customer's orders with their lines and shipping addresses, for their data file (JSON-safe values)."""
+    from shop.audit import snapshot
+
+    rows = customer_orders(customer).prefetch_related("lines")
+    return [
+        {
+            **snapshot(order, fields=ORDER_DATA_FIELDS),
+            "lines": [snapshot(line, fields=LINE_DATA_FIELDS) for line in order.lines.all()],
+        }
+        for order in rows.iterator(chunk_size=500)
+    ]
+
+
 def order_events(order):
     """The order's timeline, latest first (the order page shows the first rows: shop.related)."""
     return OrderEvent.objects.filter(order=order).order_by("-created_at", "-id")

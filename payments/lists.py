@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
+from customers.privacy import PHONE, phone_search
 from payments import selectors, services
 from payments.filters import BlacklistFilter, PaymentFilter, RefundFilter, RiskFilter, SettlementFilter
 from payments.state import REFUND
@@ -85,18 +86,21 @@ class RefundList(ListPage):
 
 class RiskList(ListPage):
     filterset_class = RiskFilter
-    search_fields = ("order__number__istartswith", "order__ship_phone__startswith")
     default_ordering = "-assessed_at"
     export_name = "risk-review"
     columns = [
         Column("assessed_at", _("Assessed at")),
         Column("order__number", _("Order")),
         Column("order__total", _("Total")),
-        Column("order__ship_phone", _("Phone")),
+        Column("order__ship_phone", _("Phone"), personal=PHONE),
         Column("score", _("Score")),
         Column("hits", _("Rules hit"), sortable=False, value=lambda a: "; ".join(h.get("detail", "") for h in a.hits)),
         Column("decision", _("Decision"), value=lambda a: a.get_decision_display()),
     ]
+
+    @property
+    def search_fields(self):  # type: ignore[override]
+        return ("order__number__istartswith", phone_search(self.request.user, "order__ship_phone"))
 
     def scope(self):
         return selectors.risk_assessments()

@@ -71,6 +71,19 @@ def mobile_digits(value) -> str | None:
     return digits if MOBILE.match(digits) else None
 
 
+NOT_A_PHONE = re.compile(r"[^\d\s\-+()（）]")
+
+
+def mask_phone(value) -> str:
+    """A phone as most people may see it: 138****1234 (a longer landline keeps its first 3 and last 4
+    characters, a short number shows ****). A value that is not a phone number (an erased customer's
+    placeholder "erased-12") is shown as it is. Who may see the full number: customers.privacy."""
+    text = str(value or "").strip()
+    if not text or NOT_A_PHONE.search(text):
+        return text
+    return f"{text[:3]}****{text[-4:]}" if len(text) >= 8 else "****"
+
+
 def phone_clean(value) -> str | None:
     """A mobile or landline number for an address, without spaces and brackets, or None when it is neither."""
     number = re.sub(r"[\s()（）]", "", str(value or ""))

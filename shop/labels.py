@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shop.china import mask_phone
 from shop.roles import ROLE_LABELS
 
 ACTIONS = {
@@ -28,6 +29,10 @@ ACTIONS = {
     "customers.tier_delete": _("Deleted member tier"),
     "customers.rfm_recompute": _("Recomputed RFM scores and member tiers"),
     "customers.points_adjust": _("Adjusted customer points"),
+    "customers.phone_revealed": _("Viewed a full phone number"),
+    "customers.phones_exported": _("Exported full phone numbers"),
+    "customers.data_exported": _("Exported a customer's data"),
+    "customers.erased": _("Erased customer on request"),
     # catalog
     "catalog.category_create": _("Created category"),
     "catalog.category_update": _("Edited category"),
@@ -141,9 +146,11 @@ ACTIONS = {
 # Keys of hand-written before/after dicts, and snapshot keys that are not a field of the object's model.
 FIELDS = {
     "active": _("active"),
+    "addresses_deleted": _("addresses deleted"),
     "amount": _("amount"),
     "bytes": _("size (bytes)"),
     "category": _("category"),
+    "columns": _("columns"),
     "cost": _("cost"),
     "description": _("description"),
     "escalated_at": _("escalated"),
@@ -156,6 +163,7 @@ FIELDS = {
     "items": _("items"),
     "kind": _("kind"),
     "lines": _("lines"),
+    "list": _("list"),
     "main_image": _("main image"),
     "matched": _("matched"),
     "merged_into": _("merged into"),
@@ -170,21 +178,36 @@ FIELDS = {
     "orders": _("orders"),
     "provider_refund_id": _("provider refund ID"),
     "quantity": _("quantity"),
+    "query": _("filters"),
     "reason": _("reason"),
     "reference": _("reference"),
     "refunds": _("refunds"),
     "roles": _("roles"),
+    "rows": _("rows"),
     "rules": _("rules"),
-    "score": _("score"),
     "scopes": _("scopes"),
+    "score": _("score"),
+    "sections": _("sections"),
     "sku": _("SKU"),
     "skus": _("SKUs"),
+    "source": _("source"),
     "status": _("status"),
     "tag": _("tag"),
     "total": _("total"),
     "value": _("value"),
     "values": _("values"),
     "warehouse": _("warehouse"),
+    "where": _("where"),
+}
+
+# Codes some hand-written before/after dicts hold as values: {key: {code: label}} (customers.privacy's reveals).
+VALUES = {
+    "source": {
+        "customer": _("the customer's phone"),
+        "address": _("an address's phone"),
+        "order": _("the order's phone"),
+    },
+    "where": {"page": _("on a page"), "form": _("in an edit form")},
 }
 
 ACTORS = {"system": _("System"), "storefront": _("Storefront")}
@@ -258,6 +281,10 @@ def audit_changes(entry):
     model = entry.content_type.model_class() if entry.content_type_id else None
 
     def shown(key, value):
+        if "phone" in key and isinstance(value, str):  # the audit log never shows a full phone number
+            return mask_phone(value) or "—"
+        if isinstance(value, str) and value in VALUES.get(key, {}):
+            return VALUES[key][value]
         choices = _choices(model, key)
         if choices and isinstance(value, str) and value in choices:
             return choices[value]

@@ -1,6 +1,7 @@
 """Staff roles: Django groups and the permissions each one holds (DESIGN §7).
 
-A rule is "app_label.codename", where the codename may end in "*" ("catalog.*", "orders.view_*").
+A rule is "app_label.codename", where the codename may end in "*" ("catalog.*", "orders.view_*"); a rule
+starting with "!" takes a permission back from the role's other rules ("!customers.erase_customer").
 `sync_roles` runs in a data migration and after every migrate, so permissions that later modules
 add reach their roles without another edit here.
 """
@@ -34,6 +35,10 @@ ROLE_RULES = {
         "orders.*",
         "marketing.*",
         "customers.*",
+        # Privacy (customers.privacy): operations see full phones (order exceptions, merges, address fixes),
+        # but a customer's data file and erasure are the owner's, and customer service's, decisions.
+        "!customers.export_customer_data",
+        "!customers.erase_customer",
         "aftersales.*",
         "reports.*",
         # Operations post the store's announcements: the settings section offers them that page alone.
@@ -63,6 +68,8 @@ ROLE_RULES = {
         "orders.view_*",
         "orders.change_order",
         "customers.*",
+        # 客服 answers a customer's request for their data (the data file), but erasing them is the owner's.
+        "!customers.erase_customer",
         "aftersales.*",
         # Read-only stock, so 客服 can answer 有货吗: the stock list and the product page's stock column.
         "shop.access_inventory",
@@ -91,8 +98,13 @@ ROLE_RULES = {
 
 def role_permissions(role, permissions):
     """The permissions of `permissions` that the rules of `role` grant."""
-    rules = ROLE_RULES[role]
-    return [p for p in permissions if any(fnmatch(f"{p.content_type.app_label}.{p.codename}", rule) for rule in rules)]
+    grants = [r for r in ROLE_RULES[role] if not r.startswith("!")]
+    takes = [r[1:] for r in ROLE_RULES[role] if r.startswith("!")]
+
+    def held(code):
+        return any(fnmatch(code, rule) for rule in grants) and not any(fnmatch(code, rule) for rule in takes)
+
+    return [p for p in permissions if held(f"{p.content_type.app_label}.{p.codename}")]
 
 
 def sync_roles(apps=None):

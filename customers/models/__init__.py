@@ -3,6 +3,7 @@
 profile           Customer (with its member figures), CustomerTag, CustomerAddress, RfmSegment
 members           MemberTier, TierChange
 points            PointsEntry (the points ledger)
+privacy           CustomerErasure (who erased whom, when, on which request)
 recommendations   ProductPair, BestSeller (rebuilt nightly from co-purchases)
 """
 
@@ -12,6 +13,9 @@ from customers.models.members import (
 )
 from customers.models.points import (
     PointsEntry,
+)
+from customers.models.privacy import (
+    CustomerErasure,
 )
 from customers.models.profile import (
     Customer,
@@ -28,6 +32,7 @@ __all__ = [
     "BestSeller",
     "Customer",
     "CustomerAddress",
+    "CustomerErasure",
     "CustomerTag",
     "MemberTier",
     "PointsEntry",

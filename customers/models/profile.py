@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shop.china import mask_phone
 from shop.money import MONEY
 
 
@@ -64,6 +65,8 @@ class Customer(models.Model):
     tags = models.ManyToManyField(CustomerTag, verbose_name=_("tags"), blank=True, related_name="customers")
     blacklisted = models.BooleanField(_("blacklisted"), default=False)
     blacklist_reason = models.CharField(_("blacklist reason"), max_length=200, blank=True)
+    # Set when the customer is erased on request (customers.services.customer_erase): the record stays, anonymised.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     created_at = models.DateTimeField(_("customer since"), default=timezone.now, db_index=True)
     # The member system's figures (see the module docstring).
     tier = models.ForeignKey(
@@ -112,7 +115,7 @@ class Customer(models.Model):
     @property
     def masked_phone(self):
         """138****8000: what most pages show."""
-        return f"{self.phone[:3]}****{self.phone[-4:]}" if len(self.phone) == 11 else self.phone
+        return mask_phone(self.phone)
 
 
 class CustomerAddress(models.Model):

@@ -3,6 +3,7 @@
 profile           normalise_phone, customer_upsert (at order intake), profile edits, tags, addresses
 members           member tiers, purchase figures, RFM scores and segments, tier changes
 points            the points ledger: earn, redeem, return, reverse, adjust, expire, birthday gifts
+privacy           phone reveals, the customer's data file, erasure (anonymisation)
 recommendations   recommendations_recompute (the nightly bought-together pairs and best sellers)
 """
 
@@ -25,6 +26,15 @@ from customers.services.points import (
     points_redemption_value,
     points_return_for_order,
 )
+from customers.services.privacy import (
+    customer_data_export,
+    customer_data_sections,
+    customer_erase,
+    erased_name,
+    refuse_if_erased,
+    scrub,
+    scrub_audit_entries,
+)
 from customers.services.profile import (
     customer_address_delete,
     customer_address_save,
@@ -43,9 +53,13 @@ __all__ = [
     "customer_address_delete",
     "customer_address_save",
     "customer_address_set_default",
+    "customer_data_export",
+    "customer_data_sections",
+    "customer_erase",
     "customer_tag_set",
     "customer_update",
     "customer_upsert",
+    "erased_name",
     "member_order_completed",
     "member_tier_delete",
     "member_tier_save",
@@ -60,6 +74,9 @@ __all__ = [
     "points_redemption_value",
     "points_return_for_order",
     "recommendations_recompute",
+    "refuse_if_erased",
     "rfm_and_tiers_recompute",
     "rfm_segment",
+    "scrub",
+    "scrub_audit_entries",
 ]

@@ -46,7 +46,12 @@ def customer_upsert(*, phone, name, email="") -> Customer:
 
 
 def _locked(customer) -> Customer:
-    return Customer.objects.select_for_update().get(pk=customer.pk)
+    """The customer, row-locked; an erased customer cannot be changed (customers.services.privacy)."""
+    from customers.services.privacy import refuse_if_erased
+
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    refuse_if_erased(customer)
+    return customer
 
 
 def _clean_profile(customer, fields) -> dict:

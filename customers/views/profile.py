@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from customers import selectors, services
+from customers import privacy, selectors, services
 from customers.forms import AddressForm, CustomerFilter, CustomerForm, TagsForm
 from customers.views.common import address_or_404, customer_or_404, form_page
 from customers.views.points import points_panel
@@ -28,7 +28,7 @@ def customer_list_page(request) -> ListPage:
         filterset_class=CustomerFilter,
         columns=[
             Column("name", _("Name")),
-            Column("phone", _("Mobile phone")),
+            Column("phone", _("Mobile phone"), personal=privacy.PHONE),
             Column("email", _("Email")),
             Column("gender", _("Gender"), sortable=False, value=lambda c: c.get_gender_display()),
             Column("source", _("Source"), sortable=False, value=lambda c: c.get_source_display()),
@@ -41,7 +41,7 @@ def customer_list_page(request) -> ListPage:
             Column("blacklisted", _("Blacklisted"), sortable=False),
             Column("created_at", _("Customer since")),
         ],
-        search_fields=("phone__startswith", "name__icontains"),
+        search_fields=(privacy.phone_search(request.user, "phone"), "name__icontains"),
         default_ordering="-created_at",
         export_name="customers",
     )
@@ -56,7 +56,9 @@ def customer_detail(request, pk):
         {
             "customer": customer,
             "addresses": selectors.customer_addresses(customer),
-            "may_change": request.user.has_perm("customers.change_customer"),
+            "may_change": request.user.has_perm("customers.change_customer") and customer.erased_at is None,
+            "may_export_data": request.user.has_perm(privacy.EXPORT_DATA),
+            "may_erase": request.user.has_perm(privacy.ERASE) and customer.erased_at is None,
             "history": audit_for_object(customer)[:20],
             "figures": selectors.customer_figures(customer),
             "tier_history": related(
@@ -76,7 +78,12 @@ def customer_detail(request, pk):
 def customer_edit(request, pk):
     customer = customer_or_404(pk)
     form = CustomerForm.for_customer(customer, request.POST or None)
-    call = partial(services.customer_update, customer=customer, actor=request.user)
+    form.initial["phone"] = privacy.form_phone(request, customer, source="customer", phone=customer.phone)
+
+    def call(phone, **data):
+        phone = privacy.kept_phone(phone, customer.phone)
+        return services.customer_update(customer=customer, actor=request.user, phone=phone, **data)
+
     return form_page(request, customer, form, call, _("Customer saved."), _("Edit customer"))
 
 
@@ -101,9 +108,13 @@ def address_edit(request, pk):
     address = address_or_404(pk)
     customer = address.customer
     form = AddressForm.for_address(address, request.POST or None)
+    form.initial["phone"] = privacy.form_phone(request, address, source="address", phone=address.phone)
 
-    def call(**data):
-        return services.customer_address_save(customer=customer, address=address, actor=request.user, **data)
+    def call(phone, **data):
+        phone = privacy.kept_phone(phone, address.phone)
+        return services.customer_address_save(
+            customer=customer, address=address, actor=request.user, phone=phone, **data
+        )
 
     return form_page(request, customer, form, call, _("Address saved."), _("Edit address"))
 

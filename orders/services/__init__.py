@@ -37,6 +37,8 @@ from orders.services.editing import (
     order_clear_abnormal,
     order_flag_abnormal,
     order_note_add,
+    orders_anonymise_customer,
+    orders_refuse_erasure,
 )
 from orders.services.fulfilment import (
     clean_tracking,
@@ -88,6 +90,8 @@ __all__ = [
     "intake_keys_purge",
     "merge_problems",
     "order_address_change",
+    "orders_anonymise_customer",
+    "orders_refuse_erasure",
     "order_adjust_price",
     "order_allocate",
     "order_cancel",

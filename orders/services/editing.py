@@ -10,7 +10,7 @@ from orders.services.common import S, _audit, _event, _locked
 from orders.services.intake import _clean_address
 from orders.services.payment import order_mark_paid
 from orders.state import order_address_editable
-from shop.errors import Conflict, DomainError
+from shop.errors import Conflict, DomainError, RuleRefused
 from shop.money import parse_money
 from shop.state import IllegalTransition
 
@@ -143,3 +143,43 @@ def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
         )
     _audit(actor, "orders.clear_abnormal", order, before=before, after={"note": note})
     return order
+
+
+ON_THEIR_WAY = (S.PENDING_PAYMENT, S.PAID, S.ALLOCATED, S.PICKING, S.SHIPPED)
+
+
+def orders_refuse_erasure(*, customer) -> None:
+    """RuleRefused while an order of the customer is still to be paid, packed or delivered: erasing them
+    would leave it without an address (their erasure asks first, customers.signals.customer_erasing)."""
+    numbers = list(
+        Order.objects.filter(customer=customer, status__in=ON_THEIR_WAY).values_list("number", flat=True)[:5]
+    )
+    if numbers:
+        raise RuleRefused(
+            _("The customer has orders on their way (%(n)s); erase them once those are delivered or cancelled.")
+            % {"n": ", ".join(numbers)},
+            code="orders_in_progress",
+        )
+
+
+def orders_anonymise_customer(*, customer) -> int:
+    """Anonymise the recipients, phones and street addresses of an erased customer's orders (their erasure, in
+    its transaction): province and city stay for the regional figures; amounts, lines, states and payments stay.
+    Their address events and audit entries lose the personal values too. Answers the number of orders."""
+    from customers.services.privacy import ERASED_TEXT, scrub, scrub_audit_entries
+
+    orders = Order.objects.filter(customer=customer)
+    pks = list(orders.values_list("pk", flat=True))
+    orders.update(
+        ship_name=customer.name[:50],
+        ship_phone=customer.phone,
+        ship_district="",
+        ship_detail=ERASED_TEXT,
+        ship_postcode="",
+        note="",
+    )
+    for event in OrderEvent.objects.filter(order_id__in=pks, kind="address").iterator():
+        event.message, event.data = ERASED_TEXT, scrub(event.data)
+        event.save(update_fields=["message", "data"])
+    scrub_audit_entries(Order, pks)
+    return len(pks)

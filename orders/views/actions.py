@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from customers import privacy
 from orders import services
 from orders.forms import (
     AddressForm,
@@ -141,9 +142,13 @@ def order_unmerge(request, pk):
 def order_address(request, pk):
     order = _order(pk)
     form = AddressForm.for_order(order, request.POST or None)
-    if request.method == "POST" and form_submit(
-        form, lambda: services.order_address_change(order=order, actor=request.user, **form.cleaned_data)
-    ):
+    form.initial["phone"] = privacy.form_phone(request, order, source="order", phone=order.ship_phone)
+
+    def change():
+        address = dict(form.cleaned_data, phone=privacy.kept_phone(form.cleaned_data["phone"], order.ship_phone))
+        return services.order_address_change(order=order, actor=request.user, **address)
+
+    if request.method == "POST" and form_submit(form, change):
         messages.success(request, _("Address changed."))
         return redirect(order)
     return render(request, "orders/form.html", {"form": form, "order": order, "title": _("Shipping address")})

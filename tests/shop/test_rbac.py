@@ -147,6 +147,9 @@ CUSTOMERS_WRITE = {
     "customers:address_default",
     "customers:points_adjust",
 }
+CUSTOMERS_PHONES = {"customers:phone_reveal"}  # full phone numbers: who calls customers and fixes addresses
+CUSTOMERS_DATA = {"customers:customer_data_file"}  # a customer's data file: owner and customer service
+CUSTOMERS_ERASE = {"customers:customer_erase"}  # erasing a customer on request: the owner alone
 PAYMENTS = {
     "payments:payment_list",
     "payments:payment_detail",
@@ -195,6 +198,9 @@ ALL = (
     | ORDERS_SETUP
     | CUSTOMERS
     | CUSTOMERS_WRITE
+    | CUSTOMERS_PHONES
+    | CUSTOMERS_DATA
+    | CUSTOMERS_ERASE
     | PAYMENTS
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
@@ -214,6 +220,7 @@ MAY_OPEN = {
         | ORDERS_SETUP
         | CUSTOMERS
         | CUSTOMERS_WRITE
+        | CUSTOMERS_PHONES
         | ANNOUNCEMENTS
     ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
@@ -223,7 +230,9 @@ MAY_OPEN = {
     | ORDERS_READ
     | ORDERS_SERVICE
     | CUSTOMERS
-    | CUSTOMERS_WRITE,
+    | CUSTOMERS_WRITE
+    | CUSTOMERS_PHONES
+    | CUSTOMERS_DATA,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
     "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS,
 }

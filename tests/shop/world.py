@@ -219,6 +219,8 @@ def build_world(owner, user=None):
         "customers:tier_edit": member_tier,
         "customers:tier_delete": member_tier,
         "customers:points_adjust": customer,
+        "customers:customer_data_file": customer,
+        "customers:customer_erase": customer,
         "inventory:po_detail": po,
         "inventory:po_cancel": po,
         "inventory:po_place": po,
