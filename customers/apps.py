@@ -6,7 +6,19 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers")
-    nav = [("customers:customer_list", _("Customers"), "customers.view_customer")]
+    nav = [
+        ("customers:customer_list", _("Customers"), "customers.view_customer"),
+        ("customers:message_list", _("Customer messages"), "customers.view_customermessage"),
+    ]
+
+    def ready(self):
+        from customers import receivers  # noqa: F401  (connects the tier-change notice)
+
+    def customer_panels(self, user, customer):
+        """The customer's interaction timeline (notes, messages, replies, texts, tier changes)."""
+        from customers.views.crm import timeline_panels
+
+        return timeline_panels(user, customer)
 
     def dashboard_stats(self, user):
         from django.utils import timezone

@@ -24,6 +24,15 @@ ACTIONS = {
     "customers.address_save": _("Saved customer address"),
     "customers.address_default": _("Changed default address"),
     "customers.address_delete": _("Deleted customer address"),
+    # customers: CRM notes and the message inbox
+    "customers.note_add": _("Added interaction note"),
+    "customers.note_done": _("Completed follow-up"),
+    "customers.follow_up_remind": _("Sent follow-up reminders"),
+    "customers.message_receive": _("Received customer message"),
+    "customers.message_assign": _("Assigned customer message"),
+    "customers.message_reply": _("Replied to customer message"),
+    "customers.message_status": _("Changed customer message status"),
+    "customers.message_sla": _("Flagged customer messages past their SLA"),
     # catalog
     "catalog.category_create": _("Created category"),
     "catalog.category_update": _("Edited category"),

@@ -126,7 +126,14 @@ ORDERS_SETUP = {
     "orders:rule_edit",
     "orders:rule_delete",
 }
-CUSTOMERS = {"customers:customer_list", "customers:customer_detail"}
+CUSTOMERS = {
+    "customers:customer_list",
+    "customers:customer_detail",
+    "customers:customer_timeline",
+    # the inbox reads (marketing holds customers.view_*)
+    "customers:message_list",
+    "customers:message_detail",
+}
 CUSTOMERS_WRITE = {
     "customers:customer_edit",
     "customers:customer_tags",
@@ -134,6 +141,11 @@ CUSTOMERS_WRITE = {
     "customers:address_edit",
     "customers:address_delete",
     "customers:address_default",
+    "customers:note_add",
+    "customers:note_done",
+    "customers:message_assign",
+    "customers:message_reply",
+    "customers:message_status",
 }
 PAYMENTS = {
     "payments:payment_list",
@@ -227,6 +239,7 @@ INLINE_CHECKS = [
     ("catalog:brand_list", {}, {"owner", "operations"}),
     ("catalog:tag_list", {}, {"owner", "operations"}),
     ("catalog:attributedefinition_list", {}, {"owner", "operations"}),
+    ("customers:message_list", {"action": "assign"}, {"owner", "operations", "customer_service"}),
     ("orders:order_list", {"action": "allocate"}, {"owner", "operations", "warehouse"}),
     ("orders:order_list", {"action": "merge"}, {"owner", "operations", "customer_service"}),
     ("payments:refund_list", {"action": "approve"}, {"owner", "finance"}),
