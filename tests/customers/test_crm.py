@@ -24,7 +24,11 @@ def customer(db):
 def test_a_note_with_a_follow_up_is_audited_and_assigned_to_its_author_by_default(customer, make_staff):
     agent = make_staff("customer_service", username="xiaowang")
     note = note_add(
-        customer=customer, actor=agent, kind="call", text="客户询问尺码", follow_up_at=timezone.now() + timedelta(days=1)
+        customer=customer,
+        actor=agent,
+        kind="call",
+        text="客户询问尺码",
+        follow_up_at=timezone.now() + timedelta(days=1),
     )
     assert (note.assignee, note.author, note.done) == (agent, agent, False)
     entry = AuditEntry.objects.get(action="customers.note_add")
@@ -96,7 +100,11 @@ def test_notes_are_added_and_completed_from_the_customer_page(client_as, custome
     assert f"/customers/{customer.pk}/notes/new/" in page
     response = client.post(
         f"/customers/{customer.pk}/notes/new/",
-        {"kind": "call", "text": "客户来电咨询退货", "follow_up_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")},
+        {
+            "kind": "call",
+            "text": "客户来电咨询退货",
+            "follow_up_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
     )
     assert response.status_code == 302
     note = InteractionNote.objects.get()
@@ -139,8 +147,12 @@ def _fill(customer, owner, n):
     for i in range(n):
         at = now - timedelta(minutes=5 * i)
         InteractionNote.objects.create(customer=customer, text=f"note {i}", created_at=at)
-        CustomerMessage.objects.create(customer=customer, subject=f"msg {i}", text="t", created_at=at - timedelta(minutes=1))
-        OutboundMessage.objects.create(customer=customer, channel="sms", to="13800138000", text=f"sms {i}", created_at=at)
+        CustomerMessage.objects.create(
+            customer=customer, subject=f"msg {i}", text="t", created_at=at - timedelta(minutes=1)
+        )
+        OutboundMessage.objects.create(
+            customer=customer, channel="sms", to="13800138000", text=f"sms {i}", created_at=at
+        )
         TierChange.objects.create(customer=customer, to_tier=tier, reason="order", created_at=at - timedelta(minutes=2))
 
 
