@@ -97,7 +97,7 @@ class CustomerMessage(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     sla_breached_at = models.DateTimeField(_("SLA breached at"), null=True, blank=True)
-    source = models.CharField(_("from"), max_length=150, blank=True)  # the API key's actor label
+    source = models.CharField(_("received from"), max_length=150, blank=True)  # the API key's actor label
     # Idempotency-Key of the API request that created it (scoped by the API key), with the body's hash.
     idempotency_scope = models.CharField(max_length=100, blank=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
@@ -148,7 +148,7 @@ class OutboundMessage(models.Model):
         "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound_messages"
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    to = models.CharField(_("to"), max_length=254)
+    to = models.CharField(_("sent to"), max_length=254)
     text = models.TextField(_("text"), max_length=5000)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     provider = models.CharField(_("provider"), max_length=60, blank=True)
