@@ -160,7 +160,7 @@ def follow_up_reminders(*, now=None) -> int:
     """Remind each assignee once of the follow-ups that are due (the `follow_up_reminders` job)."""
     now = now or timezone.now()
     due = list(
-        InteractionNote.objects.select_for_update(skip_locked=True)
+        InteractionNote.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(done=False, reminded_at__isnull=True, follow_up_at__isnull=False, follow_up_at__lte=now)
         .select_related("customer", "assignee")
         .order_by("follow_up_at", "pk")[:REMINDER_BATCH]
