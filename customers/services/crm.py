@@ -110,6 +110,11 @@ def tier_change_notify(*, customer_id, from_tier_id, to_tier_id) -> OutboundMess
     with translation.override(settings.LANGUAGE_CODE):  # the customer reads the store's language
         text = _("Your membership tier has been upgraded to %(tier)s.") % {"tier": to_tier.name}
         subject = _("Your membership tier")
+    repeat = OutboundMessage.objects.filter(
+        customer=customer, purpose="tier_change", text=text, created_at__gte=timezone.now() - timedelta(hours=1)
+    ).first()
+    if repeat is not None:  # the task ran twice (a retry after a lost acknowledgement): one text
+        return repeat
     try:
         return customer_text_send(customer=customer, text=text, subject=subject, purpose="tier_change")
     except DomainError:  # no channel to reach them: nothing to send

@@ -132,6 +132,15 @@ def test_an_upgrade_texts_the_customer_once_after_the_change_commits(customer, d
     assert "金卡" in text.text
 
 
+def test_the_notice_task_run_twice_sends_one_text(customer):
+    from customers.tasks import tier_change_notice
+
+    gold = MemberTier.objects.create(name="金卡", rank=2)
+    first = tier_change_notice.delay(customer.pk, None, gold.pk).get()
+    again = tier_change_notice.delay(customer.pk, None, gold.pk).get()
+    assert first == again and OutboundMessage.objects.count() == 1
+
+
 def test_a_downgrade_sends_nothing(customer, django_capture_on_commit_callbacks):
     silver = MemberTier.objects.create(name="银卡", rank=1)
     gold = MemberTier.objects.create(name="金卡", rank=2)
