@@ -4,8 +4,11 @@ from customers.models import (
     BestSeller,
     Customer,
     CustomerAddress,
+    CustomerMessage,
     CustomerTag,
+    InteractionNote,
     MemberTier,
+    OutboundMessage,
     PointsEntry,
     ProductPair,
     TierChange,
@@ -64,3 +67,27 @@ class PointsEntryAdmin(ReadOnlyAdmin):
     search_fields = ("customer__phone", "order_number")
     raw_id_fields = ("customer",)
     exclude = ("phone",)
+
+
+@admin.register(InteractionNote)
+class InteractionNoteAdmin(ReadOnlyAdmin):
+    list_display = ("customer", "kind", "follow_up_at", "assignee", "done", "reminded_at", "created_at")
+    list_filter = ("kind", "done")
+    raw_id_fields = ("customer",)
+
+
+@admin.register(CustomerMessage)
+class CustomerMessageAdmin(ReadOnlyAdmin):
+    list_display = ("subject", "customer", "status", "assignee", "created_at", "first_reply_at", "sla_breached_at")
+    list_filter = ("status",)
+    raw_id_fields = ("customer",)
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(ReadOnlyAdmin):
+    """Every text sent to a customer, with what the provider (or the sandbox) answered."""
+
+    list_display = ("created_at", "channel", "to", "status", "provider", "provider_id", "error", "purpose")
+    list_filter = ("channel", "status", "purpose")
+    search_fields = ("to", "provider_id")
+    raw_id_fields = ("customer",)

@@ -11,7 +11,11 @@ class CustomersConfig(AppConfig):
         ("customers:tier_list", _("Member tiers"), "customers.view_membertier"),
         ("customers:rfm", _("RFM analysis"), "customers.view_customer"),
         ("customers:points_list", _("Points ledger"), "customers.view_pointsentry"),
+        ("customers:message_list", _("Customer messages"), "customers.view_customermessage"),
     ]
+
+    def ready(self):
+        from customers import receivers  # noqa: F401  (connects the tier-change notice)
 
     def product_panels(self, user, product):
         """The published products most often bought with this one (the nightly recommendations job)."""
@@ -33,14 +37,18 @@ class CustomersConfig(AppConfig):
         ]
 
     def customer_panels(self, user, customer):
-        """Products to offer the customer: paired with what they bought, then best sellers they lack."""
+        """The customer's interaction timeline (notes, messages, replies, texts, tier changes), then the products
+        to offer them: paired with what they bought, then best sellers they lack."""
         from customers.selectors import customer_recommendations
+        from customers.views.crm import timeline_panels
         from shop.related import Related
 
+        panels = timeline_panels(user, customer)
         if not user.has_perm("customers.view_productpair"):
-            return []
+            return panels
         rows = customer_recommendations(customer)
         return [
+            *panels,
             Related(
                 key="recommendations",
                 title=_("Recommended for this customer"),
@@ -48,7 +56,7 @@ class CustomersConfig(AppConfig):
                 total=len(rows),
                 url="",
                 template="customers/_recommendations.html",
-            )
+            ),
         ]
 
     def dashboard_stats(self, user):

@@ -6,7 +6,16 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer, CustomerAddress, CustomerTag, MemberTier, PointsEntry, RfmSegment
+from customers.models import (
+    Customer,
+    CustomerAddress,
+    CustomerMessage,
+    CustomerTag,
+    InteractionNote,
+    MemberTier,
+    PointsEntry,
+    RfmSegment,
+)
 from shop.china import PROVINCES, province_key
 from shop.lists import FilterSet, IdFilter
 
@@ -170,4 +179,95 @@ class ErasureForm(forms.Form):
         max_length=200,
         required=False,
         help_text=_("Where the customer asked to be erased (a ticket, a message, a call)."),
+    )
+
+
+# -- CRM: notes and the inbox ---------------------------------------------------------------------------
+def _staff_choices():
+    from customers.services import assignable_staff
+
+    return assignable_staff()
+
+
+def _day_start(day):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=InteractionNote.Kind.choices)
+    text = forms.CharField(label=_("Note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up_at = forms.DateTimeField(
+        label=_("Follow up at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("The assignee is reminded when it is due."),
+    )
+    assignee = StaffChoiceField(label=_("Assignee"), queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _staff_choices()
+
+
+class MessageFilter(FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=CustomerMessage.Status.choices)
+    assignee = django_filters.ModelChoiceFilter(label=_("Assignee"), queryset=None, method="filter_assignee")
+    sla_breached = django_filters.BooleanFilter(
+        label=_("SLA breached"), field_name="sla_breached_at", lookup_expr="isnull", exclude=True
+    )
+    received_from = django_filters.DateFilter(
+        label=_("From"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = django_filters.DateFilter(
+        label=_("To"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    customer = IdFilter(label=_("Customer"), field_name="customer_id")
+
+    class Meta:
+        model = CustomerMessage
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["assignee"].queryset = _staff_choices()
+
+    def filter_assignee(self, queryset, name, value):
+        return queryset.filter(assignee=value)
+
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=_day_start(value))
+
+    def filter_to(self, queryset, name, value):
+        from datetime import timedelta
+
+        return queryset.filter(created_at__lt=_day_start(value + timedelta(days=1)))
+
+
+class AssignForm(forms.Form):
+    assignee = StaffChoiceField(label=_("Assign to"), queryset=None, required=False, empty_label=_("Nobody"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _staff_choices()
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label=_("Reply"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    channel = forms.ChoiceField(
+        label=_("Send by"),
+        required=False,
+        choices=[
+            ("", _("The customer's channel (SMS to a mobile, else email)")),
+            ("sms", _("SMS")),
+            ("email", _("Email")),
+        ],
     )

@@ -3,7 +3,7 @@
 - `tier_changed(customer, from_tier, to_tier, reason)`: sent on commit after a customer's member tier
   changed (up or down). `from_tier` / `to_tier` are MemberTier or None; `reason` is a TierChange.Reason
   value ("order", "recompute", "staff"). The TierChange row is already written; a receiver tells the
-  customer (the CRM's SMS / email channel) and must not raise.
+  customer (customers.receivers texts them about an upgrade once the change commits) and must not raise.
 - `customer_erasing(customer)`: sent inside the erasure transaction before anything changes; a receiver may
   raise shop.errors.RuleRefused (orders: an order still on its way to the customer needs its address) and
   nothing is erased.

@@ -1,5 +1,8 @@
 """Customer jobs (DESIGN §5): each only calls a service; each is safe to run twice."""
 
+from celery import shared_task
+from django.db import OperationalError
+
 from shop.jobs import crontab, job
 
 
@@ -30,3 +33,32 @@ def birthday_points():
     from customers import services
 
     return services.points_birthday_grant()
+
+
+@job("follow_up_reminders", crontab(minute="*/15"))
+def follow_up_reminders():
+    from customers import services
+
+    return services.follow_up_reminders()
+
+
+@job("complaint_sla", crontab(minute="*/15"))
+def complaint_sla():
+    from customers import services
+
+    return services.messages_sla_check()
+
+
+@shared_task(
+    name="houtai.customers.tier_change_notice",
+    acks_late=True,
+    max_retries=5,
+    retry_backoff=True,
+    autoretry_for=(OperationalError,),
+)
+def tier_change_notice(customer_id, from_tier_id, to_tier_id):
+    """Text the customer about their tier upgrade (a repeat within the hour sends nothing)."""
+    from customers import services
+
+    sent = services.tier_change_notify(customer_id=customer_id, from_tier_id=from_tier_id, to_tier_id=to_tier_id)
+    return sent.pk if sent else None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers.views import members, points, privacy, recommendations
+from customers.views import crm, inbox, members, points, privacy, recommendations
 from customers.views import profile as views
 
 app_name = "customers"
@@ -25,4 +25,14 @@ urlpatterns = [
     path("phones/reveal/", privacy.phone_reveal, name="phone_reveal"),
     path("<int:pk>/data/", privacy.customer_data_file, name="customer_data_file"),
     path("<int:pk>/erase/", privacy.customer_erase, name="customer_erase"),
+    # CRM: interaction notes and the timeline
+    path("<int:pk>/timeline/", crm.customer_timeline, name="customer_timeline"),
+    path("<int:pk>/notes/new/", crm.note_add, name="note_add"),
+    path("notes/<int:pk>/done/", crm.note_done, name="note_done"),
+    # the message inbox (客户留言)
+    path("messages/", inbox.message_list, name="message_list"),
+    path("messages/<int:pk>/", inbox.message_detail, name="message_detail"),
+    path("messages/<int:pk>/assign/", inbox.message_assign, name="message_assign"),
+    path("messages/<int:pk>/reply/", inbox.message_reply, name="message_reply"),
+    path("messages/<int:pk>/status/", inbox.message_status, name="message_status"),
 ]

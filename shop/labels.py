@@ -33,6 +33,15 @@ ACTIONS = {
     "customers.phones_exported": _("Exported full phone numbers"),
     "customers.data_exported": _("Exported a customer's data"),
     "customers.erased": _("Erased customer on request"),
+    # customers: CRM notes and the message inbox
+    "customers.note_add": _("Added interaction note"),
+    "customers.note_done": _("Completed follow-up"),
+    "customers.follow_up_remind": _("Sent follow-up reminders"),
+    "customers.message_receive": _("Received customer message"),
+    "customers.message_assign": _("Assigned customer message"),
+    "customers.message_reply": _("Replied to customer message"),
+    "customers.message_status": _("Changed customer message status"),
+    "customers.message_sla": _("Flagged customer messages past their SLA"),
     # catalog
     "catalog.category_create": _("Created category"),
     "catalog.category_update": _("Edited category"),

@@ -3,10 +3,17 @@
 profile           Customer (with its member figures), CustomerTag, CustomerAddress, RfmSegment
 members           MemberTier, TierChange
 points            PointsEntry (the points ledger)
-privacy           CustomerErasure (who erased whom, when, on which request)
+crm               InteractionNote, CustomerMessage, MessageReply, OutboundMessage
 recommendations   ProductPair, BestSeller (rebuilt nightly from co-purchases)
+privacy           CustomerErasure (and the privacy permissions)
 """
 
+from customers.models.crm import (
+    CustomerMessage,
+    InteractionNote,
+    MessageReply,
+    OutboundMessage,
+)
 from customers.models.members import (
     MemberTier,
     TierChange,
@@ -33,8 +40,12 @@ __all__ = [
     "Customer",
     "CustomerAddress",
     "CustomerErasure",
+    "CustomerMessage",
     "CustomerTag",
+    "InteractionNote",
     "MemberTier",
+    "MessageReply",
+    "OutboundMessage",
     "PointsEntry",
     "ProductPair",
     "RfmSegment",

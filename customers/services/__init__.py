@@ -3,10 +3,33 @@
 profile           normalise_phone, customer_upsert (at order intake), profile edits, tags, addresses
 members           member tiers, purchase figures, RFM scores and segments, tier changes
 points            the points ledger: earn, redeem, return, reverse, adjust, expire, birthday gifts
-privacy           phone reveals, the customer's data file, erasure (anonymisation)
+crm               interaction notes and follow-up reminders; texts to a customer (outbound_queue / _deliver)
+inbox             the message inbox: receive (API), assign, reply, status moves, the SLA check
 recommendations   recommendations_recompute (the nightly bought-together pairs and best sellers)
+privacy           phone reveals, the customer's data file, erasure (anonymisation)
 """
 
+from customers.services.crm import (
+    assignable_staff,
+    check_assignee,
+    customer_text_send,
+    follow_up_reminders,
+    note_add,
+    note_complete,
+    outbound_deliver,
+    outbound_queue,
+    tier_change_notify,
+)
+from customers.services.inbox import (
+    message_assign,
+    message_move,
+    message_receive,
+    message_reply,
+    messages_assign,
+    messages_sla_check,
+    request_hash,
+    sla_flag_overdue,
+)
 from customers.services.members import (
     member_order_completed,
     member_tier_delete,
@@ -50,6 +73,8 @@ from customers.services.recommendations import (
 
 __all__ = [
     "PointsInsufficient",
+    "assignable_staff",
+    "check_assignee",
     "customer_address_delete",
     "customer_address_save",
     "customer_address_set_default",
@@ -57,13 +82,25 @@ __all__ = [
     "customer_data_sections",
     "customer_erase",
     "customer_tag_set",
+    "customer_text_send",
     "customer_update",
     "customer_upsert",
     "erased_name",
+    "follow_up_reminders",
     "member_order_completed",
     "member_tier_delete",
     "member_tier_save",
+    "message_assign",
+    "message_move",
+    "message_receive",
+    "message_reply",
+    "messages_assign",
+    "messages_sla_check",
     "normalise_phone",
+    "note_add",
+    "note_complete",
+    "outbound_deliver",
+    "outbound_queue",
     "points_adjust",
     "points_after_refund",
     "points_birthday_grant",
@@ -75,8 +112,11 @@ __all__ = [
     "points_return_for_order",
     "recommendations_recompute",
     "refuse_if_erased",
+    "request_hash",
     "rfm_and_tiers_recompute",
     "rfm_segment",
     "scrub",
     "scrub_audit_entries",
+    "sla_flag_overdue",
+    "tier_change_notify",
 ]

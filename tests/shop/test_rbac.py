@@ -133,6 +133,10 @@ CUSTOMERS = {
     "customers:rfm",
     "customers:push_list",
     "customers:points_list",
+    "customers:customer_timeline",
+    # the inbox reads (marketing holds customers.view_*)
+    "customers:message_list",
+    "customers:message_detail",
 }
 CUSTOMERS_WRITE = {
     "customers:tier_create",
@@ -146,6 +150,11 @@ CUSTOMERS_WRITE = {
     "customers:address_delete",
     "customers:address_default",
     "customers:points_adjust",
+    "customers:note_add",
+    "customers:note_done",
+    "customers:message_assign",
+    "customers:message_reply",
+    "customers:message_status",
 }
 CUSTOMERS_PHONES = {"customers:phone_reveal"}  # full phone numbers: who calls customers and fixes addresses
 CUSTOMERS_DATA = {"customers:customer_data_file"}  # a customer's data file: owner and customer service
@@ -248,6 +257,7 @@ INLINE_CHECKS = [
     ("catalog:brand_list", {}, {"owner", "operations"}),
     ("catalog:tag_list", {}, {"owner", "operations"}),
     ("catalog:attributedefinition_list", {}, {"owner", "operations"}),
+    ("customers:message_list", {"action": "assign"}, {"owner", "operations", "customer_service"}),
     ("orders:order_list", {"action": "allocate"}, {"owner", "operations", "warehouse"}),
     ("orders:order_list", {"action": "merge"}, {"owner", "operations", "customer_service"}),
     ("payments:refund_list", {"action": "approve"}, {"owner", "finance"}),

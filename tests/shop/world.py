@@ -140,6 +140,11 @@ def build_world(owner, user=None):
         detail="世纪大道1号",
         is_default=True,
     )
+    from customers.models import CustomerMessage, InteractionNote, OutboundMessage
+
+    note = InteractionNote.objects.create(customer=customer, kind="call", text="回访", follow_up_at=now, author=owner)
+    customer_message = CustomerMessage.objects.create(customer=customer, subject="什么时候发货", text="请尽快发货")
+    OutboundMessage.objects.create(customer=customer, channel="sms", to=customer.phone, text="已发货", status="sent")
     carrier = Carrier.objects.create(name="顺丰速运", code="sf", tracking_pattern=r"SF\d{12}")
     freight = FreightTemplate.objects.create(name="全国包邮")
     dispatch = DispatchRule.objects.create(name="江浙沪走顺丰", provinces="上海,江苏,浙江", carrier=carrier)
@@ -221,6 +226,13 @@ def build_world(owner, user=None):
         "customers:points_adjust": customer,
         "customers:customer_data_file": customer,
         "customers:customer_erase": customer,
+        "customers:customer_timeline": customer,
+        "customers:note_add": customer,
+        "customers:note_done": note,
+        "customers:message_detail": customer_message,
+        "customers:message_assign": customer_message,
+        "customers:message_reply": customer_message,
+        "customers:message_status": customer_message,
         "inventory:po_detail": po,
         "inventory:po_cancel": po,
         "inventory:po_place": po,
