@@ -159,7 +159,7 @@ def bench_recompute():
         elapsed = time.perf_counter() - started
         print(
             f"recompute, {label:42} {elapsed:6.2f} s  updated {result['figures_updated']:>7,}  "
-            f"up {result['upgraded']:>7,}  down {result['downgraded']:>7,}"
+            f"up {result['upgraded']:>7,}  down {result['downgraded']:>7,}  steps {result['steps']}"
         )
 
 

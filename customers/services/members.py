@@ -262,6 +262,14 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
     facts, params = _facts_sql(now)
     tiers = list(MemberTier.objects.order_by("-rank"))
     figures = ("order_count", "lifetime_spend", "orders_12m", "spend_12m", "first_order_at", "last_order_at")
+    steps: dict[str, float] = {}
+    mark = [time.monotonic()]
+
+    def lap(name):
+        now_ = time.monotonic()
+        steps[name] = round(now_ - mark[0], 3)
+        mark[0] = now_
+
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS houtai_rfm")
         cursor.execute("DROP TABLE IF EXISTS houtai_tier_moves")
@@ -288,6 +296,7 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
         cursor.execute("CREATE INDEX houtai_rfm_customer ON houtai_rfm (customer_id)")
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE houtai_rfm")
+        lap("scores")
         stored = {**{f: f for f in figures}, "rfm_r": "r", "rfm_f": "f", "rfm_m": "m", "rfm_segment": "segment"}
         sets = ", ".join(f"{_q(col)} = s.{src}" for col, src in stored.items())
         differs = " OR ".join(f"{customers}.{_q(col)} IS DISTINCT FROM s.{src}" for col, src in stored.items())
@@ -297,6 +306,7 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
             [stamp],
         )
         refreshed = cursor.rowcount
+        lap("figures")
         cursor.execute(
             f"""UPDATE {customers} SET order_count = 0, lifetime_spend = 0, orders_12m = 0, spend_12m = 0,
                 first_order_at = NULL, last_order_at = NULL, rfm_r = NULL, rfm_f = NULL, rfm_m = NULL,
@@ -310,6 +320,7 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
         cleared = cursor.rowcount
         cursor.execute("SELECT COUNT(*) FROM houtai_rfm")
         scored = cursor.fetchone()[0]
+        lap("cleared")
         cursor.execute(
             f"""CREATE TEMP TABLE houtai_tier_moves AS
             SELECT id AS customer_id, tier_id AS from_tier, to_tier FROM (
@@ -317,6 +328,10 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
             ) reached
             WHERE to_tier IS DISTINCT FROM tier_id"""
         )
+        cursor.execute("CREATE INDEX houtai_tier_moves_customer ON houtai_tier_moves (customer_id)")
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE houtai_tier_moves")  # a temporary table has no statistics until analysed
+        lap("tiers")
         cursor.execute(
             f"INSERT INTO {changes} (customer_id, from_tier_id, to_tier_id, reason, reference, created_at) "
             f"SELECT customer_id, from_tier, to_tier, %s, '', %s FROM houtai_tier_moves",
@@ -334,6 +349,7 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
             LEFT JOIN {tiers_table} t ON t.id = m.to_tier"""
         )
         upgraded, downgraded = cursor.fetchone()
+        lap("tier_changes")
         moves = []
         if tier_changed.has_listeners(Customer) and upgraded + downgraded:
             cursor.execute("SELECT customer_id, from_tier, to_tier FROM houtai_tier_moves ORDER BY customer_id")
@@ -349,6 +365,7 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
         "upgraded": int(upgraded),
         "downgraded": int(downgraded),
         "seconds": round(time.monotonic() - started, 2),
+        "steps": steps,
     }
     if actor is not None:
         record(actor, "customers.rfm_recompute", None, after=result, module="customers")
