@@ -73,7 +73,7 @@ def member_tiers() -> list:
     )
     tiers = list(MemberTier.objects.order_by("-rank"))
     for tier in tiers:
-        tier.customer_count = counts.get(tier.pk, 0)
+        tier.customer_count = counts.get(tier.pk, 0)  # type: ignore[attr-defined]
     return tiers
 
 
