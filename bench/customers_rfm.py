@@ -1,6 +1,7 @@
 """Benchmark: the nightly RFM + tier recomputation, the customer list's member filters, a customer's page.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/houtai_bench_tiers .venv/bin/python bench/customers_rfm.py [N]
+    (add --pages to time only the pages)
 
 Generates (when not there) 200,000 customers with a default address, N orders (default 1,000,000) over a
 year — ~93% paid, the rest unpaid, cancelled or closed — plus one customer with 500 orders, and four member
@@ -35,7 +36,7 @@ from django.utils import timezone  # noqa: E402
 from customers.models import Customer, MemberTier  # noqa: E402
 from customers.services import rfm_and_tiers_recompute  # noqa: E402
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 1_000_000
 CUSTOMERS = 200_000
 HEAVY_ORDERS = 500
 REQUESTS = 50
@@ -159,7 +160,7 @@ def bench_recompute():
         elapsed = time.perf_counter() - started
         print(
             f"recompute, {label:42} {elapsed:6.2f} s  updated {result['figures_updated']:>7,}  "
-            f"up {result['upgraded']:>7,}  down {result['downgraded']:>7,}"
+            f"up {result['upgraded']:>7,}  down {result['downgraded']:>7,}  steps {result['steps']}"
         )
 
 
@@ -212,5 +213,6 @@ def bench_pages(heavy):
 if __name__ == "__main__":
     call_command("migrate", verbosity=0)
     heavy_id = generate()
-    bench_recompute()
+    if "--pages" not in sys.argv:
+        bench_recompute()
     bench_pages(heavy_id)

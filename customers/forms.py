@@ -16,7 +16,7 @@ from customers.models import (
     PointsEntry,
     RfmSegment,
 )
-from shop.china import PROVINCES, province_key
+from shop.china import PROVINCE_SUFFIXES, PROVINCES, province_key
 from shop.lists import FilterSet, IdFilter
 
 MONEY_MAX = 999_999_999_999
@@ -66,9 +66,9 @@ class CustomerFilter(FilterSet):
 
     def filter_province(self, queryset, name, value):
         """Customers whose default address is in the province ('广东' finds '广东省')."""
-        default = CustomerAddress.objects.filter(
-            customer=OuterRef("pk"), is_default=True, province__startswith=province_key(value)
-        )
+        key = province_key(value)
+        names = [key, *(key + suffix for suffix in PROVINCE_SUFFIXES)]  # equality: customers_default_province
+        default = CustomerAddress.objects.filter(customer=OuterRef("pk"), is_default=True, province__in=names)
         return queryset.filter(Exists(default))
 
     def filter_last_from(self, queryset, name, value):

@@ -6,6 +6,8 @@ answers the signals earlier modules send (customers: a customer's erasure). Each
 connected here with a dispatch_uid.
 """
 
+import logging
+
 from django.dispatch import receiver
 
 from customers.services import points_earn_for_order
@@ -15,13 +17,21 @@ from orders.models import Order
 from orders.selectors import order_payments
 from orders.signals import order_completed
 
+log = logging.getLogger(__name__)
+
 
 @receiver(order_completed, dispatch_uid="customers.member_order_completed")
 def member_order_completed(sender, order, **kwargs):
-    """Refresh the customer's purchase figures and upgrade their member tier at once (never downgrade)."""
+    """Refresh the customer's purchase figures and upgrade their member tier at once (never downgrade).
+
+    It runs after the completion committed (and inside the auto-complete sweep's loop): a failure is logged,
+    not raised, so it never fails the completion or stops the sweep; the nightly recomputation catches up."""
     from customers.services import member_order_completed
 
-    member_order_completed(customer=order.customer, reference=order.number)
+    try:
+        member_order_completed(customer=order.customer, reference=order.number)
+    except Exception:
+        log.exception("member tier upgrade failed for order %s", order.number)
 
 
 def order_amount_paid(order):

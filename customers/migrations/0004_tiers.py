@@ -67,5 +67,9 @@ class Migration(migrations.Migration):
             model_name='customer',
             index=models.Index(fields=['-lifetime_spend', '-id'], name='customers_spend_keyset'),
         ),
+        migrations.AddIndex(
+            model_name='customeraddress',
+            index=models.Index(condition=models.Q(('is_default', True)), fields=['province', 'customer'], name='customers_default_province'),
+        ),
         migrations.RunPython(last_order_index, drop_last_order_index),
     ]

@@ -139,6 +139,12 @@ class CustomerAddress(models.Model):
                 fields=["customer"], condition=Q(is_default=True), name="customer_one_default_address"
             )
         ]
+        # The customer list's province filter (the province of the default address).
+        indexes = [
+            models.Index(
+                fields=["province", "customer"], condition=Q(is_default=True), name="customers_default_province"
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} {self.province}{self.city}{self.district}{self.detail}"

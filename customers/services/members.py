@@ -171,7 +171,7 @@ def member_order_completed(*, customer, reference, now=None) -> Customer:
     Safe to repeat for the same order: the figures are read afresh and a reached tier is not reached twice."""
     now = now or timezone.now()
     _tier_lock(exclusive=False)
-    customer = Customer.objects.select_for_update().select_related("tier").get(pk=customer.pk)
+    customer = Customer.objects.select_for_update(of=("self",)).select_related("tier").get(pk=customer.pk)
     figures = selectors.customer_figures(customer, now=now)
     changed = [f for f, key in FIGURE_FIELDS.items() if getattr(customer, f) != figures[key]]
     for field in changed:
@@ -247,9 +247,10 @@ def _tier_case(tiers) -> str:
 def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
     """Refresh every customer's purchase figures, RFM scores and segment, and move each to the tier they reach.
 
-    A few set-based statements (no loop over customers): the figures and scores go into a temporary table,
-    one UPDATE writes the rows that differ, one clears customers without purchases, and the tier moves are
-    inserted as TierChange rows and applied in two more. Running it twice changes nothing the second time."""
+    A few set-based statements (no loop over customers): the figures, scores and reached tier go into a
+    temporary table; the tier moves are read from it; one UPDATE writes the buyers whose row differs, one the
+    customers without purchases; one INSERT writes the TierChange rows. Run twice, the second run changes nothing.
+    """
     started = time.monotonic()
     now = now or timezone.now()
     _tier_lock(exclusive=True)
@@ -262,13 +263,26 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
     facts, params = _facts_sql(now)
     tiers = list(MemberTier.objects.order_by("-rank"))
     figures = ("order_count", "lifetime_spend", "orders_12m", "spend_12m", "first_order_at", "last_order_at")
+    steps: dict[str, float] = {}
+    mark = [time.monotonic()]
+
+    def lap(name):
+        now_ = time.monotonic()
+        steps[name] = round(now_ - mark[0], 3)
+        mark[0] = now_
+
+    zero = selectors.best_tier(spend_12m=0, orders_12m=0, tiers=tiers)  # the tier of a customer who never bought
+    zero_tier = str(int(zero.pk)) if zero is not None else "CAST(NULL AS BIGINT)"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The aggregate and the three rank sorts of ~200k rows stay in memory instead of spilling to disk.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS houtai_rfm")
         cursor.execute("DROP TABLE IF EXISTS houtai_tier_moves")
         cursor.execute(
             f"""CREATE TEMP TABLE houtai_rfm AS
             SELECT customer_id, order_count, lifetime_spend, orders_12m, spend_12m, first_order_at, last_order_at,
-                   r, f, m, {_segment_case()} AS segment
+                   r, f, m, {_segment_case()} AS segment, {_tier_case(tiers)} AS to_tier
             FROM (
                 SELECT customer_id, order_count, lifetime_spend, orders_12m, spend_12m, first_order_at,
                        last_order_at, {_score("r_rank")} AS r, {_score("f_rank")} AS f, {_score("m_rank")} AS m
@@ -287,8 +301,29 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
         )
         cursor.execute("CREATE INDEX houtai_rfm_customer ON houtai_rfm (customer_id)")
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE houtai_rfm")
-        stored = {**{f: f for f in figures}, "rfm_r": "r", "rfm_f": "f", "rfm_m": "m", "rfm_segment": "segment"}
+            cursor.execute("ANALYZE houtai_rfm")  # a temporary table has no statistics until analysed
+        lap("scores")
+        # The tier moves, read before the customers are written: buyers to the tier they reach, the others
+        # to the tier of no purchases.
+        cursor.execute(
+            f"""CREATE TEMP TABLE houtai_tier_moves AS
+            SELECT c.id AS customer_id, c.tier_id AS from_tier, s.to_tier AS to_tier
+            FROM {customers} c JOIN houtai_rfm s ON s.customer_id = c.id
+            WHERE c.tier_id IS DISTINCT FROM s.to_tier
+            UNION ALL
+            SELECT c.id, c.tier_id, {zero_tier} FROM {customers} c
+            WHERE c.tier_id IS DISTINCT FROM {zero_tier}
+              AND NOT EXISTS (SELECT 1 FROM houtai_rfm s WHERE s.customer_id = c.id)"""
+        )
+        lap("tiers")
+        stored = {
+            **{f: f for f in figures},
+            "rfm_r": "r",
+            "rfm_f": "f",
+            "rfm_m": "m",
+            "rfm_segment": "segment",
+            "tier_id": "to_tier",
+        }
         sets = ", ".join(f"{_q(col)} = s.{src}" for col, src in stored.items())
         differs = " OR ".join(f"{customers}.{_q(col)} IS DISTINCT FROM s.{src}" for col, src in stored.items())
         cursor.execute(
@@ -297,35 +332,26 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
             [stamp],
         )
         refreshed = cursor.rowcount
+        lap("figures")
         cursor.execute(
             f"""UPDATE {customers} SET order_count = 0, lifetime_spend = 0, orders_12m = 0, spend_12m = 0,
                 first_order_at = NULL, last_order_at = NULL, rfm_r = NULL, rfm_f = NULL, rfm_m = NULL,
-                rfm_segment = '', updated_at = %s
+                rfm_segment = '', tier_id = {zero_tier}, updated_at = %s
             WHERE (order_count <> 0 OR lifetime_spend <> 0 OR orders_12m <> 0 OR spend_12m <> 0
                    OR first_order_at IS NOT NULL OR last_order_at IS NOT NULL OR rfm_r IS NOT NULL
-                   OR rfm_f IS NOT NULL OR rfm_m IS NOT NULL OR rfm_segment <> '')
+                   OR rfm_f IS NOT NULL OR rfm_m IS NOT NULL OR rfm_segment <> ''
+                   OR tier_id IS DISTINCT FROM {zero_tier})
               AND NOT EXISTS (SELECT 1 FROM houtai_rfm s WHERE s.customer_id = {customers}.{_q("id")})""",
             [stamp],
         )
         cleared = cursor.rowcount
         cursor.execute("SELECT COUNT(*) FROM houtai_rfm")
         scored = cursor.fetchone()[0]
-        cursor.execute(
-            f"""CREATE TEMP TABLE houtai_tier_moves AS
-            SELECT id AS customer_id, tier_id AS from_tier, to_tier FROM (
-                SELECT id, tier_id, {_tier_case(tiers)} AS to_tier FROM {customers}
-            ) reached
-            WHERE to_tier IS DISTINCT FROM tier_id"""
-        )
+        lap("cleared")
         cursor.execute(
             f"INSERT INTO {changes} (customer_id, from_tier_id, to_tier_id, reason, reference, created_at) "
             f"SELECT customer_id, from_tier, to_tier, %s, '', %s FROM houtai_tier_moves",
             [TierChange.Reason.RECOMPUTE.value, stamp],
-        )
-        cursor.execute(
-            f"UPDATE {customers} SET tier_id = m.to_tier, updated_at = %s FROM houtai_tier_moves m "
-            f"WHERE {customers}.{_q('id')} = m.customer_id",
-            [stamp],
         )
         cursor.execute(
             f"""SELECT COALESCE(SUM(CASE WHEN COALESCE(t.rank, -1) > COALESCE(f.rank, -1) THEN 1 ELSE 0 END), 0),
@@ -334,6 +360,7 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
             LEFT JOIN {tiers_table} t ON t.id = m.to_tier"""
         )
         upgraded, downgraded = cursor.fetchone()
+        lap("tier_changes")
         moves = []
         if tier_changed.has_listeners(Customer) and upgraded + downgraded:
             cursor.execute("SELECT customer_id, from_tier, to_tier FROM houtai_tier_moves ORDER BY customer_id")
@@ -349,6 +376,7 @@ def rfm_and_tiers_recompute(*, now=None, actor=None) -> dict:
         "upgraded": int(upgraded),
         "downgraded": int(downgraded),
         "seconds": round(time.monotonic() - started, 2),
+        "steps": steps,
     }
     if actor is not None:
         record(actor, "customers.rfm_recompute", None, after=result, module="customers")

@@ -214,3 +214,18 @@ def test_the_customer_page_shows_the_tier_its_benefits_and_its_history(owner_cli
     assert "钻石" in page and all(text in page for text in expected)
     assert 'data-testid="related-tier-history"' in page
     assert Customer.objects.get(pk=customer.pk).tier == tiers["diamond"]
+
+
+def test_the_auto_complete_sweep_moves_customers_up_too(django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_tiers()
+    customer = make_customer()
+    order = make_order(customer, "1500", days_ago=40, status=Order.Status.DELIVERED)
+    Order.objects.filter(pk=order.pk).update(delivered_at=timezone.now() - timedelta(days=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert order_services.orders_auto_complete()["completed"] == 1
+    assert _tier(customer) == "银卡"
+    assert TierChange.objects.get(customer=customer).reference == order.number
