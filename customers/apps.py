@@ -6,7 +6,10 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers")
-    nav = [("customers:customer_list", _("Customers"), "customers.view_customer")]
+    nav = [
+        ("customers:customer_list", _("Customers"), "customers.view_customer"),
+        ("customers:segment_list", _("Segments"), "customers.view_segment"),
+    ]
 
     def dashboard_stats(self, user):
         from django.utils import timezone

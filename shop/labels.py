@@ -24,6 +24,10 @@ ACTIONS = {
     "customers.address_save": _("Saved customer address"),
     "customers.address_default": _("Changed default address"),
     "customers.address_delete": _("Deleted customer address"),
+    "customers.segment_create": _("Created customer segment"),
+    "customers.segment_update": _("Edited customer segment"),
+    "customers.segment_recount": _("Recounted customer segment"),
+    "customers.segment_delete": _("Deleted customer segment"),
     # catalog
     "catalog.category_create": _("Created category"),
     "catalog.category_update": _("Edited category"),

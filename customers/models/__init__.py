@@ -2,10 +2,12 @@
 
 profile   Customer (with its member figures), CustomerTag, CustomerAddress, RfmSegment
 members   MemberTier, TierChange
+segments  Segment (客户分群: saved rules over the customers)
 """
 
 from customers.models.members import MemberTier, TierChange
 from customers.models.profile import Customer, CustomerAddress, CustomerTag, RfmSegment
+from customers.models.segments import Segment
 
 __all__ = [
     "Customer",
@@ -13,5 +15,6 @@ __all__ = [
     "CustomerTag",
     "MemberTier",
     "RfmSegment",
+    "Segment",
     "TierChange",
 ]

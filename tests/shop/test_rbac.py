@@ -126,7 +126,20 @@ ORDERS_SETUP = {
     "orders:rule_edit",
     "orders:rule_delete",
 }
-CUSTOMERS = {"customers:customer_list", "customers:customer_detail"}
+CUSTOMERS = {
+    "customers:customer_list",
+    "customers:customer_detail",
+    "customers:segment_list",
+    "customers:segment_detail",
+    "customers:segment_count",  # the live count: reads only
+}
+# Segments select customers for campaigns: marketing builds them too (shop/roles.py says why).
+SEGMENTS_WRITE = {
+    "customers:segment_create",
+    "customers:segment_edit",
+    "customers:segment_recount",
+    "customers:segment_delete",
+}
 CUSTOMERS_WRITE = {
     "customers:customer_edit",
     "customers:customer_tags",
@@ -183,6 +196,7 @@ ALL = (
     | ORDERS_SETUP
     | CUSTOMERS
     | CUSTOMERS_WRITE
+    | SEGMENTS_WRITE
     | PAYMENTS
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
@@ -202,6 +216,7 @@ MAY_OPEN = {
         | ORDERS_SETUP
         | CUSTOMERS
         | CUSTOMERS_WRITE
+        | SEGMENTS_WRITE
         | ANNOUNCEMENTS
     ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
@@ -211,9 +226,10 @@ MAY_OPEN = {
     | ORDERS_READ
     | ORDERS_SERVICE
     | CUSTOMERS
-    | CUSTOMERS_WRITE,
+    | CUSTOMERS_WRITE
+    | SEGMENTS_WRITE,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS,
+    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE,
 }
 
 # -- permission checks made inside a view, for a POST to a page the role may open ----------------------

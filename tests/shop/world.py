@@ -71,7 +71,7 @@ def build_world(owner, user=None):
     The job run and the notification belong to `user` (default: the owner): only their owner opens them.
     """
     from catalog.models import AttributeDefinition, Brand, Category, Product, Sku, Tag
-    from customers.models import Customer, CustomerAddress, CustomerTag
+    from customers.models import Customer, CustomerAddress, CustomerTag, Segment
     from inventory.models import (
         LowStockRule,
         PurchaseOrder,
@@ -121,7 +121,9 @@ def build_world(owner, user=None):
     replenishment = ReplenishmentRule.objects.create(sku=sku, supplier=supplier, reorder_point=5, order_up_to=20)
 
     customer = Customer.objects.create(phone="13800138000", name="张三")
-    customer.tags.add(CustomerTag.objects.create(name="VIP"))
+    vip = CustomerTag.objects.create(name="VIP")
+    customer.tags.add(vip)
+    segment = Segment.objects.create(name="VIP 客户", rules={"tags": {"match": "any", "ids": [vip.pk]}})
     address = CustomerAddress.objects.create(
         customer=customer,
         name="张三",
@@ -208,6 +210,10 @@ def build_world(owner, user=None):
         "customers:address_edit": address,
         "customers:address_delete": address,
         "customers:address_default": address,
+        "customers:segment_detail": segment,
+        "customers:segment_edit": segment,
+        "customers:segment_recount": segment,
+        "customers:segment_delete": segment,
         "inventory:po_detail": po,
         "inventory:po_cancel": po,
         "inventory:po_place": po,
