@@ -93,15 +93,15 @@ class SegmentForm(forms.Form):
             ("between", _("Between two dates")),
         ],
     )
-    last_order_days = forms.CharField(label=_("Days"), max_length=12, required=False)
+    last_order_days = forms.CharField(label=_("Within the last (days)"), max_length=12, required=False)
     last_order_date = forms.CharField(
-        label=_("Before"), max_length=10, required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Last order before"), max_length=10, required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     last_order_from = forms.CharField(
-        label=_("From"), max_length=10, required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Last order from"), max_length=10, required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     last_order_to = forms.CharField(
-        label=_("To"), max_length=10, required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Last order to"), max_length=10, required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     tiers = forms.MultipleChoiceField(label=_("Member tiers"), required=False, widget=forms.CheckboxSelectMultiple)
     tags = forms.MultipleChoiceField(label=_("Tags"), required=False, widget=forms.CheckboxSelectMultiple)
