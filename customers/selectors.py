@@ -97,5 +97,13 @@ def segment_customers(segment_or_rules, queryset=None):
     return base.filter(segment_q(rules))
 
 
+def segment_members(segment, queryset=None):
+    """The customers in the segment when it was last counted (`segment.counted_at`), the fast way: an indexed join
+    to its SegmentMember rows, so the customer list and the member list stay keyset-fast for narrow and broad
+    segments alike. For the live set (what the rules select now) use `segment_customers`."""
+    base = Customer.objects.all() if queryset is None else queryset
+    return base.filter(segment_memberships__segment_id=segment.pk)
+
+
 def segment_list():
     return Segment.objects.select_related("created_by")

@@ -40,3 +40,20 @@ class Segment(models.Model):
 
     def get_absolute_url(self):
         return reverse("customers:segment_detail", args=[self.pk])
+
+
+class SegmentMember(models.Model):
+    """Who was in the segment when it was last counted: the customer list's `?segment=` filter and the member
+    list join this (an index probe per row), so a list page costs the same for a narrow segment as for a broad
+    one. Written only by customers.services (on save, on recount, and by the nightly `recount_segments` job)."""
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="segment_memberships")
+
+    class Meta:
+        verbose_name = _("segment member")
+        verbose_name_plural = _("segment members")
+        constraints = [models.UniqueConstraint(fields=["segment", "customer"], name="segment_member_once")]
+
+    def __str__(self):
+        return f"{self.segment_id}: {self.customer_id}"

@@ -1,7 +1,8 @@
 """Customer write use cases, one module per area; every name callers use is re-exported here.
 
 profile   normalise_phone, customer_upsert (at order intake), profile edits, tags, addresses
-segments  clean_rules (the segment rules' one validator), segment_save, segment_recount, segment_delete
+segments  clean_rules (the segment rules' one validator), segment_save, segment_recount, segment_delete,
+          segments_recount_all (nightly)
 """
 
 from customers.services.profile import (
@@ -13,7 +14,13 @@ from customers.services.profile import (
     customer_upsert,
     normalise_phone,
 )
-from customers.services.segments import clean_rules, segment_delete, segment_recount, segment_save
+from customers.services.segments import (
+    clean_rules,
+    segment_delete,
+    segment_recount,
+    segment_save,
+    segments_recount_all,
+)
 
 __all__ = [
     "clean_rules",
@@ -27,4 +34,5 @@ __all__ = [
     "segment_delete",
     "segment_recount",
     "segment_save",
+    "segments_recount_all",
 ]

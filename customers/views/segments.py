@@ -57,9 +57,9 @@ def _member_columns():
 
 @staff_view("customers.view_segment")
 def segment_detail(request, pk):
-    """The segment's members: a customer list over its rules, sortable and exportable."""
+    """The segment's members as last counted: a customer list, sortable and exportable."""
     segment = segment_or_404(pk)
-    members = selectors.segment_customers(segment, selectors.customer_list().select_related("tier"))
+    members = selectors.segment_members(segment, selectors.customer_list().select_related("tier"))
     page = ListPage(
         request,
         members,

@@ -341,3 +341,25 @@ def test_marketing_builds_segments_but_finance_does_not(shop, client_as, client,
     assert client.get("/customers/segments/").status_code == 403
     assert client.post("/customers/segments/new/", {"name": "A", "genders": ["male"]}).status_code == 403
     assert not Segment.objects.exists()
+
+
+def test_lists_show_the_members_as_last_counted_until_the_nightly_recount(shop, client_as):
+    from django.core.management import call_command
+
+    from customers.models import SegmentMember
+
+    segment = segment_save(actor=None, name="女客", rules={"genders": ["female"]})
+    Customer.objects.filter(name="王三").update(gender="female")  # the figures move after the count
+    assert names({"genders": ["female"]}) == ["张一", "王三"]  # the live rules see it at once
+    client = client_as("marketing")
+    html = client.get(f"/customers/?segment={segment.pk}").content.decode()
+    assert "张一" in html and "王三" not in html  # as counted at save
+    call_command("run_job", "recount_segments")
+    call_command("run_job", "recount_segments")  # twice: the same members, no duplicates
+    assert SegmentMember.objects.filter(segment=segment).count() == 2
+    segment.refresh_from_db()
+    assert segment.member_count == 2
+    html = client.get(f"/customers/segments/{segment.pk}/").content.decode()
+    assert html.count('data-testid="member-link"') == 2
+    segment_delete(segment=segment, actor=None)
+    assert not SegmentMember.objects.exists()
