@@ -7,7 +7,8 @@ from django.views.decorators.http import require_POST
 from customers import selectors, services
 from customers.forms import AddressForm, CustomerFilter, CustomerForm, TagsForm
 from customers.views.common import address_or_404, customer_or_404, form_page
-from shop.lists import Column, ListPage, render_list
+from customers.views.segments import SegmentListPage
+from shop.lists import Column, render_list
 from shop.permissions import staff_view
 from shop.related import related_panels
 from shop.selectors import audit_for_object
@@ -16,7 +17,7 @@ from shop.web import message_submit
 
 @staff_view("customers.view_customer")
 def customer_list(request):
-    page = ListPage(
+    page = SegmentListPage(  # a ListPage whose count reads a saved segment's member count (?segment=)
         request,
         selectors.customer_list(),
         filterset_class=CustomerFilter,

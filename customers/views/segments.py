@@ -17,6 +17,33 @@ from shop.templatetags.houtai import money
 from shop.web import form_submit, message_submit
 
 
+class SegmentListPage(ListPage):
+    """A customer list that knows when its rows are exactly a saved segment's members (the member list, or the
+    customer list with `?segment=` and no other filter or search): its "n results" is then the segment's
+    `member_count`, written down with the members, instead of a count over them on every load."""
+
+    segment = None  # the member list's own segment
+
+    def counted_segment(self):
+        if self.search:
+            return None
+        if self.segment is not None:
+            return self.segment
+        filterset = self.filterset
+        if filterset is None or not filterset.is_valid():
+            return None
+        data = filterset.form.cleaned_data
+        chosen = data.get("segment")
+        others = [v for k, v in data.items() if k != "segment" and v not in (None, "", [])]
+        return chosen if chosen is not None and not others else None
+
+    def count(self):
+        segment = self.counted_segment()
+        if segment is not None and segment.member_count is not None:
+            return segment.member_count, False
+        return super().count()
+
+
 def segment_or_404(pk):
     return get_object_or_404(selectors.segment_list(), pk=pk)
 
@@ -61,9 +88,10 @@ def segment_detail(request, pk):
     """The segment's members as last counted: a customer list, sortable and exportable."""
     segment = segment_or_404(pk)
     members = selectors.segment_members(segment, selectors.customer_list().select_related("tier"))
-    page = ListPage(
+    page = SegmentListPage(
         request,
         members,
+        segment=segment,
         columns=_member_columns(),
         search_fields=("phone__startswith", "name__icontains"),
         # Newest first, like the customer list: a segment's rules often follow spend or order count, so walking

@@ -363,3 +363,29 @@ def test_lists_show_the_members_as_last_counted_until_the_nightly_recount(shop, 
     assert html.count('data-testid="member-link"') == 2
     segment_delete(segment=segment, actor=None)
     assert not SegmentMember.objects.exists()
+
+
+def test_a_segment_filter_alone_shows_the_counted_members_without_counting_again(shop, client_as):
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    segment = segment_save(actor=None, name="VIP", rules={"tags": {"ids": [shop["vip"].pk]}})
+    Segment.objects.filter(pk=segment.pk).update(member_count=7)  # what the last count wrote down
+    client = client_as("operations")
+
+    def count_line(path):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(path).content.decode()
+        counted = any("COUNT(" in q["sql"] and "customers_customer" in q["sql"] for q in queries.captured_queries)
+        return re.search(r'<p class="count">([^<]*)</p>', html).group(1), counted
+
+    line, counted = count_line(f"/customers/?segment={segment.pk}")
+    assert "7" in line and not counted
+    line, counted = count_line(f"/customers/segments/{segment.pk}/")
+    assert "7" in line and not counted
+    line, counted = count_line(f"/customers/?segment={segment.pk}&gender=male")  # another filter: counted
+    assert "1" in line and "7" not in line and counted
+    line, counted = count_line(f"/customers/?segment={segment.pk}&q=张")
+    assert "1" in line and counted
