@@ -187,6 +187,7 @@ def bench():
         deep = rows[members // 2] if members > 40 else None
         cases = {"customer list ?segment=, page 1 (20 rows)": {"segment": segment.pk}}
         cases["customer list ?segment=, page 1 (200 rows)"] = {"segment": segment.pk, "per_page": 200}
+        cases["customer list ?segment= + source=app (counted)"] = {"segment": segment.pk, "source": "app"}
         if deep:
             cursor = encode_cursor([deep[0], deep[1]])
             cases[f"customer list ?segment=, deep page (member {members // 2:,})"] = {
