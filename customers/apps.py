@@ -11,6 +11,7 @@ class CustomersConfig(AppConfig):
         ("customers:tier_list", _("Member tiers"), "customers.view_membertier"),
         ("customers:rfm", _("RFM analysis"), "customers.view_customer"),
         ("customers:points_list", _("Points ledger"), "customers.view_pointsentry"),
+        ("customers:segment_list", _("Segments"), "customers.view_segment"),
         ("customers:message_list", _("Customer messages"), "customers.view_customermessage"),
     ]
 

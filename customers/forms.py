@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import (
@@ -15,7 +16,9 @@ from customers.models import (
     MemberTier,
     PointsEntry,
     RfmSegment,
+    Segment,
 )
+from customers.selectors import segment_members
 from shop.china import PROVINCE_SUFFIXES, PROVINCES, province_key
 from shop.lists import FilterSet, IdFilter
 
@@ -59,6 +62,9 @@ class CustomerFilter(FilterSet):
         label=_("to"), method="filter_last_to", widget=forms.DateInput(attrs={"type": "date"})
     )
     blacklisted = django_filters.BooleanFilter(label=_("blacklisted"))
+    segment = django_filters.ModelChoiceFilter(
+        queryset=Segment.objects.order_by("name"), label=_("segment"), method="filter_segment"
+    )
 
     class Meta:
         model = Customer
@@ -76,6 +82,10 @@ class CustomerFilter(FilterSet):
 
     def filter_last_to(self, queryset, name, value):
         return queryset.filter(last_order_at__lt=_day_start(value + timedelta(days=1)))
+
+    def filter_segment(self, queryset, name, value):
+        """A saved segment's members as last counted (`?segment=<id>`): an indexed join, keyset-fast."""
+        return segment_members(value, queryset)
 
 
 class CustomerForm(forms.Form):
@@ -271,3 +281,124 @@ class ReplyForm(forms.Form):
             ("email", _("Email")),
         ],
     )
+
+
+# -- segments (客户分群) ------------------------------------------------------------------------------
+def _checkboxes(choices, label):
+    return forms.MultipleChoiceField(label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple)
+
+
+class SegmentForm(forms.Form):
+    """The rule builder. Fields are loose on purpose (numbers as text, any choice id): the service's
+    `clean_rules` is the one validator, and its messages land beside these fields (shop.web.form_submit)."""
+
+    name = forms.CharField(label=_("Segment name"), max_length=200)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    spend_12m_min = forms.CharField(label=_("12-month spend from (¥)"), max_length=20, required=False)
+    spend_12m_max = forms.CharField(label=_("12-month spend to (¥)"), max_length=20, required=False)
+    lifetime_spend_min = forms.CharField(label=_("Lifetime spend from (¥)"), max_length=20, required=False)
+    lifetime_spend_max = forms.CharField(label=_("Lifetime spend to (¥)"), max_length=20, required=False)
+    order_count_min = forms.CharField(label=_("Orders from"), max_length=12, required=False)
+    order_count_max = forms.CharField(label=_("Orders to"), max_length=12, required=False)
+    last_order_mode = forms.ChoiceField(
+        label=_("Last order"),
+        required=False,
+        choices=[
+            ("", _("Any time")),
+            ("within", _("Within the last N days")),
+            ("before", _("Before a date")),
+            ("between", _("Between two dates")),
+        ],
+    )
+    last_order_days = forms.CharField(label=_("Within the last (days)"), max_length=12, required=False)
+    last_order_date = forms.CharField(
+        label=_("Last order before"), max_length=10, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last_order_from = forms.CharField(
+        label=_("Last order from"), max_length=10, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last_order_to = forms.CharField(
+        label=_("Last order to"), max_length=10, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    tiers = forms.MultipleChoiceField(label=_("Member tiers"), required=False, widget=forms.CheckboxSelectMultiple)
+    tags = forms.MultipleChoiceField(label=_("Tags"), required=False, widget=forms.CheckboxSelectMultiple)
+    tags_match = forms.ChoiceField(
+        label=_("Tags match"),
+        required=False,
+        choices=[("any", _("Any of the tags")), ("all", _("All of the tags"))],
+    )
+    provinces = forms.MultipleChoiceField(
+        label=_("Province (default address)"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    rfm_segments = _checkboxes(RfmSegment.choices, _("RFM segments"))
+    birthday_months = _checkboxes([], _("Birthday month"))
+    genders = _checkboxes(Customer.Gender.choices, _("Gender"))
+    sources = _checkboxes(Customer.Source.choices, _("Source"))
+
+    RANGES = ("spend_12m", "lifetime_spend", "order_count")
+    LISTS = ("tiers", "provinces", "rfm_segments", "birthday_months", "genders", "sources")
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["tiers"].choices = [(t.pk, t.name) for t in MemberTier.objects.order_by("rank")]
+        self.fields["tags"].choices = [(t.pk, t.name) for t in CustomerTag.objects.order_by("name")[:500]]
+        self.fields["provinces"].choices = [(p, p) for p in PROVINCES]
+        self.fields["birthday_months"].choices = [(m, gettext("Month %(m)s") % {"m": m}) for m in range(1, 13)]
+        if data is not None:  # an unknown id is the service's to refuse, with its own message
+            for name in ("tiers", "tags", "provinces"):
+                posted = data.getlist(name) if hasattr(data, "getlist") else data.get(name) or []
+                known = {str(v) for v, _label in self.fields[name].choices}
+                self.fields[name].choices += [(v, v) for v in posted if str(v) not in known]
+
+    @classmethod
+    def for_segment(cls, segment, data=None):
+        if segment is None:
+            return cls(data, initial={"tags_match": "any"})
+        initial = {"name": segment.name, "description": segment.description, **rules_initial(segment.rules)}
+        return cls(data, initial=initial)
+
+    def rules(self) -> dict:
+        """The posted rules in the JSON shape of customers.services.clean_rules (not yet validated)."""
+        data = self.cleaned_data
+        rules: dict = {}
+        for key in self.RANGES:
+            bounds = {b: data[f"{key}_{b}"].strip() for b in ("min", "max") if data.get(f"{key}_{b}", "").strip()}
+            if bounds:
+                rules[key] = bounds
+        mode = data.get("last_order_mode")
+        if mode == "within":
+            rules["last_order"] = {"mode": mode, "days": data.get("last_order_days")}
+        elif mode == "before":
+            rules["last_order"] = {"mode": mode, "date": data.get("last_order_date")}
+        elif mode == "between":
+            rules["last_order"] = {"mode": mode, "from": data.get("last_order_from"), "to": data.get("last_order_to")}
+        for key in self.LISTS:
+            if data.get(key):
+                rules[key] = list(data[key])
+        if data.get("tags"):
+            rules["tags"] = {"match": data.get("tags_match") or "any", "ids": list(data["tags"])}
+        return rules
+
+
+def rules_initial(rules) -> dict:
+    """The form's initial values for saved rules (the inverse of SegmentForm.rules)."""
+    initial: dict = {"tags_match": "any"}
+    for key in SegmentForm.RANGES:
+        for bound in ("min", "max"):
+            if bound in rules.get(key, {}):
+                initial[f"{key}_{bound}"] = str(rules[key][bound])
+    last = rules.get("last_order")
+    if last:
+        initial["last_order_mode"] = last["mode"]
+        initial.update(
+            {f"last_order_{k}": v for k, v in last.items() if k != "mode"}
+            if last["mode"] != "before"
+            else {"last_order_date": last["date"]}
+        )
+    for key in SegmentForm.LISTS:
+        if key in rules:
+            initial[key] = [str(v) for v in rules[key]]
+    if "tags" in rules:
+        initial["tags"] = [str(v) for v in rules["tags"]["ids"]]
+        initial["tags_match"] = rules["tags"]["match"]
+    return initial

@@ -62,3 +62,11 @@ def tier_change_notice(customer_id, from_tier_id, to_tier_id):
 
     sent = services.tier_change_notify(customer_id=customer_id, from_tier_id=from_tier_id, to_tier_id=to_tier_id)
     return sent.pk if sent else None
+
+
+@job("recount_segments", crontab(hour=4, minute=40))
+def recount_segments():
+    """After `recompute_rfm_and_tiers` (04:00) moves the figures: every segment's members written down again."""
+    from customers import services
+
+    return services.segments_recount_all()

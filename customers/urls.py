@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers.views import crm, inbox, members, points, privacy, recommendations
+from customers.views import crm, inbox, members, points, privacy, recommendations, segments
 from customers.views import profile as views
 
 app_name = "customers"
@@ -35,4 +35,11 @@ urlpatterns = [
     path("messages/<int:pk>/assign/", inbox.message_assign, name="message_assign"),
     path("messages/<int:pk>/reply/", inbox.message_reply, name="message_reply"),
     path("messages/<int:pk>/status/", inbox.message_status, name="message_status"),
+    path("segments/", segments.segment_list, name="segment_list"),
+    path("segments/new/", segments.segment_create, name="segment_create"),
+    path("segments/count/", segments.segment_count, name="segment_count"),
+    path("segments/<int:pk>/", segments.segment_detail, name="segment_detail"),
+    path("segments/<int:pk>/edit/", segments.segment_edit, name="segment_edit"),
+    path("segments/<int:pk>/recount/", segments.segment_recount, name="segment_recount"),
+    path("segments/<int:pk>/delete/", segments.segment_delete, name="segment_delete"),
 ]

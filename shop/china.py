@@ -5,49 +5,57 @@ import re
 from django.utils.translation import gettext as _
 
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
-# The provinces, as province_key names them (the choices of the province filters).
-PROVINCES = [
-    "北京",
-    "天津",
-    "河北",
-    "山西",
-    "内蒙古",
-    "辽宁",
-    "吉林",
-    "黑龙江",
-    "上海",
-    "江苏",
-    "浙江",
-    "安徽",
-    "福建",
-    "江西",
-    "山东",
-    "河南",
-    "湖北",
-    "湖南",
-    "广东",
-    "广西",
-    "海南",
-    "重庆",
-    "四川",
-    "贵州",
-    "云南",
-    "西藏",
-    "陕西",
-    "甘肃",
-    "青海",
-    "宁夏",
-    "新疆",
-    "香港",
-    "澳门",
-    "台湾",
-]
 # A mainland mobile number: 11 digits starting 13-19.
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # A mainland postcode: six digits.
 POSTCODE = re.compile(r"^\d{6}$")
 # A mobile number or a landline with its area code (010-12345678, 0755 1234567).
 PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+# The 34 provincial-level divisions: the short name (what province_key returns, the choices of the province
+# filters) -> the full name.
+PROVINCES = {
+    "北京": "北京市",
+    "天津": "天津市",
+    "上海": "上海市",
+    "重庆": "重庆市",
+    "河北": "河北省",
+    "山西": "山西省",
+    "辽宁": "辽宁省",
+    "吉林": "吉林省",
+    "黑龙江": "黑龙江省",
+    "江苏": "江苏省",
+    "浙江": "浙江省",
+    "安徽": "安徽省",
+    "福建": "福建省",
+    "江西": "江西省",
+    "山东": "山东省",
+    "河南": "河南省",
+    "湖北": "湖北省",
+    "湖南": "湖南省",
+    "广东": "广东省",
+    "海南": "海南省",
+    "四川": "四川省",
+    "贵州": "贵州省",
+    "云南": "云南省",
+    "陕西": "陕西省",
+    "甘肃": "甘肃省",
+    "青海": "青海省",
+    "台湾": "台湾省",
+    "内蒙古": "内蒙古自治区",
+    "广西": "广西壮族自治区",
+    "西藏": "西藏自治区",
+    "宁夏": "宁夏回族自治区",
+    "新疆": "新疆维吾尔自治区",
+    "香港": "香港特别行政区",
+    "澳门": "澳门特别行政区",
+}
+
+
+def province_spellings(keys) -> list[str]:
+    """Every way an address may store these provinces ('广东' and '广东省'), for an indexed `province__in`."""
+    return sorted({spelling for key in keys for spelling in (key, PROVINCES.get(key, key))})
 
 
 def province_key(name) -> str:

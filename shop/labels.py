@@ -42,6 +42,10 @@ ACTIONS = {
     "customers.message_reply": _("Replied to customer message"),
     "customers.message_status": _("Changed customer message status"),
     "customers.message_sla": _("Flagged customer messages past their SLA"),
+    "customers.segment_create": _("Created customer segment"),
+    "customers.segment_update": _("Edited customer segment"),
+    "customers.segment_recount": _("Recounted customer segment"),
+    "customers.segment_delete": _("Deleted customer segment"),
     # catalog
     "catalog.category_create": _("Created category"),
     "catalog.category_update": _("Edited category"),

@@ -91,6 +91,12 @@ ROLE_RULES = {
         "catalog.view_*",
         "marketing.*",
         "customers.view_*",
+        # Segments (客户分群) are marketing's targeting tool: the coupon and message campaigns marketing runs
+        # go to a segment, so marketing builds and keeps its own segments. A segment only selects customers
+        # (it changes no customer); every other customer record stays read-only for marketing.
+        "customers.add_segment",
+        "customers.change_segment",
+        "customers.delete_segment",
         "reports.view_*",
     ],
 }

@@ -3,6 +3,7 @@
 profile           Customer (with its member figures), CustomerTag, CustomerAddress, RfmSegment
 members           MemberTier, TierChange
 points            PointsEntry (the points ledger)
+segments          Segment, SegmentMember (the members as of the last count)
 crm               InteractionNote, CustomerMessage, MessageReply, OutboundMessage
 recommendations   ProductPair, BestSeller (rebuilt nightly from co-purchases)
 privacy           CustomerErasure (and the privacy permissions)
@@ -34,6 +35,10 @@ from customers.models.recommendations import (
     BestSeller,
     ProductPair,
 )
+from customers.models.segments import (
+    Segment,
+    SegmentMember,
+)
 
 __all__ = [
     "BestSeller",
@@ -49,5 +54,7 @@ __all__ = [
     "PointsEntry",
     "ProductPair",
     "RfmSegment",
+    "Segment",
+    "SegmentMember",
     "TierChange",
 ]

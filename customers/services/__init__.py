@@ -3,10 +3,14 @@
 profile           normalise_phone, customer_upsert (at order intake), profile edits, tags, addresses
 members           member tiers, purchase figures, RFM scores and segments, tier changes
 points            the points ledger: earn, redeem, return, reverse, adjust, expire, birthday gifts
+segments          segments (客户分群): rules, save, recount
 crm               interaction notes and follow-up reminders; texts to a customer (outbound_queue / _deliver)
 inbox             the message inbox: receive (API), assign, reply, status moves, the SLA check
 recommendations   recommendations_recompute (the nightly bought-together pairs and best sellers)
 privacy           phone reveals, the customer's data file, erasure (anonymisation)
+profile   normalise_phone, customer_upsert (at order intake), profile edits, tags, addresses
+segments  clean_rules (the segment rules' one validator), segment_save, segment_recount, segment_delete,
+          segments_recount_all (nightly)
 """
 
 from customers.services.crm import (
@@ -70,11 +74,19 @@ from customers.services.profile import (
 from customers.services.recommendations import (
     recommendations_recompute,
 )
+from customers.services.segments import (
+    clean_rules,
+    segment_delete,
+    segment_recount,
+    segment_save,
+    segments_recount_all,
+)
 
 __all__ = [
     "PointsInsufficient",
     "assignable_staff",
     "check_assignee",
+    "clean_rules",
     "customer_address_delete",
     "customer_address_save",
     "customer_address_set_default",
@@ -117,6 +129,10 @@ __all__ = [
     "rfm_segment",
     "scrub",
     "scrub_audit_entries",
+    "segment_delete",
+    "segment_recount",
+    "segment_save",
+    "segments_recount_all",
     "sla_flag_overdue",
     "tier_change_notify",
 ]

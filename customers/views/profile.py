@@ -8,6 +8,7 @@ from customers import privacy, selectors, services
 from customers.forms import AddressForm, CustomerFilter, CustomerForm, TagsForm
 from customers.views.common import address_or_404, customer_or_404, form_page
 from customers.views.points import points_panel
+from customers.views.segments import SegmentListPage
 from shop.lists import Column, ListPage, render_list
 from shop.permissions import staff_view
 from shop.related import related, related_panels
@@ -22,7 +23,7 @@ def customer_list(request):
 
 def customer_list_page(request) -> ListPage:
     """The customer list with the request's filters, search and ordering (the push list exports its rows)."""
-    return ListPage(
+    return SegmentListPage(  # a ListPage whose count reads a saved segment's member count (?segment=)
         request,
         selectors.customer_list(),
         filterset_class=CustomerFilter,

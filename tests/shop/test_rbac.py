@@ -137,6 +137,16 @@ CUSTOMERS = {
     # the inbox reads (marketing holds customers.view_*)
     "customers:message_list",
     "customers:message_detail",
+    "customers:segment_list",
+    "customers:segment_detail",
+    "customers:segment_count",  # the live count: reads only
+}
+# Segments select customers for campaigns: marketing builds them too (shop/roles.py says why).
+SEGMENTS_WRITE = {
+    "customers:segment_create",
+    "customers:segment_edit",
+    "customers:segment_recount",
+    "customers:segment_delete",
 }
 CUSTOMERS_WRITE = {
     "customers:tier_create",
@@ -210,6 +220,7 @@ ALL = (
     | CUSTOMERS_PHONES
     | CUSTOMERS_DATA
     | CUSTOMERS_ERASE
+    | SEGMENTS_WRITE
     | PAYMENTS
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
@@ -230,6 +241,7 @@ MAY_OPEN = {
         | CUSTOMERS
         | CUSTOMERS_WRITE
         | CUSTOMERS_PHONES
+        | SEGMENTS_WRITE
         | ANNOUNCEMENTS
     ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
@@ -241,9 +253,10 @@ MAY_OPEN = {
     | CUSTOMERS
     | CUSTOMERS_WRITE
     | CUSTOMERS_PHONES
-    | CUSTOMERS_DATA,
+    | CUSTOMERS_DATA
+    | SEGMENTS_WRITE,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS,
+    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE,
 }
 
 # -- permission checks made inside a view, for a POST to a page the role may open ----------------------

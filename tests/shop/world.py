@@ -71,7 +71,16 @@ def build_world(owner, user=None):
     The job run and the notification belong to `user` (default: the owner): only their owner opens them.
     """
     from catalog.models import AttributeDefinition, Brand, Category, Product, Sku, Tag
-    from customers.models import BestSeller, Customer, CustomerAddress, CustomerTag, MemberTier, ProductPair, TierChange
+    from customers.models import (
+        BestSeller,
+        Customer,
+        CustomerAddress,
+        CustomerTag,
+        MemberTier,
+        ProductPair,
+        Segment,
+        TierChange,
+    )
     from customers.services import points_adjust
     from inventory.models import (
         LowStockRule,
@@ -127,9 +136,11 @@ def build_world(owner, user=None):
     BestSeller.objects.create(product=bag, orders=2, rank=1)
 
     customer = Customer.objects.create(phone="13800138000", name="张三")
-    customer.tags.add(CustomerTag.objects.create(name="VIP"))
     TierChange.objects.create(customer=customer, to_tier=member_tier, reason=TierChange.Reason.RECOMPUTE)
     points_adjust(customer=customer, points=500, reason="开业赠送", actor=owner)  # a points ledger row
+    vip = CustomerTag.objects.create(name="VIP")
+    customer.tags.add(vip)
+    segment = Segment.objects.create(name="VIP 客户", rules={"tags": {"match": "any", "ids": [vip.pk]}})
     address = CustomerAddress.objects.create(
         customer=customer,
         name="张三",
@@ -233,6 +244,10 @@ def build_world(owner, user=None):
         "customers:message_assign": customer_message,
         "customers:message_reply": customer_message,
         "customers:message_status": customer_message,
+        "customers:segment_detail": segment,
+        "customers:segment_edit": segment,
+        "customers:segment_recount": segment,
+        "customers:segment_delete": segment,
         "inventory:po_detail": po,
         "inventory:po_cancel": po,
         "inventory:po_place": po,
