@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from inventory.services import stock_release
+from marketing.services import coupons_release
 from orders import signals
 from orders.models import Order
 from orders.services.common import S, _locked, _move
@@ -20,6 +21,7 @@ def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
     order.cancel_reason = reason[:200]
     order.save(update_fields=["cancel_reason"])
     stock_release(reference=order.number, reference_type="order", actor=actor, reason=reason[:200])
+    coupons_release(order_id=order.pk, now=now)  # the coupon goes back to the customer
     Order.objects.filter(merged_into=order).update(merged_into=None)
     if order.merged_into_id:
         order.merged_into = None

@@ -1,0 +1,452 @@
+"""The promotion engine behind `marketing.pricing.price_cart`.
+
+Steps, in this order, each on what the line costs after the steps before it:
+
+    list price -> member price -> timed discount -> 满减 / 满件折 -> coupon -> (points) -> (freight, orders)
+
+- member price: the customer's tier's fixed price for the SKU (MemberPrice) or else the tier's
+  discount rate; per line, discount = list total - member total.
+- timed discount (限时折扣): per line, the best running discount covering the line's product.
+- threshold activity (满减 / 满件折): the covered lines' amount (or pieces) reach a tier; one activity.
+- coupon: the coupon of the code given, on its covered lines, after its minimum spend.
+
+Stacking: a combination is a set of kinds (plus, alone, each exclusive promotion). A pair of kinds
+combines unless a StackingRule of either leaves the other out. Every allowed combination is priced
+(sharing the common steps) and the one that saves the customer most wins; ties go to free shipping,
+then the higher priority (the kinds' rule priorities plus the promotions' own), then fewer promotions.
+Each promotion that did not apply is listed with the reason.
+
+Rounding (DESIGN §3): every amount is half-up to the cent at line level. A line-level discount is
+rounded on its line. An order-level discount (满减 / 满件折 / coupon) is split over the lines it covers
+in proportion to what they cost at that step with `shop.money.allocate`: each share half-up, the cents
+left over on the largest line (the first of equals), so the shares add up to the discount exactly and
+every line's stored discount is what a refund of that line gives back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import combinations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketing.models import Activity, CouponTemplate, Kind, MemberPrice, StackingRule, TimedDiscount
+from marketing.models.promotions import KIND_ORDER, Scope
+from shop.money import ZERO, allocate, to_cents
+
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class Application:
+    """One promotion and what became of it: applied (with the amount) or refused (with the reason)."""
+
+    kind: str
+    name: str
+    applied: bool
+    reason: str = ""
+    amount: Decimal = ZERO
+    promotion_id: int | None = None
+    lines: dict = field(default_factory=dict)  # sku code -> amount, for applied order-level ones
+
+    @property
+    def kind_label(self):
+        return Kind(self.kind).label
+
+
+@dataclass
+class Candidate:
+    kind: str
+    obj: object
+    name: str
+    exclusive: bool
+    priority: int
+    promotion_id: int | None
+
+    @property
+    def key(self):
+        return (self.kind, self.promotion_id)
+
+
+class _Scope:
+    """Which cart lines a Scoped promotion covers, computed once per promotion and cart."""
+
+    def __init__(self, promo, lines, category_paths):
+        excluded = set(_ids(promo, "excluded_products"))
+        if promo.scope == Scope.PRODUCTS:
+            products = set(_ids(promo, "products"))
+            covered = [ln.product_id in products for ln in lines]
+        elif promo.scope == Scope.CATEGORIES:
+            paths = [category_paths.get(c) for c in _ids(promo, "categories")]
+            paths = [p for p in paths if p]
+            covered = [bool(ln.category_path) and any(ln.category_path.startswith(p) for p in paths) for ln in lines]
+        else:
+            covered = [True] * len(lines)
+        self.covered = [c and ln.product_id not in excluded for c, ln in zip(covered, lines, strict=True)]
+
+
+def _ids(promo, name):
+    cache = getattr(promo, "_prefetched_objects_cache", {})
+    if name in cache:
+        return [o.pk for o in cache[name]]
+    return list(getattr(promo, name).values_list("pk", flat=True))
+
+
+@dataclass
+class _Line:
+    sku: object
+    quantity: int
+    base: Decimal
+    product_id: int | None
+    category_path: str
+
+
+@dataclass
+class _State:
+    amounts: list
+    applied: list  # [(Candidate, amount, {line index: share})]
+    refusals: dict  # candidate key -> reason, from the steps of this run
+    free_shipping: bool = False
+
+    def child(self):
+        return _State(list(self.amounts), list(self.applied), dict(self.refusals), self.free_shipping)
+
+    @property
+    def discount(self):
+        return sum((a for _c, a, _s in self.applied), ZERO)
+
+
+class Context:
+    """Everything one pricing needs, loaded once: the lines, the customer's tier, running promotions."""
+
+    def __init__(self, lines, customer, coupon, now=None, *, promotions=None):
+        self.now = now or timezone.now()
+        self.lines = [
+            _Line(
+                sku=sku,
+                quantity=quantity,
+                base=to_cents(to_cents(sku.price) * quantity),
+                product_id=getattr(sku, "product_id", None),
+                category_path="",
+            )
+            for sku, quantity in lines
+        ]
+        self.coupon = coupon  # (template, Coupon or None) or None
+        loaded = promotions if promotions is not None else load_promotions(self.now)
+        self.rules = loaded["rules"]
+        self.timed = loaded["timed"]
+        self.activities = loaded["activities"]
+        self.tier = getattr(customer, "tier", None) if customer is not None else None
+        self.member_prices = {}
+        skus = [ln.sku.pk for ln in self.lines if getattr(ln.sku, "pk", None)]
+        if self.tier is not None and skus:
+            self.member_prices = dict(
+                MemberPrice.objects.filter(tier=self.tier, sku_id__in=skus).values_list("sku_id", "price")
+            )
+        scoped = [*self.timed, *self.activities, *([coupon[0]] if coupon else [])]
+        self.category_paths = _category_paths(self.lines, scoped)
+        self.scopes = {id(p): _Scope(p, self.lines, self.category_paths).covered for p in scoped}
+
+    def covered(self, promo):
+        return self.scopes[id(promo)]
+
+
+def load_promotions(now):
+    """The running promotions and the stacking rules (a benchmark may load them once and reuse them)."""
+    prefetch = ("categories", "products", "excluded_products")
+    return {
+        "rules": {r.kind: r for r in StackingRule.objects.all()},
+        "timed": list(
+            TimedDiscount.objects.filter(is_enabled=True, starts_at__lte=now, ends_at__gt=now).prefetch_related(
+                *prefetch
+            )
+        ),
+        "activities": list(
+            Activity.objects.filter(is_enabled=True, starts_at__lte=now, ends_at__gt=now).prefetch_related(*prefetch)
+        ),
+    }
+
+
+def _category_paths(lines, scoped):
+    """Fill each line's category path; {category id: path} for the categories the promotions name."""
+    from catalog.models import Category, Product
+
+    wanted = {c for p in scoped if p.scope == Scope.CATEGORIES for c in _ids(p, "categories")}
+    if not wanted:
+        return {}
+    products = {ln.product_id for ln in lines if ln.product_id}
+    by_product = dict(Product.objects.filter(pk__in=products).values_list("pk", "category__path"))
+    for ln in lines:
+        ln.category_path = by_product.get(ln.product_id) or ""
+    return dict(Category.objects.filter(pk__in=wanted).values_list("pk", "path"))
+
+
+# -- the steps -------------------------------------------------------------------------------------
+def _member_step(ctx, state, cand):
+    shares = {}
+    rate = Decimal(ctx.tier.discount_percent or 0)
+    for i, ln in enumerate(ctx.lines):
+        fixed = ctx.member_prices.get(getattr(ln.sku, "pk", None))
+        if fixed is not None:
+            share = max(ln.base - to_cents(fixed * ln.quantity), ZERO)
+        else:
+            share = to_cents(state.amounts[i] * rate / HUNDRED)
+        share = min(share, state.amounts[i])
+        if share > 0:
+            shares[i] = share
+    _apply(state, cand, shares, _("No member price for these products."))
+
+
+def _timed_step(ctx, state, cands):
+    """Each line takes its best covering timed discount."""
+    best = {}  # line index -> (share, candidate)
+    for cand in cands:
+        covered = ctx.covered(cand.obj)
+        rate = cand.obj.percent_off
+        for i in range(len(ctx.lines)):
+            if covered[i]:
+                share = min(to_cents(state.amounts[i] * rate / HUNDRED), state.amounts[i])
+                if share > 0 and (i not in best or share > best[i][0]):
+                    best[i] = (share, cand)
+    for cand in cands:
+        shares = {i: s for i, (s, c) in best.items() if c is cand}
+        if not any(ctx.covered(cand.obj)):
+            reason = _("No product in the cart is covered.")
+        else:
+            reason = _("Another timed discount takes more off these products.")
+        _apply(state, cand, shares, reason)
+
+
+def _threshold_discount(ctx, state, activity):
+    """(discount, covered line indexes, refusal reason) of one 满减 / 满件折 activity."""
+    covered = [i for i, c in enumerate(ctx.covered(activity)) if c]
+    if not covered:
+        return ZERO, covered, _("No product in the cart is covered.")
+    amount = sum((state.amounts[i] for i in covered), ZERO)
+    tiers = activity.tier_list()
+    if activity.mode == Activity.Mode.AMOUNT:
+        reached = [(t, v) for t, v in tiers if amount >= t]
+        if not reached:
+            return (
+                ZERO,
+                covered,
+                _("Spend %(x)s more on covered products to reach %(t)s.")
+                % {
+                    "x": to_cents(tiers[0][0] - amount),
+                    "t": to_cents(tiers[0][0]),
+                },
+            )
+        return min(to_cents(reached[-1][1]), amount), covered, ""
+    pieces = sum(ctx.lines[i].quantity for i in covered)
+    reached = [(t, v) for t, v in tiers if pieces >= t]
+    if not reached:
+        return (
+            ZERO,
+            covered,
+            _("Add %(n)s more covered pieces to reach %(t)s.")
+            % {
+                "n": int(tiers[0][0]) - pieces,
+                "t": int(tiers[0][0]),
+            },
+        )
+    return min(to_cents(amount * reached[-1][1] / HUNDRED), amount), covered, ""
+
+
+def _order_level(state, cand, discount, covered, reason):
+    if discount <= 0:
+        state.refusals[cand.key] = reason
+        return
+    shares = allocate(discount, [state.amounts[i] for i in covered])
+    _apply(state, cand, {i: s for i, s in zip(covered, shares, strict=True) if s}, reason)
+
+
+def _threshold_step(ctx, state, cands):
+    """The one activity that takes most off (ties: higher priority); the others say why not."""
+    results = [(cand, *_threshold_discount(ctx, state, cand.obj)) for cand in cands]
+    best = max(
+        (r for r in results if r[1] > 0), key=lambda r: (r[1], r[0].priority, -(r[0].promotion_id or 0)), default=None
+    )
+    for cand, _discount, _covered, reason in results:
+        if best is None or cand is not best[0]:
+            state.refusals[cand.key] = reason or _("Another spend or quantity discount takes more off.")
+    if best is not None:
+        _order_level(state, best[0], best[1], best[2], "")
+
+
+def coupon_discount(ctx, state, template):
+    """(discount, covered line indexes, refusal reason, free shipping) of a coupon on the state."""
+    covered = [i for i, c in enumerate(ctx.covered(template)) if c]
+    if not covered:
+        return ZERO, covered, _("No product in the cart is covered by this coupon."), False
+    amount = sum((state.amounts[i] for i in covered), ZERO)
+    if amount < template.min_spend:
+        return (
+            ZERO,
+            covered,
+            _("Spend %(x)s more on covered products to use this coupon (minimum %(m)s).")
+            % {"x": to_cents(template.min_spend - amount), "m": template.min_spend},
+            False,
+        )
+    if template.type == CouponTemplate.Type.FREE_SHIPPING:
+        return ZERO, covered, "", True
+    if template.type == CouponTemplate.Type.PERCENT:
+        discount = to_cents(amount * template.percent_off / HUNDRED)
+        if template.cap:
+            discount = min(discount, template.cap)
+    else:
+        discount = template.amount or ZERO
+    return min(discount, amount), covered, "", False
+
+
+def _coupon_step(ctx, state, cand):
+    discount, covered, reason, free = coupon_discount(ctx, state, cand.obj)
+    if free:
+        state.free_shipping = True
+        state.applied.append((cand, ZERO, {}))
+        return
+    _order_level(state, cand, discount, covered, reason)
+
+
+def _apply(state, cand, shares, reason):
+    if not shares:
+        state.refusals[cand.key] = reason
+        return
+    for i, share in shares.items():
+        state.amounts[i] -= share
+    state.applied.append((cand, sum(shares.values(), ZERO), shares))
+
+
+# -- the combinations -----------------------------------------------------------------------------
+def candidates(ctx) -> dict:
+    """{kind: [Candidate]} of everything that could apply to this cart."""
+    found: dict[str, list] = {k: [] for k in KIND_ORDER}
+    tier = ctx.tier
+    if tier is not None and (tier.discount_percent or ctx.member_prices):
+        found[Kind.MEMBER_PRICE].append(
+            Candidate(Kind.MEMBER_PRICE, tier, _("Member price: %(tier)s") % {"tier": tier.name}, False, 0, tier.pk)
+        )
+    for t in ctx.timed:
+        found[Kind.TIMED_DISCOUNT].append(Candidate(Kind.TIMED_DISCOUNT, t, t.name, t.exclusive, t.priority, t.pk))
+    for a in ctx.activities:
+        found[Kind.THRESHOLD].append(Candidate(Kind.THRESHOLD, a, a.name, a.exclusive, a.priority, a.pk))
+    if ctx.coupon:
+        template = ctx.coupon[0]
+        found[Kind.COUPON].append(
+            Candidate(Kind.COUPON, template, template.name, template.exclusive, template.priority, template.pk)
+        )
+    return found
+
+
+def combines(rules, a, b) -> bool:
+    """Whether kinds a and b may apply together (neither's rule leaves the other out)."""
+    for x, y in ((a, b), (b, a)):
+        rule = rules.get(x)
+        if rule is not None and y not in rule.combines_with:
+            return False
+    return True
+
+
+def _run(ctx, kinds, found):
+    """Price one combination of kinds (non-exclusive candidates), step by step."""
+    state = _State([ln.base for ln in ctx.lines], [], {})
+    for kind in KIND_ORDER:
+        if kind not in kinds:
+            continue
+        cands = [c for c in found[kind] if not c.exclusive]
+        if not cands:
+            continue
+        if kind == Kind.MEMBER_PRICE:
+            _member_step(ctx, state, cands[0])
+        elif kind == Kind.TIMED_DISCOUNT:
+            _timed_step(ctx, state, cands)
+        elif kind == Kind.THRESHOLD:
+            _threshold_step(ctx, state, cands)
+        else:
+            _coupon_step(ctx, state, cands[0])
+    return state
+
+
+def _run_alone(ctx, cand):
+    state = _State([ln.base for ln in ctx.lines], [], {})
+    step = {
+        Kind.MEMBER_PRICE: lambda: _member_step(ctx, state, cand),
+        Kind.TIMED_DISCOUNT: lambda: _timed_step(ctx, state, [cand]),
+        Kind.THRESHOLD: lambda: _threshold_step(ctx, state, [cand]),
+        Kind.COUPON: lambda: _coupon_step(ctx, state, cand),
+    }[cand.kind]
+    step()
+    return state
+
+
+def _score(ctx, state):
+    priority = sum(getattr(ctx.rules.get(c.kind), "priority", 0) + c.priority for c, _a, _s in state.applied)
+    return (state.discount, state.free_shipping, priority, -len(state.applied))
+
+
+def choose(ctx):
+    """The best allowed combination: (state, found candidates, the kinds it combined)."""
+    found = candidates(ctx)
+    present = [k for k in KIND_ORDER if any(not c.exclusive for c in found[k])]
+    runs = []
+    for size in range(len(present), -1, -1):
+        for kinds in combinations(present, size):
+            if all(combines(ctx.rules, a, b) for a, b in combinations(kinds, 2)):
+                runs.append((_run(ctx, set(kinds), found), set(kinds)))
+    for kind in KIND_ORDER:
+        for cand in found[kind]:
+            if cand.exclusive:
+                runs.append((_run_alone(ctx, cand), {kind}))
+    best, kinds = max(runs, key=lambda r: _score(ctx, r[0]))
+    return best, found, kinds, runs
+
+
+def explain(ctx, best, found, runs) -> list[Application]:
+    """An Application for every candidate: applied with its amount, or refused with the reason."""
+    applied = {c.key: (c, amount, shares) for c, amount, shares in best.applied}
+    codes = [ln.sku.code if hasattr(ln.sku, "code") else str(i) for i, ln in enumerate(ctx.lines)]
+    winners = {c.kind for c, _a, _s in best.applied}
+    exclusive_winner = next((c for c, _a, _s in best.applied if c.exclusive), None)
+    out = []
+    for kind in KIND_ORDER:
+        for cand in found[kind]:
+            if cand.key in applied:
+                _c, amount, shares = applied[cand.key]
+                if best.free_shipping and kind == Kind.COUPON and not amount:
+                    reason = _("Free shipping.")
+                else:
+                    reason = ""
+                out.append(
+                    Application(
+                        kind,
+                        cand.name,
+                        True,
+                        reason,
+                        amount,
+                        cand.promotion_id,
+                        {codes[i]: s for i, s in shares.items()},
+                    )
+                )
+                continue
+            out.append(Application(kind, cand.name, False, _why_not(ctx, cand, best, winners, exclusive_winner, runs)))
+    return out
+
+
+def _why_not(ctx, cand, best, winners, exclusive_winner, runs):
+    if cand.key in best.refusals:
+        return best.refusals[cand.key]
+    own = [st for st, _k in runs if any(c.key == cand.key for c, _a, _s in st.applied)]
+    if not own:  # it applies in no combination: say why on its own
+        alone = _run_alone(ctx, cand)
+        return alone.refusals.get(cand.key) or _("It takes nothing off this cart.")
+    if exclusive_winner is not None:
+        return _("%(name)s is exclusive and saves more.") % {"name": exclusive_winner.name}
+    if cand.exclusive:
+        return _("Exclusive: it combines with no other promotion, and the others together save more.")
+    blocked = [k for k in winners if k != cand.kind and not combines(ctx.rules, cand.kind, k)]
+    if blocked:
+        return _("Does not combine with %(kinds)s (stacking rule); that combination saves more.") % {
+            "kinds": ", ".join(str(Kind(k).label) for k in blocked)
+        }
+    return _("Another combination of promotions saves more.")
