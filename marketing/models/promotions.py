@@ -127,7 +127,7 @@ class StackingRule(models.Model):
         ordering = ["kind"]
 
     def __str__(self):
-        return Kind(self.kind).label
+        return str(Kind(self.kind).label)
 
     def clean(self):
         super().clean()

@@ -159,6 +159,27 @@ PAYMENTS = {
     "payments:risk_rules",
     "payments:risk_rule_edit",
 }
+MARKETING = {
+    "marketing:price_preview",
+    "marketing:coupon_list",
+    "marketing:coupon_create",
+    "marketing:coupon_edit",
+    "marketing:coupon_codes_generate",
+    "marketing:code_list",
+    "marketing:activity_list",
+    "marketing:activity_create",
+    "marketing:activity_edit",
+    "marketing:timed_list",
+    "marketing:timed_create",
+    "marketing:timed_edit",
+    "marketing:member_price_list",
+    "marketing:member_price_create",
+    "marketing:member_price_edit",
+    "marketing:member_price_delete",
+    "marketing:stacking_list",
+    "marketing:stacking_create",
+    "marketing:stacking_edit",
+}
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -184,6 +205,7 @@ ALL = (
     | CUSTOMERS
     | CUSTOMERS_WRITE
     | PAYMENTS
+    | MARKETING
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
 )
@@ -202,6 +224,7 @@ MAY_OPEN = {
         | ORDERS_SETUP
         | CUSTOMERS
         | CUSTOMERS_WRITE
+        | MARKETING
         | ANNOUNCEMENTS
     ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
@@ -213,7 +236,7 @@ MAY_OPEN = {
     | CUSTOMERS
     | CUSTOMERS_WRITE,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS,
+    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | MARKETING,
 }
 
 # -- permission checks made inside a view, for a POST to a page the role may open ----------------------
