@@ -16,6 +16,23 @@ class MarketingConfig(AppConfig):
         ("marketing:price_preview", _("Price a cart"), "marketing.view_activity"),
     ]
 
+    def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from marketing import engine
+        from marketing.models import Activity, StackingRule, TimedDiscount
+
+        for model in (Activity, StackingRule, TimedDiscount):
+            post_save.connect(engine.promotions_changed, sender=model, dispatch_uid=f"pricing-{model.__name__}-save")
+            post_delete.connect(engine.promotions_changed, sender=model, dispatch_uid=f"pricing-{model.__name__}-del")
+        for model in (Activity, TimedDiscount):
+            for name in ("categories", "products", "excluded_products"):
+                m2m_changed.connect(
+                    engine.promotions_changed,
+                    sender=getattr(model, name).through,
+                    dispatch_uid=f"pricing-{model.__name__}-{name}",
+                )
+
     def customer_panels(self, user, customer):
         """The customer's coupons (claimed, used with the order, expired)."""
         from marketing.selectors import customer_coupons

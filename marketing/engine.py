@@ -26,11 +26,12 @@ every line's stored discount is what a refund of that line gives back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
-from itertools import combinations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from marketing.models import Activity, CouponTemplate, Kind, MemberPrice, StackingRule, TimedDiscount
 from marketing.models.promotions import KIND_ORDER, Scope
@@ -88,6 +89,8 @@ class _Scope:
 
 
 def _ids(promo, name):
+    if hasattr(promo, "scope_ids"):
+        return promo.scope_ids[name]
     cache = getattr(promo, "_prefetched_objects_cache", {})
     if name in cache:
         return [o.pk for o in cache[name]]
@@ -148,25 +151,52 @@ class Context:
         scoped = [*self.timed, *self.activities, *([coupon[0]] if coupon else [])]
         self.category_paths = _category_paths(self.lines, scoped)
         self.scopes = {id(p): _Scope(p, self.lines, self.category_paths).covered for p in scoped}
+        self.cache: dict = {}  # per-pricing memo of the steps' fixed parts (best timed discount, tiers)
 
     def covered(self, promo):
         return self.scopes[id(promo)]
 
 
+CACHE = {"data": None, "loaded_at": None}
+
+
 def load_promotions(now):
-    """The running promotions and the stacking rules (a benchmark may load them once and reuse them)."""
-    prefetch = ("categories", "products", "excluded_products")
+    """The promotions running at `now` and the stacking rules.
+
+    Kept per process for `PRICING_CACHE_SECONDS` (default 5; the test settings use 0): the rows whose
+    window overlaps the next seconds are loaded once and filtered by the time of each pricing, and any
+    save or delete of a promotion or rule in this process drops them (marketing.apps). Another process
+    sees a staff edit within those seconds.
+    """
+    from django.conf import settings
+
+    seconds = getattr(settings, "PRICING_CACHE_SECONDS", 5)
+    loaded_at = CACHE["loaded_at"]
+    if not seconds or loaded_at is None or not loaded_at <= now < loaded_at + timedelta(seconds=seconds):
+        data = _load(now, now + timedelta(seconds=seconds))
+        if not seconds:
+            return data
+        CACHE.update(data=data, loaded_at=now)
+    data = CACHE["data"]
     return {
-        "rules": {r.kind: r for r in StackingRule.objects.all()},
-        "timed": list(
-            TimedDiscount.objects.filter(is_enabled=True, starts_at__lte=now, ends_at__gt=now).prefetch_related(
-                *prefetch
-            )
-        ),
-        "activities": list(
-            Activity.objects.filter(is_enabled=True, starts_at__lte=now, ends_at__gt=now).prefetch_related(*prefetch)
-        ),
+        "rules": data["rules"],
+        "timed": [t for t in data["timed"] if t.starts_at <= now < t.ends_at],
+        "activities": [a for a in data["activities"] if a.starts_at <= now < a.ends_at],
     }
+
+
+def promotions_changed(**_kwargs):
+    CACHE.update(data=None, loaded_at=None)
+
+
+def _load(now, until):
+    prefetch = ("categories", "products", "excluded_products")
+    window = {"is_enabled": True, "starts_at__lte": until, "ends_at__gt": now}
+    timed = list(TimedDiscount.objects.filter(**window).prefetch_related(*prefetch))
+    activities = list(Activity.objects.filter(**window).prefetch_related(*prefetch))
+    for promo in (*timed, *activities):
+        promo.scope_ids = {name: [o.pk for o in getattr(promo, name).all()] for name in prefetch}
+    return {"rules": {r.kind: r for r in StackingRule.objects.all()}, "timed": timed, "activities": activities}
 
 
 def _category_paths(lines, scoped):
@@ -184,6 +214,21 @@ def _category_paths(lines, scoped):
 
 
 # -- the steps -------------------------------------------------------------------------------------
+class Reason:
+    """A refusal reason, translated only when shown (the engine makes many it never shows)."""
+
+    __slots__ = ("message", "params")
+
+    def __init__(self, message, **params):
+        self.message, self.params = message, params
+
+    def __str__(self):
+        return _(self.message) % self.params if self.params else _(self.message)
+
+
+NOT_COVERED = Reason(gettext_noop("No product in the cart is covered."))
+
+
 def _member_step(ctx, state, cand):
     shares = {}
     rate = Decimal(ctx.tier.discount_percent or 0)
@@ -196,47 +241,66 @@ def _member_step(ctx, state, cand):
         share = min(share, state.amounts[i])
         if share > 0:
             shares[i] = share
-    _apply(state, cand, shares, _("No member price for these products."))
+    _apply(state, cand, shares, Reason(gettext_noop("No member price for these products.")))
+
+
+def _best_timed(ctx, cands):
+    """For each line the covering timed discount with the highest rate (ties: priority), computed once:
+    a higher rate takes more off whatever the line costs at this step."""
+    key = tuple(id(c) for c in cands)
+    if key not in ctx.cache:
+        best = [None] * len(ctx.lines)
+        for cand in cands:
+            for i, covered in enumerate(ctx.covered(cand.obj)):
+                if covered and (
+                    best[i] is None
+                    or (cand.obj.percent_off, cand.priority) > (best[i].obj.percent_off, best[i].priority)
+                ):
+                    best[i] = cand
+        ctx.cache[key] = best
+    return ctx.cache[key]
 
 
 def _timed_step(ctx, state, cands):
     """Each line takes its best covering timed discount."""
-    best = {}  # line index -> (share, candidate)
+    per_cand: dict[int, dict] = {id(c): {} for c in cands}
+    for i, cand in enumerate(_best_timed(ctx, cands)):
+        if cand is not None:
+            share = min(to_cents(state.amounts[i] * cand.obj.percent_off / HUNDRED), state.amounts[i])
+            if share > 0:
+                per_cand[id(cand)][i] = share
     for cand in cands:
-        covered = ctx.covered(cand.obj)
-        rate = cand.obj.percent_off
-        for i in range(len(ctx.lines)):
-            if covered[i]:
-                share = min(to_cents(state.amounts[i] * rate / HUNDRED), state.amounts[i])
-                if share > 0 and (i not in best or share > best[i][0]):
-                    best[i] = (share, cand)
-    for cand in cands:
-        shares = {i: s for i, (s, c) in best.items() if c is cand}
-        if not any(ctx.covered(cand.obj)):
-            reason = _("No product in the cart is covered.")
+        if any(ctx.covered(cand.obj)):
+            reason = Reason(gettext_noop("Another timed discount takes more off these products."))
         else:
-            reason = _("Another timed discount takes more off these products.")
-        _apply(state, cand, shares, reason)
+            reason = NOT_COVERED
+        _apply(state, cand, per_cand[id(cand)], reason)
+
+
+def _tiers(ctx, activity):
+    key = ("tiers", id(activity))
+    if key not in ctx.cache:
+        ctx.cache[key] = (activity.tier_list(), [i for i, c in enumerate(ctx.covered(activity)) if c])
+    return ctx.cache[key]
 
 
 def _threshold_discount(ctx, state, activity):
     """(discount, covered line indexes, refusal reason) of one 满减 / 满件折 activity."""
-    covered = [i for i, c in enumerate(ctx.covered(activity)) if c]
+    tiers, covered = _tiers(ctx, activity)
     if not covered:
-        return ZERO, covered, _("No product in the cart is covered.")
+        return ZERO, covered, NOT_COVERED
     amount = sum((state.amounts[i] for i in covered), ZERO)
-    tiers = activity.tier_list()
     if activity.mode == Activity.Mode.AMOUNT:
         reached = [(t, v) for t, v in tiers if amount >= t]
         if not reached:
             return (
                 ZERO,
                 covered,
-                _("Spend %(x)s more on covered products to reach %(t)s.")
-                % {
-                    "x": to_cents(tiers[0][0] - amount),
-                    "t": to_cents(tiers[0][0]),
-                },
+                Reason(
+                    gettext_noop("Spend %(x)s more on covered products to reach %(t)s."),
+                    x=to_cents(tiers[0][0] - amount),
+                    t=to_cents(tiers[0][0]),
+                ),
             )
         return min(to_cents(reached[-1][1]), amount), covered, ""
     pieces = sum(ctx.lines[i].quantity for i in covered)
@@ -245,11 +309,11 @@ def _threshold_discount(ctx, state, activity):
         return (
             ZERO,
             covered,
-            _("Add %(n)s more covered pieces to reach %(t)s.")
-            % {
-                "n": int(tiers[0][0]) - pieces,
-                "t": int(tiers[0][0]),
-            },
+            Reason(
+                gettext_noop("Add %(n)s more covered pieces to reach %(t)s."),
+                n=int(tiers[0][0]) - pieces,
+                t=int(tiers[0][0]),
+            ),
         )
     return min(to_cents(amount * reached[-1][1] / HUNDRED), amount), covered, ""
 
@@ -262,6 +326,9 @@ def _order_level(state, cand, discount, covered, reason):
     _apply(state, cand, {i: s for i, s in zip(covered, shares, strict=True) if s}, reason)
 
 
+LOST_THRESHOLD = Reason(gettext_noop("Another spend or quantity discount takes more off."))
+
+
 def _threshold_step(ctx, state, cands):
     """The one activity that takes most off (ties: higher priority); the others say why not."""
     results = [(cand, *_threshold_discount(ctx, state, cand.obj)) for cand in cands]
@@ -270,7 +337,7 @@ def _threshold_step(ctx, state, cands):
     )
     for cand, _discount, _covered, reason in results:
         if best is None or cand is not best[0]:
-            state.refusals[cand.key] = reason or _("Another spend or quantity discount takes more off.")
+            state.refusals[cand.key] = reason or LOST_THRESHOLD
     if best is not None:
         _order_level(state, best[0], best[1], best[2], "")
 
@@ -279,14 +346,17 @@ def coupon_discount(ctx, state, template):
     """(discount, covered line indexes, refusal reason, free shipping) of a coupon on the state."""
     covered = [i for i, c in enumerate(ctx.covered(template)) if c]
     if not covered:
-        return ZERO, covered, _("No product in the cart is covered by this coupon."), False
+        return ZERO, covered, Reason(gettext_noop("No product in the cart is covered by this coupon.")), False
     amount = sum((state.amounts[i] for i in covered), ZERO)
     if amount < template.min_spend:
         return (
             ZERO,
             covered,
-            _("Spend %(x)s more on covered products to use this coupon (minimum %(m)s).")
-            % {"x": to_cents(template.min_spend - amount), "m": template.min_spend},
+            Reason(
+                gettext_noop("Spend %(x)s more on covered products to use this coupon (minimum %(m)s)."),
+                x=to_cents(template.min_spend - amount),
+                m=template.min_spend,
+            ),
             False,
         )
     if template.type == CouponTemplate.Type.FREE_SHIPPING:
@@ -348,24 +418,37 @@ def combines(rules, a, b) -> bool:
     return True
 
 
-def _run(ctx, kinds, found):
-    """Price one combination of kinds (non-exclusive candidates), step by step."""
-    state = _State([ln.base for ln in ctx.lines], [], {})
-    for kind in KIND_ORDER:
-        if kind not in kinds:
-            continue
-        cands = [c for c in found[kind] if not c.exclusive]
-        if not cands:
-            continue
-        if kind == Kind.MEMBER_PRICE:
-            _member_step(ctx, state, cands[0])
-        elif kind == Kind.TIMED_DISCOUNT:
-            _timed_step(ctx, state, cands)
-        elif kind == Kind.THRESHOLD:
-            _threshold_step(ctx, state, cands)
-        else:
-            _coupon_step(ctx, state, cands[0])
-    return state
+def _step(ctx, state, kind, cands):
+    if kind == Kind.MEMBER_PRICE:
+        _member_step(ctx, state, cands[0])
+    elif kind == Kind.TIMED_DISCOUNT:
+        _timed_step(ctx, state, cands)
+    elif kind == Kind.THRESHOLD:
+        _threshold_step(ctx, state, cands)
+    else:
+        _coupon_step(ctx, state, cands[0])
+
+
+def _runs(ctx, found):
+    """Every allowed combination of kinds, priced step by step; combinations sharing their first
+    steps share those steps' work (a walk over include / leave out, in the engine's order)."""
+    present = [(k, [c for c in found[k] if not c.exclusive]) for k in KIND_ORDER]
+    present = [(k, cands) for k, cands in present if cands]
+    runs = []
+
+    def walk(index, state, kinds):
+        if index == len(present):
+            runs.append((state, set(kinds)))
+            return
+        kind, cands = present[index]
+        if all(combines(ctx.rules, kind, k) for k in kinds):
+            child = state.child()
+            _step(ctx, child, kind, cands)
+            walk(index + 1, child, [*kinds, kind])
+        walk(index + 1, state, kinds)
+
+    walk(0, _State([ln.base for ln in ctx.lines], [], {}), [])
+    return runs
 
 
 def _run_alone(ctx, cand):
@@ -388,12 +471,7 @@ def _score(ctx, state):
 def choose(ctx):
     """The best allowed combination: (state, found candidates, the kinds it combined)."""
     found = candidates(ctx)
-    present = [k for k in KIND_ORDER if any(not c.exclusive for c in found[k])]
-    runs = []
-    for size in range(len(present), -1, -1):
-        for kinds in combinations(present, size):
-            if all(combines(ctx.rules, a, b) for a, b in combinations(kinds, 2)):
-                runs.append((_run(ctx, set(kinds), found), set(kinds)))
+    runs = _runs(ctx, found)
     for kind in KIND_ORDER:
         for cand in found[kind]:
             if cand.exclusive:
@@ -435,11 +513,11 @@ def explain(ctx, best, found, runs) -> list[Application]:
 
 def _why_not(ctx, cand, best, winners, exclusive_winner, runs):
     if cand.key in best.refusals:
-        return best.refusals[cand.key]
+        return str(best.refusals[cand.key])
     own = [st for st, _k in runs if any(c.key == cand.key for c, _a, _s in st.applied)]
     if not own:  # it applies in no combination: say why on its own
         alone = _run_alone(ctx, cand)
-        return alone.refusals.get(cand.key) or _("It takes nothing off this cart.")
+        return str(alone.refusals.get(cand.key) or _("It takes nothing off this cart."))
     if exclusive_winner is not None:
         return _("%(name)s is exclusive and saves more.") % {"name": exclusive_winner.name}
     if cand.exclusive:
