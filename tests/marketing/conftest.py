@@ -7,7 +7,7 @@ from django.utils import timezone
 from catalog.models import Category
 from customers.models import Customer, MemberTier
 from marketing.models import Activity, CouponTemplate, TimedDiscount
-from tests.orders.conftest import ADDRESS, make_sku, place, without_intake_rules  # noqa: F401
+from tests.orders.conftest import ADDRESS, api, make_sku, place, without_intake_rules  # noqa: F401
 
 D = Decimal
 

@@ -171,3 +171,17 @@ def test_the_codes_export_as_csv(items, template, owner_client, owner):
     response = owner_client.get("/marketing/coupons/codes/", {"template": t.pk, "export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert len(rows) == 4 and {r[0] for r in rows[1:]} == set(Coupon.objects.values_list("code", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_api_answers_422_with_the_reason_and_applies_a_good_coupon(items, template, api):
+    from tests.orders.conftest import body
+
+    template(amount=D("20.00"), min_spend=D("0"))
+    bad = api("post", "/orders", body(("CP-A", 1), coupon_code="NOPE"))
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "coupon_invalid" and "coupon_code" in bad.json()["error"]["fields"]
+    good = api("post", "/orders", body(("CP-A", 1), coupon_code="SAVE10"))
+    assert good.status_code == 201, good.json()
+    assert good.json()["discount"] in ("20.00", 20.0, "20")
+    assert Order.objects.count() == 1
