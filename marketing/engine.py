@@ -65,10 +65,10 @@ class Candidate:
     exclusive: bool
     priority: int
     promotion_id: int | None
+    key: tuple = ()
 
-    @property
-    def key(self):
-        return (self.kind, self.promotion_id)
+    def __post_init__(self):
+        self.key = (self.kind, self.promotion_id)
 
 
 class _Scope:
@@ -80,9 +80,10 @@ class _Scope:
             products = set(_ids(promo, "products"))
             covered = [ln.product_id in products for ln in lines]
         elif promo.scope == Scope.CATEGORIES:
-            paths = [category_paths.get(c) for c in _ids(promo, "categories")]
-            paths = [p for p in paths if p]
-            covered = [bool(ln.category_path) and any(ln.category_path.startswith(p) for p in paths) for ln in lines]
+            paths = getattr(promo, "scope_paths", None)
+            if paths is None:
+                paths = {category_paths.get(c) for c in _ids(promo, "categories")} - {None}
+            covered = [not ln.ancestors.isdisjoint(paths) for ln in lines]
         else:
             covered = [True] * len(lines)
         self.covered = [c and ln.product_id not in excluded for c, ln in zip(covered, lines, strict=True)]
@@ -104,6 +105,7 @@ class _Line:
     base: Decimal
     product_id: int | None
     category_path: str
+    ancestors: set = field(default_factory=set)
 
 
 @dataclass
@@ -196,21 +198,30 @@ def _load(now, until):
     activities = list(Activity.objects.filter(**window).prefetch_related(*prefetch))
     for promo in (*timed, *activities):
         promo.scope_ids = {name: [o.pk for o in getattr(promo, name).all()] for name in prefetch}
+        promo.scope_paths = {c.path for c in promo.categories.all()}
     return {"rules": {r.kind: r for r in StackingRule.objects.all()}, "timed": timed, "activities": activities}
 
 
 def _category_paths(lines, scoped):
-    """Fill each line's category path; {category id: path} for the categories the promotions name."""
+    """Fill each line's category path and its ancestors' paths (treebeard's materialised path: every
+    prefix of whole steps); {category id: path} for the categories promotions without cached paths name."""
     from catalog.models import Category, Product
 
-    wanted = {c for p in scoped if p.scope == Scope.CATEGORIES for c in _ids(p, "categories")}
-    if not wanted:
+    if not any(p.scope == Scope.CATEGORIES for p in scoped):
         return {}
     products = {ln.product_id for ln in lines if ln.product_id}
     by_product = dict(Product.objects.filter(pk__in=products).values_list("pk", "category__path"))
+    step = Category.steplen
     for ln in lines:
         ln.category_path = by_product.get(ln.product_id) or ""
-    return dict(Category.objects.filter(pk__in=wanted).values_list("pk", "path"))
+        ln.ancestors = {ln.category_path[:n] for n in range(step, len(ln.category_path) + 1, step)}
+    wanted = {
+        c
+        for p in scoped
+        if p.scope == Scope.CATEGORIES and not hasattr(p, "scope_paths")
+        for c in _ids(p, "categories")
+    }
+    return dict(Category.objects.filter(pk__in=wanted).values_list("pk", "path")) if wanted else {}
 
 
 # -- the steps -------------------------------------------------------------------------------------
@@ -486,6 +497,7 @@ def explain(ctx, best, found, runs) -> list[Application]:
     codes = [ln.sku.code if hasattr(ln.sku, "code") else str(i) for i, ln in enumerate(ctx.lines)]
     winners = {c.kind for c, _a, _s in best.applied}
     exclusive_winner = next((c for c, _a, _s in best.applied if c.exclusive), None)
+    anywhere = {c.key for state, _k in runs for c, _a, _s in state.applied}  # applied in some combination
     out = []
     for kind in KIND_ORDER:
         for cand in found[kind]:
@@ -507,15 +519,15 @@ def explain(ctx, best, found, runs) -> list[Application]:
                     )
                 )
                 continue
-            out.append(Application(kind, cand.name, False, _why_not(ctx, cand, best, winners, exclusive_winner, runs)))
+            reason = _why_not(ctx, cand, best, winners, exclusive_winner, anywhere)
+            out.append(Application(kind, cand.name, False, reason))
     return out
 
 
-def _why_not(ctx, cand, best, winners, exclusive_winner, runs):
+def _why_not(ctx, cand, best, winners, exclusive_winner, anywhere):
     if cand.key in best.refusals:
         return str(best.refusals[cand.key])
-    own = [st for st, _k in runs if any(c.key == cand.key for c, _a, _s in st.applied)]
-    if not own:  # it applies in no combination: say why on its own
+    if cand.key not in anywhere:  # it applies in no combination: say why on its own
         alone = _run_alone(ctx, cand)
         return str(alone.refusals.get(cand.key) or _("It takes nothing off this cart."))
     if exclusive_winner is not None:
