@@ -185,3 +185,17 @@ def test_the_api_answers_422_with_the_reason_and_applies_a_good_coupon(items, te
     assert good.status_code == 201, good.json()
     assert good.json()["discount"] in ("20.00", 20.0, "20")
     assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_used_code_and_an_expired_coupon_are_refused_with_the_reason(items, template, owner):
+    t = template(claim_code="", per_customer_limit=5)
+    code = services.coupon_codes_generate(template=t, count=1, actor=owner)[0].code
+    order(None, ("CP-A", 1), coupon_code=code)
+    with pytest.raises(RuleRefused) as e:
+        order(None, ("CP-A", 1), coupon_code=code)
+    assert e.value.code == "coupon_used" and "order" in e.value.message
+    Coupon.objects.filter(code=code).update(state=Coupon.State.CLAIMED, expires_at=timezone.now() - timedelta(hours=1))
+    with pytest.raises(RuleRefused) as e:
+        order(None, ("CP-A", 1), coupon_code=code)
+    assert e.value.code == "coupon_expired"
