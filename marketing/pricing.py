@@ -1,15 +1,24 @@
 """The pricing engine: what a cart costs. Every price the store charges comes from here, never from
-the caller.
+the caller: order intake, the staff cart preview, the order page's explanation and refunds (through
+the per-line discounts stored at intake).
 
-Rounding: each line's total is unit price × quantity, rounded half-up to the cent; discounts are
-computed per line and rounded the same way; the cart's totals are sums of rounded lines, so the
-lines always add up to the total. Until promotions land (coupons, 满减, member prices, flash sales)
-a line costs its SKU's list price; a coupon code is refused with the reason.
+    list price -> member price -> timed discount -> (flash sale) -> 满减 / 满件折 -> coupon -> points
+    -> freight (orders computes it; `Quote.free_shipping` tells it a coupon or the tier waives it)
+
+The promotion steps, the stacking rules and the best-combination choice live in marketing.engine.
+
+Rounding: each line's list total is unit price × quantity, rounded half-up to the cent; a line-level
+discount (member price, timed discount) is rounded on its line; an order-level discount (满减 / 满件折,
+coupon) is split over the lines it covers with shop.money.allocate (each share half-up, the cents left
+over on the largest line), so the lines always add up to the total and each line's discount is exactly
+what it was charged less. A quote's `promotions` lists every promotion considered: applied with its
+amount, or refused with the reason.
 
 Points: the customers module values them (`customers.services.points_redemption_value`: the store's
-points per yuan, at most its share of the goods total, never over the balance) and the value is
-allocated over the lines in proportion to what they cost (`shop.money.allocate`, to the cent). The
-redemption itself is written by order intake, in its transaction, under the customer's row lock.
+points per yuan, at most its share of the goods total after the promotions, never over the balance) and
+the value is allocated over the lines in proportion to what they still cost (`shop.money.allocate`, to
+the cent). The redemption itself is written by order intake, in its transaction, under the customer's
+row lock.
 """
 
 from dataclasses import dataclass, field
@@ -28,7 +37,7 @@ class QuoteLine:
     quantity: int
     unit_price: Decimal
     discount: Decimal = Decimal("0.00")
-    promotions: list = field(default_factory=list)
+    promotions: list = field(default_factory=list)  # [(promotion name, amount off this line)]
 
     @property
     def line_total(self) -> Decimal:
@@ -38,6 +47,10 @@ class QuoteLine:
 @dataclass
 class Quote:
     lines: list
+    promotions: list = field(default_factory=list)  # [marketing.engine.Application]: applied or refused, why
+    coupon: object = None  # (CouponTemplate, Coupon or None) the applied coupon, redeemed at intake
+    coupon_code: str = ""  # the applied coupon's code ("" when none applied)
+    free_shipping: bool = False
     points: int = 0  # points redeemed on this cart
     points_value: Decimal = Decimal("0.00")  # what they take off (allocated over the lines)
 
@@ -53,6 +66,14 @@ class Quote:
     def total(self) -> Decimal:
         return self.subtotal - self.discount
 
+    @property
+    def applied(self) -> list:
+        return [p for p in self.promotions if p.applied]
+
+    @property
+    def refused(self) -> list:
+        return [p for p in self.promotions if not p.applied]
+
 
 def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=None, group_buy_id=None) -> Quote:
     """Price (sku, quantity) pairs for a customer; raise RuleRefused for what cannot apply."""
@@ -63,18 +84,9 @@ def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=
     if group_buy_id is not None:
         message = _("Unknown group buy %(id)s.") % {"id": group_buy_id}
         raise RuleRefused(message, code="group_buy_unknown", fields={"group_buy_id": message})
-    if coupon_code:
-        raise RuleRefused(
-            _("The coupon %(c)s is not valid.") % {"c": coupon_code[:40]},
-            code="coupon_invalid",
-            fields={"coupon_code": _("Unknown coupon.")},
-        )
-    quote_lines = []
-    for sku, quantity in lines:
-        if quantity <= 0:
-            raise DomainError(_("Quantity must be positive."), code="invalid_quantity")
-        quote_lines.append(QuoteLine(sku=sku, quantity=quantity, unit_price=to_cents(sku.price)))
-    quote = Quote(lines=quote_lines)
+    # list price -> member price -> timed discount -> 满减 / 满件折 -> coupon
+    quote = quote_promotions(lines=lines, customer=customer, coupon_code=coupon_code, strict=True)
+    # points: the step after the coupon
     if points:
         _redeem_points(quote, customer, points)
     return quote
@@ -87,5 +99,66 @@ def _redeem_points(quote, customer, points) -> None:
     for line, share in zip(quote.lines, shares, strict=True):
         line.discount += share
         if share:
-            line.promotions.append({"kind": "points", "amount": share})
+            line.promotions.append((_("Points"), share))
     quote.points, quote.points_value = points, value
+
+
+def quote_promotions(*, lines, customer=None, coupon_code="", strict=True, now=None, promotions=None) -> Quote:
+    """The promotion steps of price_cart. `strict`: a coupon that cannot be used raises RuleRefused (intake
+    answers 422); otherwise (the staff preview) it is listed as refused with the reason."""
+    from marketing import engine
+    from marketing.selectors import coupon_for_code
+
+    lines = list(lines)
+    for _sku, quantity in lines:
+        if quantity <= 0:
+            raise DomainError(_("Quantity must be positive."), code="invalid_quantity")
+    coupon, coupon_refusal = None, None
+    code = str(coupon_code or "").strip()
+    if code:
+        try:
+            coupon = coupon_for_code(code, customer=customer, now=now)
+        except RuleRefused as e:
+            if strict:
+                raise
+            coupon_refusal = engine.Application("coupon", code[:40], False, e.message)
+    ctx = engine.Context(lines, customer, coupon, now, promotions=promotions)
+    best, found, _kinds, runs = engine.choose(ctx)
+    applications = engine.explain(ctx, best, found, runs)
+    if coupon_refusal is not None:
+        applications.append(coupon_refusal)
+    coupon_applied = any(a.kind == "coupon" and a.applied for a in applications)
+    if coupon is not None and strict and not coupon_applied:
+        # Refused outright only when no combination could use it (scope, minimum spend); a coupon that
+        # merely loses to a better combination is left unused and listed with the reason.
+        if not any(c.kind == "coupon" for state, _k in runs for c, _a, _s in state.applied):
+            refusal = next(a for a in applications if a.kind == "coupon")
+            raise RuleRefused(
+                _("The coupon %(c)s cannot be used: %(why)s") % {"c": code[:40], "why": refusal.reason},
+                code="coupon_not_applicable",
+                fields={"coupon_code": refusal.reason},
+            )
+    names: dict[int, list] = {}
+    for cand, _amount, shares in best.applied:
+        for i, share in shares.items():
+            names.setdefault(i, []).append((cand.name, share))
+    quote_lines = []
+    for i, ln in enumerate(ctx.lines):
+        discount = ln.base - best.amounts[i]
+        quote_lines.append(
+            QuoteLine(
+                sku=ln.sku,
+                quantity=ln.quantity,
+                unit_price=to_cents(ln.sku.price),
+                discount=discount,
+                promotions=names.get(i, []),
+            )
+        )
+    tier = getattr(customer, "tier", None) if customer is not None else None
+    return Quote(
+        lines=quote_lines,
+        promotions=applications,
+        coupon=coupon if coupon_applied else None,
+        coupon_code=code.upper()[:40] if coupon_applied else "",
+        free_shipping=best.free_shipping or bool(getattr(tier, "free_shipping", False)),
+    )

@@ -20,6 +20,14 @@ from shop.roles import ROLE_LABELS
 
 ACTIONS = {
     # customers
+    "marketing.coupon_claim": _("Claimed a coupon"),
+    "marketing.coupon_codes": _("Generated coupon codes"),
+    "marketing.coupon_template_save": _("Saved coupon"),
+    "marketing.activity_save": _("Saved spend or quantity discount"),
+    "marketing.timed_discount_save": _("Saved timed discount"),
+    "marketing.member_price_save": _("Saved member price"),
+    "marketing.member_price_delete": _("Deleted member price"),
+    "marketing.stacking_rule_save": _("Saved stacking rule"),
     "customers.update": _("Edited customer"),
     "customers.tags_set": _("Set customer tags"),
     "customers.address_save": _("Saved customer address"),

@@ -17,6 +17,7 @@ BACKUP_DIR = Path(tempfile.mkdtemp(prefix="houtai-backup-"))  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests run tasks in-process unless a test sends them to the real worker on purpose.
 CELERY_TASK_ALWAYS_EAGER = True
+PRICING_CACHE_SECONDS = 0  # a rolled-back test's promotions must not reach the next test
 LANGUAGE_CODE = "zh-hans"
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

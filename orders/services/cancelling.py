@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from customers.services import points_return_for_order
 from inventory.services import stock_release
+from marketing.services import coupons_release
 from orders import signals
 from orders.models import Order
 from orders.services.common import S, _locked, _move
@@ -25,6 +26,7 @@ def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
     if order.points_used and order.customer_id:
         points_return_for_order(customer=order.customer, order_number=order.number, actor=actor, now=now)
     stock_release(reference=order.number, reference_type="order", actor=actor, reason=reason[:200])
+    coupons_release(order_id=order.pk, now=now)  # the coupon goes back to the customer
     Order.objects.filter(merged_into=order).update(merged_into=None)
     if order.merged_into_id:
         order.merged_into = None

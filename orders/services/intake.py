@@ -5,6 +5,7 @@ import hashlib
 import json
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from catalog.models import Product, Sku
 from customers.services import customer_upsert, points_redeem
 from inventory.services import stock_reserve
 from marketing.pricing import price_cart
+from marketing.services import quote_commit
 from orders import signals
 from orders.freight import freight_quote
 from orders.models import IntakeKey, Order, OrderLine
@@ -202,6 +204,8 @@ def _order_place(
     weight = sum((sku.weight_g or sku.product.weight_g or 0) * quantity for sku, quantity in items)
     pieces = sum(quantity for _sku, quantity in items)
     shipping_fee = freight_quote(province=address["province"], weight_g=weight, pieces=pieces, goods_total=quote.total)
+    if quote.free_shipping:  # a free-shipping coupon, or the customer's member tier
+        shipping_fee = Decimal("0.00")
     settings = store_settings()
     minutes = settings.flash_sale_unpaid_minutes if flash_sale_id else settings.unpaid_order_minutes
     cod = payment_method == Order.PaymentMethod.COD
@@ -215,7 +219,7 @@ def _order_place(
         shipping_fee=shipping_fee,
         total=quote.total + shipping_fee,
         payment_method=payment_method,
-        coupon_code=(coupon_code or "")[:40],
+        coupon_code=quote.coupon_code,
         points_used=points,
         flash_sale_id=flash_sale_id,
         group_buy_id=group_buy_id,
@@ -255,6 +259,8 @@ def _order_place(
             actor=actor,
             now=now,
         )
+    # The coupon is redeemed (422 when another order took it meanwhile) and the promotions recorded.
+    quote_commit(quote=quote, order_id=order.pk, order_number=order.number, customer=buyer, now=now)
     # A later module (payments) may refuse the order here; the error rolls the whole intake back.
     signals.order_placing.send(sender=Order, order=order, quote=quote)
     stock_reserve(

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from marketing.selectors import order_promotions
 from orders import selectors, state
 from orders.forms import CancelForm, FlagForm, NoteForm, ResolveForm, ShipForm, TrackingEventForm
 from orders.lists import OrderList
@@ -58,6 +59,7 @@ def _render_detail(request, order, **forms_in):
         "order": order,
         "allowed": allowed,
         "lines": lines,
+        "promotions": order_promotions(order.pk),
         "events": related(
             selectors.order_events(order),
             key="timeline",

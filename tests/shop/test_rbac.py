@@ -193,6 +193,27 @@ PAYMENTS = {
     "payments:risk_rules",
     "payments:risk_rule_edit",
 }
+MARKETING = {
+    "marketing:price_preview",
+    "marketing:coupon_list",
+    "marketing:coupon_create",
+    "marketing:coupon_edit",
+    "marketing:coupon_codes_generate",
+    "marketing:code_list",
+    "marketing:activity_list",
+    "marketing:activity_create",
+    "marketing:activity_edit",
+    "marketing:timed_list",
+    "marketing:timed_create",
+    "marketing:timed_edit",
+    "marketing:member_price_list",
+    "marketing:member_price_create",
+    "marketing:member_price_edit",
+    "marketing:member_price_delete",
+    "marketing:stacking_list",
+    "marketing:stacking_create",
+    "marketing:stacking_edit",
+}
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -222,6 +243,7 @@ ALL = (
     | CUSTOMERS_ERASE
     | SEGMENTS_WRITE
     | PAYMENTS
+    | MARKETING
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
 )
@@ -242,6 +264,7 @@ MAY_OPEN = {
         | CUSTOMERS_WRITE
         | CUSTOMERS_PHONES
         | SEGMENTS_WRITE
+        | MARKETING
         | ANNOUNCEMENTS
     ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
@@ -256,7 +279,7 @@ MAY_OPEN = {
     | CUSTOMERS_DATA
     | SEGMENTS_WRITE,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE,
+    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING,
 }
 
 # -- permission checks made inside a view, for a POST to a page the role may open ----------------------

@@ -159,6 +159,18 @@ def build_world(owner, user=None):
     carrier = Carrier.objects.create(name="顺丰速运", code="sf", tracking_pattern=r"SF\d{12}")
     freight = FreightTemplate.objects.create(name="全国包邮")
     dispatch = DispatchRule.objects.create(name="江浙沪走顺丰", provinces="上海,江苏,浙江", carrier=carrier)
+    from customers.models import MemberTier
+    from marketing.models import Activity, CouponTemplate, MemberPrice, StackingRule, TimedDiscount
+
+    window = {"starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=1)}
+    timed_discount = TimedDiscount.objects.create(name="限时九折", percent_off=Decimal("10"), **window)
+    activity = Activity.objects.create(name="满200减20", tiers=[["200", "20"]], **window)
+    coupon_template = CouponTemplate.objects.create(
+        name="十元券", amount=Decimal("10"), valid_from=window["starts_at"], valid_until=window["ends_at"]
+    )
+    tier = MemberTier.objects.create(name="世界金卡", rank=90, discount_percent=Decimal("5"))
+    member_price = MemberPrice.objects.create(tier=tier, sku=sku, price=Decimal("90.00"))
+    stacking_rule = StackingRule.objects.create(kind="coupon", combines_with=["member_price"])
 
     def order(number, status, method="alipay"):
         made = Order.objects.create(
@@ -226,6 +238,13 @@ def build_world(owner, user=None):
         "catalog:product_schedule": product,
         "catalog:product_skus": product,
         "customers:customer_detail": customer,
+        "marketing:timed_edit": timed_discount,
+        "marketing:activity_edit": activity,
+        "marketing:coupon_edit": coupon_template,
+        "marketing:coupon_codes_generate": coupon_template,
+        "marketing:member_price_edit": member_price,
+        "marketing:member_price_delete": member_price,
+        "marketing:stacking_edit": stacking_rule,
         "customers:customer_edit": customer,
         "customers:customer_tags": customer,
         "customers:address_create": customer,

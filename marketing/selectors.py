@@ -1,0 +1,113 @@
+"""Marketing reads shared by the engine, the pages and other modules."""
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketing.models import Activity, Coupon, CouponTemplate, OrderPromotion, TimedDiscount
+from shop.errors import RuleRefused
+
+
+def _refuse(message, code):
+    raise RuleRefused(message, code=code, fields={"coupon_code": message})
+
+
+def coupon_for_code(code, *, customer=None, now=None):
+    """(template, coupon or None) a cart may use for `code`, or RuleRefused saying why not.
+
+    The code is a coupon's unique code, or a template's public claim code: then the customer's own
+    claimed coupon of that template, or none yet (one is claimed when the order is placed).
+    """
+    now = now or timezone.now()
+    code = str(code or "").strip().upper()[:40]
+    coupon = Coupon.objects.select_related("template").filter(code=code).first() if code else None
+    if coupon is not None:
+        template = coupon.template
+        if coupon.customer_id and (customer is None or coupon.customer_id != getattr(customer, "pk", None)):
+            _refuse(_("Coupon %(c)s belongs to another customer.") % {"c": code}, "coupon_not_yours")
+    else:
+        template = CouponTemplate.objects.filter(claim_code=code).first() if code else None
+        if template is None:
+            _refuse(_("Unknown coupon %(c)s.") % {"c": code}, "coupon_invalid")
+        if customer is not None and getattr(customer, "pk", None):
+            coupon = (
+                Coupon.objects.filter(template=template, customer=customer, state=Coupon.State.CLAIMED)
+                .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+                .order_by("expires_at", "pk")
+                .first()
+            )
+    _check_template(template, code, now, claimed=bool(coupon and coupon.customer_id))
+    if coupon is not None:
+        if coupon.state == Coupon.State.USED:
+            _refuse(
+                _("Coupon %(c)s was already used (order %(o)s).") % {"c": code, "o": coupon.order_number},
+                "coupon_used",
+            )
+        if coupon.state == Coupon.State.EXPIRED or (coupon.expires_at and coupon.expires_at <= now):
+            _refuse(_("Coupon %(c)s has expired.") % {"c": code}, "coupon_expired")
+    if coupon is None or coupon.customer_id is None:  # it would be claimed at intake: the claim limits
+        if template.total_quantity is not None and coupon is None and template.issued >= template.total_quantity:
+            _refuse(_("Coupon %(c)s has all been claimed.") % {"c": code}, "coupon_sold_out")
+        if customer is not None and getattr(customer, "pk", None):
+            held = Coupon.objects.filter(template=template, customer=customer).count()
+            if held >= template.per_customer_limit:
+                _refuse(
+                    _("Coupon %(c)s: at most %(n)s per customer.") % {"c": code, "n": template.per_customer_limit},
+                    "coupon_limit",
+                )
+    return template, coupon
+
+
+def _check_template(template, code, now, claimed):
+    if not template.is_enabled:
+        _refuse(_("Coupon %(c)s is not available.") % {"c": code}, "coupon_disabled")
+    if now < template.valid_from:
+        _refuse(
+            _("Coupon %(c)s is valid from %(d)s.")
+            % {"c": code, "d": timezone.localtime(template.valid_from).strftime("%Y-%m-%d %H:%M")},
+            "coupon_not_started",
+        )
+    # N days after claim: a claimed coupon runs to its own expiry; the window bounds the claiming.
+    if now >= template.valid_until and not (claimed and template.valid_days):
+        _refuse(_("Coupon %(c)s has expired.") % {"c": code}, "coupon_expired")
+
+
+def coupon_templates():
+    return CouponTemplate.objects.all()
+
+
+def coupons():
+    return Coupon.objects.select_related("template", "customer")
+
+
+def customer_coupons(customer):
+    """A customer's coupons, newest first: claimed, used (with the order), expired."""
+    return coupons().filter(customer=customer).order_by("-created_at", "-pk")
+
+
+def timed_discounts():
+    return TimedDiscount.objects.all()
+
+
+def activities():
+    return Activity.objects.all()
+
+
+def order_promotions(order_id):
+    """The promotions an order got (OrderPromotion rows), in the order the engine applied them."""
+    return list(OrderPromotion.objects.filter(order_id=order_id))
+
+
+def exclusive_overlaps(promotion):
+    """Other enabled exclusive timed discounts and activities whose window overlaps this one's."""
+    if not (promotion.exclusive and promotion.is_enabled and promotion.starts_at and promotion.ends_at):
+        return []
+    found = []
+    for model in (TimedDiscount, Activity):
+        rows = model.objects.filter(
+            exclusive=True, is_enabled=True, starts_at__lt=promotion.ends_at, ends_at__gt=promotion.starts_at
+        )
+        if isinstance(promotion, model):
+            rows = rows.exclude(pk=promotion.pk)
+        found.extend(rows)
+    return found

@@ -1,0 +1,35 @@
+"""Marketing's write use cases, one module per area, the public names re-exported here.
+
+coupons     claiming, code batches, redemption at intake, release on cancel/close, expiry
+promotions  staff saves of timed discounts, activities, coupon templates, member prices, stacking rules
+"""
+
+from marketing.services.coupons import (
+    coupon_claim,
+    coupon_codes_generate,
+    coupons_expire,
+    coupons_release,
+    quote_commit,
+)
+from marketing.services.promotions import (
+    activity_save,
+    coupon_template_save,
+    member_price_delete,
+    member_price_save,
+    stacking_rule_save,
+    timed_discount_save,
+)
+
+__all__ = [
+    "activity_save",
+    "coupon_claim",
+    "coupon_codes_generate",
+    "coupon_template_save",
+    "coupons_expire",
+    "coupons_release",
+    "member_price_delete",
+    "member_price_save",
+    "quote_commit",
+    "stacking_rule_save",
+    "timed_discount_save",
+]

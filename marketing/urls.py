@@ -1,0 +1,27 @@
+from django.urls import path
+
+from marketing.views import preview
+from marketing.views import promotions as views
+
+app_name = "marketing"
+urlpatterns = [
+    path("preview/", preview.price_preview, name="price_preview"),
+    path("coupons/", views.coupon_list, name="coupon_list"),
+    path("coupons/new/", views.coupon_create, name="coupon_create"),
+    path("coupons/<int:pk>/", views.coupon_edit, name="coupon_edit"),
+    path("coupons/<int:pk>/codes/", views.coupon_codes_generate, name="coupon_codes_generate"),
+    path("coupons/codes/", views.code_list, name="code_list"),
+    path("activities/", views.activity_list, name="activity_list"),
+    path("activities/new/", views.activity_create, name="activity_create"),
+    path("activities/<int:pk>/", views.activity_edit, name="activity_edit"),
+    path("timed/", views.timed_list, name="timed_list"),
+    path("timed/new/", views.timed_create, name="timed_create"),
+    path("timed/<int:pk>/", views.timed_edit, name="timed_edit"),
+    path("member-prices/", views.member_price_list, name="member_price_list"),
+    path("member-prices/new/", views.member_price_create, name="member_price_create"),
+    path("member-prices/<int:pk>/", views.member_price_edit, name="member_price_edit"),
+    path("member-prices/<int:pk>/delete/", views.member_price_delete, name="member_price_delete"),
+    path("stacking/", views.stacking_list, name="stacking_list"),
+    path("stacking/new/", views.stacking_create, name="stacking_create"),
+    path("stacking/<int:pk>/", views.stacking_edit, name="stacking_edit"),
+]
