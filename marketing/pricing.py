@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from marketing import flash, groupbuy
 from shop.errors import DomainError, RuleRefused
 from shop.money import to_cents
 
@@ -48,13 +49,14 @@ class Quote:
 
 def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=None, group_buy_id=None) -> Quote:
     """Price (sku, quantity) pairs for a customer; raise RuleRefused for what cannot apply."""
-    # No flash sale or group buy exists yet, so every id is unknown: refused rather than ignored.
+    special = {}  # sku id -> its flash-sale or group price (marketing/flash.py, marketing/groupbuy.py)
+    if flash_sale_id is not None and group_buy_id is not None:
+        message = _("A flash sale and a group buy cannot be combined in one order.")
+        raise RuleRefused(message, code="flash_group_combined", fields={"group_buy_id": message})
     if flash_sale_id is not None:
-        message = _("Unknown flash sale %(id)s.") % {"id": flash_sale_id}
-        raise RuleRefused(message, code="flash_sale_unknown", fields={"flash_sale_id": message})
+        special = flash.flash_quote(flash_sale_id=flash_sale_id, lines=lines)
     if group_buy_id is not None:
-        message = _("Unknown group buy %(id)s.") % {"id": group_buy_id}
-        raise RuleRefused(message, code="group_buy_unknown", fields={"group_buy_id": message})
+        special = groupbuy.group_buy_quote(group_buy_id=group_buy_id, lines=lines)
     if coupon_code:
         raise RuleRefused(
             _("The coupon %(c)s is not valid.") % {"c": coupon_code[:40]},
@@ -69,5 +71,5 @@ def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=
     for sku, quantity in lines:
         if quantity <= 0:
             raise DomainError(_("Quantity must be positive."), code="invalid_quantity")
-        quote_lines.append(QuoteLine(sku=sku, quantity=quantity, unit_price=to_cents(sku.price)))
+        quote_lines.append(QuoteLine(sku=sku, quantity=quantity, unit_price=to_cents(special.get(sku.pk, sku.price))))
     return Quote(lines=quote_lines)

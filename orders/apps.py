@@ -17,6 +17,9 @@ class OrdersConfig(AppConfig):
         ("orders:rule_list", _("Dispatch rules"), "orders.view_dispatchrule"),
     ]
 
+    def ready(self):
+        from orders import receivers  # noqa: F401  (connects the marketing signal handlers)
+
     def customer_panels(self, user, customer):
         """The customer's latest orders, with a link to the order list filtered to them."""
         from orders.selectors import customer_orders

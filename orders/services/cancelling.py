@@ -5,7 +5,8 @@ from functools import partial
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from inventory.services import stock_release
+from inventory.services import stock_release, stock_reservation_move
+from marketing import flash, groupbuy
 from orders import signals
 from orders.models import Order
 from orders.services.common import S, _locked, _move
@@ -19,6 +20,20 @@ def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
     _move(order, action, actor=actor, message=reason, data={"reason": reason}, now=now)
     order.cancel_reason = reason[:200]
     order.save(update_fields=["cancel_reason"])
+    if order.flash_sale_id:  # the units go back to the session (unless it has ended: then to normal stock)
+        moves = flash.flash_unclaim(order_number=order.number, now=now)
+        for sku_id, quantity, reference in moves:
+            stock_reservation_move(
+                sku_quantities=[(sku_id, quantity)],
+                from_reference=order.number,
+                from_type="order",
+                to_reference=reference,
+                to_type=flash.REFERENCE_TYPE,
+                actor=actor,
+                reason=reason[:200],
+            )
+    if order.group_buy_id:
+        groupbuy.group_buy_member_left(order_number=order.number, now=now)
     stock_release(reference=order.number, reference_type="order", actor=actor, reason=reason[:200])
     Order.objects.filter(merged_into=order).update(merged_into=None)
     if order.merged_into_id:

@@ -108,11 +108,12 @@ def order_flag_abnormal(*, order, reason, actor=None, note="") -> Order:
 
 
 @transaction.atomic
-def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
+def order_clear_abnormal(*, order, actor, note="", risk_review=False, group_filled=False) -> Order:
     """Resolve an abnormal order so that it continues through the queues.
 
     A risk hold is released only by its risk review (approve or reject), which passes `risk_review`;
-    when the risk hold was put over another hold (a dispatch rule's, say), that hold comes back.
+    when the risk hold was put over another hold (a dispatch rule's, say), that hold comes back. A group-buy
+    hold is released only when the group fills (`group_filled`, from order_mark_paid).
     """
     order = _locked(order)
     if not order.is_abnormal:
@@ -122,6 +123,11 @@ def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
             _("Order %(n)s is held for risk review; approve or reject it in the risk review queue.")
             % {"n": order.number},
             code="risk_review_required",
+        )
+    if order.abnormal_reason == Order.Abnormal.GROUP_BUY and not group_filled:
+        raise Conflict(
+            _("Order %(n)s waits for its group buy to fill; it ships when the group is full.") % {"n": order.number},
+            code="group_buy_waiting",
         )
     before = {"abnormal_reason": order.abnormal_reason, "note": order.abnormal_note}
     covered = None
