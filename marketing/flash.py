@@ -17,9 +17,9 @@ The path of one flash-sale unit:
 """
 
 import time
-from functools import partial
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
