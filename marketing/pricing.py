@@ -71,5 +71,11 @@ def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=
     for sku, quantity in lines:
         if quantity <= 0:
             raise DomainError(_("Quantity must be positive."), code="invalid_quantity")
-        quote_lines.append(QuoteLine(sku=sku, quantity=quantity, unit_price=to_cents(special.get(sku.pk, sku.price))))
+        quote_lines.append(
+            QuoteLine(
+                sku=sku,
+                quantity=quantity,
+                unit_price=to_cents(special.get(sku.pk, sku.price) if special else sku.price),
+            )
+        )
     return Quote(lines=quote_lines)

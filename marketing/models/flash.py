@@ -13,6 +13,7 @@ activity (open a new group) or a group (join it), never both.
 
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,9 @@ class FlashSession(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("marketing:flash_session_detail", args=[self.pk])
 
     @property
     def status(self) -> str:
@@ -162,6 +166,9 @@ class GroupBuy(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("marketing:group_buy_detail", args=[self.pk])
 
     @property
     def status(self) -> str:

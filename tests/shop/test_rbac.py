@@ -135,6 +135,15 @@ CUSTOMERS_WRITE = {
     "customers:address_delete",
     "customers:address_default",
 }
+MARKETING = {
+    "marketing:flash_session_list",
+    "marketing:flash_session_create",
+    "marketing:flash_session_detail",
+    "marketing:flash_item_add",
+    "marketing:group_buy_list",
+    "marketing:group_buy_create",
+    "marketing:group_buy_detail",
+}
 PAYMENTS = {
     "payments:payment_list",
     "payments:payment_detail",
@@ -184,6 +193,7 @@ ALL = (
     | CUSTOMERS
     | CUSTOMERS_WRITE
     | PAYMENTS
+    | MARKETING
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
 )
@@ -202,6 +212,7 @@ MAY_OPEN = {
         | ORDERS_SETUP
         | CUSTOMERS
         | CUSTOMERS_WRITE
+        | MARKETING
         | ANNOUNCEMENTS
     ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
@@ -213,7 +224,7 @@ MAY_OPEN = {
     | CUSTOMERS
     | CUSTOMERS_WRITE,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS,
+    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | MARKETING,
 }
 
 # -- permission checks made inside a view, for a POST to a page the role may open ----------------------
