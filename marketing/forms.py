@@ -1,13 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-WHEN = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+
+def _when(label):
+    return forms.DateTimeField(
+        label=label, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
 
 
 class FlashSessionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    starts_at = forms.DateTimeField(label=_("Starts"), **WHEN)
-    ends_at = forms.DateTimeField(label=_("Ends"), **WHEN)
+    starts_at = _when(_("Starts"))
+    ends_at = _when(_("Ends"))
 
 
 class FlashItemForm(forms.Form):
@@ -24,8 +28,8 @@ class GroupBuyForm(forms.Form):
     sku = forms.CharField(label=_("SKU code"), max_length=64)
     group_size = forms.IntegerField(label=_("Group size"), min_value=2, max_value=100, initial=2)
     group_price = forms.DecimalField(label=_("Group price"), max_digits=14, decimal_places=2, min_value=0)
-    starts_at = forms.DateTimeField(label=_("Starts"), **WHEN)
-    ends_at = forms.DateTimeField(label=_("Ends"), **WHEN)
+    starts_at = _when(_("Starts"))
+    ends_at = _when(_("Ends"))
     fill_hours = forms.IntegerField(
         label=_("Hours to fill a group"),
         min_value=1,
