@@ -165,3 +165,48 @@ def test_bad_activity_input_is_named_and_nothing_is_written(make_sku, change, fi
         groupbuy.group_buy_save(actor="test", **args)
     assert field in caught.value.data["fields"]
     assert not GroupBuy.objects.exists()
+
+
+def test_the_api_opens_and_joins_a_group_and_documents_the_field(client, make_sku):
+    from shop.services import apikey_create
+
+    activity = make_group_buy(make_sku("GB-API"))
+    _key, plain = apikey_create(actor=None, name="storefront", scopes=["orders:write", "orders:read"])
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
+
+    def post(group_buy_id, phone, external_id):
+        data = {
+            "external_id": external_id,
+            "customer": {"phone": phone, "name": "买家"},
+            "shipping_address": {
+                "name": "张三",
+                "phone": "13800138000",
+                "province": "上海",
+                "city": "上海市",
+                "district": "浦东新区",
+                "detail": "世纪大道100号",
+            },
+            "lines": [{"sku": activity.sku.code, "quantity": 1}],
+            "payment_method": "alipay",
+            "group_buy_id": group_buy_id,
+        }
+        return client.post("/api/v1/orders", data, content_type="application/json", **headers)
+
+    opened = post(activity.pk, "13800138000", "API-1")
+    assert opened.status_code == 201, opened.content
+    group_id = opened.json()["group_buy_id"]
+    assert group_id != activity.pk
+    joined = post(group_id, "13900139001", "API-2")
+    assert joined.status_code == 201 and joined.json()["group_buy_id"] == group_id
+    full = post(group_id, "13900139002", "API-3")
+    assert full.status_code == 409 and full.json()["error"]["code"] == "group_full"
+    unknown = post(987_654_321, "13900139003", "API-4")
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "group_buy_unknown"
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "opens a new group" in json_dump(schema)
+
+
+def json_dump(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
