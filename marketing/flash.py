@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -272,18 +272,14 @@ def flash_claim(*, flash_sale_id, customer, lines, order_number, now=None) -> li
     _check_running(session, flash_sale_id, now)
     moves = []
     for item, code, quantity in sorted(_lines_items(items, lines), key=lambda row: row[0].pk):
-        tally = FlashPurchase.objects.filter(item_id=item.pk, customer=customer)
-        if not tally.filter(quantity__lte=item.per_customer_limit - quantity).update(quantity=F("quantity") + quantity):
-            if tally.exists():
-                raise _over_limit(code, item.per_customer_limit)
-            try:
-                with transaction.atomic():
-                    FlashPurchase.objects.create(item_id=item.pk, customer=customer, quantity=quantity)
-            except IntegrityError:  # the same customer's other order created it a moment ago
-                if not tally.filter(quantity__lte=item.per_customer_limit - quantity).update(
-                    quantity=F("quantity") + quantity
-                ):
-                    raise _over_limit(code, item.per_customer_limit) from None
+        # The customer's tally row exists (INSERT … ON CONFLICT DO NOTHING), then one guarded UPDATE decides.
+        FlashPurchase.objects.bulk_create(
+            [FlashPurchase(item_id=item.pk, customer=customer, quantity=0)], ignore_conflicts=True
+        )
+        if not FlashPurchase.objects.filter(
+            item_id=item.pk, customer=customer, quantity__lte=item.per_customer_limit - quantity
+        ).update(quantity=F("quantity") + quantity):
+            raise _over_limit(code, item.per_customer_limit)
         # A settled session's remaining is 0, so this guard also refuses a session that just ended.
         taken = FlashSaleItem.objects.filter(pk=item.pk, remaining__gte=quantity).update(
             remaining=F("remaining") - quantity
