@@ -6,8 +6,9 @@ The path of one flash-sale unit:
    inventory.stock_reserve under `flash_sale:flash:<item>`) reserves it with ledger rows, so it leaves
    normal availability; more than is available is refused and nothing is written.
 2. At intake (`flash_gate_enter` before the order's transaction, `flash_claim` inside it) the units are taken:
-   with the Redis gate (settings.FLASH_SALE_GATE == "redis") a Lua check-and-decrement turns away sold-out
-   and over-limit buyers before the database; then — on both paths — a guarded conditional UPDATE of the
+   with the Redis gate (settings.FLASH_SALE_GATE == "redis"; off by default: the guarded UPDATE alone
+   measured faster, BENCHMARKS.md) a Lua check-and-decrement turns away sold-out and over-limit buyers
+   before the database; without it one read of `remaining` does; then — on both paths — a guarded UPDATE of the
    customer's tally (`quantity + n <= limit`) and of the SKU's `remaining` (`remaining >= n`) decides. The
    order's reservation is then moved from the session's reference to the order (orders does it).
 3. `flash_unclaim` (an order closes unpaid or is cancelled) puts the units back into the session (and into
