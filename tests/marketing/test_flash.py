@@ -238,3 +238,20 @@ def test_with_the_redis_gate_exactly_that_many_too(make_sku, settings):
     assert gate.enabled()
     results = _rush(make_sku, "RUSH-2", units=20, buyers=200, threads=16)
     assert sum(1 for r in results if r[0] == "flash_sale_sold_out") > 0
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis gate needs REDIS_URL")
+def test_the_gate_gets_units_back_from_closed_orders_and_failed_intakes(make_sku, settings):
+    settings.FLASH_SALE_GATE = "redis"
+    sku = make_sku("FS-GATE", stock=10)
+    session, item = running_session(sku, quantity=1)
+    with pytest.raises(DomainError):  # the intake fails after the gate took the unit: the gate gets it back
+        place("FS-GATE", flash_sale_id=session.pk, method="no-such-method")
+    order = place("FS-GATE", flash_sale_id=session.pk)
+    with pytest.raises(DomainError) as caught:
+        place("FS-GATE", flash_sale_id=session.pk, phone="13900139000")
+    assert caught.value.code == "flash_sale_sold_out"
+    services.orders_close_unpaid(now=order.pay_by + timedelta(seconds=1))
+    again = place("FS-GATE", flash_sale_id=session.pk, phone="13900139000")
+    item.refresh_from_db()
+    assert again.pk and item.remaining == 0
