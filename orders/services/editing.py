@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing import groupbuy
 from orders import signals
 from orders.models import Order, OrderEvent
 from orders.services.common import S, _audit, _event, _locked
@@ -134,6 +135,8 @@ def order_clear_abnormal(*, order, actor, note="", risk_review=False, group_fill
     if order.abnormal_reason == Order.Abnormal.RISK:  # a risk hold put over another hold gives it back
         flagged = order.events.filter(kind="flagged").order_by("-created_at", "-id").first()
         covered = (flagged.data or {}).get("covers") if flagged else None
+    if covered and covered["reason"] == Order.Abnormal.GROUP_BUY and not groupbuy.group_buy_waiting(order.number):
+        covered = None  # the group filled (or failed) during the risk review: that hold is over
     if covered:
         order.abnormal_reason, order.abnormal_note = covered["reason"], covered["note"]
     else:
