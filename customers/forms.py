@@ -199,14 +199,6 @@ def _staff_choices():
     return assignable_staff()
 
 
-def _day_start(day):
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
-
-
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()

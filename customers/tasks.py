@@ -20,14 +20,6 @@ def recompute_recommendations():
     return services.recommendations_recompute()
 
 
-@job("expire_coupons_and_points", crontab(hour=3, minute=0))
-def expire_coupons_and_points():
-    """Expire the points lots past their date (marketing adds its coupons here later)."""
-    from customers import services
-
-    return {"points": services.points_expire_due()}
-
-
 @job("birthday_points", crontab(hour=0, minute=20))
 def birthday_points():
     from customers import services

@@ -2,10 +2,12 @@
 the caller: order intake, the staff cart preview, the order page's explanation and refunds (through
 the per-line discounts stored at intake).
 
-    list price -> member price -> timed discount -> (flash sale) -> 满减 / 满件折 -> coupon -> points
+    list price -> member price -> timed discount -> 满减 / 满件折 -> coupon -> points
     -> freight (orders computes it; `Quote.free_shipping` tells it a coupon or the tier waives it)
 
-The promotion steps, the stacking rules and the best-combination choice live in marketing.engine.
+The promotion steps, the stacking rules and the best-combination choice live in marketing.engine. A flash-sale
+or group-buy order (marketing.flash, marketing.groupbuy) is priced at its sale price and stands alone: no
+other promotion or coupon applies to it; points may still be redeemed.
 
 Rounding: each line's list total is unit price × quantity, rounded half-up to the cent; a line-level
 discount (member price, timed discount) is rounded on its line; an order-level discount (满减 / 满件折,
@@ -27,6 +29,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from customers.services import points_redemption_value
+from marketing import flash, groupbuy
 from shop.errors import DomainError, RuleRefused
 from shop.money import allocate, to_cents
 
@@ -77,15 +80,19 @@ class Quote:
 
 def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=None, group_buy_id=None) -> Quote:
     """Price (sku, quantity) pairs for a customer; raise RuleRefused for what cannot apply."""
-    # No flash sale or group buy exists yet, so every id is unknown: refused rather than ignored.
+    special = {}  # sku id -> its flash-sale or group price (marketing/flash.py, marketing/groupbuy.py)
+    if flash_sale_id is not None and group_buy_id is not None:
+        message = _("A flash sale and a group buy cannot be combined in one order.")
+        raise RuleRefused(message, code="flash_group_combined", fields={"group_buy_id": message})
     if flash_sale_id is not None:
-        message = _("Unknown flash sale %(id)s.") % {"id": flash_sale_id}
-        raise RuleRefused(message, code="flash_sale_unknown", fields={"flash_sale_id": message})
+        special = flash.flash_quote(flash_sale_id=flash_sale_id, lines=lines)
     if group_buy_id is not None:
-        message = _("Unknown group buy %(id)s.") % {"id": group_buy_id}
-        raise RuleRefused(message, code="group_buy_unknown", fields={"group_buy_id": message})
-    # list price -> member price -> timed discount -> 满减 / 满件折 -> coupon
-    quote = quote_promotions(lines=lines, customer=customer, coupon_code=coupon_code, strict=True)
+        special = groupbuy.group_buy_quote(group_buy_id=group_buy_id, lines=lines)
+    if special:
+        quote = _special_quote(lines, special, coupon_code)
+    else:
+        # list price -> member price -> timed discount -> 满减 / 满件折 -> coupon
+        quote = quote_promotions(lines=lines, customer=customer, coupon_code=coupon_code, strict=True)
     # points: the step after the coupon
     if points:
         _redeem_points(quote, customer, points)
@@ -162,3 +169,17 @@ def quote_promotions(*, lines, customer=None, coupon_code="", strict=True, now=N
         coupon_code=code.upper()[:40] if coupon_applied else "",
         free_shipping=best.free_shipping or bool(getattr(tier, "free_shipping", False)),
     )
+
+
+def _special_quote(lines, special, coupon_code) -> Quote:
+    """A flash-sale or group-buy order: its SKUs at the sale price, standing alone — no other promotion and no
+    coupon applies to it (points may still be redeemed)."""
+    if str(coupon_code or "").strip():
+        message = _("A coupon cannot be used on a flash-sale or group-buy order.")
+        raise RuleRefused(message, code="coupon_not_applicable", fields={"coupon_code": message})
+    quote_lines = []
+    for sku, quantity in lines:
+        if quantity <= 0:
+            raise DomainError(_("Quantity must be positive."), code="invalid_quantity")
+        quote_lines.append(QuoteLine(sku=sku, quantity=quantity, unit_price=to_cents(special.get(sku.pk, sku.price))))
+    return Quote(lines=quote_lines)

@@ -47,8 +47,31 @@ class OrderIn(ninja.Schema):
     coupon_code: str = Field("", max_length=40)
     points: int = Field(0, ge=0, le=100_000_000)
     note: str = Field("", max_length=500)
-    flash_sale_id: int | None = Field(None, ge=1, le=2**62)
-    group_buy_id: int | None = Field(None, ge=1, le=2**62)
+    flash_sale_id: int | None = Field(
+        None,
+        ge=1,
+        le=2**62,
+        description=(
+            "A running flash-sale session (秒杀): every line must be one of its SKUs, priced at its sale price, within"
+            " its per-customer limit; the order must be paid within the store's flash-sale minutes. Refusals: 409"
+            " `flash_sale_sold_out`; 422 `flash_sale_unknown`, `flash_sale_not_running`, `flash_sale_limit`,"
+            " `flash_sale_sku`."
+        ),
+    )
+    group_buy_id: int | None = Field(
+        None,
+        ge=1,
+        le=2**62,
+        description=(
+            "A group buy (拼团): the id of a group-buy activity opens a new group of it; the id of an open group"
+            " (the `group_buy_id` of an earlier order of that group) joins it. Activity and group ids never"
+            " collide. The order holds only the activity's SKU at the group price and is paid online; once paid"
+            " it waits until every seat of the group is paid, then ships; an unfilled group fails at its deadline"
+            " and its paid orders are refunded. The response's order carries the group's id to share. Refusals:"
+            " 409 `group_full`; 422 `group_buy_unknown`, `group_buy_not_running`, `group_closed`, `group_buy_sku`,"
+            " `group_buy_cod`, `group_member_already`."
+        ),
+    )
     client_ip: IPvAnyAddress | None = None  # the buyer's address, as the storefront saw it (risk rules)
 
 
@@ -104,6 +127,8 @@ class OrderOut(ninja.Schema):
     shipped_at: datetime | None
     paid_amount: Decimal
     refunded_amount: Decimal
+    flash_sale_id: int | None = None
+    group_buy_id: int | None = Field(None, description="The group this order is in (share it: others join with it).")
     lines: list[LineOut]
     shipments: list[ShipmentOut]
     payments: list[PaymentOut]
@@ -122,6 +147,8 @@ def _out(order):
         "total": order.total,
         "placed_at": order.placed_at,
         "pay_by": order.pay_by,
+        "flash_sale_id": order.flash_sale_id,
+        "group_buy_id": order.group_buy_id,
         "paid_at": order.paid_at,
         "shipped_at": order.shipped_at,
         "lines": [

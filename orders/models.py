@@ -43,6 +43,7 @@ class Order(models.Model):
         ADDRESS = "address", _("Incomplete address")
         RISK = "risk", _("Risk hold")
         DISPATCH = "dispatch", _("Held by dispatch rule")
+        GROUP_BUY = "group_buy", _("Waiting for the group buy to fill")
         OTHER = "other", _("Other")
 
     number = models.CharField(_("order number"), max_length=32, unique=True)

@@ -2,20 +2,27 @@
 
 Each is a small named function that only calls that module's service (orders may import customers).
 `order_completed` is sent on commit of the completion, so each handler runs its own transaction. Orders also
-answers the signals earlier modules send (customers: a customer's erasure). Each receiver is a named function
-connected here with a dispatch_uid.
+answers the signals earlier modules send: customers (a customer's erasure) and marketing (DESIGN §1: marketing
+imports neither inventory nor orders, so orders, which may import both, does the stock work of a flash sale and
+cancels the orders of a failed group buy). Each receiver is a named function connected here with a dispatch_uid.
 """
 
 import logging
 
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from customers.services import points_earn_for_order
 from customers.signals import customer_erased, customer_erasing
+from inventory.services import stock_release, stock_reserve
+from marketing import flash
+from marketing.signals import flash_stock_hold, flash_stock_release, group_buy_failed
 from orders import services
 from orders.models import Order
 from orders.selectors import order_payments
+from orders.services.cancelling import _cancel
 from orders.signals import order_completed
+from orders.state import UNSHIPPED
 
 log = logging.getLogger(__name__)
 
@@ -59,3 +66,31 @@ def refuse_erasing_with_orders_on_their_way(sender, customer, **kwargs):
 def anonymise_orders_of_erased_customer(sender, customer, actor=None, **kwargs):
     """An erased customer's orders lose their recipients, phones and street addresses (totals stay)."""
     services.orders_anonymise_customer(customer=customer)
+
+
+@receiver(flash_stock_hold, dispatch_uid="orders.flash_stock_hold")
+def hold_flash_stock(sender, item, quantity, actor=None, **kwargs):
+    """Reserve a flash-sale SKU's units under the session's reference (OutOfStock, a 409, when short)."""
+    stock_reserve(
+        items=[(item.sku, quantity)], reference=item.reference, reference_type=flash.REFERENCE_TYPE, actor=actor
+    )
+    return True
+
+
+@receiver(flash_stock_release, dispatch_uid="orders.flash_stock_release")
+def release_flash_stock(sender, item, actor=None, reason="", **kwargs):
+    """A session ended: what is still held under its reference goes back to normal stock."""
+    stock_release(reference=item.reference, reference_type=flash.REFERENCE_TYPE, actor=actor, reason=reason)
+    return True
+
+
+@receiver(group_buy_failed, dispatch_uid="orders.group_buy_failed")
+def cancel_failed_group(sender, group, order_numbers, **kwargs):
+    """Cancel (unpaid: close) each member's open order; `_cancel` releases the stock and, for a paid order,
+    requests its refund after commit (orders.signals.refund_requested -> payments, once per order)."""
+    reason = _("Group buy %(id)s did not fill in time") % {"id": group.pk}
+    orders = Order.objects.select_for_update().filter(number__in=order_numbers, status__in=UNSHIPPED).order_by("pk")
+    for order in orders:
+        action = "close" if order.status == Order.Status.PENDING_PAYMENT else "cancel"
+        _cancel(order, actor=None, reason=reason, action=action)
+    return True

@@ -108,6 +108,13 @@ ACTIONS = {
     "inventory.stocktake_approve": _("Approved stocktake"),
     "inventory.replenishment_rule_set": _("Set a replenishment rule"),
     "inventory.replenishment_rule_delete": _("Deleted a replenishment rule"),
+    # marketing: flash sales and group buys
+    "marketing.flash_session_save": _("Saved flash-sale session"),
+    "marketing.flash_item_add": _("Added SKU to flash sale"),
+    "marketing.flash_session_settle": _("Returned unsold flash-sale units to stock"),
+    "marketing.group_buy_save": _("Saved group-buy activity"),
+    "marketing.group_succeeded": _("Group buy filled"),
+    "marketing.group_failed": _("Group buy failed"),
     # orders
     "orders.place": _("Placed order"),
     "orders.pay": _("Marked order paid"),

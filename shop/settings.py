@@ -150,6 +150,9 @@ REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host, or kombu warns on every eager task
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Flash sales: "database" is the guarded UPDATE alone (the default: it measured faster, BENCHMARKS.md
+# "Marketing — flash sales"); "redis" (with REDIS_URL) puts the Lua gate of marketing/gate.py in front of it.
+FLASH_SALE_GATE = env("FLASH_SALE_GATE", default="database")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -9,7 +9,7 @@ and shipping call them inside their own.
     rollup          the per-SKU rollup the low-stock scan reads (rollup_rebuild, rollup_backfill,
                     rollup_sku_saved)
     stock           stock_receive, stock_adjust, stock_transfer, stock_sync (ERP)
-    reservations    stock_reserve, stock_release, stock_commit
+    reservations    stock_reserve, stock_release, stock_commit, stock_reservation_move
     setup           warehouse_save, low_stock_rule_set, low_stock_rule_delete
     low_stock       low_stock_alerts_run
     purchasing      supplier_save, supplier_sku_set/remove, purchase_order_create/place/cancel/receive
@@ -34,7 +34,7 @@ from inventory.services.replenishment import (
     replenishment_rule_set,
     replenishment_suggestions_run,
 )
-from inventory.services.reservations import stock_commit, stock_release, stock_reserve
+from inventory.services.reservations import stock_commit, stock_release, stock_reservation_move, stock_reserve
 from inventory.services.rollup import rollup_backfill, rollup_rebuild, rollup_sku_saved
 from inventory.services.setup import low_stock_rule_delete, low_stock_rule_set, warehouse_save
 from inventory.services.stock import stock_adjust, stock_receive, stock_sync, stock_transfer
@@ -63,6 +63,7 @@ __all__ = [
     "stock_commit",
     "stock_receive",
     "stock_release",
+    "stock_reservation_move",
     "stock_reserve",
     "stock_sync",
     "stock_transfer",

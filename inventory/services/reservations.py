@@ -140,3 +140,55 @@ def stock_release(*, reference, reference_type="order", actor=None, reason="") -
 def stock_commit(*, reference, reference_type="order", actor=None) -> list[StockMovement]:
     """Ship the stock reserved for this order: on hand and reserved both go down."""
     return _settle(kind=Kind.SALE, reference=reference, reference_type=reference_type, actor=actor)
+
+
+@transaction.atomic
+def stock_reservation_move(
+    *, sku_quantities, from_reference, from_type, to_reference, to_type, actor=None, reason=""
+) -> list[StockMovement]:
+    """Move reserved units from one reference to another without touching availability: a release row under
+    the old reference and a reservation row under the new one, in the same warehouses (a flash-sale session's
+    held units becoming an order's, and back). `sku_quantities` is [(sku_id, quantity)]; refuses (409) when
+    the old reference holds fewer units than asked."""
+    wanted: defaultdict[int, int] = defaultdict(int)
+    for sku_id, quantity in sku_quantities:
+        _check_quantity(quantity)
+        wanted[sku_id] += quantity
+    held = {pair: n for pair, n in _reserved_for(from_type, from_reference).items() if pair[0] in wanted}
+    levels = lock_levels(held)
+    held = {pair: n for pair, n in _reserved_for(from_type, from_reference).items() if pair[0] in wanted}
+    movements = []
+    for sku_id, quantity in wanted.items():
+        for pair in sorted(p for p in held if p[0] == sku_id):
+            take = min(held[pair], quantity)
+            if take <= 0:
+                continue
+            level = levels[pair]
+            common = {"actor": actor, "reason": reason[:200]}
+            movements.append(
+                _post(
+                    level,
+                    kind=Kind.RELEASE,
+                    reserved=-take,
+                    reference_type=from_type,
+                    reference=from_reference,
+                    **common,
+                )
+            )
+            movements.append(
+                _post(
+                    level,
+                    kind=Kind.RESERVATION,
+                    reserved=take,
+                    reference_type=to_type,
+                    reference=to_reference,
+                    **common,
+                )
+            )
+            quantity -= take
+        if quantity:
+            raise OutOfStock(
+                _("%(ref)s holds too few units to move.") % {"ref": f"{from_type}:{from_reference}"},
+                items=[{"sku": sku_id, "requested": wanted[sku_id], "available": wanted[sku_id] - quantity}],
+            )
+    return movements

@@ -1,8 +1,22 @@
 """Marketing's models, one module per area, every model re-exported here.
 
 promotions  StackingRule, MemberPrice, TimedDiscount, Activity, CouponTemplate, Coupon, OrderPromotion
+flash       FlashSession, FlashSaleItem, FlashClaim, FlashPurchase; GroupBuy, GroupBuyGroup, GroupBuyMember, GroupBuyKey
 """
 
+from marketing.models.flash import (
+    FlashClaim,
+    FlashPurchase,
+    FlashSaleItem,
+    FlashSession,
+    GroupBuy,
+    GroupBuyGroup,
+    GroupBuyKey,
+    GroupBuyMember,
+    Schedule,
+    schedule_q,
+    schedule_status,
+)
 from marketing.models.promotions import (
     Activity,
     Coupon,
@@ -10,17 +24,38 @@ from marketing.models.promotions import (
     Kind,
     MemberPrice,
     OrderPromotion,
+    Scheduled,
+    Scope,
+    Scoped,
     StackingRule,
+    Status,
     TimedDiscount,
+    window_status,
 )
 
 __all__ = [
     "Activity",
     "Coupon",
     "CouponTemplate",
+    "FlashClaim",
+    "FlashPurchase",
+    "FlashSaleItem",
+    "FlashSession",
+    "GroupBuy",
+    "GroupBuyGroup",
+    "GroupBuyKey",
+    "GroupBuyMember",
     "Kind",
     "MemberPrice",
     "OrderPromotion",
+    "Schedule",
+    "Scheduled",
+    "Scope",
+    "Scoped",
     "StackingRule",
+    "Status",
     "TimedDiscount",
+    "schedule_q",
+    "schedule_status",
+    "window_status",
 ]

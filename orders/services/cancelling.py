@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from customers.services import points_return_for_order
-from inventory.services import stock_release
+from inventory.services import stock_release, stock_reservation_move
+from marketing import flash, groupbuy
 from marketing.services import coupons_release
 from orders import signals
 from orders.models import Order
@@ -25,6 +26,20 @@ def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
     # rows, in the order intake locks them, so a cancellation and an intake of one customer never deadlock.
     if order.points_used and order.customer_id:
         points_return_for_order(customer=order.customer, order_number=order.number, actor=actor, now=now)
+    if order.flash_sale_id:  # the units go back to the session (unless it has ended: then to normal stock)
+        moves = flash.flash_unclaim(order_number=order.number, now=now)
+        for sku_id, quantity, reference in moves:
+            stock_reservation_move(
+                sku_quantities=[(sku_id, quantity)],
+                from_reference=order.number,
+                from_type="order",
+                to_reference=reference,
+                to_type=flash.REFERENCE_TYPE,
+                actor=actor,
+                reason=reason[:200],
+            )
+    if order.group_buy_id:
+        groupbuy.group_buy_member_left(order_number=order.number, now=now)
     stock_release(reference=order.number, reference_type="order", actor=actor, reason=reason[:200])
     coupons_release(order_id=order.pk, now=now)  # the coupon goes back to the customer
     Order.objects.filter(merged_into=order).update(merged_into=None)

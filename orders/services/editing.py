@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing import groupbuy
 from orders import signals
 from orders.models import Order, OrderEvent
 from orders.services.common import S, _audit, _event, _locked
@@ -108,11 +109,12 @@ def order_flag_abnormal(*, order, reason, actor=None, note="") -> Order:
 
 
 @transaction.atomic
-def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
+def order_clear_abnormal(*, order, actor, note="", risk_review=False, group_filled=False) -> Order:
     """Resolve an abnormal order so that it continues through the queues.
 
     A risk hold is released only by its risk review (approve or reject), which passes `risk_review`;
-    when the risk hold was put over another hold (a dispatch rule's, say), that hold comes back.
+    when the risk hold was put over another hold (a dispatch rule's, say), that hold comes back. A group-buy
+    hold is released only when the group fills (`group_filled`, from order_mark_paid).
     """
     order = _locked(order)
     if not order.is_abnormal:
@@ -123,11 +125,18 @@ def order_clear_abnormal(*, order, actor, note="", risk_review=False) -> Order:
             % {"n": order.number},
             code="risk_review_required",
         )
+    if order.abnormal_reason == Order.Abnormal.GROUP_BUY and not group_filled:
+        raise Conflict(
+            _("Order %(n)s waits for its group buy to fill; it ships when the group is full.") % {"n": order.number},
+            code="group_buy_waiting",
+        )
     before = {"abnormal_reason": order.abnormal_reason, "note": order.abnormal_note}
     covered = None
     if order.abnormal_reason == Order.Abnormal.RISK:  # a risk hold put over another hold gives it back
         flagged = order.events.filter(kind="flagged").order_by("-created_at", "-id").first()
         covered = (flagged.data or {}).get("covers") if flagged else None
+    if covered and covered["reason"] == Order.Abnormal.GROUP_BUY and not groupbuy.group_buy_waiting(order.number):
+        covered = None  # the group filled (or failed) during the risk review: that hold is over
     if covered:
         order.abnormal_reason, order.abnormal_note = covered["reason"], covered["note"]
     else:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, Sku
 from customers.services import customer_upsert, points_redeem
-from inventory.services import stock_reserve
+from inventory.services import stock_reservation_move, stock_reserve
+from marketing import flash, gate, groupbuy
 from marketing.pricing import price_cart
 from marketing.services import quote_commit
 from orders import signals
@@ -96,9 +97,32 @@ def _resolve_lines(lines):
 def order_place(**kwargs) -> tuple[Order, bool]:
     """Place an order from the storefront; return (order, created). See `_order_place` for the arguments.
 
+    A flash-sale order first passes marketing's gate (`flash_gate_enter`, outside the transaction: sold-out and
+    over-limit buyers are turned away before the database); what the gate took is given back when the intake
+    fails or answers with an earlier order.
+
     Two requests racing with the same Idempotency-Key or external id: the loser's insert fails on the
     unique constraint, its transaction rolls back, and it answers like a replay.
     """
+    flash_sale_id = kwargs.get("flash_sale_id")
+    if not flash_sale_id:
+        return _place_retrying(kwargs)
+    replay = _replay(kwargs)
+    if replay is not None:
+        return replay, False
+    with gate.scope() as taken:
+        flash.flash_gate_enter(
+            flash_sale_id=flash_sale_id,
+            lines=kwargs.get("lines") or [],
+            phone=(kwargs.get("customer") or {}).get("phone"),
+        )
+        order, created = _place_retrying(kwargs)
+        if not created:
+            gate.undo(taken)
+        return order, created
+
+
+def _place_retrying(kwargs) -> tuple[Order, bool]:
     for attempt in range(2):
         try:
             return _order_place(**kwargs)
@@ -188,6 +212,9 @@ def _order_place(
         )
     if isinstance(points, bool) or not isinstance(points, int) or points < 0:
         raise DomainError(_("Points must be zero or more."), code="invalid_points", fields={"points": _("Invalid.")})
+    if group_buy_id and payment_method == Order.PaymentMethod.COD:
+        message = _("A group-buy order is paid online, not on delivery.")
+        raise RuleRefused(message, code="group_buy_cod", fields={"payment_method": message})
     address = _clean_address(shipping_address or {})
     items = _resolve_lines(lines)
     buyer = customer_upsert(
@@ -263,9 +290,15 @@ def _order_place(
     quote_commit(quote=quote, order_id=order.pk, order_number=order.number, customer=buyer, now=now)
     # A later module (payments) may refuse the order here; the error rolls the whole intake back.
     signals.order_placing.send(sender=Order, order=order, quote=quote)
-    stock_reserve(
-        items=items, reference=order.number, reference_type="order", province=address["province"], actor=actor
-    )
+    if not flash_sale_id:  # a flash-sale order's units come from its session, below
+        stock_reserve(
+            items=items, reference=order.number, reference_type="order", province=address["province"], actor=actor
+        )
+    if group_buy_id:  # open a group of the activity or take a seat in the group; the order names its group
+        order.group_buy_id = groupbuy.group_buy_join(
+            group_buy_id=group_buy_id, customer=buyer, order_number=order.number, now=now
+        ).pk
+        order.save(update_fields=["group_buy_id"])
     if not order.is_abnormal and _looks_duplicate(order):
         order.is_abnormal, order.abnormal_reason = True, Order.Abnormal.DUPLICATE
         order.save(update_fields=["is_abnormal", "abnormal_reason"])
@@ -279,6 +312,8 @@ def _order_place(
     if order.is_abnormal:
         _event(order, "flagged", actor=actor, message=order.get_abnormal_reason_display())
     _audit(actor, "orders.place", order, after={"number": order.number, "total": order.total})
+    if flash_sale_id:  # last, so that the session's hot rows stay locked for the shortest time
+        _flash_take(order, buyer, items, flash_sale_id, actor=actor, now=now)
     if order.total == 0:  # nothing to pay (or to collect): paid at once
         order = order_mark_paid(order=order, amount=order.total, paid_at=now, actor=actor)
     elif cod:  # no payment comes first: straight to the shipping queues
@@ -288,6 +323,23 @@ def _order_place(
             scope=idempotency_scope, key=idempotency_key[:100], request_hash=request_hash(payload or {}), order=order
         )
     return order, True
+
+
+def _flash_take(order, buyer, items, flash_sale_id, *, actor, now):
+    """Take the order's units from the flash-sale session (the guarded UPDATEs decide) and move their
+    reservation from the session to the order."""
+    moves = flash.flash_claim(
+        flash_sale_id=flash_sale_id, customer=buyer, lines=items, order_number=order.number, now=now
+    )
+    for sku_id, quantity, reference in moves:
+        stock_reservation_move(
+            sku_quantities=[(sku_id, quantity)],
+            from_reference=reference,
+            from_type=flash.REFERENCE_TYPE,
+            to_reference=order.number,
+            to_type="order",
+            actor=actor,
+        )
 
 
 def _default_payment_method() -> str:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing import groupbuy
 from orders import signals
 from orders.models import DispatchRule, Order
 from orders.services.common import S, _audit, _event, _locked, _move
@@ -40,7 +41,23 @@ def order_mark_paid(*, order, amount, paid_at, actor=None) -> Order:
         message=_("Paid %(amount)s") % {"amount": amount},
     )
     _dispatch(order)
+    if order.group_buy_id:
+        order = _group_buy_paid(order, now=paid_at or timezone.now())
     transaction.on_commit(partial(signals.order_paid.send, sender=Order, order=order))
+    return order
+
+
+def _group_buy_paid(order, *, now) -> Order:
+    """Hold a paid group-buy order until its group is full; the payment that fills it releases every member."""
+    from orders.services.editing import order_clear_abnormal, order_flag_abnormal
+
+    answer = groupbuy.group_buy_member_paid(order_number=order.number, now=now)
+    if answer["hold"]:
+        note = _("Group %(id)s is not full yet.") % {"id": order.group_buy_id}
+        return order_flag_abnormal(order=order, reason=Order.Abnormal.GROUP_BUY, note=note)
+    held = Order.objects.filter(number__in=answer["release"], abnormal_reason=Order.Abnormal.GROUP_BUY)
+    for other in held.order_by("pk"):
+        order_clear_abnormal(order=other, actor=None, note=_("The group is full."), group_filled=True)
     return order
 
 

@@ -194,6 +194,13 @@ PAYMENTS = {
     "payments:risk_rule_edit",
 }
 MARKETING = {
+    "marketing:flash_session_list",
+    "marketing:flash_session_create",
+    "marketing:flash_session_detail",
+    "marketing:flash_item_add",
+    "marketing:group_buy_list",
+    "marketing:group_buy_create",
+    "marketing:group_buy_detail",
     "marketing:price_preview",
     "marketing:coupon_list",
     "marketing:coupon_create",

@@ -214,6 +214,19 @@ def build_world(owner, user=None):
     reconciliation = ReconciliationRun.objects.create(method=alipay, day=today, created_by=owner)
     SettlementBatch.objects.create(method=alipay, day=today - timedelta(days=1), due_on=today)
 
+    from marketing.models import FlashSaleItem, FlashSession, GroupBuy, GroupBuyKey
+
+    flash_session = FlashSession.objects.create(name="十点场", starts_at=now, ends_at=now + timedelta(hours=1))
+    FlashSaleItem.objects.create(session=flash_session, sku=sku, sale_price=Decimal("9.90"), quantity=2, remaining=2)
+    group_buy = GroupBuy.objects.create(
+        id=GroupBuyKey.objects.create().pk,
+        name="两人团",
+        sku=sku,
+        group_size=2,
+        group_price=Decimal("59.00"),
+        starts_at=now,
+        ends_at=now + timedelta(days=1),
+    )
     staff = get_user_model().objects.create_user(username="world_staff", password="Correct-Horse-42")
     announcement = Announcement.objects.create(title="双十一发货安排", created_by=owner)
     key = apikey_create(actor=owner, name="storefront", scopes=["orders:read"])[0]
@@ -296,6 +309,9 @@ def build_world(owner, user=None):
         "payments:risk_approve": risk,
         "payments:risk_reject": risk,
         "payments:risk_rule_edit": RiskRule.objects.order_by("pk").first(),
+        "marketing:flash_session_detail": flash_session,
+        "marketing:flash_item_add": flash_session,
+        "marketing:group_buy_detail": group_buy,
         "jobrun_detail": job,
         "jobrun_download": job,
         "notification_open": notification,
