@@ -24,13 +24,14 @@ PERCENT: dict[str, Any] = {"max_digits": 5, "decimal_places": 2}
 class Kind(models.TextChoices):
     """The promotion kinds, in the order the engine applies them (points and freight follow)."""
 
+    BUNDLE = "bundle", _("Bundle")
     MEMBER_PRICE = "member_price", _("Member price")
     TIMED_DISCOUNT = "timed_discount", _("Timed discount")
     THRESHOLD = "threshold", _("Spend or quantity discount")
     COUPON = "coupon", _("Coupon")
 
 
-KIND_ORDER = [Kind.MEMBER_PRICE, Kind.TIMED_DISCOUNT, Kind.THRESHOLD, Kind.COUPON]
+KIND_ORDER = [Kind.BUNDLE, Kind.MEMBER_PRICE, Kind.TIMED_DISCOUNT, Kind.THRESHOLD, Kind.COUPON]
 
 
 class Status(models.TextChoices):
