@@ -1,6 +1,6 @@
 """Promotions the pricing engine applies (marketing.engine): member prices, timed discounts (限时折扣),
 满减 / 满件折 activities with tiers, coupon templates and the coupons handed out, the stacking rules
-staff edit, and what each order got (OrderPromotion).
+staff edit, and what each order got (OrderPromotion). Bundles (套餐) are in marketing.models.bundles.
 
 Every scheduled promotion has a window (starts_at .. ends_at), an on/off switch, an exclusive flag
 (an exclusive promotion combines with nothing else) and a priority (the tie-breaker when two
