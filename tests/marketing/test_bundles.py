@@ -201,3 +201,14 @@ def test_bad_input_is_refused_inline_and_nothing_is_written(owner_client, pair, 
     assert field in response.context["form"].errors
     assert not Bundle.objects.exists() and not BundleItem.objects.exists()
     assert not AuditEntry.objects.filter(module="marketing").exists()
+
+
+def test_the_preview_page_lists_an_applied_and_a_refused_bundle(owner_client, pair, bundle):
+    a, b = pair
+    bundle("120.00", [(a, 1), (b, 1)], name="AB套餐")
+    bundle("250.00", [(a, 3)], name="A三件")
+    response = owner_client.get("/marketing/preview/", {"lines": "BD-A 1\nBD-B 1"})
+    quote = response.context["quote"]
+    assert quote.total == D("120.00")
+    assert {p.name: p.applied for p in quote.promotions} == {"AB套餐": True, "A三件": False}
+    assert "AB套餐" in response.content.decode() and "A三件" in response.content.decode()
