@@ -16,15 +16,16 @@ class MarketingConfig(AppConfig):
         ("marketing:price_preview", _("Price a cart"), "marketing.view_activity"),
         ("marketing:flash_session_list", _("Flash sales"), "marketing.view_flashsession"),
         ("marketing:group_buy_list", _("Group buys"), "marketing.view_groupbuy"),
+        ("marketing:bundle_list", _("Bundles"), "marketing.view_bundle"),
     ]
 
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from marketing import engine
-        from marketing.models import Activity, StackingRule, TimedDiscount
+        from marketing.models import Activity, Bundle, BundleItem, StackingRule, TimedDiscount
 
-        for model in (Activity, StackingRule, TimedDiscount):
+        for model in (Activity, StackingRule, TimedDiscount, Bundle, BundleItem):
             post_save.connect(engine.promotions_changed, sender=model, dispatch_uid=f"pricing-{model.__name__}-save")
             post_delete.connect(engine.promotions_changed, sender=model, dispatch_uid=f"pricing-{model.__name__}-del")
         for model in (Activity, TimedDiscount):

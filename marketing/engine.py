@@ -2,7 +2,11 @@
 
 Steps, in this order, each on what the line costs after the steps before it:
 
-    list price -> member price -> timed discount -> 满减 / 满件折 -> coupon -> (points) -> (freight, orders)
+    list price -> bundle -> member price -> timed discount -> 满减 / 满件折 -> coupon -> (points) -> (freight, orders)
+
+- bundle (套餐): as many whole bundles as the cart's units fit, at list price; discount = those units' list
+  total - bundle price × bundles, split over the bundle's lines with `allocate`. Several bundles take
+  units in order of priority (then the older first); a unit belongs to one bundle.
 
 - member price: the customer's tier's fixed price for the SKU (MemberPrice) or else the tier's
   discount rate; per line, discount = list total - member total.
@@ -33,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from marketing.models import Activity, CouponTemplate, Kind, MemberPrice, StackingRule, TimedDiscount
+from marketing.models import Activity, Bundle, CouponTemplate, Kind, MemberPrice, StackingRule, TimedDiscount
 from marketing.models.promotions import KIND_ORDER, Scope
 from shop.money import ZERO, allocate, to_cents
 
@@ -143,6 +147,7 @@ class Context:
         self.rules = loaded["rules"]
         self.timed = loaded["timed"]
         self.activities = loaded["activities"]
+        self.bundles = loaded.get("bundles", [])
         self.tier = getattr(customer, "tier", None) if customer is not None else None
         self.member_prices = {}
         skus = [ln.sku.pk for ln in self.lines if getattr(ln.sku, "pk", None)]
@@ -184,6 +189,7 @@ def load_promotions(now):
         "rules": data["rules"],
         "timed": [t for t in data["timed"] if t.starts_at <= now < t.ends_at],
         "activities": [a for a in data["activities"] if a.starts_at <= now < a.ends_at],
+        "bundles": [b for b in data["bundles"] if b.starts_at <= now < b.ends_at],
     }
 
 
@@ -199,7 +205,15 @@ def _load(now, until):
     for promo in (*timed, *activities):
         promo.scope_ids = {name: [o.pk for o in getattr(promo, name).all()] for name in prefetch}
         promo.scope_paths = {c.path for c in promo.categories.all()}
-    return {"rules": {r.kind: r for r in StackingRule.objects.all()}, "timed": timed, "activities": activities}
+    bundles = list(Bundle.objects.filter(**window).prefetch_related("items__sku"))
+    for bundle in bundles:
+        bundle.item_rows = [(i.sku_id, i.sku.code, i.quantity) for i in bundle.items.all()]
+    return {
+        "rules": {r.kind: r for r in StackingRule.objects.all()},
+        "timed": timed,
+        "activities": activities,
+        "bundles": bundles,
+    }
 
 
 def _category_paths(lines, scoped):
@@ -238,6 +252,70 @@ class Reason:
 
 
 NOT_COVERED = Reason(gettext_noop("No product in the cart is covered."))
+
+
+ANOTHER_BUNDLE = Reason(gettext_noop("Another bundle takes these units."))
+
+
+def _bundle_shares(ctx, state, bundle, taken):
+    """({line index: share}, units per line, refusal reason) of one bundle on the units not yet taken."""
+    free: dict = {}  # sku id -> [(line index, units not in another bundle)]
+    in_cart: dict = {}
+    for i, ln in enumerate(ctx.lines):
+        pk = getattr(ln.sku, "pk", None)
+        in_cart[pk] = in_cart.get(pk, 0) + ln.quantity
+        if ln.quantity - taken.get(i, 0) > 0:
+            free.setdefault(pk, []).append((i, ln.quantity - taken.get(i, 0)))
+    rows = getattr(bundle, "item_rows", None)
+    if rows is None:
+        rows = [(i.sku_id, i.sku.code, i.quantity) for i in bundle.items.all()]
+    count = None
+    for sku_id, code, quantity in rows:
+        have = sum(u for _i, u in free.get(sku_id, []))
+        if have < quantity:
+            if not in_cart.get(sku_id):
+                return {}, {}, Reason(gettext_noop("The cart lacks SKU %(sku)s."), sku=code)
+            if in_cart[sku_id] >= quantity:
+                return {}, {}, ANOTHER_BUNDLE
+            return (
+                {},
+                {},
+                Reason(
+                    gettext_noop("The bundle needs %(need)s of SKU %(sku)s; the cart has %(have)s."),
+                    need=quantity,
+                    sku=code,
+                    have=in_cart[sku_id],
+                ),
+            )
+        count = have // quantity if count is None else min(count, have // quantity)
+    if not count:
+        return {}, {}, Reason(gettext_noop("The bundle has no SKUs."))
+    units: dict = {}
+    for sku_id, _code, quantity in rows:
+        wanted = quantity * count
+        for i, left in free[sku_id]:
+            use = min(left, wanted)
+            if use:
+                units[i] = units.get(i, 0) + use
+                wanted -= use
+    indexes = sorted(units)
+    weights = [to_cents(to_cents(ctx.lines[i].sku.price) * units[i]) for i in indexes]
+    discount = sum(weights, ZERO) - to_cents(bundle.price * count)
+    if discount <= 0:
+        return {}, {}, Reason(gettext_noop("The bundle price is not below its items' list price."))
+    shares = allocate(discount, weights)
+    return {i: min(s, state.amounts[i]) for i, s in zip(indexes, shares, strict=True) if s}, units, ""
+
+
+def _bundle_step(ctx, state, cands):
+    """Each bundle, by priority (then the older first), takes as many whole bundles as the free units fit."""
+    taken: dict = {}  # line index -> units already in a bundle
+    for cand in sorted(cands, key=lambda c: (-c.priority, c.promotion_id or 0)):
+        shares, units, reason = _bundle_shares(ctx, state, cand.obj, taken)
+        if shares:
+            for i, n in units.items():
+                taken[i] = taken.get(i, 0) + n
+        _apply(state, cand, shares, reason)
 
 
 def _member_step(ctx, state, cand):
@@ -408,6 +486,8 @@ def candidates(ctx) -> dict:
         found[Kind.MEMBER_PRICE].append(
             Candidate(Kind.MEMBER_PRICE, tier, _("Member price: %(tier)s") % {"tier": tier.name}, False, 0, tier.pk)
         )
+    for b in ctx.bundles:
+        found[Kind.BUNDLE].append(Candidate(Kind.BUNDLE, b, b.name, b.exclusive, b.priority, b.pk))
     for t in ctx.timed:
         found[Kind.TIMED_DISCOUNT].append(Candidate(Kind.TIMED_DISCOUNT, t, t.name, t.exclusive, t.priority, t.pk))
     for a in ctx.activities:
@@ -430,7 +510,9 @@ def combines(rules, a, b) -> bool:
 
 
 def _step(ctx, state, kind, cands):
-    if kind == Kind.MEMBER_PRICE:
+    if kind == Kind.BUNDLE:
+        _bundle_step(ctx, state, cands)
+    elif kind == Kind.MEMBER_PRICE:
         _member_step(ctx, state, cands[0])
     elif kind == Kind.TIMED_DISCOUNT:
         _timed_step(ctx, state, cands)
@@ -465,6 +547,7 @@ def _runs(ctx, found):
 def _run_alone(ctx, cand):
     state = _State([ln.base for ln in ctx.lines], [], {})
     step = {
+        Kind.BUNDLE: lambda: _bundle_step(ctx, state, [cand]),
         Kind.MEMBER_PRICE: lambda: _member_step(ctx, state, cand),
         Kind.TIMED_DISCOUNT: lambda: _timed_step(ctx, state, [cand]),
         Kind.THRESHOLD: lambda: _threshold_step(ctx, state, [cand]),

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import MemberTier
-from marketing.models import Activity, Coupon, CouponTemplate, Kind, MemberPrice, StackingRule, TimedDiscount
+from marketing.models import Activity, Bundle, Coupon, CouponTemplate, Kind, MemberPrice, StackingRule, TimedDiscount
 from marketing.models.promotions import Status
 from shop.lists import FilterSet, IdFilter
 
@@ -193,22 +193,26 @@ class PreviewForm(forms.Form):
     coupon_code = forms.CharField(label=_("Coupon code"), max_length=40, required=False)
 
     def clean_lines(self):
-        items = []
-        for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
-            parts = raw.replace(",", " ").replace("×", " ").split()
-            if not parts:
-                continue
-            quantity = parts[1] if len(parts) > 1 else "1"
-            if len(parts) > 2 or not quantity.isdigit() or not 1 <= int(quantity) <= 9999:
-                raise forms.ValidationError(
-                    _("Line %(n)s: write the SKU code and a quantity from 1 to 9999.") % {"n": number}
-                )
-            items.append((parts[0], int(quantity)))
-        if not items:
-            raise forms.ValidationError(_("Add at least one line."))
-        if len(items) > 100:
-            raise forms.ValidationError(_("At most %(n)s lines.") % {"n": 100})
-        return items
+        return sku_lines(self.cleaned_data["lines"])
+
+
+def sku_lines(text, limit=100):
+    """ "TEE-W-M 2" per line -> [("TEE-W-M", 2)]; a missing quantity is 1."""
+    items = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        parts = raw.replace(",", " ").replace("×", " ").split()
+        if not parts:
+            continue
+        quantity = parts[1] if len(parts) > 1 else "1"
+        if len(parts) > 2 or not quantity.isdigit() or not 1 <= int(quantity) <= 9999:
+            message = _("Line %(n)s: write the SKU code and a quantity from 1 to 9999.")
+            raise forms.ValidationError(message % {"n": number})
+        items.append((parts[0], int(quantity)))
+    if not items:
+        raise forms.ValidationError(_("Add at least one line."))
+    if len(items) > limit:
+        raise forms.ValidationError(_("At most %(n)s lines.") % {"n": limit})
+    return items
 
 
 def _when(label):
@@ -246,3 +250,40 @@ class GroupBuyForm(forms.Form):
         initial=24,
         help_text=_("A group fails, and its paid members are refunded, when it is not full this long after it opens."),
     )
+
+
+# -- bundles (套餐) ----------------------------------------------------------------------------------
+class BundleFilter(StatusFilter):
+    class Meta:
+        model = Bundle
+        fields = ["status"]
+
+
+class BundleForm(forms.ModelForm):
+    items = forms.CharField(
+        label=_("SKUs and quantities"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One line each: SKU code and quantity, e.g. TEE-W-M 2"),
+    )
+
+    class Meta:
+        model = Bundle
+        fields = [*WINDOW_FIELDS, "price", "items"]
+        widgets = _widgets("starts_at", "ends_at")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["items"] = "\n".join(
+                f"{i.sku.code} {i.quantity}" for i in self.instance.items.select_related("sku")
+            )
+
+    def clean_items(self):
+        from catalog.models import Sku
+
+        lines = sku_lines(self.cleaned_data["items"], limit=50)
+        found = {s.code: s for s in Sku.objects.filter(code__in=[code for code, _q in lines])}
+        missing = [code for code, _q in lines if code not in found]
+        if missing:
+            raise forms.ValidationError(_("Unknown SKU: %(codes)s") % {"codes": ", ".join(missing[:5])})
+        return [(found[code], quantity) for code, quantity in lines]

@@ -2,7 +2,7 @@
 the caller: order intake, the staff cart preview, the order page's explanation and refunds (through
 the per-line discounts stored at intake).
 
-    list price -> member price -> timed discount -> 满减 / 满件折 -> coupon -> points
+    list price -> bundle (套餐) -> member price -> timed discount -> 满减 / 满件折 -> coupon -> points
     -> freight (orders computes it; `Quote.free_shipping` tells it a coupon or the tier waives it)
 
 The promotion steps, the stacking rules and the best-combination choice live in marketing.engine. A flash-sale
@@ -10,8 +10,8 @@ or group-buy order (marketing.flash, marketing.groupbuy) is priced at its sale p
 other promotion or coupon applies to it; points may still be redeemed.
 
 Rounding: each line's list total is unit price × quantity, rounded half-up to the cent; a line-level
-discount (member price, timed discount) is rounded on its line; an order-level discount (满减 / 满件折,
-coupon) is split over the lines it covers with shop.money.allocate (each share half-up, the cents left
+discount (member price, timed discount) is rounded on its line; a bundle's discount and an order-level discount
+(满减 / 满件折, coupon) is split over the lines it covers with shop.money.allocate (each share half-up, the cents left
 over on the largest line), so the lines always add up to the total and each line's discount is exactly
 what it was charged less. A quote's `promotions` lists every promotion considered: applied with its
 amount, or refused with the reason.
@@ -91,7 +91,7 @@ def price_cart(*, lines, customer=None, coupon_code="", points=0, flash_sale_id=
     if special:
         quote = _special_quote(lines, special, coupon_code)
     else:
-        # list price -> member price -> timed discount -> 满减 / 满件折 -> coupon
+        # list price -> bundle -> member price -> timed discount -> 满减 / 满件折 -> coupon
         quote = quote_promotions(lines=lines, customer=customer, coupon_code=coupon_code, strict=True)
     # points: the step after the coupon
     if points:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from marketing.views import bundles as bundle_views
 from marketing.views import flash as flash_views
 from marketing.views import preview
 from marketing.views import promotions as views
@@ -32,4 +33,7 @@ urlpatterns = [
     path("group-buys/", flash_views.group_buy_list, name="group_buy_list"),
     path("group-buys/new/", flash_views.group_buy_create, name="group_buy_create"),
     path("group-buys/<int:pk>/", flash_views.group_buy_detail, name="group_buy_detail"),
+    path("bundles/", bundle_views.bundle_list, name="bundle_list"),
+    path("bundles/new/", bundle_views.bundle_create, name="bundle_create"),
+    path("bundles/<int:pk>/", bundle_views.bundle_edit, name="bundle_edit"),
 ]

@@ -28,6 +28,8 @@ ACTIONS = {
     "marketing.member_price_save": _("Saved member price"),
     "marketing.member_price_delete": _("Deleted member price"),
     "marketing.stacking_rule_save": _("Saved stacking rule"),
+    "marketing.bundle_save": _("Saved bundle"),
+    "marketing.bundle_items": _("Changed bundle SKUs"),
     "customers.update": _("Edited customer"),
     "customers.tags_set": _("Set customer tags"),
     "customers.address_save": _("Saved customer address"),

@@ -1,9 +1,11 @@
 """Marketing's models, one module per area, every model re-exported here.
 
 promotions  StackingRule, MemberPrice, TimedDiscount, Activity, CouponTemplate, Coupon, OrderPromotion
+bundles     Bundle, BundleItem
 flash       FlashSession, FlashSaleItem, FlashClaim, FlashPurchase; GroupBuy, GroupBuyGroup, GroupBuyMember, GroupBuyKey
 """
 
+from marketing.models.bundles import Bundle, BundleItem
 from marketing.models.flash import (
     FlashClaim,
     FlashPurchase,
@@ -35,6 +37,8 @@ from marketing.models.promotions import (
 
 __all__ = [
     "Activity",
+    "Bundle",
+    "BundleItem",
     "Coupon",
     "CouponTemplate",
     "FlashClaim",

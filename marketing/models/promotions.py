@@ -1,6 +1,6 @@
 """Promotions the pricing engine applies (marketing.engine): member prices, timed discounts (限时折扣),
 满减 / 满件折 activities with tiers, coupon templates and the coupons handed out, the stacking rules
-staff edit, and what each order got (OrderPromotion).
+staff edit, and what each order got (OrderPromotion). Bundles (套餐) are in marketing.models.bundles.
 
 Every scheduled promotion has a window (starts_at .. ends_at), an on/off switch, an exclusive flag
 (an exclusive promotion combines with nothing else) and a priority (the tie-breaker when two
@@ -24,13 +24,14 @@ PERCENT: dict[str, Any] = {"max_digits": 5, "decimal_places": 2}
 class Kind(models.TextChoices):
     """The promotion kinds, in the order the engine applies them (points and freight follow)."""
 
+    BUNDLE = "bundle", _("Bundle")
     MEMBER_PRICE = "member_price", _("Member price")
     TIMED_DISCOUNT = "timed_discount", _("Timed discount")
     THRESHOLD = "threshold", _("Spend or quantity discount")
     COUPON = "coupon", _("Coupon")
 
 
-KIND_ORDER = [Kind.MEMBER_PRICE, Kind.TIMED_DISCOUNT, Kind.THRESHOLD, Kind.COUPON]
+KIND_ORDER = [Kind.BUNDLE, Kind.MEMBER_PRICE, Kind.TIMED_DISCOUNT, Kind.THRESHOLD, Kind.COUPON]
 
 
 class Status(models.TextChoices):

@@ -1,9 +1,11 @@
 """Marketing's write use cases, one module per area, the public names re-exported here.
 
 coupons     claiming, code batches, redemption at intake, release on cancel/close, expiry
+bundles     staff saves of bundles (套餐)
 promotions  staff saves of timed discounts, activities, coupon templates, member prices, stacking rules
 """
 
+from marketing.services.bundles import bundle_save
 from marketing.services.coupons import (
     coupon_claim,
     coupon_codes_generate,
@@ -22,6 +24,7 @@ from marketing.services.promotions import (
 
 __all__ = [
     "activity_save",
+    "bundle_save",
     "coupon_claim",
     "coupon_codes_generate",
     "coupon_template_save",

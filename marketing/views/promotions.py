@@ -50,6 +50,7 @@ class Area:
     search: tuple = ("name__icontains",)
     ordering: str = "-id"
     extra: dict = field(default_factory=dict)
+    prefetch: tuple = ()
 
     @property
     def perm(self):
@@ -146,7 +147,7 @@ AREAS = {
 
 
 def _scope(area):
-    queryset = area.model.objects.all()
+    queryset = area.model.objects.prefetch_related(*area.prefetch)
     if area.model is MemberPrice:
         queryset = queryset.select_related("sku__product", "tier")
     return queryset

@@ -220,6 +220,9 @@ MARKETING = {
     "marketing:stacking_list",
     "marketing:stacking_create",
     "marketing:stacking_edit",
+    "marketing:bundle_list",
+    "marketing:bundle_create",
+    "marketing:bundle_edit",
 }
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {

@@ -171,6 +171,10 @@ def build_world(owner, user=None):
     tier = MemberTier.objects.create(name="世界金卡", rank=90, discount_percent=Decimal("5"))
     member_price = MemberPrice.objects.create(tier=tier, sku=sku, price=Decimal("90.00"))
     stacking_rule = StackingRule.objects.create(kind="coupon", combines_with=["member_price"])
+    from marketing.models import Bundle, BundleItem
+
+    bundle = Bundle.objects.create(name="T恤两件套", price=Decimal("150.00"), **window)
+    BundleItem.objects.create(bundle=bundle, sku=sku, quantity=2)
 
     def order(number, status, method="alipay"):
         made = Order.objects.create(
@@ -258,6 +262,7 @@ def build_world(owner, user=None):
         "marketing:member_price_edit": member_price,
         "marketing:member_price_delete": member_price,
         "marketing:stacking_edit": stacking_rule,
+        "marketing:bundle_edit": bundle,
         "customers:customer_edit": customer,
         "customers:customer_tags": customer,
         "customers:address_create": customer,
