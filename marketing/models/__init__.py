@@ -1,9 +1,11 @@
 """Marketing's models, one module per area, every model re-exported here.
 
 promotions  StackingRule, MemberPrice, TimedDiscount, Activity, CouponTemplate, Coupon, OrderPromotion
+experiments Experiment, ExperimentVariant, ExperimentAssignment
 flash       FlashSession, FlashSaleItem, FlashClaim, FlashPurchase; GroupBuy, GroupBuyGroup, GroupBuyMember, GroupBuyKey
 """
 
+from marketing.models.experiments import Experiment, ExperimentAssignment, ExperimentVariant
 from marketing.models.flash import (
     FlashClaim,
     FlashPurchase,
@@ -37,6 +39,9 @@ __all__ = [
     "Activity",
     "Coupon",
     "CouponTemplate",
+    "Experiment",
+    "ExperimentAssignment",
+    "ExperimentVariant",
     "FlashClaim",
     "FlashPurchase",
     "FlashSaleItem",

@@ -1,6 +1,7 @@
 """Marketing's write use cases, one module per area, the public names re-exported here.
 
 coupons     claiming, code batches, redemption at intake, release on cancel/close, expiry
+experiments A/B experiments: save, the split, issuing, promoting the winner
 promotions  staff saves of timed discounts, activities, coupon templates, member prices, stacking rules
 """
 
@@ -10,6 +11,12 @@ from marketing.services.coupons import (
     coupons_expire,
     coupons_release,
     quote_commit,
+)
+from marketing.services.experiments import (
+    experiment_issue,
+    experiment_promote,
+    experiment_save,
+    experiment_variant,
 )
 from marketing.services.promotions import (
     activity_save,
@@ -27,6 +34,10 @@ __all__ = [
     "coupon_template_save",
     "coupons_expire",
     "coupons_release",
+    "experiment_issue",
+    "experiment_promote",
+    "experiment_save",
+    "experiment_variant",
     "member_price_delete",
     "member_price_save",
     "quote_commit",
