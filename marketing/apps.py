@@ -16,6 +16,7 @@ class MarketingConfig(AppConfig):
         ("marketing:price_preview", _("Price a cart"), "marketing.view_activity"),
         ("marketing:flash_session_list", _("Flash sales"), "marketing.view_flashsession"),
         ("marketing:group_buy_list", _("Group buys"), "marketing.view_groupbuy"),
+        ("marketing:experiment_list", _("A/B experiments"), "marketing.view_experiment"),
     ]
 
     def ready(self):

@@ -172,7 +172,9 @@ def _window_purchases(customer_ids, starts_at, ends_at):
     rows: list = []
     for config in apps.get_app_configs():
         if hasattr(config, "customer_purchases_between"):
-            rows.extend(config.customer_purchases_between(customer_ids=customer_ids, starts_at=starts_at, ends_at=ends_at))
+            rows.extend(
+                config.customer_purchases_between(customer_ids=customer_ids, starts_at=starts_at, ends_at=ends_at)
+            )
     return rows
 
 
@@ -205,7 +207,9 @@ def experiment_report(experiment):
     from marketing.models import ExperimentAssignment, ExperimentVariant, Kind
 
     variants = list(ExperimentVariant.objects.filter(experiment=experiment).select_related("template"))
-    customer_of = dict(ExperimentAssignment.objects.filter(experiment=experiment).values_list("customer_id", "variant_id"))
+    customer_of = dict(
+        ExperimentAssignment.objects.filter(experiment=experiment).values_list("customer_id", "variant_id")
+    )
     end = min(experiment.ends_at, experiment.ended_at) if experiment.ended_at else experiment.ends_at
     orders = _window_purchases(list(customer_of), experiment.starts_at, end)
     variant_of_order = {o["id"]: customer_of[o["customer_id"]] for o in orders}
@@ -239,7 +243,9 @@ def experiment_report(experiment):
     elif p_value < SIGNIFICANCE:
         verdict = _("The difference is significant (p < 0.05): %(v)s converts best.") % {"v": best["variant"].name}
     else:
-        verdict = _("No significant difference yet (p ≥ 0.05): keep the experiment running or treat the variants as equal.")
+        verdict = _(
+            "No significant difference yet (p ≥ 0.05): keep the experiment running or treat the variants as equal."
+        )
     return {
         "rows": rows,
         "test": test,

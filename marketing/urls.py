@@ -1,5 +1,6 @@
 from django.urls import path
 
+from marketing.views import experiments as experiment_views
 from marketing.views import flash as flash_views
 from marketing.views import preview
 from marketing.views import promotions as views
@@ -32,4 +33,9 @@ urlpatterns = [
     path("group-buys/", flash_views.group_buy_list, name="group_buy_list"),
     path("group-buys/new/", flash_views.group_buy_create, name="group_buy_create"),
     path("group-buys/<int:pk>/", flash_views.group_buy_detail, name="group_buy_detail"),
+    path("experiments/", experiment_views.experiment_list, name="experiment_list"),
+    path("experiments/new/", experiment_views.experiment_create, name="experiment_create"),
+    path("experiments/<int:pk>/", experiment_views.experiment_detail, name="experiment_detail"),
+    path("experiments/<int:pk>/edit/", experiment_views.experiment_edit, name="experiment_edit"),
+    path("experiments/<int:pk>/promote/", experiment_views.experiment_promote, name="experiment_promote"),
 ]

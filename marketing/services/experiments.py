@@ -79,7 +79,11 @@ def experiment_save(*, actor, name, starts_at, ends_at, variants, experiment=Non
     if before is None or getattr(experiment, "variants_changed", False):
         ExperimentVariant.objects.bulk_create(
             ExperimentVariant(
-                experiment=experiment, position=i, name=str(v["name"]).strip(), weight=v["weight"], template=v["template"]
+                experiment=experiment,
+                position=i,
+                name=str(v["name"]).strip(),
+                weight=v["weight"],
+                template=v["template"],
             )
             for i, v in enumerate(variants)
         )

@@ -220,6 +220,11 @@ MARKETING = {
     "marketing:stacking_list",
     "marketing:stacking_create",
     "marketing:stacking_edit",
+    "marketing:experiment_list",
+    "marketing:experiment_create",
+    "marketing:experiment_detail",
+    "marketing:experiment_edit",
+    "marketing:experiment_promote",
 }
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
