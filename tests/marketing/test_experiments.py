@@ -222,3 +222,28 @@ def test_pages_create_edit_list_and_report(owner_client, template):
     page = owner_client.get(f"/marketing/experiments/{exp.pk}/")
     assert page.status_code == 200
     assert b'data-testid="experiment-report"' in page.content and b'data-testid="verdict"' in page.content
+
+
+def test_variants_cannot_change_once_customers_are_assigned(experiment, owner):
+    exp = experiment((1, None), (1, None))
+    services.experiment_issue(experiment=exp, customer=make_customer())
+    with pytest.raises(Exception) as caught:
+        services.experiment_save(
+            actor=owner,
+            experiment=exp,
+            name=exp.name,
+            starts_at=exp.starts_at,
+            ends_at=exp.ends_at,
+            variants=[{"name": "V0", "weight": 1, "template": None}, {"name": "V1", "weight": 5, "template": None}],
+        )
+    assert caught.value.code == "experiment_started"
+    assert [v.weight for v in exp.variants.all()] == [1, 1]
+    renamed = services.experiment_save(
+        actor=owner,
+        experiment=exp,
+        name="改名",
+        starts_at=exp.starts_at,
+        ends_at=exp.ends_at,
+        variants=[{"name": "V0", "weight": 1, "template": None}, {"name": "V1", "weight": 1, "template": None}],
+    )
+    assert renamed.name == "改名" and ExperimentAssignment.objects.filter(experiment=exp).count() == 1
