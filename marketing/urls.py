@@ -37,5 +37,6 @@ urlpatterns = [
     path("experiments/new/", experiment_views.experiment_create, name="experiment_create"),
     path("experiments/<int:pk>/", experiment_views.experiment_detail, name="experiment_detail"),
     path("experiments/<int:pk>/edit/", experiment_views.experiment_edit, name="experiment_edit"),
+    path("experiments/<int:pk>/issue/", experiment_views.experiment_issue, name="experiment_issue"),
     path("experiments/<int:pk>/promote/", experiment_views.experiment_promote, name="experiment_promote"),
 ]

@@ -145,6 +145,36 @@ def experiment_detail(request, pk):
 
 @staff_view("marketing.change_experiment")
 @require_POST
+def experiment_issue(request, pk):
+    """Give one customer (by mobile phone) their variant's coupon; the control group gets none."""
+    from customers.models import Customer
+    from shop.china import mobile_digits
+    from shop.errors import DomainError
+
+    experiment = get_object_or_404(Experiment, pk=pk)
+    phone = mobile_digits(request.POST.get("phone"))
+    customer = Customer.objects.filter(phone=phone).first() if phone else None
+    result = {}
+
+    def call():
+        if customer is None:
+            raise DomainError(_("No customer has this mobile phone."), code="unknown_customer")
+        result["variant"], result["coupon"] = services.experiment_issue(
+            experiment=experiment, customer=customer, actor=request.user
+        )
+
+    if message_submit(request, call, _("Issued.")):
+        variant, coupon = result["variant"], result["coupon"]
+        if coupon is None:
+            messages.info(request, _("%(c)s is in %(v)s: no coupon.") % {"c": customer, "v": variant})
+        else:
+            names = {"c": customer, "v": variant, "t": coupon.template}
+            messages.info(request, _("%(c)s is in %(v)s: coupon %(t)s.") % names)
+    return redirect("marketing:experiment_detail", experiment.pk)
+
+
+@staff_view("marketing.change_experiment")
+@require_POST
 def experiment_promote(request, pk):
     experiment = get_object_or_404(Experiment, pk=pk)
     variant = ExperimentVariant.objects.filter(experiment=experiment, pk=request.POST.get("variant") or 0).first()

@@ -247,3 +247,16 @@ def test_variants_cannot_change_once_customers_are_assigned(experiment, owner):
         variants=[{"name": "V0", "weight": 1, "template": None}, {"name": "V1", "weight": 1, "template": None}],
     )
     assert renamed.name == "改名" and ExperimentAssignment.objects.filter(experiment=exp).count() == 1
+
+
+def test_issuing_from_the_report_page(experiment, template, owner_client):
+    ten = template(name="十元券", claim_code="", amount=D("10.00"))
+    exp = experiment((1, None), (1, ten))
+    customer = make_customer(phone="13912345678")
+    response = owner_client.post(f"/marketing/experiments/{exp.pk}/issue/", {"phone": "139 1234 5678"})
+    assert response.status_code == 302
+    assignment = ExperimentAssignment.objects.get(experiment=exp, customer=customer)
+    assert assignment.variant == services.experiment_variant(exp, customer)
+    assert (assignment.coupon is not None) == (assignment.variant.template_id == ten.pk)
+    unknown = owner_client.post(f"/marketing/experiments/{exp.pk}/issue/", {"phone": "13700000000"})
+    assert unknown.status_code == 302 and ExperimentAssignment.objects.count() == 1

@@ -225,6 +225,7 @@ MARKETING = {
     "marketing:experiment_detail",
     "marketing:experiment_edit",
     "marketing:experiment_promote",
+    "marketing:experiment_issue",
 }
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {

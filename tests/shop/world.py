@@ -320,6 +320,7 @@ def build_world(owner, user=None):
         "marketing:experiment_detail": experiment,
         "marketing:experiment_edit": experiment,
         "marketing:experiment_promote": experiment,
+        "marketing:experiment_issue": experiment,
         "jobrun_detail": job,
         "jobrun_download": job,
         "notification_open": notification,
