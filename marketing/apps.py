@@ -17,6 +17,7 @@ class MarketingConfig(AppConfig):
         ("marketing:flash_session_list", _("Flash sales"), "marketing.view_flashsession"),
         ("marketing:group_buy_list", _("Group buys"), "marketing.view_groupbuy"),
         ("marketing:bundle_list", _("Bundles"), "marketing.view_bundle"),
+        ("marketing:experiment_list", _("A/B experiments"), "marketing.view_experiment"),
     ]
 
     def ready(self):

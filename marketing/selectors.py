@@ -156,3 +156,101 @@ def groups_of(activity, limit=50):
     for group in groups:
         group.member_rows = members.get(group.pk, [])
     return groups
+
+
+# -- A/B experiments ---------------------------------------------------------------------------------
+def experiments():
+    from marketing.models import Experiment
+
+    return Experiment.objects.annotate(variant_count=Count("variants", distinct=True)).select_related("winner")
+
+
+def _window_purchases(customer_ids, starts_at, ends_at):
+    """The purchases the later modules offer (AppConfig.customer_purchases_between; marketing never imports orders)."""
+    from django.apps import apps
+
+    rows: list = []
+    for config in apps.get_app_configs():
+        if hasattr(config, "customer_purchases_between"):
+            rows.extend(
+                config.customer_purchases_between(customer_ids=customer_ids, starts_at=starts_at, ends_at=ends_at)
+            )
+    return rows
+
+
+SIGNIFICANCE = 0.05
+
+
+def conversion_test(table):
+    """The p-value of the conversion difference in a [[converted, not converted], ...] table (scipy.stats):
+    Fisher's exact test for two variants when an expected count is under 5, else the chi-squared test.
+    (test name, p-value), or (None, None) when there is nothing to compare."""
+    from scipy import stats
+
+    table = [row for row in table if sum(row)]
+    if len(table) < 2 or not any(row[0] for row in table) or not any(row[1] for row in table):
+        return None, None
+    total = sum(sum(row) for row in table)
+    converted = sum(row[0] for row in table)
+    expected_min = min(min(sum(row) * converted, sum(row) * (total - converted)) / total for row in table)
+    if len(table) == 2 and expected_min < 5:
+        return "fisher", float(stats.fisher_exact(table).pvalue)
+    return "chi2", float(stats.chi2_contingency(table).pvalue)
+
+
+def experiment_report(experiment):
+    """Per variant: customers assigned, converted customers (a purchase in the window), orders, GMV, discount
+    cost (the OrderPromotion rows of the variant's coupon on those orders) and conversion rate; with the
+    significance test of the conversion difference, its p-value and a verdict."""
+    from decimal import Decimal
+
+    from marketing.models import ExperimentAssignment, ExperimentVariant, Kind
+
+    variants = list(ExperimentVariant.objects.filter(experiment=experiment).select_related("template"))
+    customer_of = dict(
+        ExperimentAssignment.objects.filter(experiment=experiment).values_list("customer_id", "variant_id")
+    )
+    end = min(experiment.ends_at, experiment.ended_at) if experiment.ended_at else experiment.ends_at
+    orders = _window_purchases(list(customer_of), experiment.starts_at, end)
+    variant_of_order = {o["id"]: customer_of[o["customer_id"]] for o in orders}
+    template_of = {v.pk: v.template_id for v in variants}
+    cost: dict = {}
+    coupon_rows = OrderPromotion.objects.filter(order_id__in=list(variant_of_order), kind=Kind.COUPON)
+    for order_id, promotion_id, amount in coupon_rows.values_list("order_id", "promotion_id", "amount"):
+        variant_id = variant_of_order[order_id]
+        if promotion_id == template_of[variant_id]:
+            cost[variant_id] = cost.get(variant_id, Decimal("0.00")) + amount
+    rows = []
+    for v in variants:
+        assigned = sum(1 for vid in customer_of.values() if vid == v.pk)
+        mine = [o for o in orders if variant_of_order[o["id"]] == v.pk]
+        converted = len({o["customer_id"] for o in mine})
+        rows.append(
+            {
+                "variant": v,
+                "assigned": assigned,
+                "converted": converted,
+                "orders": len(mine),
+                "gmv": sum((o["total"] for o in mine), Decimal("0.00")),
+                "cost": cost.get(v.pk, Decimal("0.00")),
+                "rate": (Decimal(converted) / assigned * 100).quantize(Decimal("0.01")) if assigned else None,
+            }
+        )
+    test, p_value = conversion_test([[r["converted"], r["assigned"] - r["converted"]] for r in rows])
+    best = max((r for r in rows if r["rate"] is not None), key=lambda r: r["rate"], default=None)
+    if p_value is None:
+        verdict = _("Not enough data yet: no variant can be compared.")
+    elif p_value < SIGNIFICANCE:
+        verdict = _("The difference is significant (p < 0.05): %(v)s converts best.") % {"v": best["variant"].name}
+    else:
+        verdict = _(
+            "No significant difference yet (p ≥ 0.05): keep the experiment running or treat the variants as equal."
+        )
+    return {
+        "rows": rows,
+        "test": test,
+        "p_value": p_value,
+        "significant": p_value is not None and p_value < SIGNIFICANCE,
+        "best": best["variant"] if best and p_value is not None and p_value < SIGNIFICANCE else None,
+        "verdict": verdict,
+    }

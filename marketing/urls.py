@@ -1,6 +1,7 @@
 from django.urls import path
 
 from marketing.views import bundles as bundle_views
+from marketing.views import experiments as experiment_views
 from marketing.views import flash as flash_views
 from marketing.views import preview
 from marketing.views import promotions as views
@@ -36,4 +37,10 @@ urlpatterns = [
     path("bundles/", bundle_views.bundle_list, name="bundle_list"),
     path("bundles/new/", bundle_views.bundle_create, name="bundle_create"),
     path("bundles/<int:pk>/", bundle_views.bundle_edit, name="bundle_edit"),
+    path("experiments/", experiment_views.experiment_list, name="experiment_list"),
+    path("experiments/new/", experiment_views.experiment_create, name="experiment_create"),
+    path("experiments/<int:pk>/", experiment_views.experiment_detail, name="experiment_detail"),
+    path("experiments/<int:pk>/edit/", experiment_views.experiment_edit, name="experiment_edit"),
+    path("experiments/<int:pk>/issue/", experiment_views.experiment_issue, name="experiment_issue"),
+    path("experiments/<int:pk>/promote/", experiment_views.experiment_promote, name="experiment_promote"),
 ]

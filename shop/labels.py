@@ -112,6 +112,9 @@ ACTIONS = {
     "inventory.replenishment_rule_delete": _("Deleted a replenishment rule"),
     # marketing: flash sales and group buys
     "marketing.flash_session_save": _("Saved flash-sale session"),
+    "marketing.experiment_save": _("Saved A/B experiment"),
+    "marketing.experiment_issue": _("Issued an experiment variant"),
+    "marketing.experiment_promote": _("Ended an experiment and promoted the winner"),
     "marketing.flash_item_add": _("Added SKU to flash sale"),
     "marketing.flash_session_settle": _("Returned unsold flash-sale units to stock"),
     "marketing.group_buy_save": _("Saved group-buy activity"),

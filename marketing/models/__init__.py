@@ -2,10 +2,19 @@
 
 promotions  StackingRule, MemberPrice, TimedDiscount, Activity, CouponTemplate, Coupon, OrderPromotion
 bundles     Bundle, BundleItem
+experiments Experiment, ExperimentVariant, ExperimentAssignment
 flash       FlashSession, FlashSaleItem, FlashClaim, FlashPurchase; GroupBuy, GroupBuyGroup, GroupBuyMember, GroupBuyKey
 """
 
-from marketing.models.bundles import Bundle, BundleItem
+from marketing.models.bundles import (
+    Bundle,
+    BundleItem,
+)
+from marketing.models.experiments import (
+    Experiment,
+    ExperimentAssignment,
+    ExperimentVariant,
+)
 from marketing.models.flash import (
     FlashClaim,
     FlashPurchase,
@@ -41,6 +50,9 @@ __all__ = [
     "BundleItem",
     "Coupon",
     "CouponTemplate",
+    "Experiment",
+    "ExperimentAssignment",
+    "ExperimentVariant",
     "FlashClaim",
     "FlashPurchase",
     "FlashSaleItem",

@@ -2,6 +2,7 @@
 
 coupons     claiming, code batches, redemption at intake, release on cancel/close, expiry
 bundles     staff saves of bundles (套餐)
+experiments A/B experiments: save, the split, issuing, promoting the winner
 promotions  staff saves of timed discounts, activities, coupon templates, member prices, stacking rules
 """
 
@@ -12,6 +13,12 @@ from marketing.services.coupons import (
     coupons_expire,
     coupons_release,
     quote_commit,
+)
+from marketing.services.experiments import (
+    experiment_issue,
+    experiment_promote,
+    experiment_save,
+    experiment_variant,
 )
 from marketing.services.promotions import (
     activity_save,
@@ -30,6 +37,10 @@ __all__ = [
     "coupon_template_save",
     "coupons_expire",
     "coupons_release",
+    "experiment_issue",
+    "experiment_promote",
+    "experiment_save",
+    "experiment_variant",
     "member_price_delete",
     "member_price_save",
     "quote_commit",

@@ -223,6 +223,12 @@ MARKETING = {
     "marketing:bundle_list",
     "marketing:bundle_create",
     "marketing:bundle_edit",
+    "marketing:experiment_list",
+    "marketing:experiment_create",
+    "marketing:experiment_detail",
+    "marketing:experiment_edit",
+    "marketing:experiment_promote",
+    "marketing:experiment_issue",
 }
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {

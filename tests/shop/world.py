@@ -231,6 +231,11 @@ def build_world(owner, user=None):
         starts_at=now,
         ends_at=now + timedelta(days=1),
     )
+    from marketing.models import Experiment, ExperimentVariant
+
+    experiment = Experiment.objects.create(name="券面额测试", starts_at=now, ends_at=now + timedelta(days=7))
+    ExperimentVariant.objects.create(experiment=experiment, position=0, name="对照", weight=1)
+    ExperimentVariant.objects.create(experiment=experiment, position=1, name="十元券", weight=1)
     staff = get_user_model().objects.create_user(username="world_staff", password="Correct-Horse-42")
     announcement = Announcement.objects.create(title="双十一发货安排", created_by=owner)
     key = apikey_create(actor=owner, name="storefront", scopes=["orders:read"])[0]
@@ -317,6 +322,10 @@ def build_world(owner, user=None):
         "marketing:flash_session_detail": flash_session,
         "marketing:flash_item_add": flash_session,
         "marketing:group_buy_detail": group_buy,
+        "marketing:experiment_detail": experiment,
+        "marketing:experiment_edit": experiment,
+        "marketing:experiment_promote": experiment,
+        "marketing:experiment_issue": experiment,
         "jobrun_detail": job,
         "jobrun_download": job,
         "notification_open": notification,
