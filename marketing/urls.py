@@ -1,5 +1,6 @@
 from django.urls import path
 
+from marketing.views import campaigns as campaign_views
 from marketing.views import flash as flash_views
 from marketing.views import preview
 from marketing.views import promotions as views
@@ -32,4 +33,9 @@ urlpatterns = [
     path("group-buys/", flash_views.group_buy_list, name="group_buy_list"),
     path("group-buys/new/", flash_views.group_buy_create, name="group_buy_create"),
     path("group-buys/<int:pk>/", flash_views.group_buy_detail, name="group_buy_detail"),
+    path("coupons/<int:pk>/issue/", campaign_views.coupon_issue, name="coupon_issue"),
+    path("coupons/<int:pk>/report/", campaign_views.coupon_report, name="coupon_report"),
+    path("activities/<int:pk>/report/", campaign_views.activity_report, name="activity_report"),
+    path("timed/<int:pk>/report/", campaign_views.timed_report, name="timed_report"),
+    path("calendar/", campaign_views.promotion_calendar, name="calendar"),
 ]

@@ -220,6 +220,11 @@ MARKETING = {
     "marketing:stacking_list",
     "marketing:stacking_create",
     "marketing:stacking_edit",
+    "marketing:coupon_issue",
+    "marketing:coupon_report",
+    "marketing:activity_report",
+    "marketing:timed_report",
+    "marketing:calendar",
 }
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
