@@ -14,6 +14,7 @@ class MarketingConfig(AppConfig):
         ("marketing:member_price_list", _("Member prices"), "marketing.view_memberprice"),
         ("marketing:stacking_list", _("Stacking rules"), "marketing.view_stackingrule"),
         ("marketing:price_preview", _("Price a cart"), "marketing.view_activity"),
+        ("marketing:calendar", _("Promotion calendar"), "marketing.view_activity"),
         ("marketing:flash_session_list", _("Flash sales"), "marketing.view_flashsession"),
         ("marketing:group_buy_list", _("Group buys"), "marketing.view_groupbuy"),
         ("marketing:bundle_list", _("Bundles"), "marketing.view_bundle"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from marketing.views import bundles as bundle_views
+from marketing.views import campaigns as campaign_views
 from marketing.views import experiments as experiment_views
 from marketing.views import flash as flash_views
 from marketing.views import preview
@@ -43,4 +44,9 @@ urlpatterns = [
     path("experiments/<int:pk>/edit/", experiment_views.experiment_edit, name="experiment_edit"),
     path("experiments/<int:pk>/issue/", experiment_views.experiment_issue, name="experiment_issue"),
     path("experiments/<int:pk>/promote/", experiment_views.experiment_promote, name="experiment_promote"),
+    path("coupons/<int:pk>/issue/", campaign_views.coupon_issue, name="coupon_issue"),
+    path("coupons/<int:pk>/report/", campaign_views.coupon_report, name="coupon_report"),
+    path("activities/<int:pk>/report/", campaign_views.activity_report, name="activity_report"),
+    path("timed/<int:pk>/report/", campaign_views.timed_report, name="timed_report"),
+    path("calendar/", campaign_views.promotion_calendar, name="calendar"),
 ]

@@ -41,6 +41,14 @@ class OrdersConfig(AppConfig):
             .values("id", "customer_id", "total")
         )
 
+    def promotion_order_facts(self, order_ids):
+        """Order facts for marketing's campaign report (marketing never imports orders, DESIGN §1):
+        {order_id: {"total", "placed_at", "customer_id", "first_paid"}} for the purchases among `order_ids`
+        (orders.selectors.promotion_order_facts)."""
+        from orders.selectors import promotion_order_facts
+
+        return promotion_order_facts(order_ids)
+
     def phone_sources(self):
         """The phones the reveal button (customers.privacy) may show: an order's shipping phone."""
 

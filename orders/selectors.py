@@ -102,6 +102,32 @@ def customer_purchase_facts(*, now, customer_ids=None):
     )
 
 
+def promotion_order_facts(order_ids) -> dict:
+    """{order_id: {"total", "placed_at", "customer_id", "first_paid"}} for the purchases among `order_ids`;
+    ``first_paid``: no earlier purchase of the same customer (by placed_at). Chunked by 1,000 ids."""
+    ids = sorted(set(order_ids))
+    facts: dict = {}
+    for i in range(0, len(ids), 1000):
+        rows = list(purchases().filter(pk__in=ids[i : i + 1000]).values("id", "total", "placed_at", "customer_id"))
+        customers = {r["customer_id"] for r in rows if r["customer_id"]}
+        first = dict(
+            purchases()
+            .filter(customer_id__in=customers)
+            .order_by()
+            .values("customer_id")
+            .annotate(first_at=Min("placed_at"))
+            .values_list("customer_id", "first_at")
+        )
+        for r in rows:
+            facts[r["id"]] = {
+                "total": r["total"],
+                "placed_at": r["placed_at"],
+                "customer_id": r["customer_id"],
+                "first_paid": bool(r["customer_id"]) and first.get(r["customer_id"]) == r["placed_at"],
+            }
+    return facts
+
+
 ORDER_DATA_FIELDS = (
     "number",
     "status",

@@ -22,6 +22,8 @@ ACTIONS = {
     # customers
     "marketing.coupon_claim": _("Claimed a coupon"),
     "marketing.coupon_codes": _("Generated coupon codes"),
+    "marketing.coupon_segment_issue": _("Issued a coupon to a segment"),
+    "marketing.coupon_issue": _("Issued a coupon to a customer"),
     "marketing.coupon_template_save": _("Saved coupon"),
     "marketing.activity_save": _("Saved spend or quantity discount"),
     "marketing.timed_discount_save": _("Saved timed discount"),

@@ -229,6 +229,11 @@ MARKETING = {
     "marketing:experiment_edit",
     "marketing:experiment_promote",
     "marketing:experiment_issue",
+    "marketing:coupon_issue",
+    "marketing:coupon_report",
+    "marketing:activity_report",
+    "marketing:timed_report",
+    "marketing:calendar",
 }
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
