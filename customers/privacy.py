@@ -27,10 +27,9 @@ and "address".
 from collections.abc import Callable
 from typing import Any
 
-from django.apps import apps
-
 from shop.audit import record
 from shop.china import mask_phone
+from shop.hooks import hook_answers
 
 __all__ = [
     "PHONE",
@@ -136,8 +135,6 @@ def phone_sources() -> dict[str, tuple[str, Callable[[int], Any]]]:
         "customer": ("customers.view_customer", _customer),
         "address": ("customers.view_customer", _address),
     }
-    for config in apps.get_app_configs():
-        hook = getattr(config, "phone_sources", None)
-        if hook is not None and config.name != "customers":
-            sources.update(hook())
+    for offered in hook_answers("phone_sources", skip=("customers",)):
+        sources.update(offered)
     return sources

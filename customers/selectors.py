@@ -5,7 +5,6 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -23,6 +22,7 @@ from customers.models import (
     TierChange,
 )
 from shop.china import province_spellings
+from shop.hooks import hook_answers
 from shop.money import to_cents
 
 
@@ -43,11 +43,7 @@ def order_facts(*, now, customer_ids=None) -> list:
     """The per-customer purchase figures later modules offer (AppConfig.customer_order_facts, DESIGN §1:
     customers never imports orders): values() querysets of ``customer_id, order_count, spend,
     first_order_at, last_order_at, orders_12m, spend_12m``, gathered as shop.related gathers panels."""
-    return [
-        config.customer_order_facts(now=now, customer_ids=customer_ids)
-        for config in apps.get_app_configs()
-        if hasattr(config, "customer_order_facts")
-    ]
+    return hook_answers("customer_order_facts", now=now, customer_ids=customer_ids)
 
 
 FIGURE_KEYS = ("order_count", "spend", "first_order_at", "last_order_at", "orders_12m", "spend_12m")
@@ -137,7 +133,7 @@ PUSH_CHUNK = 500  # customers per step of a push list: a handful of queries per 
 def purchase_baskets() -> list:
     """The purchases later modules offer, one values queryset per module: rows of (basket_id, customer_id,
     product_id, placed_at) from `AppConfig.purchase_baskets()` (orders; customers never imports it, DESIGN §1)."""
-    return [config.purchase_baskets() for config in apps.get_app_configs() if hasattr(config, "purchase_baskets")]
+    return hook_answers("purchase_baskets")
 
 
 def bought_together(product):

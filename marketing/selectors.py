@@ -18,6 +18,7 @@ from marketing.models import (
     TimedDiscount,
 )
 from shop.errors import RuleRefused
+from shop.hooks import hook_answers
 
 
 def _refuse(message, code):
@@ -167,15 +168,10 @@ def experiments():
 
 def _window_purchases(customer_ids, starts_at, ends_at):
     """The purchases the later modules offer (AppConfig.customer_purchases_between; marketing never imports orders)."""
-    from django.apps import apps
-
-    rows: list = []
-    for config in apps.get_app_configs():
-        if hasattr(config, "customer_purchases_between"):
-            rows.extend(
-                config.customer_purchases_between(customer_ids=customer_ids, starts_at=starts_at, ends_at=ends_at)
-            )
-    return rows
+    offered = hook_answers(
+        "customer_purchases_between", customer_ids=customer_ids, starts_at=starts_at, ends_at=ends_at
+    )
+    return [row for rows in offered for row in rows]
 
 
 SIGNIFICANCE = 0.05

@@ -8,7 +8,7 @@ A later module offers a related list on a lower module's page through its AppCon
 
 from dataclasses import dataclass
 
-from django.apps import apps
+from shop.hooks import hook_answers
 
 RELATED_LIMIT = 20
 
@@ -36,9 +36,4 @@ def related(queryset, *, key, title, url, template, limit=RELATED_LIMIT):
 
 def related_panels(hook, obj, user):
     """The related lists module apps offer for `obj` to this user (AppConfig.<hook>(user, obj))."""
-    return [
-        panel
-        for config in apps.get_app_configs()
-        if hasattr(config, hook)
-        for panel in getattr(config, hook)(user, obj)
-    ]
+    return [panel for panels in hook_answers(hook, user, obj) for panel in panels]

@@ -2,7 +2,6 @@
 
 from functools import partial
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from catalog.forms import (
 )
 from catalog.models import Product
 from shop.errors import DomainError
+from shop.hooks import hook_answers
 from shop.permissions import staff_view
 from shop.related import related_panels
 from shop.selectors import audit_for_object
@@ -47,12 +47,7 @@ def _sku_rows(user, product):
     """The product's SKUs, each with the per-SKU figures later modules offer this user
     (AppConfig.product_sku_figures(user, product) -> [{"key", "label", "values": {sku_id: value}}]),
     so catalog imports none of them (DESIGN §1)."""
-    figures = [
-        figure
-        for config in apps.get_app_configs()
-        if hasattr(config, "product_sku_figures")
-        for figure in config.product_sku_figures(user, product)
-    ]
+    figures = [figure for offered in hook_answers("product_sku_figures", user, product) for figure in offered]
     rows = [
         {"sku": sku, "figures": [{"key": f["key"], "value": f["values"].get(sku.pk, 0)} for f in figures]}
         for sku in product.skus.all()

@@ -9,7 +9,6 @@ import hashlib
 import json
 from datetime import timedelta
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -22,6 +21,7 @@ from customers.services.crm import check_assignee, outbound_deliver, outbound_qu
 from customers.services.profile import customer_upsert, normalise_phone
 from shop.audit import record
 from shop.errors import DomainError, RuleRefused
+from shop.hooks import hook_answers
 from shop.selectors import store_settings
 from shop.services import notify
 from shop.state import StateMachine
@@ -66,7 +66,7 @@ def request_hash(payload) -> str:
 def _order_known(number) -> bool | None:
     """Whether an order with this number exists, as a later module (orders) answers it through its
     AppConfig hook `order_exists(number)`; None when no module answers (customers never imports orders)."""
-    answers = [config.order_exists(number) for config in apps.get_app_configs() if hasattr(config, "order_exists")]
+    answers = hook_answers("order_exists", number)
     return any(answers) if answers else None
 
 

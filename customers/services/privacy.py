@@ -1,6 +1,5 @@
 """Privacy use cases: one customer's data file, and erasing (anonymising) a customer on their request."""
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +11,7 @@ from customers.signals import customer_erased, customer_erasing
 from shop.actors import Actor
 from shop.audit import record, snapshot
 from shop.errors import DomainError
+from shop.hooks import hook_answers
 from shop.models import AuditEntry
 
 PROFILE_EXPORT = ("name", "phone", "email", "gender", "birthday", "source", "blacklisted", "blacklist_reason")
@@ -61,10 +61,8 @@ def customer_data_sections(customer) -> dict:
         ],
         "tags": sorted(customer.tags.values_list("name", flat=True)),
     }
-    for config in apps.get_app_configs():
-        hook = getattr(config, "customer_data_export", None)
-        if hook is not None:
-            data.update(hook(customer))
+    for sections in hook_answers("customer_data_export", customer):
+        data.update(sections)
     return data
 
 

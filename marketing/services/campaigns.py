@@ -25,7 +25,6 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -39,6 +38,7 @@ from marketing.services.coupons import _claim, _expiry
 from shop.audit import record
 from shop.china import mobile_digits, phone_clean
 from shop.errors import DomainError
+from shop.hooks import hook_answers
 
 ISSUE_CHUNK = 500
 ZERO = Decimal("0.00")
@@ -171,10 +171,8 @@ def order_facts(order_ids) -> dict:
     """{order_id: {"total", "placed_at", "customer_id", "first_paid"}} for the purchases among `order_ids`,
     gathered from every app offering ``promotion_order_facts`` (the orders app)."""
     facts: dict = {}
-    for config in apps.get_app_configs():
-        hook = getattr(config, "promotion_order_facts", None)
-        if hook is not None:
-            facts.update(hook(order_ids))
+    for offered in hook_answers("promotion_order_facts", order_ids):
+        facts.update(offered)
     return facts
 
 
