@@ -17,7 +17,7 @@ from faker import Faker
 from PIL import Image
 
 from catalog.models import AttributeDefinition, AttributeValue, Brand, Category, Product, ProductImage, Sku, Tag
-from catalog.services.products import THUMBNAIL_SIZE
+from shop.images import THUMBNAIL_SIZE
 
 TREE = {
     "服装": {"男装": ["T恤", "衬衫", "夹克"], "女装": ["连衣裙", "半身裙", "针织衫"], "童装": []},

@@ -1,13 +1,9 @@
 """Creating and changing products, and their images (checked, thumbnailed, ordered)."""
 
-import io
-
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from catalog.models import (
     Product,
@@ -16,10 +12,7 @@ from catalog.models import (
 from catalog.services.common import PRODUCT_FIELDS, _touch, sanitize_html
 from shop.audit import record, snapshot
 from shop.errors import DomainError
-
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 8000 * 8000
-THUMBNAIL_SIZE = (240, 240)
+from shop.images import image_check, image_thumbnail
 
 
 # -- products ---------------------------------------------------------------------------------------
@@ -48,42 +41,16 @@ def product_save(*, actor, product: Product | None = None, tags=(), **values) ->
     return product
 
 
-def _check_image(upload):
-    if upload.size > MAX_IMAGE_BYTES:
-        raise DomainError(_("%(name)s is larger than 5 MB.") % {"name": upload.name}, code="image_too_large")
-    try:
-        with Image.open(upload) as img:
-            if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise DomainError(_("%(name)s has too many pixels.") % {"name": upload.name}, code="image_too_large")
-            img.verify()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
-        raise DomainError(
-            _("%(name)s is not an image (JPEG, PNG, GIF or WebP).") % {"name": upload.name}, code="not_an_image"
-        ) from e
-    upload.seek(0)
-
-
-def _thumbnail(upload) -> ContentFile:
-    with Image.open(upload) as original:
-        img = original.convert("RGB")
-        img.thumbnail(THUMBNAIL_SIZE)
-        buffer = io.BytesIO()
-        img.save(buffer, "JPEG", quality=85)
-    upload.seek(0)
-    return ContentFile(buffer.getvalue(), name="thumb.jpg")
-
-
-@transaction.atomic(durable=True)
 def product_images_add(*, actor, product: Product, uploads) -> list[ProductImage]:
     """Add images after checking every file; the first image of a product becomes its main image."""
     for upload in uploads:
-        _check_image(upload)
+        image_check(upload)
     start = product.images.aggregate(m=Max("position"))["m"] or 0
     has_main = product.images.filter(is_main=True).exists()
     images = []
     for offset, upload in enumerate(uploads, start=1):
         image = ProductImage(product=product, position=start + offset, is_main=not has_main and offset == 1)
-        image.thumbnail.save(f"thumb-{upload.name.rsplit('.', 1)[0]}.jpg", _thumbnail(upload), save=False)
+        image.thumbnail.save(f"thumb-{upload.name.rsplit('.', 1)[0]}.jpg", image_thumbnail(upload), save=False)
         image.image.save(upload.name, upload, save=False)
         image.save()
         images.append(image)
