@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AftersalesConfig(AppConfig):
     name = "aftersales"
     verbose_name = _("After-sales")
+    nav: list = []  # (url name, label, permission), one block per area
+
+    def ready(self):
+        pass  # each area connects its receivers here

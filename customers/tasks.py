@@ -36,9 +36,18 @@ def follow_up_reminders():
 
 @job("complaint_sla", crontab(minute="*/15"))
 def complaint_sla():
-    from customers import services
+    """Customers' messages past the SLA, then every later module's SLA timers (the `sla_sweep` hook: after-sales
+    requests and complaints), each module in its own transaction."""
+    from django.utils import timezone
 
-    return services.messages_sla_check()
+    from customers import services
+    from shop.hooks import hook_answers
+
+    now = timezone.now()
+    flagged = {"messages": services.messages_sla_check(now=now)}
+    for answer in hook_answers("sla_sweep", now=now):
+        flagged.update(answer)
+    return flagged
 
 
 @shared_task(

@@ -1,0 +1,7 @@
+"""Signals after-sales sends (nothing earlier imports aftersales; reports may listen)."""
+
+from django.dispatch import Signal
+
+# sender=AftersalesRequest, request=<AftersalesRequest>: the request reached a final state (refunded, exchanged,
+# rejected, cancelled); the survey after a closed request listens.
+request_closed = Signal()

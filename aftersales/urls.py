@@ -1,0 +1,4 @@
+from django.urls import path  # noqa: F401  (each area adds its pages)
+
+app_name = "aftersales"
+urlpatterns: list = []
