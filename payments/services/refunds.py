@@ -135,9 +135,13 @@ def refund_request(
     )
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def refund_request_for_order(*, order, amount, reason, source=Refund.Source.ORDER_CANCELLED) -> list[Refund]:
-    """Queue refunds of `amount` against the order's captured payments (once per order and source)."""
+    """Queue refunds of `amount` against the order's captured payments (once per order and source).
+
+    Joins the caller's transaction: a cancellation writes its refund request in its own
+    (orders.signals.refund_requested).
+    """
     if (
         Refund.objects.filter(order=order, source=source)
         .exclude(status__in=(Refund.Status.REJECTED, Refund.Status.FAILED))
