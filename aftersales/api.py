@@ -2,4 +2,7 @@
 
 import ninja
 
+from aftersales.api_complaints import router as complaints_router
+
 router = ninja.Router(tags=["aftersales"])
+router.add_router("", complaints_router)  # complaints and the FAQ

@@ -196,6 +196,7 @@ class ApiKey(models.Model):
         ("stock:read", _("Read stock")),
         ("stock:write", _("Set stock (ERP sync)")),
         ("aftersales:write", _("Submit after-sales requests, reviews and messages")),
+        ("aftersales:read", _("Read the FAQ (self-service help)")),
     ]
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("key prefix"), max_length=12, db_index=True)
