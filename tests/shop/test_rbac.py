@@ -235,6 +235,32 @@ MARKETING = {
     "marketing:timed_report",
     "marketing:calendar",
 }
+# -- after-sales: complaints (投诉), the knowledge base (FAQ), the after-sales report -----------------------
+# Owner, operations and customer service (aftersales.*); finance, warehouse and marketing are refused.
+COMPLAINTS = {
+    "aftersales:complaint_list",
+    "aftersales:complaint_create",
+    "aftersales:complaint_sla",
+    "aftersales:complaint_detail",
+    "aftersales:complaint_assign",
+    "aftersales:complaint_respond",
+    "aftersales:complaint_escalate",
+    "aftersales:complaint_resolve",
+    "aftersales:complaint_close",
+    "aftersales:complaint_reopen",
+    "aftersales:complaint_satisfaction",
+}
+FAQ = {
+    "aftersales:faq_list",
+    "aftersales:faq_create",
+    "aftersales:faq_search",
+    "aftersales:faq_edit",
+    "aftersales:faq_delete",
+    "aftersales:faq_category_list",
+    "aftersales:faq_category_edit",
+    "aftersales:faq_category_delete",
+}
+AFTERSALES_REPORT = {"aftersales:report"}
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -267,6 +293,9 @@ ALL = (
     | MARKETING
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
+    | COMPLAINTS
+    | FAQ
+    | AFTERSALES_REPORT
 )
 
 # -- role -> the pages it may open (everything else: 403) ------------------------------------------------
@@ -287,6 +316,9 @@ MAY_OPEN = {
         | SEGMENTS_WRITE
         | MARKETING
         | ANNOUNCEMENTS
+        | COMPLAINTS
+        | FAQ
+        | AFTERSALES_REPORT
     ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
     "customer_service": EVERY_STAFF
@@ -298,7 +330,10 @@ MAY_OPEN = {
     | CUSTOMERS_WRITE
     | CUSTOMERS_PHONES
     | CUSTOMERS_DATA
-    | SEGMENTS_WRITE,
+    | SEGMENTS_WRITE
+    | COMPLAINTS
+    | FAQ
+    | AFTERSALES_REPORT,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
     "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING,
 }
@@ -320,6 +355,9 @@ INLINE_CHECKS = [
     ("payments:refund_list", {"action": "approve"}, {"owner", "finance"}),
     ("payments:risk_rules", {}, {"owner", "finance"}),
     ("apikey_list", {}, {"owner"}),
+    # after-sales: complaints
+    ("aftersales:complaint_list", {"action": "assign"}, {"owner", "operations", "customer_service"}),
+    ("aftersales:complaint_list", {"action": "close"}, {"owner", "operations", "customer_service"}),
 ]
 ROUTE_OF = {name: route for route, name, _view in ROUTES}
 

@@ -236,6 +236,13 @@ def build_world(owner, user=None):
     experiment = Experiment.objects.create(name="券面额测试", starts_at=now, ends_at=now + timedelta(days=7))
     ExperimentVariant.objects.create(experiment=experiment, position=0, name="对照", weight=1)
     ExperimentVariant.objects.create(experiment=experiment, position=1, name="十元券", weight=1)
+    # after-sales: complaints and the knowledge base
+    from aftersales.models import FaqArticle, FaqCategory
+    from aftersales.services import complaint_create
+
+    complaint = complaint_create(actor=owner, customer=customer, category="service", description="客服不回消息")
+    faq_category = FaqCategory.objects.create(name="退换货")
+    faq_article = FaqArticle.objects.create(category=faq_category, question="怎么退货", answer="<p>七天无理由</p>")
     staff = get_user_model().objects.create_user(username="world_staff", password="Correct-Horse-42")
     announcement = Announcement.objects.create(title="双十一发货安排", created_by=owner)
     key = apikey_create(actor=owner, name="storefront", scopes=["orders:read"])[0]
@@ -338,6 +345,19 @@ def build_world(owner, user=None):
         "apikey_revoke": key,
         "staff_edit": staff,
         "staff_password": staff,
+        # after-sales: complaints and the knowledge base
+        "aftersales:complaint_detail": complaint,
+        "aftersales:complaint_assign": complaint,
+        "aftersales:complaint_respond": complaint,
+        "aftersales:complaint_escalate": complaint,
+        "aftersales:complaint_resolve": complaint,
+        "aftersales:complaint_close": complaint,
+        "aftersales:complaint_reopen": complaint,
+        "aftersales:complaint_satisfaction": complaint,
+        "aftersales:faq_edit": faq_article,
+        "aftersales:faq_delete": faq_article,
+        "aftersales:faq_category_edit": faq_category,
+        "aftersales:faq_category_delete": faq_category,
     }
     kwargs = {name: {"pk": obj.pk} for name, obj in pk.items()}
     for name in (
