@@ -22,7 +22,7 @@ from orders.models import Carrier, Order
 from orders.services import clean_tracking, intake_key_find, intake_key_store
 from shop.actors import Actor
 from shop.audit import record
-from shop.errors import Conflict, DomainError, NotFound, RuleRefused
+from shop.errors import Conflict, DomainError, RuleRefused
 from shop.images import image_check, image_thumbnail
 from shop.selectors import store_settings
 
@@ -42,13 +42,13 @@ def _new_number(now) -> str:
 
 
 def reason_find(value) -> AftersalesReason:
-    """An active reason by id or code, or NotFound."""
+    """An active reason by id or code, or a DomainError naming the field."""
     value = str(value or "").strip()
     reasons = AftersalesReason.objects.filter(is_active=True)
     reason = reasons.filter(pk=int(value)).first() if value.isdigit() else reasons.filter(code=value[:40]).first()
     if reason is None:
         message = _("Unknown reason.")
-        raise NotFound(message, code="reason_not_found", fields={"reason": message})
+        raise DomainError(message, code="unknown_reason", fields={"reason": message})
     return reason
 
 

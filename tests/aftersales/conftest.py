@@ -137,3 +137,26 @@ def png_base64() -> str:
 
 def line_of(order, key_sku):
     return order.lines.get(sku_code=key_sku)
+
+
+@pytest.fixture
+def api(client, owner):
+    """Call the integration API with a key of these scopes (default: aftersales:write)."""
+    import json
+
+    from shop.services import apikey_create
+
+    keys = {}
+
+    def call(method, path, data=None, scopes=("aftersales:write",), headers=None):
+        scopes = tuple(scopes)
+        if scopes not in keys:
+            keys[scopes] = apikey_create(actor=owner, name="storefront", scopes=list(scopes))[1]
+        kwargs = {"HTTP_AUTHORIZATION": f"Bearer {keys[scopes]}", "HTTP_ACCEPT_LANGUAGE": "en"}
+        for name, value in (headers or {}).items():
+            kwargs["HTTP_" + name.upper().replace("-", "_")] = value
+        if data is not None:
+            kwargs.update(data=data if isinstance(data, str) else json.dumps(data), content_type="application/json")
+        return getattr(client, method)(f"/api/v1{path}", **kwargs)
+
+    return call
