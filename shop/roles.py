@@ -58,6 +58,11 @@ ROLE_RULES = {
         "orders.change_shipment",
         "orders.add_shipment",
         "orders.view_shipment",
+        # Returned parcels arrive at the warehouse: it opens after-sales requests, marks them received and
+        # inspects each line (restock or write off); approving, refunding and exchanging stay with 客服.
+        "shop.access_aftersales",
+        "aftersales.view_aftersalesrequest",
+        "aftersales.receive_aftersalesrequest",
     ],
     "customer_service": [
         "shop.access_catalog",

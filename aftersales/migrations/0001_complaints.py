@@ -12,6 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        # after the requests area's migration (branch requests), so the after-sales graph stays one line
+        ('aftersales', '0001_requests'),
         ('catalog', '0003_price_index'),
         ('customers', '0009_merge_0004_segments_0008_merge_20261202_0509'),
         ('orders', '0005_group_buy_hold'),

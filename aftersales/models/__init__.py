@@ -6,5 +6,25 @@ reviews      reviews of order lines, moderation keywords, satisfaction surveys
 """
 
 from aftersales.models.complaints import Complaint, ComplaintNote, ComplaintSla, FaqArticle, FaqCategory
+from aftersales.models.requests import (
+    AftersalesEvidence,
+    AftersalesExcludedCategory,
+    AftersalesLine,
+    AftersalesReason,
+    AftersalesRequest,
+    AutoApprovalRule,
+)
 
-__all__ = ["Complaint", "ComplaintNote", "ComplaintSla", "FaqArticle", "FaqCategory"]
+__all__ = [
+    "AftersalesEvidence",
+    "AftersalesExcludedCategory",
+    "AftersalesLine",
+    "AftersalesReason",
+    "AftersalesRequest",
+    "AutoApprovalRule",
+    "Complaint",
+    "ComplaintNote",
+    "ComplaintSla",
+    "FaqArticle",
+    "FaqCategory",
+]

@@ -61,6 +61,29 @@ def stock_receive(*, sku, warehouse, quantity, actor, reason="", reference="", e
     )
 
 
+@transaction.atomic  # joins the caller's transaction: after-sales inspection restocks inside its own
+def stock_return(*, sku, warehouse, quantity, actor, reason, reference, reference_type="aftersales") -> StockMovement:
+    """Put returned goods back on hand in a warehouse: a `return` ledger row naming what sent them back."""
+    _check_quantity(quantity)
+    _check_active(warehouse)
+    movement = _post(
+        _level(sku, warehouse),
+        kind=Kind.RETURN,
+        on_hand=quantity,
+        actor=actor,
+        reason=reason,
+        reference_type=reference_type,
+        reference=reference,
+    )
+    record(
+        actor,
+        "inventory.return",
+        warehouse,
+        after={"sku": sku.code, "quantity": quantity, "reference": f"{reference_type}:{reference}", "reason": reason},
+    )
+    return movement
+
+
 @transaction.atomic(durable=True)
 def stock_adjust(*, sku, warehouse, quantity, reason, actor) -> StockMovement:
     """Correct on-hand stock by `quantity` (negative to remove), for a stated reason."""

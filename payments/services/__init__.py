@@ -32,7 +32,13 @@ from payments.services.refund_delivery import (
     refund_send,
     refund_timeouts_run,
 )
-from payments.services.refunds import refund_approve, refund_reject, refund_request, refund_request_for_order
+from payments.services.refunds import (
+    refund_approve,
+    refund_reject,
+    refund_request,
+    refund_request_for_aftersales,
+    refund_request_for_order,
+)
 from payments.services.risk import (
     blacklist_add,
     blacklist_remove,
@@ -44,6 +50,7 @@ from payments.services.risk import (
     risk_rule_update,
     risk_settings,
     risk_settings_update,
+    risk_sweep,
 )
 from payments.services.settlement import (
     MAX_STATEMENT_ROWS,
@@ -74,11 +81,13 @@ __all__ = [
     "refund_callback_record",
     "refund_reject",
     "refund_request",
+    "refund_request_for_aftersales",
     "refund_request_for_order",
     "refund_send",
     "refund_timeouts_run",
     "risk_approve",
     "risk_assess",
+    "risk_sweep",
     "risk_assess_at_intake",
     "risk_hold_record",
     "risk_reject",

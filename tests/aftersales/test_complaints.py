@@ -190,16 +190,18 @@ BODY = {
 }
 
 
-def test_the_storefront_posts_a_complaint_about_a_shipment(api, shipment):
-    response = api("post", "/api/v1/complaints", BODY, headers={"Idempotency-Key": "k-1"})
+def test_the_storefront_posts_a_complaint_about_a_shipment(storefront, shipment):
+    response = storefront("post", "/api/v1/complaints", BODY, headers={"Idempotency-Key": "k-1"})
     assert response.status_code == 201, response.content
     complaint = Complaint.objects.get()
     assert response.json()["id"] == complaint.pk and response.json()["status"] == "open"
     assert complaint.shipment == shipment and complaint.order == shipment.order
     assert complaint.source == "api:storefront" and complaint.priority == "normal"
-    again = api("post", "/api/v1/complaints", BODY, headers={"Idempotency-Key": "k-1"})
+    again = storefront("post", "/api/v1/complaints", BODY, headers={"Idempotency-Key": "k-1"})
     assert again.status_code == 200 and again.json()["id"] == complaint.pk
-    changed = api("post", "/api/v1/complaints", {**BODY, "description": "别的"}, headers={"Idempotency-Key": "k-1"})
+    changed = storefront(
+        "post", "/api/v1/complaints", {**BODY, "description": "别的"}, headers={"Idempotency-Key": "k-1"}
+    )
     assert changed.status_code == 422
     assert Complaint.objects.count() == 1
 
@@ -215,40 +217,40 @@ def test_the_storefront_posts_a_complaint_about_a_shipment(api, shipment):
         ({"product_code": "NO-SUCH"}, "product_code"),
     ],
 )
-def test_a_bad_complaint_is_a_400_and_writes_nothing(api, shipment, change, field):
-    api("get", "/api/v1/faq")  # the key exists before the counted request
+def test_a_bad_complaint_is_a_400_and_writes_nothing(storefront, shipment, change, field):
+    storefront("get", "/api/v1/faq")  # the key exists before the counted request
     counts = row_counts()
-    response = api("post", "/api/v1/complaints", {**BODY, **change})
+    response = storefront("post", "/api/v1/complaints", {**BODY, **change})
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]["fields"]
     assert row_counts() == counts
 
 
-def test_an_order_of_another_customer_is_refused_through_the_api(api, order):
-    response = api("post", "/api/v1/complaints", {**BODY, "phone": "13900139000", "tracking_number": ""})
+def test_an_order_of_another_customer_is_refused_through_the_api(storefront, order):
+    response = storefront("post", "/api/v1/complaints", {**BODY, "phone": "13900139000", "tracking_number": ""})
     assert response.status_code == 400 and "order_number" in response.json()["error"]["fields"]
 
 
-def test_the_complaint_api_needs_the_write_scope(api, shipment):
-    response = api("post", "/api/v1/complaints", BODY, scopes=("aftersales:read",))
+def test_the_complaint_api_needs_the_write_scope(storefront, shipment):
+    response = storefront("post", "/api/v1/complaints", BODY, scopes=("aftersales:read",))
     assert response.status_code == 403 and Complaint.objects.count() == 0
 
 
-def test_satisfaction_through_the_api_and_its_error_cases(api, make_complaint, owner):
+def test_satisfaction_through_the_api_and_its_error_cases(storefront, make_complaint, owner):
     complaint = make_complaint()
     path = f"/api/v1/complaints/{complaint.pk}/satisfaction"
-    early = api("post", path, {"rating": 5})
+    early = storefront("post", path, {"rating": 5})
     assert early.status_code == 409 and early.json()["error"]["code"] == "not_resolved"
     complaint_resolve(complaint=complaint, actor=owner, resolution="已道歉并补偿")
     for bad in (0, 6, "five", None):
-        response = api("post", path, {"rating": bad})
+        response = storefront("post", path, {"rating": bad})
         assert response.status_code == 400 and "rating" in response.json()["error"]["fields"], bad
-    assert api("post", "/api/v1/complaints/999999/satisfaction", {"rating": 5}).status_code == 404
-    assert api("post", f"/api/v1/complaints/{2**70}/satisfaction", {"rating": 5}).status_code in (400, 404)
-    ok = api("post", path, {"rating": 5, "comment": "满意"})
+    assert storefront("post", "/api/v1/complaints/999999/satisfaction", {"rating": 5}).status_code == 404
+    assert storefront("post", f"/api/v1/complaints/{2**70}/satisfaction", {"rating": 5}).status_code in (400, 404)
+    ok = storefront("post", path, {"rating": 5, "comment": "满意"})
     assert ok.status_code == 200 and ok.json()["satisfaction"] == 5
-    assert api("post", path, {"rating": 5}).status_code == 200  # a retry changes nothing
-    assert api("post", path, {"rating": 2}).status_code == 409
+    assert storefront("post", path, {"rating": 5}).status_code == 200  # a retry changes nothing
+    assert storefront("post", path, {"rating": 2}).status_code == 409
     complaint.refresh_from_db()
     assert (complaint.satisfaction, complaint.satisfaction_comment) == (5, "满意")
 

@@ -35,14 +35,14 @@ def _ids(response):
     return [row["id"] for row in response.json()["results"]]
 
 
-def test_the_storefront_searches_published_articles_in_question_and_answer(api, faq):
-    assert _ids(api("get", "/api/v1/faq")) == [faq["return"].pk, faq["refund"].pk, faq["ship"].pk]
+def test_the_storefront_searches_published_articles_in_question_and_answer(storefront, faq):
+    assert _ids(storefront("get", "/api/v1/faq")) == [faq["return"].pk, faq["refund"].pk, faq["ship"].pk]
     # "退货" is in two questions, one answer, and the draft (left out)
-    assert _ids(api("get", "/api/v1/faq", {"q": "退货"})) == [faq["return"].pk, faq["ship"].pk]
-    assert _ids(api("get", "/api/v1/faq", {"q": "原路"})) == [faq["refund"].pk]
-    assert _ids(api("get", "/api/v1/faq", {"q": "退货", "category": faq["shipping"].pk})) == [faq["ship"].pk]
-    assert _ids(api("get", "/api/v1/faq", {"q": "运费"})) == []
-    body = api("get", "/api/v1/faq", {"q": "怎么"}).json()["results"][0]
+    assert _ids(storefront("get", "/api/v1/faq", {"q": "退货"})) == [faq["return"].pk, faq["ship"].pk]
+    assert _ids(storefront("get", "/api/v1/faq", {"q": "原路"})) == [faq["refund"].pk]
+    assert _ids(storefront("get", "/api/v1/faq", {"q": "退货", "category": faq["shipping"].pk})) == [faq["ship"].pk]
+    assert _ids(storefront("get", "/api/v1/faq", {"q": "运费"})) == []
+    body = storefront("get", "/api/v1/faq", {"q": "怎么"}).json()["results"][0]
     assert body == {
         "id": faq["return"].pk,
         "category": "退换货",
@@ -52,36 +52,36 @@ def test_the_storefront_searches_published_articles_in_question_and_answer(api, 
     }
 
 
-def test_the_faq_is_paginated(api, faq):
+def test_the_faq_is_paginated(storefront, faq):
     for n in range(FAQ_PAGE_SIZE):
         FaqArticle.objects.create(
             category=faq["shipping"], question=f"问题{n}", answer="答", published=True, position=n
         )
-    first = api("get", "/api/v1/faq").json()
-    second = api("get", "/api/v1/faq", {"page": 2}).json()
+    first = storefront("get", "/api/v1/faq").json()
+    second = storefront("get", "/api/v1/faq", {"page": 2}).json()
     assert len(first["results"]) == FAQ_PAGE_SIZE and first["has_next"] is True
     assert len(second["results"]) == 3 and second["has_next"] is False
     assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
 
 
 @pytest.mark.parametrize("query", [{"page": 0}, {"page": "x"}, {"category": -1}, {"category": 2**70}])
-def test_bad_faq_queries_are_400(api, faq, query):
-    response = api("get", "/api/v1/faq", query)
+def test_bad_faq_queries_are_400(storefront, faq, query):
+    response = storefront("get", "/api/v1/faq", query)
     assert response.status_code == 400 and response.json()["error"]["code"] == "validation"
 
 
-def test_the_faq_needs_the_read_scope(api, faq):
-    assert api("get", "/api/v1/faq", scopes=("orders:read",)).status_code == 403
-    assert api("get", "/api/v1/faq", scopes=("aftersales:read",)).status_code == 200
+def test_the_faq_needs_the_read_scope(storefront, faq):
+    assert storefront("get", "/api/v1/faq", scopes=("orders:read",)).status_code == 403
+    assert storefront("get", "/api/v1/faq", scopes=("aftersales:read",)).status_code == 200
 
 
-def test_one_article_counts_its_views_and_a_draft_is_404(api, faq):
-    response = api("get", f"/api/v1/faq/{faq['return'].pk}")
+def test_one_article_counts_its_views_and_a_draft_is_404(storefront, faq):
+    response = storefront("get", f"/api/v1/faq/{faq['return'].pk}")
     assert response.status_code == 200 and response.json()["question"] == "怎么退货"
     faq["return"].refresh_from_db()
     assert faq["return"].views == 1
-    assert api("get", f"/api/v1/faq/{faq['draft'].pk}").status_code == 404
-    assert api("get", "/api/v1/faq/999999").status_code == 404
+    assert storefront("get", f"/api/v1/faq/{faq['draft'].pk}").status_code == 404
+    assert storefront("get", "/api/v1/faq/999999").status_code == 404
 
 
 def test_answers_are_sanitised_and_saves_audited(owner, faq):
