@@ -1,8 +1,12 @@
 """After-sales reads shared by the pages, the API, the jobs and the reports module (which may read these;
 aftersales never imports reports).
 
-The after-sales report (`aftersales_report`): complaints by category with their time to first response and to
-resolution (median and p90, in hours) and the customers' satisfaction, over a date range of received time.
+The after-sales report (`aftersales_report`) over a date range: the requests submitted in it (cancelled ones left
+out) by product, product category and reason, each with its request rate = units asked back / units sold in the
+same range (purchases placed in it: paid, not cancelled or closed); the amounts refunded on those requests, by
+kind; their time to first response and to resolution (refunded, replacement shipped or rejected, else closed);
+their returned units restocked versus written off; and the complaints received in it by category with their time
+to first response and to resolution and the customers' satisfaction. Times are in hours.
 Percentiles: the median is the middle value (the mean of the two middle ones for an even count); p90 is the
 nearest-rank value (the smallest value at or above 90 percent of the values).
 """
@@ -10,8 +14,9 @@ nearest-rank value (the smallest value at or above 90 percent of the values).
 import math
 import statistics
 from datetime import datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -197,3 +202,135 @@ def complaint_report(*, starts_at, ends_at) -> dict:
         if mine:
             by_category.append({"category": code, "label": label, **_figures(mine)})
     return {"categories": by_category, "total": _figures(rows)}
+
+
+RATE_PLACES = Decimal("0.0001")
+
+
+def _rate(asked, sold):
+    """Units asked back per unit sold (4 places, half-up), or None when nothing was sold."""
+    if not sold:
+        return None
+    return (Decimal(asked) / Decimal(sold)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _percent(rate):
+    return None if rate is None else (rate * 100).quantize(Decimal("0.01"))
+
+
+def _resolved_at(row):
+    for field in ("refunded_at", "replacement_shipped_at", "rejected_at", "closed_at"):
+        if row[field] is not None:
+            return row[field]
+    return None
+
+
+def request_report(*, starts_at, ends_at) -> dict:
+    """The requests submitted in [starts_at, ends_at) (cancelled ones left out); see the module docstring."""
+    from catalog.models import Product
+    from orders.models import OrderLine
+    from orders.selectors import purchases
+
+    requests = AftersalesRequest.objects.filter(submitted_at__gte=starts_at, submitted_at__lt=ends_at).exclude(
+        status=AftersalesRequest.Status.CANCELLED
+    )
+    lines = AftersalesLine.objects.filter(request__in=requests).order_by()
+    sold = dict(
+        OrderLine.objects.filter(order__in=purchases().filter(placed_at__gte=starts_at, placed_at__lt=ends_at))
+        .order_by()
+        .values_list("sku__product_id")
+        .annotate(units=Sum("quantity"))
+    )
+    asked = list(
+        lines.values("order_line__sku__product_id").annotate(
+            units=Sum("quantity"), requests=Count("request", distinct=True)
+        )
+    )
+    products = Product.objects.in_bulk([r["order_line__sku__product_id"] for r in asked] + list(sold))
+    by_product, categories = [], {}
+    for row in asked:
+        product = products[row["order_line__sku__product_id"]]
+        units_sold = sold.get(product.pk, 0)
+        by_product.append(
+            {
+                "product": product,
+                "requests": row["requests"],
+                "units": row["units"],
+                "sold": units_sold,
+                "rate": _rate(row["units"], units_sold),
+            }
+        )
+        key = product.category_id
+        entry = categories.setdefault(key, {"category": product.category, "units": 0, "requests": set(), "sold": 0})
+        entry["units"] += row["units"]
+    # a category's units sold: every product of it sold in the period, asked back or not
+    for product_id, units in sold.items():
+        key = products[product_id].category_id
+        if key in categories:
+            categories[key]["sold"] += units
+    for row in lines.values("order_line__sku__product__category_id", "request_id").distinct():
+        categories[row["order_line__sku__product__category_id"]]["requests"].add(row["request_id"])
+    by_category = [
+        {**c, "requests": len(c["requests"]), "rate": _rate(c["units"], c["sold"])} for c in categories.values()
+    ]
+    total_sold = sum(sold.values())
+    by_reason = [
+        {
+            "reason": row["request__reason__name"],
+            "code": row["request__reason__code"],
+            "requests": row["requests"],
+            "units": row["units"],
+            "rate": _rate(row["units"], total_sold),
+        }
+        for row in lines.values("request__reason__name", "request__reason__code").annotate(
+            units=Sum("quantity"), requests=Count("request", distinct=True)
+        )
+    ]
+    refunds = {
+        row["request__kind"]: row["amount"] or Decimal("0.00")
+        for row in lines.values("request__kind").annotate(amount=Sum("amount_refunded"))
+    }
+    inspected = {row["outcome"]: row["units"] for row in lines.values("outcome").annotate(units=Sum("quantity"))}
+    times = list(
+        requests.order_by().values(
+            "submitted_at", "first_response_at", "refunded_at", "replacement_shipped_at", "rejected_at", "closed_at"
+        )
+    )
+    responses = [_hours(r["submitted_at"], r["first_response_at"]) for r in times if r["first_response_at"]]
+    resolutions = [_hours(r["submitted_at"], _resolved_at(r)) for r in times if _resolved_at(r)]
+    by_product.sort(key=lambda r: (-(r["rate"] or 0), -r["units"], r["product"].code))
+    by_category.sort(key=lambda r: (-(r["rate"] or 0), -r["units"], str(r["category"] or "")))
+    by_reason.sort(key=lambda r: (-r["units"], r["code"]))
+    for row in (*by_product, *by_category, *by_reason):
+        row["percent"] = _percent(row["rate"])
+    return {
+        "count": len(times),
+        "units": sum(r["units"] for r in asked),
+        "sold": total_sold,
+        "rate": _rate(sum(r["units"] for r in asked), total_sold),
+        "percent": _percent(_rate(sum(r["units"] for r in asked), total_sold)),
+        "by_product": by_product,
+        "by_category": by_category,
+        "by_reason": by_reason,
+        "refunds": [
+            {"kind": code, "label": label, "amount": refunds[code]}
+            for code, label in AftersalesRequest.Kind.choices
+            if code in refunds
+        ],
+        "refund_total": sum(refunds.values(), Decimal("0.00")),
+        "restocked": inspected.get(AftersalesLine.Outcome.RESTOCK, 0),
+        "written_off": inspected.get(AftersalesLine.Outcome.WRITE_OFF, 0),
+        "not_inspected": inspected.get(AftersalesLine.Outcome.PENDING, 0),
+        "response_median": median(responses),
+        "response_p90": p90(responses),
+        "resolution_median": median(resolutions),
+        "resolution_p90": p90(resolutions),
+    }
+
+
+def aftersales_report(*, starts_at, ends_at) -> dict:
+    """The after-sales report over [starts_at, ends_at): {"requests": ..., "complaints": ...}."""
+    return {
+        "requests": request_report(starts_at=starts_at, ends_at=ends_at),
+        "complaints": complaint_report(starts_at=starts_at, ends_at=ends_at),
+    }

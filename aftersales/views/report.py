@@ -34,11 +34,61 @@ def _hours(value):
     return "" if value is None else f"{value:.2f}"
 
 
+def _text(value):
+    return "" if value is None else str(value)
+
+
 def _csv(report, start, end):
+    """Two tables in one file: the requests' rows (section, key, name, requests, units, sold, rate, amount), then
+    the complaints' by category."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="aftersales-{start.isoformat()}-{end.isoformat()}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
+    requests = report["requests"]
+    writer.writerow(["section", "key", "name", "requests", "units", "units_sold", "rate", "amount"])
+    for row in requests["by_product"]:
+        product = row["product"]
+        writer.writerow(
+            ["product", product.code, product.name, row["requests"], row["units"], row["sold"], _text(row["rate"]), ""]
+        )
+    for row in requests["by_category"]:
+        category = row["category"]
+        writer.writerow(
+            [
+                "category",
+                category.pk if category else "",
+                category.name if category else "",
+                row["requests"],
+                row["units"],
+                row["sold"],
+                _text(row["rate"]),
+                "",
+            ]
+        )
+    for row in requests["by_reason"]:
+        writer.writerow(
+            ["reason", row["code"], row["reason"], row["requests"], row["units"], "", _text(row["rate"]), ""]
+        )
+    for row in requests["refunds"]:
+        writer.writerow(["refunds", row["kind"], "", "", "", "", "", row["amount"]])
+    writer.writerow(
+        [
+            "requests",
+            "total",
+            "",
+            requests["count"],
+            requests["units"],
+            requests["sold"],
+            _text(requests["rate"]),
+            requests["refund_total"],
+        ]
+    )
+    writer.writerow(["inspection", "restocked", "", "", requests["restocked"], "", "", ""])
+    writer.writerow(["inspection", "written_off", "", "", requests["written_off"], "", "", ""])
+    for key in ("response_median", "response_p90", "resolution_median", "resolution_p90"):
+        writer.writerow(["request_hours", key, "", "", "", "", _hours(requests[key]), ""])
+    writer.writerow([])
     complaints = report["complaints"]
     writer.writerow(
         [
@@ -87,7 +137,7 @@ def report(request):
         (form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_bound else (default["start"], default["end"])
     )
     starts_at, ends_at = selectors.period_bounds(start, end)
-    data = {"complaints": selectors.complaint_report(starts_at=starts_at, ends_at=ends_at)}
+    data = selectors.aftersales_report(starts_at=starts_at, ends_at=ends_at)
     if request.GET.get("export") == "csv":
         return _csv(data, start, end)
     return render(request, "aftersales/report.html", {"form": form, "report": data, "start": start, "end": end})
