@@ -57,3 +57,21 @@ class AftersalesConfig(AppConfig):
                 url=f"{reverse('aftersales:complaint_list')}?order={order.pk}",
             )
         ]
+
+    def message_panels(self, user, message):
+        """The FAQ search box beside a customer message (customers' inbox), for staff who may read the FAQ."""
+        from aftersales.models import FaqArticle
+        from shop.related import Related
+
+        if not user.has_perm("aftersales.view_faqarticle"):
+            return []
+        return [
+            Related(
+                key="faq-search",
+                title=_("Knowledge base"),
+                rows=[],
+                total=FaqArticle.objects.filter(published=True).count(),  # the published articles it searches
+                url="",
+                template="aftersales/_faq_search.html",
+            )
+        ]

@@ -144,3 +144,16 @@ def test_customer_service_edits_the_faq_and_finance_may_not_read_it(client_as, f
     finance = client_as("finance")
     assert finance.get(reverse("aftersales:faq_list")).status_code == 403
     assert finance.get(reverse("aftersales:faq_search"), {"q": "退货"}).status_code == 403
+
+
+def test_the_customer_message_page_offers_the_faq_search(client_as, customer, faq):
+    from customers.models import CustomerMessage
+
+    message = CustomerMessage.objects.create(customer=customer, subject="退货问题", text="怎么退")
+    cs = client_as("customer_service")
+    html = cs.get(reverse("customers:message_detail", args=[message.pk])).content.decode()
+    assert 'data-testid="related-faq-search"' in html and reverse("aftersales:faq_search") in html
+    cs.logout()
+    marketing = client_as("marketing")  # reads customer messages, not the FAQ
+    html = marketing.get(reverse("customers:message_detail", args=[message.pk])).content.decode()
+    assert 'data-testid="related-faq-search"' not in html
