@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.models import Complaint, ComplaintSla, FaqArticle, FaqCategory
 from aftersales.services.complaints import REPLY_MAX, RESPOND_KINDS, SUBJECT_MAX, TEXT_MAX
 from catalog.models import Product
+from customers.forms import StaffChoiceField  # a staff member by full name (the inbox's field)
 from customers.models import Customer
 from customers.services import normalise_phone
 from orders.models import Order, Shipment
@@ -21,11 +22,6 @@ def _staff_choices():
     from aftersales.services import assignable_staff
 
     return assignable_staff()
-
-
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
 
 
 def _day_start(day):

@@ -247,7 +247,8 @@ def request_report(*, starts_at, ends_at) -> dict:
         )
     )
     products = Product.objects.in_bulk([r["order_line__sku__product_id"] for r in asked] + list(sold))
-    by_product, categories = [], {}
+    by_product: list[dict] = []
+    categories: dict = {}
     for row in asked:
         product = products[row["order_line__sku__product_id"]]
         units_sold = sold.get(product.pk, 0)
@@ -268,8 +269,8 @@ def request_report(*, starts_at, ends_at) -> dict:
         key = products[product_id].category_id
         if key in categories:
             categories[key]["sold"] += units
-    for row in lines.values("order_line__sku__product__category_id", "request_id").distinct():
-        categories[row["order_line__sku__product__category_id"]]["requests"].add(row["request_id"])
+    for pair in lines.values("order_line__sku__product__category_id", "request_id").distinct():
+        categories[pair["order_line__sku__product__category_id"]]["requests"].add(pair["request_id"])
     by_category = [
         {**c, "requests": len(c["requests"]), "rate": _rate(c["units"], c["sold"])} for c in categories.values()
     ]
@@ -301,8 +302,8 @@ def request_report(*, starts_at, ends_at) -> dict:
     by_product.sort(key=lambda r: (-(r["rate"] or 0), -r["units"], r["product"].code))
     by_category.sort(key=lambda r: (-(r["rate"] or 0), -r["units"], str(r["category"] or "")))
     by_reason.sort(key=lambda r: (-r["units"], r["code"]))
-    for row in (*by_product, *by_category, *by_reason):
-        row["percent"] = _percent(row["rate"])
+    for figures in (*by_product, *by_category, *by_reason):
+        figures["percent"] = _percent(figures["rate"])
     return {
         "count": len(times),
         "units": sum(r["units"] for r in asked),

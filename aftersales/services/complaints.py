@@ -682,7 +682,9 @@ def complaints_sla_sweep(*, now=None) -> dict:
 def faq_category_save(*, actor, category=None, name, position=0) -> FaqCategory:
     """Create or rename an FAQ category."""
     name = str(name or "").strip()
-    clash = FaqCategory.objects.filter(name__iexact=name).exclude(pk=getattr(category, "pk", None))
+    clash = FaqCategory.objects.filter(name__iexact=name)
+    if category is not None:
+        clash = clash.exclude(pk=category.pk)
     if name and clash.exists():
         message = _("A category named %(n)s exists.") % {"n": name}
         raise DomainError(message, code="duplicate_name", fields={"name": message})
