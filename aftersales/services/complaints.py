@@ -210,7 +210,15 @@ def _create(
         actor,
         "aftersales.complaint_create",
         complaint,
-        after=snapshot(complaint, ["customer", "order", "category", "priority", "subject", "assignee", "sla_due_at"]),
+        after={
+            "customer": str(customer),
+            "order": str(order or ""),
+            "category": complaint.category,
+            "priority": complaint.priority,
+            "subject": complaint.subject,
+            "assignee": str(assignee or ""),
+            "sla_due_at": complaint.sla_due_at,
+        },
     )
     if assignee is not None and assignee != actor:
         _notify_assigned(complaint)
@@ -432,7 +440,7 @@ def _respond_store(complaint, actor, text, kind, channel) -> ComplaintNote:
         actor,
         "aftersales.complaint_respond",
         complaint,
-        after={"kind": kind, "note": note.pk, "status": complaint.status},
+        after={"kind": kind, "note": text[:200], "status": complaint.status},
     )
     return note
 

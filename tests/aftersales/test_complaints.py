@@ -368,3 +368,24 @@ def test_marketing_may_not_open_complaints(client_as, make_complaint):
     client = client_as("marketing")
     assert client.get(reverse("aftersales:complaint_list")).status_code == 403
     assert client.get(complaint.get_absolute_url()).status_code == 403
+
+
+def test_the_list_page_costs_the_same_queries_at_any_size(owner_client, make_complaint, make_staff, order):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agent = make_staff("customer_service", username="agent")
+    url = reverse("aftersales:complaint_list")
+
+    def queries():
+        owner_client.get(url)  # warm the session and the store settings
+        with CaptureQueriesContext(connection) as captured:
+            assert owner_client.get(url, {"per_page": 50}).status_code == 200
+        return len(captured)
+
+    for _n in range(2):
+        make_complaint(order=order, assignee=agent)
+    few = queries()
+    for _n in range(20):
+        make_complaint(order=order, assignee=agent)
+    assert queries() == few
