@@ -235,6 +235,36 @@ MARKETING = {
     "marketing:timed_report",
     "marketing:calendar",
 }
+# -- after-sales requests (退货 / 换货 / 仅退款) --
+AFTERSALES_READ = {"aftersales:request_list", "aftersales:request_detail", "aftersales:evidence_image"}
+AFTERSALES_SETUP_READ = {"aftersales:reason_list", "aftersales:policy"}
+AFTERSALES_SERVICE = {  # 客服 decides, refunds and closes; enters a request from the order page; edits reasons
+    "aftersales:request_approve",
+    "aftersales:request_reject",
+    "aftersales:request_assign",
+    "aftersales:request_note",
+    "aftersales:request_refund",
+    "aftersales:request_close",
+    "aftersales:request_new",
+    "aftersales:reason_create",
+    "aftersales:reason_edit",
+    "aftersales:reason_delete",
+    "aftersales:reasons_reorder",
+}
+AFTERSALES_WAREHOUSE = {  # the returned parcel: received, inspected (restock / write off); the replacement shipped
+    "aftersales:request_receive",
+    "aftersales:request_inspect",
+    "aftersales:request_ship_replacement",
+}
+AFTERSALES_POLICY = {  # auto-approval rules, excluded categories, SLA settings: owner and operations
+    "aftersales:policy_settings",
+    "aftersales:excluded_category_add",
+    "aftersales:excluded_category_remove",
+    "aftersales:rule_create",
+    "aftersales:rule_edit",
+    "aftersales:rule_delete",
+}
+AFTERSALES = AFTERSALES_READ | AFTERSALES_SETUP_READ | AFTERSALES_SERVICE | AFTERSALES_WAREHOUSE | AFTERSALES_POLICY
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -265,6 +295,7 @@ ALL = (
     | SEGMENTS_WRITE
     | PAYMENTS
     | MARKETING
+    | AFTERSALES
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
 )
@@ -286,9 +317,17 @@ MAY_OPEN = {
         | CUSTOMERS_PHONES
         | SEGMENTS_WRITE
         | MARKETING
+        | AFTERSALES
         | ANNOUNCEMENTS
     ),
-    "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
+    "warehouse": EVERY_STAFF
+    | CATALOG_READ
+    | INVENTORY_READ
+    | INVENTORY_WRITE
+    | ORDERS_READ
+    | ORDERS_FULFIL
+    | AFTERSALES_READ
+    | AFTERSALES_WAREHOUSE,
     "customer_service": EVERY_STAFF
     | CATALOG_READ
     | STOCK_READ
@@ -298,7 +337,11 @@ MAY_OPEN = {
     | CUSTOMERS_WRITE
     | CUSTOMERS_PHONES
     | CUSTOMERS_DATA
-    | SEGMENTS_WRITE,
+    | SEGMENTS_WRITE
+    | AFTERSALES_READ
+    | AFTERSALES_SETUP_READ
+    | AFTERSALES_SERVICE
+    | AFTERSALES_WAREHOUSE,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
     "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING,
 }
@@ -318,6 +361,7 @@ INLINE_CHECKS = [
     ("orders:order_list", {"action": "allocate"}, {"owner", "operations", "warehouse"}),
     ("orders:order_list", {"action": "merge"}, {"owner", "operations", "customer_service"}),
     ("payments:refund_list", {"action": "approve"}, {"owner", "finance"}),
+    ("aftersales:request_list", {"action": "approve"}, {"owner", "operations", "customer_service"}),
     ("payments:risk_rules", {}, {"owner", "finance"}),
     ("apikey_list", {}, {"owner"}),
 ]
