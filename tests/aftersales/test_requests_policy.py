@@ -106,7 +106,8 @@ def test_a_refund_above_what_the_line_was_charged_is_refused(make_order, owner, 
     error = refused(order, lines=[{"sku": "AS-TEE-M", "quantity": 1, "amount": "100.00"}])
     assert error.code == "refund_above_charged" and "96.00" in error.message
     # a smaller amount staff agreed is refunded as asked, no more
-    request = submit(order, kind="refund_only", code="quality", lines=[{"sku": "AS-TEE-M", "quantity": 1, "amount": "30.00"}])
+    asked = [{"sku": "AS-TEE-M", "quantity": 1, "amount": "30.00"}]
+    request = submit(order, kind="refund_only", code="quality", lines=asked)
     services.request_approve(request=request, actor=owner)
     services.request_refund(request=request, actor=owner)
     request.refresh_from_db()
