@@ -74,7 +74,8 @@ def test_warehouse_receives_and_inspects_but_never_approves(client, make_staff, 
     assert client.post(reverse("aftersales:request_approve", args=[request.pk])).status_code == 403
     detail = client.get(request.get_absolute_url(), **EN)
     assert b'data-testid="receive-form"' in detail.content and b'data-testid="reject-form"' not in detail.content
-    assert client.post(reverse("aftersales:request_receive", args=[request.pk]), {"note": "外箱完好"}).status_code == 302
+    received = client.post(reverse("aftersales:request_receive", args=[request.pk]), {"note": "外箱完好"})
+    assert received.status_code == 302
     line = request.lines.get()
     missing = client.post(
         reverse("aftersales:request_inspect", args=[request.pk]), {f"line_{line.pk}_outcome": "write_off"}, **EN
@@ -123,12 +124,14 @@ def test_reasons_page_edits_and_orders_reasons(client_as):
     assert client.get(reverse("aftersales:reason_list"), **EN).status_code == 200
     response = client.post(
         reverse("aftersales:reason_create"),
-        {"name": "包装破损", "code": "damaged-box", "kinds": ["return", "exchange"], "freight_payer": "seller", "position": 9},
+        {"name": "包装破损", "code": "damaged-box", "kinds": ["return", "exchange"], "freight_payer": "seller"}
+        | {"position": 9},
     )
     assert response.status_code == 302
     reason = AftersalesReason.objects.get(code="damaged-box")
     assert (reason.kinds, reason.no_reason, reason.is_active) == (["return", "exchange"], False, False)
-    duplicate = client.post(reverse("aftersales:reason_create"), {"name": "x", "code": "damaged-box", "freight_payer": "buyer", "position": 1}, **EN)
+    same_code = {"name": "x", "code": "damaged-box", "freight_payer": "buyer", "position": 1}
+    duplicate = client.post(reverse("aftersales:reason_create"), same_code, **EN)
     assert duplicate.status_code == 200 and b"already exists" in duplicate.content
     first = AftersalesReason.objects.order_by("position", "id").first()
     second = AftersalesReason.objects.order_by("position", "id")[1]
@@ -146,7 +149,8 @@ def test_policy_page_sets_rules_and_settings_for_owner_not_customer_service(clie
     client.force_login(make_staff("owner"))
     response = client.post(
         reverse("aftersales:rule_create"),
-        {"name": "未发货小额", "kind": "refund_only", "max_amount": "100", "only_unshipped": "on", "is_active": "on", "position": 0},
+        {"name": "未发货小额", "kind": "refund_only", "max_amount": "100", "only_unshipped": "on"}
+        | {"is_active": "on", "position": 0},
     )
     assert response.status_code == 302 and AutoApprovalRule.objects.get().max_amount == 100
     bad = client.post(reverse("aftersales:policy_settings"), {"aftersales_window_days": "-1"}, **EN)
