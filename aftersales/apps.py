@@ -7,6 +7,10 @@ class AftersalesConfig(AppConfig):
     name = "aftersales"
     verbose_name = _("After-sales")
     nav: list = [  # (url name, label, permission), one block per area
+        # -- requests --
+        ("aftersales:request_list", _("After-sales requests"), "aftersales.view_aftersalesrequest"),
+        ("aftersales:reason_list", _("After-sales reasons"), "aftersales.view_aftersalesreason"),
+        ("aftersales:policy", _("After-sales policy"), "aftersales.view_autoapprovalrule"),
         # complaints and the knowledge base
         ("aftersales:complaint_list", _("Complaints"), "aftersales.view_complaint"),
         ("aftersales:faq_list", _("FAQ articles"), "aftersales.view_faqarticle"),
@@ -17,13 +21,43 @@ class AftersalesConfig(AppConfig):
     def ready(self):
         pass  # each area connects its receivers here
 
-    # -- complaints ----------------------------------------------------------------------------------------
+    # -- requests --------------------------------------------------------------------------------------------
     def sla_sweep(self, *, now):
-        """The `complaint_sla` job (customers.tasks) asks every module for its SLA timers."""
-        from aftersales.services import complaints_sla_sweep
+        """The after-sales SLA timers, asked by customers' `complaint_sla` job (shop.hooks.hook_answers): the
+        requests' response and refund timers, then the complaints' (each in its own transaction)."""
+        from aftersales.services import complaints_sla_sweep, requests_sla_sweep
 
-        return {"complaints": complaints_sla_sweep(now=now)}
+        return {"requests": requests_sla_sweep(now=now), "complaints": complaints_sla_sweep(now=now)}
 
+    def order_links(self, user, order):
+        """The order page's after-sales links: the order's requests, and "Request after-sales" for staff who
+        may enter one (orders asks through shop.hooks; it never imports aftersales)."""
+        from django.urls import reverse
+
+        from aftersales.selectors import order_requests
+
+        links = []
+        if user.has_perm("aftersales.view_aftersalesrequest"):
+            links += [
+                {
+                    "url": r.get_absolute_url(),
+                    "label": f"{r.number} · {r.get_kind_display()} · {r.get_status_display()}",
+                    "testid": "aftersales-request",
+                }
+                for r in order_requests(order)[:10]
+            ]
+        if user.has_perm("aftersales.add_aftersalesrequest") and order.paid_at is not None:
+            links.append(
+                {
+                    "url": reverse("aftersales:request_new", args=[order.pk]),
+                    "label": _("Request after-sales"),
+                    "testid": "request-aftersales",
+                    "button": True,
+                }
+            )
+        return links
+
+    # -- complaints ----------------------------------------------------------------------------------------
     def customer_panels(self, user, customer):
         """The customer's complaints on the customer page (customers' timeline takes no other module's rows)."""
         from aftersales.selectors import customer_complaints

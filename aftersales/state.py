@@ -8,6 +8,8 @@
 A warehouse may receive a parcel that arrives before the customer gave its tracking number (approved -> received).
 """
 
+from functools import partial
+
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import AftersalesRequest
@@ -55,7 +57,7 @@ def _extra(request, action) -> tuple:
 
 REQUEST_MACHINE = StateMachine(
     transitions=TRANSITIONS,
-    labels={k: (lambda v=v: str(v)) for k, v in LABELS.items()},
+    labels={k: partial(str, v) for k, v in LABELS.items()},
     extra_sources=_extra,
     stamps={
         "approve": "approved_at",

@@ -191,7 +191,7 @@ ACTIONS = {
     "aftersales.request_cancel": _("Cancelled after-sales request"),
     "aftersales.request_assign": _("Assigned after-sales request"),
     "aftersales.request_note": _("Noted on after-sales request"),
-    "aftersales.request_return_shipment": _("Return parcel sent back"),
+    "aftersales.request_ship_back": _("Return parcel sent back"),
     "aftersales.request_receive": _("Received returned goods"),
     "aftersales.request_inspect": _("Inspected returned goods"),
     "aftersales.request_refund": _("Refunded after-sales request"),

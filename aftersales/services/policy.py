@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.models import AftersalesExcludedCategory, AftersalesLine, AftersalesRequest, AutoApprovalRule
 from orders import selectors as order_selectors
-from orders.models import Order
+from orders.models import Order, OrderLine
 from orders.state import order_is_void, order_never_shipped
 from shop.errors import RuleRefused
 from shop.money import to_cents
@@ -40,7 +40,7 @@ COUNTED = [s for s in S.values if s not in (S.REJECTED, S.CANCELLED)]  # request
 
 @dataclass
 class LineAsk:
-    order_line: object
+    order_line: OrderLine
     quantity: int
     amount: Decimal  # what the customer asks back for these units (at most their charged share)
 

@@ -18,7 +18,7 @@ from aftersales.models import AftersalesEvidence, AftersalesLine, AftersalesReas
 from aftersales.services.common import K, S, _check, _locked, _move, _order_mark
 from aftersales.services.policy import LineAsk, auto_approval_rule, freight_payer, line_share, policy_check
 from orders import selectors as order_selectors
-from orders.models import Carrier, Order
+from orders.models import Carrier, Order, OrderLine
 from orders.services import clean_tracking, intake_key_find, intake_key_store
 from shop.actors import Actor
 from shop.audit import record
@@ -56,7 +56,7 @@ def resolve_lines(order, raw) -> list[LineAsk]:
     """[{"line": id | "sku": code, "quantity": n, "amount": optional}] -> the asks, each line once."""
     lines = list(order.lines.select_related("sku__product__category"))
     by_id = {line.pk: line for line in lines}
-    by_sku = {}
+    by_sku: dict[str, OrderLine] = {}
     for line in lines:
         by_sku.setdefault(line.sku_code, line)
     charged = order_selectors.line_charges(order, lines=lines)

@@ -235,6 +235,36 @@ MARKETING = {
     "marketing:timed_report",
     "marketing:calendar",
 }
+# -- after-sales requests (退货 / 换货 / 仅退款) --
+AFTERSALES_READ = {"aftersales:request_list", "aftersales:request_detail", "aftersales:evidence_image"}
+AFTERSALES_SETUP_READ = {"aftersales:reason_list", "aftersales:policy"}
+AFTERSALES_SERVICE = {  # 客服 decides, refunds and closes; enters a request from the order page; edits reasons
+    "aftersales:request_approve",
+    "aftersales:request_reject",
+    "aftersales:request_assign",
+    "aftersales:request_note",
+    "aftersales:request_refund",
+    "aftersales:request_close",
+    "aftersales:request_new",
+    "aftersales:reason_create",
+    "aftersales:reason_edit",
+    "aftersales:reason_delete",
+    "aftersales:reasons_reorder",
+}
+AFTERSALES_WAREHOUSE = {  # the returned parcel: received, inspected (restock / write off); the replacement shipped
+    "aftersales:request_receive",
+    "aftersales:request_inspect",
+    "aftersales:request_ship_replacement",
+}
+AFTERSALES_POLICY = {  # auto-approval rules, excluded categories, SLA settings: owner and operations
+    "aftersales:policy_settings",
+    "aftersales:excluded_category_add",
+    "aftersales:excluded_category_remove",
+    "aftersales:rule_create",
+    "aftersales:rule_edit",
+    "aftersales:rule_delete",
+}
+AFTERSALES = AFTERSALES_READ | AFTERSALES_SETUP_READ | AFTERSALES_SERVICE | AFTERSALES_WAREHOUSE | AFTERSALES_POLICY
 # -- after-sales: complaints (投诉), the knowledge base (FAQ), the after-sales report -----------------------
 # Owner, operations and customer service (aftersales.*); finance, warehouse and marketing are refused.
 COMPLAINTS = {
@@ -291,6 +321,7 @@ ALL = (
     | SEGMENTS_WRITE
     | PAYMENTS
     | MARKETING
+    | AFTERSALES
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
     | COMPLAINTS
@@ -315,12 +346,20 @@ MAY_OPEN = {
         | CUSTOMERS_PHONES
         | SEGMENTS_WRITE
         | MARKETING
+        | AFTERSALES
         | ANNOUNCEMENTS
         | COMPLAINTS
         | FAQ
         | AFTERSALES_REPORT
     ),
-    "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
+    "warehouse": EVERY_STAFF
+    | CATALOG_READ
+    | INVENTORY_READ
+    | INVENTORY_WRITE
+    | ORDERS_READ
+    | ORDERS_FULFIL
+    | AFTERSALES_READ
+    | AFTERSALES_WAREHOUSE,
     "customer_service": EVERY_STAFF
     | CATALOG_READ
     | STOCK_READ
@@ -331,6 +370,10 @@ MAY_OPEN = {
     | CUSTOMERS_PHONES
     | CUSTOMERS_DATA
     | SEGMENTS_WRITE
+    | AFTERSALES_READ
+    | AFTERSALES_SETUP_READ
+    | AFTERSALES_SERVICE
+    | AFTERSALES_WAREHOUSE
     | COMPLAINTS
     | FAQ
     | AFTERSALES_REPORT,
@@ -353,6 +396,7 @@ INLINE_CHECKS = [
     ("orders:order_list", {"action": "allocate"}, {"owner", "operations", "warehouse"}),
     ("orders:order_list", {"action": "merge"}, {"owner", "operations", "customer_service"}),
     ("payments:refund_list", {"action": "approve"}, {"owner", "finance"}),
+    ("aftersales:request_list", {"action": "approve"}, {"owner", "operations", "customer_service"}),
     ("payments:risk_rules", {}, {"owner", "finance"}),
     ("apikey_list", {}, {"owner"}),
     # after-sales: complaints
