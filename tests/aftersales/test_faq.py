@@ -157,3 +157,14 @@ def test_the_customer_message_page_offers_the_faq_search(client_as, customer, fa
     marketing = client_as("marketing")  # reads customer messages, not the FAQ
     html = marketing.get(reverse("customers:message_detail", args=[message.pk])).content.decode()
     assert 'data-testid="related-faq-search"' not in html
+
+
+def test_the_openapi_schema_lists_the_complaint_and_faq_endpoints(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/complaints",
+        "/api/v1/complaints/{complaint_id}/satisfaction",
+        "/api/v1/faq",
+        "/api/v1/faq/{article_id}",
+    ):
+        assert path in paths, path
