@@ -1,11 +1,111 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
 class AftersalesConfig(AppConfig):
     name = "aftersales"
     verbose_name = _("After-sales")
-    nav: list = []  # (url name, label, permission), one block per area
+    nav: list = [  # (url name, label, permission), one block per area
+        # -- requests --
+        ("aftersales:request_list", _("After-sales requests"), "aftersales.view_aftersalesrequest"),
+        ("aftersales:reason_list", _("After-sales reasons"), "aftersales.view_aftersalesreason"),
+        ("aftersales:policy", _("After-sales policy"), "aftersales.view_autoapprovalrule"),
+        # complaints and the knowledge base
+        ("aftersales:complaint_list", _("Complaints"), "aftersales.view_complaint"),
+        ("aftersales:faq_list", _("FAQ articles"), "aftersales.view_faqarticle"),
+        ("aftersales:complaint_sla", _("Complaint SLA"), "aftersales.view_complaintsla"),
+        ("aftersales:report", _("After-sales report"), "aftersales.view_aftersales_report"),
+    ]
 
     def ready(self):
         pass  # each area connects its receivers here
+
+    # -- requests --------------------------------------------------------------------------------------------
+    def sla_sweep(self, *, now):
+        """The after-sales SLA timers, asked by customers' `complaint_sla` job (shop.hooks.hook_answers): the
+        requests' response and refund timers, then the complaints' (each in its own transaction)."""
+        from aftersales.services import complaints_sla_sweep, requests_sla_sweep
+
+        return {"requests": requests_sla_sweep(now=now), "complaints": complaints_sla_sweep(now=now)}
+
+    def order_links(self, user, order):
+        """The order page's after-sales links: the order's requests, and "Request after-sales" for staff who
+        may enter one (orders asks through shop.hooks; it never imports aftersales)."""
+        from django.urls import reverse
+
+        from aftersales.selectors import order_requests
+
+        links = []
+        if user.has_perm("aftersales.view_aftersalesrequest"):
+            links += [
+                {
+                    "url": r.get_absolute_url(),
+                    "label": f"{r.number} · {r.get_kind_display()} · {r.get_status_display()}",
+                    "testid": "aftersales-request",
+                }
+                for r in order_requests(order)[:10]
+            ]
+        if user.has_perm("aftersales.add_aftersalesrequest") and order.paid_at is not None:
+            links.append(
+                {
+                    "url": reverse("aftersales:request_new", args=[order.pk]),
+                    "label": _("Request after-sales"),
+                    "testid": "request-aftersales",
+                    "button": True,
+                }
+            )
+        return links
+
+    # -- complaints ----------------------------------------------------------------------------------------
+    def customer_panels(self, user, customer):
+        """The customer's complaints on the customer page (customers' timeline takes no other module's rows)."""
+        from aftersales.selectors import customer_complaints
+        from shop.related import related
+
+        if not user.has_perm("aftersales.view_complaint"):
+            return []
+        return [
+            related(
+                customer_complaints(customer),
+                key="customer-complaints",
+                title=_("Complaints"),
+                template="aftersales/_complaint_rows.html",
+                url=f"{reverse('aftersales:complaint_list')}?customer={customer.pk}",
+            )
+        ]
+
+    def order_panels(self, user, order):
+        """The order's complaints on the order page."""
+        from aftersales.selectors import order_complaints
+        from shop.related import related
+
+        if not user.has_perm("aftersales.view_complaint"):
+            return []
+        return [
+            related(
+                order_complaints(order),
+                key="order-complaints",
+                title=_("Complaints"),
+                template="aftersales/_complaint_rows.html",
+                url=f"{reverse('aftersales:complaint_list')}?order={order.pk}",
+            )
+        ]
+
+    def message_panels(self, user, message):
+        """The FAQ search box beside a customer message (customers' inbox), for staff who may read the FAQ."""
+        from aftersales.models import FaqArticle
+        from shop.related import Related
+
+        if not user.has_perm("aftersales.view_faqarticle"):
+            return []
+        return [
+            Related(
+                key="faq-search",
+                title=_("Knowledge base"),
+                rows=[],
+                total=FaqArticle.objects.filter(published=True).count(),  # the published articles it searches
+                url="",
+                template="aftersales/_faq_search.html",
+            )
+        ]

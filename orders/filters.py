@@ -46,6 +46,11 @@ class OrderFilter(FilterSet):
     abnormal = django_filters.BooleanFilter(
         label=_("Abnormal"), field_name="is_abnormal", widget=django_filters.widgets.BooleanWidget()
     )
+    aftersales = django_filters.ChoiceFilter(
+        label=_("After-sales"),
+        field_name="aftersales_status",
+        choices=[c for c in Order.AftersalesStatus.choices if c[0] != Order.AftersalesStatus.NONE],
+    )
     # Set by the customer page's "view all" link: one customer's orders (index orders_customer_placed).
     customer = IdFilter(label=_("Customer"), field_name="customer_id")
 

@@ -46,6 +46,14 @@ class Order(models.Model):
         GROUP_BUY = "group_buy", _("Waiting for the group buy to fill")
         OTHER = "other", _("Other")
 
+    class AftersalesStatus(models.TextChoices):  # set by orders.services.order_aftersales_mark
+        NONE = "none", _("None")
+        REQUESTED = "requested", _("Requested")
+        IN_PROGRESS = "in_progress", _("In progress")
+        REFUNDED = "refunded", _("Refunded")
+        EXCHANGED = "exchanged", _("Exchanged")
+        CLOSED = "closed", _("Closed")
+
     number = models.CharField(_("order number"), max_length=32, unique=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
     customer = models.ForeignKey(
@@ -99,6 +107,9 @@ class Order(models.Model):
     # Work queues sort by this: the time the order was paid, moved one hour earlier per boost point.
     priority_at = models.DateTimeField(_("queue position"), null=True, blank=True)
     dispatch_note = models.CharField(_("dispatch note"), max_length=200, blank=True)
+    aftersales_status = models.CharField(
+        _("after-sales"), max_length=12, choices=AftersalesStatus.choices, default=AftersalesStatus.NONE
+    )
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -128,6 +139,11 @@ class Order(models.Model):
             models.Index(fields=["ship_name"], name="orders_ship_name"),
             models.Index(
                 fields=["-placed_at", "-id"], name="orders_abnormal_keyset", condition=models.Q(is_abnormal=True)
+            ),
+            models.Index(
+                fields=["aftersales_status", "-placed_at", "-id"],
+                name="orders_aftersales_keyset",
+                condition=~models.Q(aftersales_status="none"),
             ),
         ]
         constraints = [
@@ -212,6 +228,8 @@ class IntakeKey(models.Model):
     key = models.CharField(max_length=100)
     request_hash = models.CharField(max_length=64)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    # What a later module's intake created under this key (e.g. an after-sales request's number); empty for orders
+    reference = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

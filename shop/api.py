@@ -7,6 +7,7 @@ imports no module app by name.
 import importlib
 import importlib.util
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import OperationalError, connection
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -135,6 +136,16 @@ def not_found(request, *args, **kwargs):
     """Any path under /api/v1/ that no endpoint serves, for every method: 404 in the error format
     (mounted after the API's own URLs in shop/urls.py)."""
     return _not_found(request, None)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (e.g. too many base64 images): 413 in the error format."""
+    from django.conf import settings
+
+    limit = round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20, 1)
+    message = _("The request is larger than %(mb)s MB.") % {"mb": limit}
+    return error(request, 413, "body_too_large", message)
 
 
 @api.exception_handler(OperationalError)

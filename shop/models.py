@@ -61,6 +61,32 @@ class StoreSettings(models.Model):
     )
     auto_confirm_receipt_days = models.PositiveIntegerField(_("confirm receipt after shipping (days)"), default=15)
     aftersales_window_days = models.PositiveIntegerField(_("after-sales window (days)"), default=7)
+    # After-sales requests (aftersales.services): the no-reason window above, and these
+    aftersales_quality_days = models.PositiveIntegerField(
+        _("returns for a fault accepted within (days)"),
+        default=15,
+        help_text=_("For reasons that are not a change of mind (a faulty or wrong item), counted from delivery."),
+    )
+    aftersales_return_days = models.PositiveIntegerField(
+        _("customer returns goods within (days of approval)"), default=7, validators=[MinValueValidator(1)]
+    )
+    aftersales_return_address = models.CharField(
+        _("after-sales return address"),
+        max_length=300,
+        blank=True,
+        help_text=_("Recipient, phone and address the customer sends returns to; empty: the store's address."),
+    )
+    aftersales_respond_hours = models.PositiveIntegerField(
+        _("answer after-sales requests within (hours)"), default=24, validators=[MinValueValidator(1)]
+    )
+    aftersales_refund_hours = models.PositiveIntegerField(
+        _("refund returned goods within (hours of receipt)"), default=48, validators=[MinValueValidator(1)]
+    )
+    aftersales_escalate_hours = models.PositiveIntegerField(
+        _("escalate overdue after-sales requests to the owner after (hours)"),
+        default=24,
+        help_text=_("Counted from the time the request became overdue."),
+    )
     points_per_yuan = models.DecimalField(
         _("points granted per yuan"), max_digits=6, decimal_places=2, default=Decimal("1.00")
     )
@@ -196,6 +222,7 @@ class ApiKey(models.Model):
         ("stock:read", _("Read stock")),
         ("stock:write", _("Set stock (ERP sync)")),
         ("aftersales:write", _("Submit after-sales requests, reviews and messages")),
+        ("aftersales:read", _("Read the FAQ (self-service help)")),
     ]
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("key prefix"), max_length=12, db_index=True)

@@ -58,6 +58,11 @@ ROLE_RULES = {
         "orders.change_shipment",
         "orders.add_shipment",
         "orders.view_shipment",
+        # Returned parcels arrive at the warehouse: it opens after-sales requests, marks them received and
+        # inspects each line (restock or write off); approving, refunding and exchanging stay with 客服.
+        "shop.access_aftersales",
+        "aftersales.view_aftersalesrequest",
+        "aftersales.receive_aftersalesrequest",
     ],
     "customer_service": [
         "shop.access_catalog",
@@ -71,6 +76,15 @@ ROLE_RULES = {
         # 客服 answers a customer's request for their data (the data file), but erasing them is the owner's.
         "!customers.erase_customer",
         "aftersales.*",
+        # After-sales requests, their reasons and their steps are 客服's; the policy behind them (auto-approval
+        # rules that approve money without a person, categories excluded from no-reason returns, the SLA
+        # settings) is the owner's and operations' to set: customer service reads it.
+        "!aftersales.add_autoapprovalrule",
+        "!aftersales.change_autoapprovalrule",
+        "!aftersales.delete_autoapprovalrule",
+        "!aftersales.add_aftersalesexcludedcategory",
+        "!aftersales.change_aftersalesexcludedcategory",
+        "!aftersales.delete_aftersalesexcludedcategory",
         # Read-only stock, so 客服 can answer 有货吗: the stock list and the product page's stock column.
         "shop.access_inventory",
         "inventory.view_stocklevel",

@@ -4,3 +4,27 @@ requests     the return / exchange / refund-only requests, their lines, evidence
 complaints   complaints (投诉) with SLA, and the knowledge base (FAQ)
 reviews      reviews of order lines, moderation keywords, satisfaction surveys
 """
+
+from aftersales.models.complaints import Complaint, ComplaintNote, ComplaintSla, FaqArticle, FaqCategory
+from aftersales.models.requests import (
+    AftersalesEvidence,
+    AftersalesExcludedCategory,
+    AftersalesLine,
+    AftersalesReason,
+    AftersalesRequest,
+    AutoApprovalRule,
+)
+
+__all__ = [
+    "AftersalesEvidence",
+    "AftersalesExcludedCategory",
+    "AftersalesLine",
+    "AftersalesReason",
+    "AftersalesRequest",
+    "AutoApprovalRule",
+    "Complaint",
+    "ComplaintNote",
+    "ComplaintSla",
+    "FaqArticle",
+    "FaqCategory",
+]

@@ -16,7 +16,7 @@ from catalog.services.bulk import (
     products_price_preview,
     products_tag,
 )
-from catalog.services.common import MAX_PRICE, RowErrors, sanitize_html
+from catalog.services.common import MAX_PRICE, RowErrors
 from catalog.services.importing import products_import, products_import_start
 from catalog.services.products import (
     product_image_delete,
@@ -62,7 +62,6 @@ __all__ = [
     "products_run_schedule",
     "products_set_status",
     "products_tag",
-    "sanitize_html",
     "sku_matrix_generate",
     "skus_save",
 ]

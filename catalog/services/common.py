@@ -1,8 +1,7 @@
-"""What the catalogue's use cases share: field lists, price bounds, row errors, HTML sanitising, price refresh."""
+"""What the catalogue's use cases share: field lists, price bounds, row errors, price refresh."""
 
 from decimal import Decimal
 
-import nh3
 from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,11 +41,6 @@ class RowErrors(DomainError):
     def __init__(self, rows):
         self.rows = rows
         super().__init__("; ".join(_("Row %(n)s: %(m)s") % {"n": n, "m": m} for n, m in rows[:20]), rows=rows)
-
-
-def sanitize_html(html: str) -> str:
-    """The description's HTML with scripts, event handlers and unknown tags removed."""
-    return nh3.clean(html or "")
 
 
 def _touch(product):

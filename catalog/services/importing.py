@@ -18,11 +18,12 @@ from catalog.models import (
     Sku,
     Tag,
 )
-from catalog.services.common import PRODUCT_FIELDS, RowErrors, _refresh_prices, sanitize_html
+from catalog.services.common import PRODUCT_FIELDS, RowErrors, _refresh_prices
 from catalog.services.skus import _options_label, _validate_sku_rows
 from catalog.transfer import LIST_SEPARATOR, FormatError, read_rows, write_error_report
 from shop import progress
 from shop.audit import record, snapshot
+from shop.html import sanitize_html
 from shop.outbox import enqueue
 
 

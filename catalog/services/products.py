@@ -9,9 +9,10 @@ from catalog.models import (
     Product,
     ProductImage,
 )
-from catalog.services.common import PRODUCT_FIELDS, _touch, sanitize_html
+from catalog.services.common import PRODUCT_FIELDS, _touch
 from shop.audit import record, snapshot
 from shop.errors import DomainError
+from shop.html import sanitize_html
 from shop.images import image_check, image_thumbnail
 
 

@@ -15,6 +15,7 @@ from shop.china import mask_phone
 from shop.errors import DomainError
 from shop.lists import BulkAction, Column, ListPage, render_list
 from shop.permissions import staff_view
+from shop.related import related_panels
 from shop.selectors import audit_for_object
 from shop.web import message_submit
 
@@ -85,6 +86,8 @@ def message_detail(request, pk):
                 (action, label) for action, label in STATUS_ACTIONS.items() if MESSAGE_MACHINE.allows(message, action)
             ],
             "history": audit_for_object(message)[:20],
+            # what later modules offer beside a message (AppConfig.message_panels: after-sales' FAQ search)
+            "related_panels": related_panels("message_panels", message, request.user),
         },
     )
 

@@ -8,7 +8,7 @@ and shipping call them inside their own.
     ledger          lock_levels, _post, batches: the one place stock moves; OutOfStock, InvalidQuantity
     rollup          the per-SKU rollup the low-stock scan reads (rollup_rebuild, rollup_backfill,
                     rollup_sku_saved)
-    stock           stock_receive, stock_adjust, stock_transfer, stock_sync (ERP)
+    stock           stock_receive, stock_return (after-sales), stock_adjust, stock_transfer, stock_sync (ERP)
     reservations    stock_reserve, stock_release, stock_commit, stock_reservation_move
     setup           warehouse_save, low_stock_rule_set, low_stock_rule_delete
     low_stock       low_stock_alerts_run
@@ -37,7 +37,7 @@ from inventory.services.replenishment import (
 from inventory.services.reservations import stock_commit, stock_release, stock_reservation_move, stock_reserve
 from inventory.services.rollup import rollup_backfill, rollup_rebuild, rollup_sku_saved
 from inventory.services.setup import low_stock_rule_delete, low_stock_rule_set, warehouse_save
-from inventory.services.stock import stock_adjust, stock_receive, stock_sync, stock_transfer
+from inventory.services.stock import stock_adjust, stock_receive, stock_return, stock_sync, stock_transfer
 from inventory.services.stocktakes import stocktake_approve, stocktake_count, stocktake_start
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "stock_release",
     "stock_reservation_move",
     "stock_reserve",
+    "stock_return",
     "stock_sync",
     "stock_transfer",
     "stocktake_approve",

@@ -14,8 +14,9 @@ from shop.errors import Conflict, DomainError
 
 
 def _receive(
-    *, sku, warehouse, quantity, actor, reason="", reference_type="", reference="", expires_on=None
+    *, sku, warehouse, quantity, actor, reason="", reference_type="", reference="", expires_on=None, kind=Kind.RECEIPT
 ) -> StockMovement:
+    """Goods coming in: a receipt, or (kind RETURN) goods a customer sent back."""
     _check_quantity(quantity)
     _check_active(warehouse)
     if expires_on is not None and expires_on < timezone.localdate():
@@ -23,7 +24,7 @@ def _receive(
         raise DomainError(message, code="expired", fields={"expires_on": message})
     movement = _post(
         _level(sku, warehouse),
-        kind=Kind.RECEIPT,
+        kind=kind,
         on_hand=quantity,
         actor=actor,
         reason=reason,
@@ -33,7 +34,7 @@ def _receive(
     )
     record(
         actor,
-        "inventory.receive",
+        "inventory.return" if kind == Kind.RETURN else "inventory.receive",
         warehouse,
         after={
             "sku": sku.code,
@@ -58,6 +59,21 @@ def stock_receive(*, sku, warehouse, quantity, actor, reason="", reference="", e
         reference_type="receipt" if reference else "",
         reference=reference,
         expires_on=expires_on,
+    )
+
+
+@transaction.atomic  # joins the caller's transaction: after-sales inspection restocks inside its own
+def stock_return(*, sku, warehouse, quantity, actor, reason, reference, reference_type="aftersales") -> StockMovement:
+    """Put returned goods back on hand in a warehouse: a `return` ledger row naming what sent them back."""
+    return _receive(
+        sku=sku,
+        warehouse=warehouse,
+        quantity=quantity,
+        actor=actor,
+        reason=reason,
+        reference_type=reference_type,
+        reference=reference,
+        kind=Kind.RETURN,
     )
 
 

@@ -1,12 +1,14 @@
 """Order write use cases, one module per area; every name callers use is re-exported here.
 
     common         _locked, _event, _audit, _move: lock, timeline entry, audit entry, state-machine move
-    intake         order_place (Idempotency-Keys, address and line cleaning), intake_keys_purge
+    intake         order_place (Idempotency-Keys, address and line cleaning), intake_keys_purge,
+                   intake_key_find / intake_key_store (the keys of every API intake)
     payment        order_mark_paid (and cash-on-delivery collection), the dispatch rules
     fulfilment     order_allocate / orders_allocate, order_pick, order_ship, order_deliver, order_complete
     cancelling     order_cancel
     sweeps         the timed jobs: orders_close_unpaid, orders_auto_confirm, orders_auto_complete
     editing        address change, price adjustment, notes, abnormal flags
+    aftersales     order_aftersales_mark: the after-sales status and timeline entries after-sales writes
     merging        merge_problems, orders_merge, order_unmerge
     bulk_shipping  shipping from a CSV
     logistics      carriers, freight templates, dispatch rules, tracking events
@@ -20,6 +22,7 @@ Stock: intake reserves (inventory.stock_reserve, warehouses of the address's pro
 keeps the reservation, shipping commits it (stock_commit), cancelling or closing releases it.
 """
 
+from orders.services.aftersales import order_aftersales_mark
 from orders.services.bulk_shipping import (
     MAX_ROWS,
     SYNC_ROWS,
@@ -54,6 +57,8 @@ from orders.services.intake import (
     ADDRESS_LIMITS,
     MAX_LINES,
     MAX_QUANTITY,
+    intake_key_find,
+    intake_key_store,
     intake_keys_purge,
     order_place,
     request_hash,
@@ -87,7 +92,10 @@ __all__ = [
     "dispatch_rule_delete",
     "dispatch_rule_save",
     "freight_template_save",
+    "intake_key_find",
+    "intake_key_store",
     "intake_keys_purge",
+    "order_aftersales_mark",
     "merge_problems",
     "order_address_change",
     "orders_anonymise_customer",

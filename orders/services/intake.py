@@ -150,16 +150,32 @@ def _place_retrying(kwargs) -> tuple[Order, bool]:
     raise AssertionError("unreachable")
 
 
-def _replay(kwargs):
-    key = kwargs.get("idempotency_key")
+def intake_key_find(*, scope, key, payload) -> IntakeKey | None:
+    """The Idempotency-Key stored for (scope, key), or None; refuses a key reused with a different body.
+
+    One home for every API intake (orders here, after-sales requests through `reference`): a later module
+    scopes its keys (e.g. "aftersales:<api key id>") so they never meet an order's."""
     if not key:
         return None
-    found = IntakeKey.objects.select_related("order").filter(scope=kwargs.get("idempotency_scope", ""), key=key).first()
-    if found is None:
-        return None
-    if found.request_hash != request_hash(kwargs.get("payload") or {}):
+    found = IntakeKey.objects.select_related("order").filter(scope=scope, key=key[:100]).first()
+    if found is not None and found.request_hash != request_hash(payload or {}):
         raise RuleRefused(_("This Idempotency-Key was used with a different request."), code="idempotency_mismatch")
-    return found.order
+    return found
+
+
+def intake_key_store(*, scope, key, payload, order, reference="") -> IntakeKey:
+    """Remember what the intake under this key created (in the intake's transaction: a racing twin fails on
+    the unique constraint and answers like a replay)."""
+    return IntakeKey.objects.create(
+        scope=scope, key=key[:100], request_hash=request_hash(payload or {}), order=order, reference=reference
+    )
+
+
+def _replay(kwargs):
+    found = intake_key_find(
+        scope=kwargs.get("idempotency_scope", ""), key=kwargs.get("idempotency_key"), payload=kwargs.get("payload")
+    )
+    return found.order if found is not None else None
 
 
 @transaction.atomic(durable=True)
@@ -319,9 +335,7 @@ def _order_place(
     elif cod:  # no payment comes first: straight to the shipping queues
         _dispatch(order)
     if idempotency_key:
-        IntakeKey.objects.create(
-            scope=idempotency_scope, key=idempotency_key[:100], request_hash=request_hash(payload or {}), order=order
-        )
+        intake_key_store(scope=idempotency_scope, key=idempotency_key, payload=payload, order=order)
     return order, True
 
 

@@ -24,6 +24,7 @@ EVENT_LABELS = {
     "unmerged": _("Unmerged"),
     "dispatch": _("Dispatch rule"),
     "collected": _("Cash collected"),
+    "aftersales": _("After-sales"),
 }
 
 

@@ -12,9 +12,10 @@ from orders.lists import OrderList
 from orders.templatetags.orders_tags import event_label
 from orders.views.common import _order
 from shop import labels
+from shop.hooks import hook_answers
 from shop.lists import Column, ListPage, render_list
 from shop.permissions import staff_view
-from shop.related import related
+from shop.related import related, related_panels
 
 
 @staff_view("orders.view_order")
@@ -80,5 +81,9 @@ def _render_detail(request, order, **forms_in):
         "resolve_form": ResolveForm(),
         "tracking_form": TrackingEventForm(),
         "unshipped": state.order_address_editable(order),
+        # later modules' links about this order (after-sales requests and "Request after-sales"), by hook
+        "order_links": [link for links in hook_answers("order_links", request.user, order) for link in links],
+        # what later modules show about the order (AppConfig.order_panels: after-sales complaints, ...)
+        "related_panels": related_panels("order_panels", order, request.user),
     }
     return render(request, "orders/order_detail.html", context, status=400 if forms_in else 200)

@@ -32,7 +32,13 @@ from payments.services.refund_delivery import (
     refund_send,
     refund_timeouts_run,
 )
-from payments.services.refunds import refund_approve, refund_reject, refund_request, refund_request_for_order
+from payments.services.refunds import (
+    refund_approve,
+    refund_reject,
+    refund_request,
+    refund_request_for_aftersales,
+    refund_request_for_order,
+)
 from payments.services.risk import (
     blacklist_add,
     blacklist_remove,
@@ -75,6 +81,7 @@ __all__ = [
     "refund_callback_record",
     "refund_reject",
     "refund_request",
+    "refund_request_for_aftersales",
     "refund_request_for_order",
     "refund_send",
     "refund_timeouts_run",

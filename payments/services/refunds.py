@@ -136,6 +136,31 @@ def refund_request(
 
 
 @transaction.atomic
+def refund_request_for_aftersales(*, order, lines, reason, actor, refund_only, amount=None) -> Refund:
+    """Request a per-line refund ({line_id: quantity}) of an after-sales request, exact to what each line was
+    charged, against the order's captured payment; with `amount`, a partial refund of that amount instead (what
+    staff agreed below the lines' charge). Joins the caller's transaction (the request's refund step links the
+    refund in the same one); finance approves it like any other refund."""
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(order=order, status__in=SETTLED_STATUSES)
+        .order_by("flag", "-amount", "pk")
+        .first()
+    )
+    if payment is None:
+        raise RuleRefused(_("Order %(n)s has no captured payment to refund.") % {"n": order.number}, code="not_paid")
+    return _refund_create(
+        payment=payment,
+        amount=amount,
+        reason=reason,
+        actor=actor,
+        source=Refund.Source.AFTERSALES,
+        refund_only=refund_only,
+        lines=None if amount is not None else lines,
+    )
+
+
+@transaction.atomic
 def refund_request_for_order(*, order, amount, reason, source=Refund.Source.ORDER_CANCELLED) -> list[Refund]:
     """Queue refunds of `amount` against the order's captured payments (once per order and source).
 

@@ -235,6 +235,62 @@ MARKETING = {
     "marketing:timed_report",
     "marketing:calendar",
 }
+# -- after-sales requests (退货 / 换货 / 仅退款) --
+AFTERSALES_READ = {"aftersales:request_list", "aftersales:request_detail", "aftersales:evidence_image"}
+AFTERSALES_SETUP_READ = {"aftersales:reason_list", "aftersales:policy"}
+AFTERSALES_SERVICE = {  # 客服 decides, refunds and closes; enters a request from the order page; edits reasons
+    "aftersales:request_approve",
+    "aftersales:request_reject",
+    "aftersales:request_assign",
+    "aftersales:request_note",
+    "aftersales:request_refund",
+    "aftersales:request_close",
+    "aftersales:request_new",
+    "aftersales:reason_create",
+    "aftersales:reason_edit",
+    "aftersales:reason_delete",
+    "aftersales:reasons_reorder",
+}
+AFTERSALES_WAREHOUSE = {  # the returned parcel: received, inspected (restock / write off); the replacement shipped
+    "aftersales:request_receive",
+    "aftersales:request_inspect",
+    "aftersales:request_ship_replacement",
+}
+AFTERSALES_POLICY = {  # auto-approval rules, excluded categories, SLA settings: owner and operations
+    "aftersales:policy_settings",
+    "aftersales:excluded_category_add",
+    "aftersales:excluded_category_remove",
+    "aftersales:rule_create",
+    "aftersales:rule_edit",
+    "aftersales:rule_delete",
+}
+AFTERSALES = AFTERSALES_READ | AFTERSALES_SETUP_READ | AFTERSALES_SERVICE | AFTERSALES_WAREHOUSE | AFTERSALES_POLICY
+# -- after-sales: complaints (投诉), the knowledge base (FAQ), the after-sales report -----------------------
+# Owner, operations and customer service (aftersales.*); finance, warehouse and marketing are refused.
+COMPLAINTS = {
+    "aftersales:complaint_list",
+    "aftersales:complaint_create",
+    "aftersales:complaint_sla",
+    "aftersales:complaint_detail",
+    "aftersales:complaint_assign",
+    "aftersales:complaint_respond",
+    "aftersales:complaint_escalate",
+    "aftersales:complaint_resolve",
+    "aftersales:complaint_close",
+    "aftersales:complaint_reopen",
+    "aftersales:complaint_satisfaction",
+}
+FAQ = {
+    "aftersales:faq_list",
+    "aftersales:faq_create",
+    "aftersales:faq_search",
+    "aftersales:faq_edit",
+    "aftersales:faq_delete",
+    "aftersales:faq_category_list",
+    "aftersales:faq_category_edit",
+    "aftersales:faq_category_delete",
+}
+AFTERSALES_REPORT = {"aftersales:report"}
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -265,8 +321,12 @@ ALL = (
     | SEGMENTS_WRITE
     | PAYMENTS
     | MARKETING
+    | AFTERSALES
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
+    | COMPLAINTS
+    | FAQ
+    | AFTERSALES_REPORT
 )
 
 # -- role -> the pages it may open (everything else: 403) ------------------------------------------------
@@ -286,9 +346,20 @@ MAY_OPEN = {
         | CUSTOMERS_PHONES
         | SEGMENTS_WRITE
         | MARKETING
+        | AFTERSALES
         | ANNOUNCEMENTS
+        | COMPLAINTS
+        | FAQ
+        | AFTERSALES_REPORT
     ),
-    "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
+    "warehouse": EVERY_STAFF
+    | CATALOG_READ
+    | INVENTORY_READ
+    | INVENTORY_WRITE
+    | ORDERS_READ
+    | ORDERS_FULFIL
+    | AFTERSALES_READ
+    | AFTERSALES_WAREHOUSE,
     "customer_service": EVERY_STAFF
     | CATALOG_READ
     | STOCK_READ
@@ -298,7 +369,14 @@ MAY_OPEN = {
     | CUSTOMERS_WRITE
     | CUSTOMERS_PHONES
     | CUSTOMERS_DATA
-    | SEGMENTS_WRITE,
+    | SEGMENTS_WRITE
+    | AFTERSALES_READ
+    | AFTERSALES_SETUP_READ
+    | AFTERSALES_SERVICE
+    | AFTERSALES_WAREHOUSE
+    | COMPLAINTS
+    | FAQ
+    | AFTERSALES_REPORT,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
     "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING,
 }
@@ -318,8 +396,12 @@ INLINE_CHECKS = [
     ("orders:order_list", {"action": "allocate"}, {"owner", "operations", "warehouse"}),
     ("orders:order_list", {"action": "merge"}, {"owner", "operations", "customer_service"}),
     ("payments:refund_list", {"action": "approve"}, {"owner", "finance"}),
+    ("aftersales:request_list", {"action": "approve"}, {"owner", "operations", "customer_service"}),
     ("payments:risk_rules", {}, {"owner", "finance"}),
     ("apikey_list", {}, {"owner"}),
+    # after-sales: complaints
+    ("aftersales:complaint_list", {"action": "assign"}, {"owner", "operations", "customer_service"}),
+    ("aftersales:complaint_list", {"action": "close"}, {"owner", "operations", "customer_service"}),
 ]
 ROUTE_OF = {name: route for route, name, _view in ROUTES}
 

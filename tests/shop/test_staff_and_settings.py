@@ -29,6 +29,12 @@ def _settings_post(**overrides):
         "refund_escalate_hours": 48,
         "auto_confirm_receipt_days": 15,
         "aftersales_window_days": 7,
+        # after-sales requests
+        "aftersales_quality_days": 15,
+        "aftersales_return_days": 7,
+        "aftersales_respond_hours": 24,
+        "aftersales_refund_hours": 48,
+        "aftersales_escalate_hours": 24,
         "points_per_yuan": "1.00",
         "points_valid_days": 365,
         "points_per_yuan_redeemed": 100,

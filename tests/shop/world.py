@@ -65,6 +65,16 @@ def _seed_payments():
     importlib.import_module("payments.migrations.0002_seed").seed(apps, None)
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 128, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def build_world(owner, user=None):
     """Create one of everything and return {"kwargs": {url name: kwargs}, "objects": {...}}.
 
@@ -236,6 +246,13 @@ def build_world(owner, user=None):
     experiment = Experiment.objects.create(name="券面额测试", starts_at=now, ends_at=now + timedelta(days=7))
     ExperimentVariant.objects.create(experiment=experiment, position=0, name="对照", weight=1)
     ExperimentVariant.objects.create(experiment=experiment, position=1, name="十元券", weight=1)
+    # after-sales: complaints and the knowledge base
+    from aftersales.models import FaqArticle, FaqCategory
+    from aftersales.services import complaint_create
+
+    complaint = complaint_create(actor=owner, customer=customer, category="service", description="客服不回消息")
+    faq_category = FaqCategory.objects.create(name="退换货")
+    faq_article = FaqArticle.objects.create(category=faq_category, question="怎么退货", answer="<p>七天无理由</p>")
     staff = get_user_model().objects.create_user(username="world_staff", password="Correct-Horse-42")
     announcement = Announcement.objects.create(title="双十一发货安排", created_by=owner)
     key = apikey_create(actor=owner, name="storefront", scopes=["orders:read"])[0]
@@ -244,7 +261,42 @@ def build_world(owner, user=None):
     job.output.save("products.csv", ContentFile(b"code,name\nP-WORLD,T\n"))
     notification = Notification.objects.create(recipient=user, title="低库存", url="/inventory/low-stock/")
 
+    # -- after-sales requests: one request with a line and a photo, a reason, a rule, an excluded category --
+    from aftersales.models import (
+        AftersalesEvidence,
+        AftersalesExcludedCategory,
+        AftersalesLine,
+        AftersalesReason,
+        AftersalesRequest,
+        AutoApprovalRule,
+    )
+
+    as_reason = AftersalesReason.objects.create(name="世界理由", code="world-reason", kinds=["return"])
+    as_request = AftersalesRequest.objects.create(
+        number="AS2026010100001", order=shipped, kind="return", reason=as_reason, respond_due_at=now
+    )
+    AftersalesLine.objects.create(request=as_request, order_line=shipped.lines.get(), quantity=1)
+    as_evidence = AftersalesEvidence(request=as_request)
+    as_evidence.image.save("world.png", ContentFile(_png()), save=True)
+    as_rule = AutoApprovalRule.objects.create(name="世界规则", max_amount=Decimal("10.00"))
+    as_excluded = AftersalesExcludedCategory.objects.create(category=category)
+
     pk = {
+        "aftersales:request_detail": as_request,
+        "aftersales:request_approve": as_request,
+        "aftersales:request_reject": as_request,
+        "aftersales:request_assign": as_request,
+        "aftersales:request_note": as_request,
+        "aftersales:request_receive": as_request,
+        "aftersales:request_inspect": as_request,
+        "aftersales:request_refund": as_request,
+        "aftersales:request_ship_replacement": as_request,
+        "aftersales:request_close": as_request,
+        "aftersales:reason_edit": as_reason,
+        "aftersales:reason_delete": as_reason,
+        "aftersales:rule_edit": as_rule,
+        "aftersales:rule_delete": as_rule,
+        "aftersales:excluded_category_remove": as_excluded,
         "catalog:attributedefinition_edit": attribute,
         "catalog:attributedefinition_delete": attribute,
         "catalog:brand_edit": brand,
@@ -338,6 +390,19 @@ def build_world(owner, user=None):
         "apikey_revoke": key,
         "staff_edit": staff,
         "staff_password": staff,
+        # after-sales: complaints and the knowledge base
+        "aftersales:complaint_detail": complaint,
+        "aftersales:complaint_assign": complaint,
+        "aftersales:complaint_respond": complaint,
+        "aftersales:complaint_escalate": complaint,
+        "aftersales:complaint_resolve": complaint,
+        "aftersales:complaint_close": complaint,
+        "aftersales:complaint_reopen": complaint,
+        "aftersales:complaint_satisfaction": complaint,
+        "aftersales:faq_edit": faq_article,
+        "aftersales:faq_delete": faq_article,
+        "aftersales:faq_category_edit": faq_category,
+        "aftersales:faq_category_delete": faq_category,
     }
     kwargs = {name: {"pk": obj.pk} for name, obj in pk.items()}
     for name in (
@@ -361,6 +426,8 @@ def build_world(owner, user=None):
     kwargs["payments:cod_collect"] = {"order_pk": cod.pk}
     kwargs["orders:work_queue"] = {"queue": "allocate"}
     kwargs["module_home"] = {"module": "catalog"}
+    kwargs["aftersales:evidence_image"] = {"pk": as_request.pk, "evidence_pk": as_evidence.pk}
+    kwargs["aftersales:request_new"] = {"order_pk": shipped.pk}
     objects = {"product": product, "sku": sku, "order": paid, "payment": payment, "refund": refund}
     return {"kwargs": kwargs, "objects": objects}
 

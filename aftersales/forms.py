@@ -1,0 +1,242 @@
+"""After-sales forms: the request list's filters, each step's form, staff entry, reasons, policy."""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.models import AftersalesLine, AftersalesReason, AftersalesRequest, AutoApprovalRule
+from aftersales.services import SETTING_FIELDS, overdue_q
+from catalog.models import Category, Sku
+from inventory.models import Warehouse
+from orders.models import Carrier
+from shop.lists import FilterSet, IdFilter
+from shop.models import StoreSettings
+
+
+def assignable_staff():
+    """Active staff whose role may work after-sales requests."""
+    perm = Permission.objects.filter(codename="change_aftersalesrequest", content_type__app_label="aftersales")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__permissions__in=perm) | Q(user_permissions__in=perm))
+        .distinct()
+        .order_by("username")
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class RequestFilter(FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=AftersalesRequest.Status.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=AftersalesRequest.Kind.choices)
+    reason = django_filters.ModelChoiceFilter(label=_("Reason"), queryset=AftersalesReason.objects.all())
+    assignee = django_filters.ModelChoiceFilter(label=_("Assignee"), queryset=None)
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+    submitted_from = django_filters.DateFilter(
+        label=_("From"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = django_filters.DateFilter(
+        label=_("To"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    order = IdFilter(label=_("Order"), field_name="order_id")
+
+    class Meta:
+        model = AftersalesRequest
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["assignee"].queryset = assignable_staff()
+
+    def filter_overdue(self, queryset, name, value):
+        q = overdue_q(timezone.now())
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(submitted_at__gte=_day_start(value))
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(submitted_at__lt=_day_start(value + timedelta(days=1)))
+
+
+class AssignForm(forms.Form):
+    assignee = StaffChoiceField(label=_("Assign to"), queryset=None, required=False, empty_label=_("Nobody"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignable_staff()
+
+
+class ApproveForm(forms.Form):
+    note = forms.CharField(label=_("Staff note"), max_length=500, required=False)
+
+
+class RejectForm(forms.Form):
+    refusal_reason = forms.CharField(label=_("Refusal reason"), max_length=300)
+
+
+class NoteForm(forms.Form):
+    staff_note = forms.CharField(label=_("Staff note"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReceiveForm(forms.Form):
+    note = forms.CharField(label=_("Note on the parcel"), max_length=500, required=False)
+
+
+class ShipReplacementForm(forms.Form):
+    carrier = forms.ModelChoiceField(label=_("Carrier"), queryset=Carrier.objects.filter(is_active=True))
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=60)
+
+
+class InspectForm(forms.Form):
+    """One outcome per line: back to stock (with the warehouse) or write off (with the reason); an exchange
+    line also picks its replacement SKU (the same product's SKUs)."""
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_obj = request
+        warehouses = Warehouse.objects.filter(is_active=True)
+        self.rows = []
+        for line in request.lines.all():
+            prefix = f"line_{line.pk}"
+            self.fields[f"{prefix}_outcome"] = forms.ChoiceField(
+                label=_("Inspection of %(sku)s") % {"sku": line.order_line.sku_code},
+                choices=[c for c in AftersalesLine.Outcome.choices if c[0] != AftersalesLine.Outcome.PENDING],
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"{prefix}_warehouse"] = forms.ModelChoiceField(
+                label=_("Back to warehouse"), queryset=warehouses, required=False, initial=warehouses.first()
+            )
+            self.fields[f"{prefix}_reason"] = forms.CharField(
+                label=_("Write-off reason"), max_length=200, required=False
+            )
+            names = [f"{prefix}_outcome", f"{prefix}_warehouse", f"{prefix}_reason"]
+            if request.kind == AftersalesRequest.Kind.EXCHANGE:
+                self.fields[f"{prefix}_replacement"] = forms.ModelChoiceField(
+                    label=_("Replacement SKU"),
+                    queryset=Sku.objects.filter(product_id=line.order_line.sku.product_id, is_active=True),
+                    initial=line.order_line.sku_id,
+                )
+                names.append(f"{prefix}_replacement")
+            self.rows.append((line, [self[n] for n in names]))
+
+    def clean(self):
+        data = super().clean()
+        for line, _fields in self.rows:
+            prefix = f"line_{line.pk}"
+            outcome = data.get(f"{prefix}_outcome")
+            if outcome == AftersalesLine.Outcome.RESTOCK and not data.get(f"{prefix}_warehouse"):
+                self.add_error(f"{prefix}_warehouse", _("Choose the warehouse the goods go back to."))
+            if outcome == AftersalesLine.Outcome.WRITE_OFF and not (data.get(f"{prefix}_reason") or "").strip():
+                self.add_error(f"{prefix}_reason", _("Give the reason for the write-off."))
+        return data
+
+    def outcomes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            line.pk: {
+                "outcome": data[f"line_{line.pk}_outcome"],
+                "warehouse": data.get(f"line_{line.pk}_warehouse"),
+                "reason": data.get(f"line_{line.pk}_reason") or "",
+                "replacement_sku": data.get(f"line_{line.pk}_replacement"),
+            }
+            for line, _fields in self.rows
+        }
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    widget = MultipleImageInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleImageField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class StaffRequestForm(forms.Form):
+    """A request entered by customer service from the order page: the kind, the reason, units per line."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=AftersalesRequest.Kind.choices)
+    reason = forms.ModelChoiceField(label=_("Reason"), queryset=AftersalesReason.objects.filter(is_active=True))
+    note = forms.CharField(label=_("Customer note"), max_length=500, required=False)
+    images = MultipleImageField(
+        label=_("Photos"), required=False, help_text=_("JPEG, PNG, GIF or WebP, at most 3 MB each.")
+    )
+
+    def __init__(self, *args, order, left, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_rows = []
+        for line in order.lines.all():
+            name = f"qty_{line.pk}"
+            self.fields[name] = forms.IntegerField(
+                label=f"{line.sku_code} {line.name}",
+                min_value=0,
+                max_value=max(left.get(line.pk, 0), 0),
+                initial=0,
+                required=False,
+                help_text=_("%(n)s of %(b)s can still be asked for.")
+                % {"n": max(left.get(line.pk, 0), 0), "b": line.quantity},
+            )
+            self.line_rows.append((line, name))
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) for _line, name in self.line_rows):
+            raise forms.ValidationError(_("Enter a quantity for at least one line."))
+        return data
+
+    def lines(self) -> list[dict]:
+        return [
+            {"line": line.pk, "quantity": self.cleaned_data[name]}
+            for line, name in self.line_rows
+            if self.cleaned_data.get(name)
+        ]
+
+
+class ReasonForm(forms.ModelForm):
+    kinds = forms.MultipleChoiceField(
+        label=_("Request kinds"),
+        choices=AftersalesRequest.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked: every kind."),
+    )
+
+    class Meta:
+        model = AftersalesReason
+        fields = ["name", "code", "kinds", "freight_payer", "no_reason", "is_active", "position"]
+
+
+class AutoRuleForm(forms.ModelForm):
+    class Meta:
+        model = AutoApprovalRule
+        fields = ["name", "kind", "max_amount", "only_unshipped", "is_active", "position"]
+
+
+class ExcludedCategoryForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.order_by("path"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class AftersalesSettingsForm(forms.ModelForm):
+    class Meta:
+        model = StoreSettings
+        fields = SETTING_FIELDS
