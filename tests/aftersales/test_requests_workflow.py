@@ -222,3 +222,29 @@ def test_two_partial_returns_of_one_line_refund_its_charge_to_the_cent(make_orde
         amounts.append(request.refund.amount)
     assert amounts == [Decimal("33.33"), Decimal("66.66")]
     assert sum(amounts) == order.total
+
+
+def test_an_after_sales_refund_takes_back_the_points_the_order_earned(
+    make_order, owner, make_staff, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from customers.models import PointsEntry
+    from customers.services import points_earn_for_order
+    from orders.models import Order
+
+    order = make_order()
+    Order.objects.filter(pk=order.pk).update(status="completed", completed_at=timezone.now())
+    order.refresh_from_db()
+    earned = points_earn_for_order(customer=order.customer, order_number=order.number, amount=order.total)
+    request = submit(order, "refund_only", [{"sku": "AS-TEE-M", "quantity": 1}], code="quality")
+    services.request_approve(request=request, actor=owner)
+    services.request_refund(request=request, actor=owner)
+    request.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_approve(refund=request.refund, actor=make_staff("finance"))
+    deliver_refund_callbacks(request.refund)
+    reversed_ = PointsEntry.objects.get(order_number=order.number, kind="reverse")
+    # 96.00 of the 250.00 paid came back: that share of the earned points goes too
+    assert reversed_.points == -round(earned.points * Decimal("96") / Decimal("250"))
+    assert reversed_.reference == f"refund:{request.refund.pk}"
