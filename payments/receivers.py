@@ -19,6 +19,7 @@ from orders.signals import (
     refund_requested,
 )
 from payments import selectors, services, tasks
+from shop.outbox import enqueue
 
 
 @receiver(order_placing, dispatch_uid="payments.check_method")
@@ -31,7 +32,7 @@ def check_payment_method(sender, order, **kwargs):
 
 @receiver(order_paid, dispatch_uid="payments.assess_risk")
 def assess_risk(sender, order, **kwargs):
-    tasks.risk_assess.delay(order.pk)
+    enqueue(tasks.risk_assess, order.pk)
 
 
 @receiver(refund_requested, dispatch_uid="payments.request_refund")

@@ -18,15 +18,6 @@ from tests.payments.conftest import SECRETS, deliver_refund_callbacks
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def paid(make_order, pay):
-    def make(total="100.00", lines=((1, "100.00"),), method="alipay"):
-        order = make_order(total=total, lines=lines, method=method)
-        return pay(order).payment
-
-    return make
-
-
 def test_full_refund_is_approved_sent_and_confirmed_by_callback(paid, owner, django_capture_on_commit_callbacks):
     payment = paid("100.00")
     refund = services.refund_request(payment=payment, actor=owner, reason="顾客不想要了")
