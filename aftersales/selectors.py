@@ -1,5 +1,6 @@
 """After-sales reads shared by the pages, the API and reports."""
 
+from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
@@ -65,3 +66,28 @@ def request_detail(pk) -> AftersalesRequest | None:
 def order_requests(order):
     """An order's requests, newest first (the order page's after-sales links)."""
     return AftersalesRequest.objects.filter(order=order).order_by("-submitted_at", "-id")
+
+
+def over_requested_lines():
+    """Order lines whose open and done after-sales requests ask for more units than were bought (invariant)."""
+    from django.db.models import F, Sum
+
+    from aftersales.services.policy import COUNTED
+    from orders.models import OrderLine
+
+    return (
+        OrderLine.objects.filter(aftersales_lines__request__status__in=COUNTED)
+        .annotate(asked=Sum("aftersales_lines__quantity"))
+        .filter(asked__gt=F("quantity"))
+        .order_by("pk")
+    )
+
+
+def refunds_not_matching_lines():
+    """Refunded requests without their refund, or whose lines' refunded amounts differ from it (invariant)."""
+    from django.db.models import Q, Sum
+
+    refunded = AftersalesRequest.objects.filter(refunded_at__isnull=False).annotate(
+        lines_refunded=Sum("lines__amount_refunded")
+    )
+    return refunded.filter(Q(refund__isnull=True) | ~Q(lines_refunded=models.F("refund__amount"))).order_by("pk")

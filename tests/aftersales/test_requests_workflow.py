@@ -248,3 +248,16 @@ def test_an_after_sales_refund_takes_back_the_points_the_order_earned(
     # 96.00 of the 250.00 paid came back: that share of the earned points goes too
     assert reversed_.points == -round(earned.points * Decimal("96") / Decimal("250"))
     assert reversed_.reference == f"refund:{request.refund.pk}"
+
+
+def test_the_invariants_hold_after_a_refund_and_notice_a_broken_line(make_order, owner):
+    from shop.invariants import invariants_check
+
+    order = make_order(delivered_days_ago=None)
+    request = submit(order, "refund_only", [{"sku": "AS-MUG", "quantity": 1}], code="no_longer_wanted")
+    services.request_approve(request=request, actor=owner)
+    services.request_refund(request=request, actor=owner)
+    ours = [i for i in invariants_check() if i.rule.startswith("aftersales")]
+    assert len(ours) == 2 and all(i.holds for i in ours)
+    AftersalesLine.objects.filter(request=request).update(amount_refunded=Decimal("1.00"), quantity=5)
+    assert [i.broken for i in invariants_check() if i.rule.startswith("aftersales")] == [1, 1]
