@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Sum
 
 from aftersales import services
-from aftersales.models import AftersalesLine, AftersalesReason, AutoApprovalRule
+from aftersales.models import AftersalesLine, AftersalesReason, AftersalesRequest, AutoApprovalRule
 from aftersales.signals import request_closed
 from inventory.models import StockLevel, StockMovement
 from orders.models import OrderEvent
@@ -261,3 +261,31 @@ def test_the_invariants_hold_after_a_refund_and_notice_a_broken_line(make_order,
     assert len(ours) == 2 and all(i.holds for i in ours)
     AftersalesLine.objects.filter(request=request).update(amount_refunded=Decimal("1.00"), quantity=5)
     assert [i.broken for i in invariants_check() if i.rule.startswith("aftersales")] == [1, 1]
+
+
+def test_an_auto_approved_refund_payments_refuses_leaves_the_request_approved(make_order, owner):
+    from payments.models import Payment
+    from payments.services import refund_request
+
+    AutoApprovalRule.objects.create(name="全部仅退款", kind="refund_only", only_unshipped=True)
+    order = make_order(delivered_days_ago=None)
+    refund_request(payment=Payment.objects.get(order=order), actor=owner, reason="线下已全额退款")
+    request = submit(order, "refund_only", [{"sku": "AS-MUG", "quantity": 1}], code="no_longer_wanted")
+    request.refresh_from_db()
+    assert (request.status, request.refund, request.auto_approved_by is not None) == ("approved", None, True)
+    assert Refund.objects.filter(order=order).count() == 1
+
+
+def test_an_answered_request_is_no_longer_shown_overdue(make_order, owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    request = submit(make_order(), "return", [{"sku": "AS-TEE-M", "quantity": 1}])
+    AftersalesRequest.objects.filter(pk=request.pk).update(respond_due_at=timezone.now() - timedelta(hours=1))
+    request.refresh_from_db()
+    assert request.is_overdue
+    services.requests_sla_sweep(now=timezone.now())
+    services.request_approve(request=request, actor=owner)
+    request.refresh_from_db()
+    assert not request.is_overdue and request.overdue_at is None
