@@ -29,6 +29,17 @@ class AftersalesConfig(AppConfig):
 
         return {"requests": requests_sla_sweep(now=now), "complaints": complaints_sla_sweep(now=now)}
 
+    def invariants(self):
+        """After-sales invariants (shop.invariants): each queryset is empty when all is well."""
+        from aftersales import selectors
+
+        return {
+            "aftersales: order lines asked back more often than bought": selectors.over_requested_lines(),
+            "aftersales: refunded requests whose lines do not add up to their refund": (
+                selectors.refunds_not_matching_lines()
+            ),
+        }
+
     def order_links(self, user, order):
         """The order page's after-sales links: the order's requests, and "Request after-sales" for staff who
         may enter one (orders asks through shop.hooks; it never imports aftersales)."""

@@ -32,10 +32,6 @@ def _assign_selected(request, queryset):
     return _("%(n)s requests assigned.") % {"n": done}
 
 
-def _due(r):
-    return r.respond_due_at if r.status == "submitted" else r.refund_due_at
-
-
 def _local(value):
     return timezone.localtime(value) if value else None
 
@@ -54,7 +50,7 @@ class RequestList(ListPage):
         Column("reason", gettext_lazy("Reason"), sortable=False, value=lambda r: r.reason.name),
         Column("amount_asked", gettext_lazy("Amount asked"), sortable=False),
         Column("assignee", gettext_lazy("Assignee"), sortable=False, value=lambda r: str(r.assignee or "")),
-        Column("due", gettext_lazy("Due"), sortable=False, value=lambda r: _local(_due(r))),
+        Column("due", gettext_lazy("Due"), sortable=False, value=lambda r: _local(r.due_at)),
     ]
     actions = [
         BulkAction("approve", gettext_lazy("Approve"), "aftersales.change_aftersalesrequest", _approve_selected),

@@ -16,6 +16,7 @@ import statistics
 from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -335,3 +336,28 @@ def aftersales_report(*, starts_at, ends_at) -> dict:
         "requests": request_report(starts_at=starts_at, ends_at=ends_at),
         "complaints": complaint_report(starts_at=starts_at, ends_at=ends_at),
     }
+
+
+def over_requested_lines():
+    """Order lines whose open and done after-sales requests ask for more units than were bought (invariant)."""
+    from django.db.models import F, Sum
+
+    from aftersales.services.policy import COUNTED
+    from orders.models import OrderLine
+
+    return (
+        OrderLine.objects.filter(aftersales_lines__request__status__in=COUNTED)
+        .annotate(asked=Sum("aftersales_lines__quantity"))
+        .filter(asked__gt=F("quantity"))
+        .order_by("pk")
+    )
+
+
+def refunds_not_matching_lines():
+    """Refunded requests without their refund, or whose lines' refunded amounts differ from it (invariant)."""
+    from django.db.models import Q, Sum
+
+    refunded = AftersalesRequest.objects.filter(refunded_at__isnull=False).annotate(
+        lines_refunded=Sum("lines__amount_refunded")
+    )
+    return refunded.filter(Q(refund__isnull=True) | ~Q(lines_refunded=models.F("refund__amount"))).order_by("pk")

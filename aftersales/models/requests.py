@@ -244,8 +244,18 @@ class AftersalesRequest(models.Model):
         return self.status not in self.FINAL
 
     @property
+    def due_at(self):
+        """When the step the shop owes now is due: the answer while submitted, the refund (or replacement) once
+        the goods are back; None while the customer is the one to act."""
+        if self.status == self.Status.SUBMITTED:
+            return self.respond_due_at
+        if self.status in (self.Status.RECEIVED, self.Status.INSPECTED):
+            return self.refund_due_at
+        return None
+
+    @property
     def is_overdue(self):
-        return self.overdue_at is not None and self.is_open
+        return self.due_at is not None and self.due_at <= timezone.now()
 
 
 class AftersalesLine(models.Model):

@@ -239,8 +239,9 @@ def _return_address() -> str:
 
 def _approve(request, *, actor, now, rule=None, note=""):
     settings = store_settings()
-    fields = ["first_response_at"]
+    fields = ["first_response_at", "overdue_at", "escalated_at"]
     request.first_response_at = request.first_response_at or now
+    request.overdue_at = request.escalated_at = None  # the answer came: the next timer flags afresh
     if request.kind != K.REFUND_ONLY:
         request.return_address = _return_address()[:300]
         request.return_deadline = now + timedelta(days=settings.aftersales_return_days)
@@ -264,7 +265,11 @@ def _approve(request, *, actor, now, rule=None, note=""):
     if rule is not None and request.kind == K.REFUND_ONLY:
         from aftersales.services.handling import _refund  # the refund step, in this transaction
 
-        _refund(request, actor=None, now=now)
+        try:
+            with transaction.atomic():  # a savepoint: a refund payments refuses leaves the request approved
+                _refund(request, actor=None, now=now)
+        except DomainError:
+            request.refresh_from_db()
 
 
 @transaction.atomic(durable=True)

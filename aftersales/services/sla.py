@@ -27,10 +27,6 @@ def overdue_q(now) -> Q:
     return Q(status__in=RESPOND_STATES, respond_due_at__lte=now) | Q(status__in=REFUND_STATES, refund_due_at__lte=now)
 
 
-def _due(request):
-    return request.respond_due_at if request.status in RESPOND_STATES else request.refund_due_at
-
-
 def requests_sla_sweep(*, now=None) -> dict:
     """Flag overdue requests (reminding their assignee) and escalate long-overdue ones to the owners."""
     now = now or timezone.now()
@@ -57,7 +53,7 @@ def _sweep_one(pk, *, now, escalate_after) -> tuple[int, int]:
     if request is None:
         return 0, 0
     flagged = escalated = 0
-    due = _due(request)
+    due = request.due_at
     url = request.get_absolute_url()
     if request.overdue_at is None:
         request.overdue_at = now

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0005_points_settings'),
+        ('shop', '0006_outbox'),
     ]
 
     operations = [

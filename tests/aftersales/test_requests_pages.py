@@ -169,3 +169,28 @@ def test_policy_page_sets_rules_and_settings_for_owner_not_customer_service(clie
     assert client.post(reverse("aftersales:excluded_category_add"), {"category": category.pk}).status_code == 302
     again = client.post(reverse("aftersales:excluded_category_add"), {"category": category.pk}, **EN)
     assert again.status_code == 400 and b"already excluded" in again.content
+
+
+def test_the_list_costs_the_same_queries_at_any_page_size(client_as, make_order):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as("customer_service")
+    order = make_order()
+    reason = AftersalesReason.objects.get(code="changed_mind")
+    url = reverse("aftersales:request_list")
+
+    def add(n, start):
+        for i in range(start, start + n):
+            AftersalesRequest.objects.create(number=f"AS20260101{i:05d}", order=order, kind="return", reason=reason)
+
+    def queries(per_page):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, {"per_page": per_page}, **EN).status_code == 200
+        return len(ctx)
+
+    add(3, 1)
+    queries(20)  # the first request of the session reads what later ones have cached
+    few = queries(20)
+    add(60, 100)
+    assert queries(50) == few and queries(20) == few

@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Sum
 
 from aftersales import services
-from aftersales.models import AftersalesLine, AftersalesReason, AutoApprovalRule
+from aftersales.models import AftersalesLine, AftersalesReason, AftersalesRequest, AutoApprovalRule
 from aftersales.signals import request_closed
 from inventory.models import StockLevel, StockMovement
 from orders.models import OrderEvent
@@ -222,3 +222,70 @@ def test_two_partial_returns_of_one_line_refund_its_charge_to_the_cent(make_orde
         amounts.append(request.refund.amount)
     assert amounts == [Decimal("33.33"), Decimal("66.66")]
     assert sum(amounts) == order.total
+
+
+def test_an_after_sales_refund_takes_back_the_points_the_order_earned(
+    make_order, owner, make_staff, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from customers.models import PointsEntry
+    from customers.services import points_earn_for_order
+    from orders.models import Order
+
+    order = make_order()
+    Order.objects.filter(pk=order.pk).update(status="completed", completed_at=timezone.now())
+    order.refresh_from_db()
+    earned = points_earn_for_order(customer=order.customer, order_number=order.number, amount=order.total)
+    request = submit(order, "refund_only", [{"sku": "AS-TEE-M", "quantity": 1}], code="quality")
+    services.request_approve(request=request, actor=owner)
+    services.request_refund(request=request, actor=owner)
+    request.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_approve(refund=request.refund, actor=make_staff("finance"))
+    deliver_refund_callbacks(request.refund)
+    reversed_ = PointsEntry.objects.get(order_number=order.number, kind="reverse")
+    # 96.00 of the 250.00 paid came back: that share of the earned points goes too
+    assert reversed_.points == -round(earned.points * Decimal("96") / Decimal("250"))
+    assert reversed_.reference == f"refund:{request.refund.pk}"
+
+
+def test_the_invariants_hold_after_a_refund_and_notice_a_broken_line(make_order, owner):
+    from shop.invariants import invariants_check
+
+    order = make_order(delivered_days_ago=None)
+    request = submit(order, "refund_only", [{"sku": "AS-MUG", "quantity": 1}], code="no_longer_wanted")
+    services.request_approve(request=request, actor=owner)
+    services.request_refund(request=request, actor=owner)
+    ours = [i for i in invariants_check() if i.rule.startswith("aftersales")]
+    assert len(ours) == 2 and all(i.holds for i in ours)
+    AftersalesLine.objects.filter(request=request).update(amount_refunded=Decimal("1.00"), quantity=5)
+    assert [i.broken for i in invariants_check() if i.rule.startswith("aftersales")] == [1, 1]
+
+
+def test_an_auto_approved_refund_payments_refuses_leaves_the_request_approved(make_order, owner):
+    from payments.models import Payment
+    from payments.services import refund_request
+
+    AutoApprovalRule.objects.create(name="全部仅退款", kind="refund_only", only_unshipped=True)
+    order = make_order(delivered_days_ago=None)
+    refund_request(payment=Payment.objects.get(order=order), actor=owner, reason="线下已全额退款")
+    request = submit(order, "refund_only", [{"sku": "AS-MUG", "quantity": 1}], code="no_longer_wanted")
+    request.refresh_from_db()
+    assert (request.status, request.refund, request.auto_approved_by is not None) == ("approved", None, True)
+    assert Refund.objects.filter(order=order).count() == 1
+
+
+def test_an_answered_request_is_no_longer_shown_overdue(make_order, owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    request = submit(make_order(), "return", [{"sku": "AS-TEE-M", "quantity": 1}])
+    AftersalesRequest.objects.filter(pk=request.pk).update(respond_due_at=timezone.now() - timedelta(hours=1))
+    request.refresh_from_db()
+    assert request.is_overdue
+    services.requests_sla_sweep(now=timezone.now())
+    services.request_approve(request=request, actor=owner)
+    request.refresh_from_db()
+    assert not request.is_overdue and request.overdue_at is None
