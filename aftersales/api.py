@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import ninja
+from ninja import Status
 from ninja import Query
 from django.utils.translation import gettext as _
 from pydantic import Field
@@ -80,7 +81,7 @@ def post_review(request, payload: ReviewIn):
         images=[i.model_dump() for i in payload.images],
         actor=api_actor(request),
     )
-    return 201, _review_body(review)
+    return Status(201, _review_body(review))
 
 
 class ReviewQuery(ninja.Schema):

@@ -7,6 +7,8 @@ imports no module app by name.
 import importlib
 import importlib.util
 
+from django.conf import settings as django_settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import OperationalError, connection
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -128,6 +130,14 @@ def _http_error(request, exc):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    """A body past DATA_UPLOAD_MAX_MEMORY_SIZE (a review's photos, say): 413 in the error format."""
+    mb = round(django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024), 1)
+    message = _("The request body is larger than %(mb)s MB.") % {"mb": mb}
+    return error(request, 413, "too_large", message, {"body": message})
 
 
 @csrf_exempt

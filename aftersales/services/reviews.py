@@ -28,6 +28,7 @@ S = Review.Status
 TEXT_MAX = 2000
 REPLY_MAX = 1000
 IMAGES_MAX = 9
+IMAGE_MAX_BYTES = 2 * 1024 * 1024  # a review photo; the storefront sends it resized
 KEYWORD_MAX = 50
 REVIEWABLE = (Order.Status.DELIVERED, Order.Status.COMPLETED)
 REVIEW_MACHINE = StateMachine(
@@ -134,7 +135,11 @@ def review_post(*, order_number, rating, text="", line_id=None, sku="", images=(
     uploads = []  # every photo checked before anything is written
     for i, image in enumerate(images):
         try:
-            uploads.append(image_from_base64(image.get("filename", ""), image.get("content_base64", "")))
+            uploads.append(
+                image_from_base64(
+                    image.get("filename", ""), image.get("content_base64", ""), max_bytes=IMAGE_MAX_BYTES
+                )
+            )
         except DomainError as e:
             raise DomainError(e.message, code=e.code, fields={f"images.{i}": e.message}) from None
     order = Order.objects.select_for_update().filter(number=str(order_number or "").strip()).first()
