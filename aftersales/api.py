@@ -3,9 +3,8 @@
 from datetime import datetime
 
 import ninja
-from ninja import Status
-from ninja import Query
 from django.utils.translation import gettext as _
+from ninja import Query, Status
 from pydantic import Field
 
 from aftersales import selectors, services

@@ -29,7 +29,9 @@ class ReviewFilter(FilterSet):
     posted_from = django_filters.DateFilter(
         label=_("From"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})
     )
-    posted_to = django_filters.DateFilter(label=_("To"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"}))
+    posted_to = django_filters.DateFilter(
+        label=_("To"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
     product = IdFilter(label=_("Product"), field_name="product_id")
     sku = IdFilter(label=_("SKU"), field_name="sku_id")
 
@@ -64,11 +66,9 @@ class SurveyResultsForm(forms.Form):
         label=_("By"), choices=[("week", _("Week")), ("month", _("Month"))], required=False, initial="week"
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + list(Survey.Kind.choices), required=False)
-    days = forms.TypedChoiceField(
+    days = forms.ChoiceField(
         label=_("Range"),
-        choices=[(30, _("Last 30 days")), (90, _("Last 90 days")), (365, _("Last 365 days"))],
-        coerce=int,
+        choices=[("30", _("Last 30 days")), ("90", _("Last 90 days")), ("365", _("Last 365 days"))],
         required=False,
-        empty_value=90,
-        initial=90,
+        initial="90",
     )

@@ -126,7 +126,10 @@ def survey_results(*, period="week", kind="", since=None) -> dict:
     rows = surveys(kind=kind, since=since)
     by_period = [
         _survey_row(row)
-        for row in rows.annotate(period=trunc("sent_at")).values("period").annotate(**_survey_figures()).order_by("period")
+        for row in rows.annotate(period=trunc("sent_at"))
+        .values("period")
+        .annotate(**_survey_figures())
+        .order_by("period")
     ]
     by_kind = [
         {**_survey_row(row), "label": Survey.Kind(row["kind"]).label}

@@ -117,9 +117,7 @@ class StoreSettings(models.Model):
         blank=True,
         help_text=_("Leave empty for the standard text."),
     )
-    survey_text_customers = models.BooleanField(
-        _("text satisfaction surveys to customers"), default=False
-    )
+    survey_text_customers = models.BooleanField(_("text satisfaction surveys to customers"), default=False)
     survey_link = models.CharField(
         _("survey page on the storefront"),
         max_length=200,

@@ -146,7 +146,10 @@ class Survey(models.Model):
                 condition=models.Q(nps__isnull=True) | models.Q(nps__lte=10), name="survey_nps_0_to_10"
             ),
         ]
-        indexes = [models.Index(fields=["sent_at"], name="survey_sent"), models.Index(fields=["answered_at"], name="survey_answered")]
+        indexes = [
+            models.Index(fields=["sent_at"], name="survey_sent"),
+            models.Index(fields=["answered_at"], name="survey_answered"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.request_number or self.order_number}"

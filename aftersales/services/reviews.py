@@ -136,9 +136,7 @@ def review_post(*, order_number, rating, text="", line_id=None, sku="", images=(
     for i, image in enumerate(images):
         try:
             uploads.append(
-                image_from_base64(
-                    image.get("filename", ""), image.get("content_base64", ""), max_bytes=IMAGE_MAX_BYTES
-                )
+                image_from_base64(image.get("filename", ""), image.get("content_base64", ""), max_bytes=IMAGE_MAX_BYTES)
             )
         except DomainError as e:
             raise DomainError(e.message, code=e.code, fields={f"images.{i}": e.message}) from None
@@ -160,7 +158,7 @@ def review_post(*, order_number, rating, text="", line_id=None, sku="", images=(
     review = _create(line=line, rating=rating, text=text, status=status, keywords=keywords)
     for position, upload in enumerate(uploads):
         photo = ReviewImage(review=review, position=position)
-        photo.image.save(upload.name, upload, save=False)
+        photo.image.save(upload.name or "photo", upload, save=False)
         photo.thumbnail.save("thumb.jpg", image_thumbnail(upload), save=False)
         photo.save()
     if uploads:
@@ -251,9 +249,7 @@ def reviews_moderate(*, reviews, actor, action) -> tuple[int, list[str]]:
             _moderate(review, action, actor)
             done += 1
         else:
-            refused.append(
-                _("%(r)s is already %(s)s.") % {"r": review, "s": review.get_status_display()}
-            )
+            refused.append(_("%(r)s is already %(s)s.") % {"r": review, "s": review.get_status_display()})
     return done, refused
 
 

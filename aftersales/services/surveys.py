@@ -61,7 +61,10 @@ def survey_text(*, survey_id):
             text = _("How did we handle your after-sales request %(n)s? Tell us: %(link)s")
             text %= {"n": survey.request_number, "link": survey_link(survey)}
         else:
-            text = _("How was your order %(n)s? Tell us: %(link)s") % {"n": survey.order_number, "link": survey_link(survey)}
+            text = _("How was your order %(n)s? Tell us: %(link)s") % {
+                "n": survey.order_number,
+                "link": survey_link(survey),
+            }
         subject = _("A short satisfaction survey")
     try:
         outbound = customer_text_send(customer=survey.customer, text=text, subject=subject, purpose="survey")

@@ -61,7 +61,9 @@ class ReviewList(ListPage):
         Column("text", gettext_lazy("Review text"), sortable=False),
         Column("image_count", gettext_lazy("Photos"), sortable=False),
         Column("status", gettext_lazy("Status"), sortable=False, value=lambda r: r.get_status_display()),
-        Column("flagged_keywords", gettext_lazy("Keywords"), sortable=False, value=lambda r: "、".join(r.flagged_keywords)),
+        Column(
+            "flagged_keywords", gettext_lazy("Keywords"), sortable=False, value=lambda r: "、".join(r.flagged_keywords)
+        ),
         Column("is_default", gettext_lazy("Default review"), sortable=False),
         Column("reply", gettext_lazy("Shop reply"), sortable=False),
     ]
@@ -163,9 +165,7 @@ def keyword_list(request):
 @require_POST
 def keyword_delete(request, pk):
     keyword = get_object_or_404(selectors.keywords(), pk=pk)
-    message_submit(
-        request, lambda: services.keyword_delete(actor=request.user, keyword=keyword), _("Keyword removed.")
-    )
+    message_submit(request, lambda: services.keyword_delete(actor=request.user, keyword=keyword), _("Keyword removed."))
     return redirect("aftersales:keyword_list")
 
 

@@ -18,7 +18,7 @@ def survey_results(request):
     choice = form.cleaned_data if form.is_valid() else {}
     period = choice.get("period") or "week"
     kind = choice.get("kind") or ""
-    days = choice.get("days") or 90
+    days = int(choice.get("days") or 90)
     since = timezone.now() - timedelta(days=days)
     results = selectors.survey_results(period=period, kind=kind, since=since)
     for row in results["periods"]:

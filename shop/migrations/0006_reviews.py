@@ -5,45 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('shop', '0005_points_settings'),
+        ("shop", "0005_points_settings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='storesettings',
-            name='auto_review_days',
-            field=models.PositiveIntegerField(default=7, verbose_name='review window after delivery (days)'),
+            model_name="storesettings",
+            name="auto_review_days",
+            field=models.PositiveIntegerField(default=7, verbose_name="review window after delivery (days)"),
         ),
         migrations.AddField(
-            model_name='storesettings',
-            name='auto_review_enabled',
-            field=models.BooleanField(default=False, help_text='When an order completes automatically after the review window, each line the customer did not review gets a 5-star default review.', verbose_name='post a default positive review'),
+            model_name="storesettings",
+            name="auto_review_enabled",
+            field=models.BooleanField(
+                default=False,
+                help_text="When an order completes automatically after the review window, each line the customer did not review gets a 5-star default review.",
+                verbose_name="post a default positive review",
+            ),
         ),
         migrations.AddField(
-            model_name='storesettings',
-            name='auto_review_text',
-            field=models.CharField(blank=True, help_text='Leave empty for the standard text.', max_length=200, verbose_name='default review text'),
+            model_name="storesettings",
+            name="auto_review_text",
+            field=models.CharField(
+                blank=True,
+                help_text="Leave empty for the standard text.",
+                max_length=200,
+                verbose_name="default review text",
+            ),
         ),
         migrations.AddField(
-            model_name='storesettings',
-            name='review_low_rating_threshold',
-            field=models.PositiveSmallIntegerField(default=2, help_text='0 turns the alert off.', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(5)], verbose_name='alert customer service at ratings up to'),
+            model_name="storesettings",
+            name="review_low_rating_threshold",
+            field=models.PositiveSmallIntegerField(
+                default=2,
+                help_text="0 turns the alert off.",
+                validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(5)],
+                verbose_name="alert customer service at ratings up to",
+            ),
         ),
         migrations.AddField(
-            model_name='storesettings',
-            name='reviews_publish_unmoderated',
-            field=models.BooleanField(default=False, help_text='Reviews that match no moderation keyword are published at once instead of awaiting review.', verbose_name='publish reviews without moderation'),
+            model_name="storesettings",
+            name="reviews_publish_unmoderated",
+            field=models.BooleanField(
+                default=False,
+                help_text="Reviews that match no moderation keyword are published at once instead of awaiting review.",
+                verbose_name="publish reviews without moderation",
+            ),
         ),
         migrations.AddField(
-            model_name='storesettings',
-            name='survey_link',
-            field=models.CharField(blank=True, help_text="The address texted to customers; {token} is replaced by the survey's token.", max_length=200, verbose_name='survey page on the storefront'),
+            model_name="storesettings",
+            name="survey_link",
+            field=models.CharField(
+                blank=True,
+                help_text="The address texted to customers; {token} is replaced by the survey's token.",
+                max_length=200,
+                verbose_name="survey page on the storefront",
+            ),
         ),
         migrations.AddField(
-            model_name='storesettings',
-            name='survey_text_customers',
-            field=models.BooleanField(default=False, verbose_name='text satisfaction surveys to customers'),
+            model_name="storesettings",
+            name="survey_text_customers",
+            field=models.BooleanField(default=False, verbose_name="text satisfaction surveys to customers"),
         ),
     ]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import count
 
+import pytest
 from django.utils import timezone
 from PIL import Image
 
@@ -75,3 +76,14 @@ class Api:
         if data is not None:
             kwargs.update(data=json.dumps(data), content_type="application/json")
         return getattr(self.client, method)(f"/api/v1{path}", **kwargs)
+
+
+@pytest.fixture
+def english(settings):
+    """The tests read English messages (the suite's default language is zh-hans)."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def api(client, owner):
+    return Api(client, owner)

@@ -17,20 +17,12 @@ from orders.models import Order
 from orders.services import order_complete
 from shop.models import AuditEntry, Notification
 from shop.selectors import store_settings
+from tests.aftersales import reviews_data
 from tests.aftersales.reviews_data import Api, make_order, png_base64
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+api, english = reviews_data.api, reviews_data.english  # the shared fixtures
 S = Review.Status
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def api(client, owner):
-    return Api(client, owner)
 
 
 def body(order, **extra):
@@ -266,9 +258,7 @@ def test_the_job_posts_one_default_review_per_unreviewed_line(django_capture_on_
     assert Review.objects.get(pk=own.pk).text == "质量很好，穿着舒服"
 
 
-def test_no_default_review_inside_the_review_window_or_for_staff_completions(
-    django_capture_on_commit_callbacks, owner
-):
+def test_no_default_review_inside_the_review_window_or_for_staff_completions(django_capture_on_commit_callbacks, owner):
     _settings(auto_review_enabled=True, auto_review_days=15)
     early = make_order(delivered_days_ago=10)  # past the 7-day after-sales window, inside the review window
     _complete_by_job(django_capture_on_commit_callbacks)

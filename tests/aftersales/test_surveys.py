@@ -14,20 +14,12 @@ from aftersales.signals import request_closed
 from customers.models import OutboundMessage
 from orders.services import order_complete
 from shop.selectors import store_settings
-from tests.aftersales.reviews_data import Api, make_order
+from tests.aftersales import reviews_data
+from tests.aftersales.reviews_data import make_order
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+api, english = reviews_data.api, reviews_data.english  # the shared fixtures
 K = Survey.Kind
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def api(client, owner):
-    return Api(client, owner)
 
 
 def test_a_completed_order_invites_one_survey(django_capture_on_commit_callbacks, owner):

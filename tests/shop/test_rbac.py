@@ -235,6 +235,17 @@ MARKETING = {
     "marketing:timed_report",
     "marketing:calendar",
 }
+# -- aftersales: reviews and satisfaction surveys (owner, operations, customer service hold aftersales.*) --
+AFTERSALES_REVIEWS = {
+    "aftersales:review_list",
+    "aftersales:review_detail",
+    "aftersales:review_moderate",
+    "aftersales:review_reply",
+    "aftersales:keyword_list",
+    "aftersales:keyword_delete",
+    "aftersales:product_ratings",
+    "aftersales:survey_results",
+}
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -267,6 +278,7 @@ ALL = (
     | MARKETING
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
+    | AFTERSALES_REVIEWS
 )
 
 # -- role -> the pages it may open (everything else: 403) ------------------------------------------------
@@ -287,6 +299,7 @@ MAY_OPEN = {
         | SEGMENTS_WRITE
         | MARKETING
         | ANNOUNCEMENTS
+        | AFTERSALES_REVIEWS
     ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
     "customer_service": EVERY_STAFF
@@ -298,7 +311,8 @@ MAY_OPEN = {
     | CUSTOMERS_WRITE
     | CUSTOMERS_PHONES
     | CUSTOMERS_DATA
-    | SEGMENTS_WRITE,
+    | SEGMENTS_WRITE
+    | AFTERSALES_REVIEWS,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
     "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING,
 }
@@ -320,6 +334,9 @@ INLINE_CHECKS = [
     ("payments:refund_list", {"action": "approve"}, {"owner", "finance"}),
     ("payments:risk_rules", {}, {"owner", "finance"}),
     ("apikey_list", {}, {"owner"}),
+    # aftersales: reviews
+    ("aftersales:review_list", {"action": "approve"}, {"owner", "operations", "customer_service"}),
+    ("aftersales:keyword_list", {}, {"owner", "operations", "customer_service"}),
 ]
 ROUTE_OF = {name: route for route, name, _view in ROUTES}
 

@@ -244,6 +244,24 @@ def build_world(owner, user=None):
     job.output.save("products.csv", ContentFile(b"code,name\nP-WORLD,T\n"))
     notification = Notification.objects.create(recipient=user, title="低库存", url="/inventory/low-stock/")
 
+    # -- aftersales: reviews and surveys --
+    from aftersales.models import ModerationKeyword, Review
+
+    delivered = order("W000000000009", Order.Status.DELIVERED)
+    review_line = delivered.lines.get()
+    review = Review.objects.create(
+        order_line=review_line,
+        order=delivered,
+        order_number=delivered.number,
+        product=product,
+        sku=sku,
+        sku_code=sku.code,
+        customer=customer,
+        rating=2,
+        text="尺码偏小",
+    )
+    moderation_keyword = ModerationKeyword.objects.create(word="假货")
+
     pk = {
         "catalog:attributedefinition_edit": attribute,
         "catalog:attributedefinition_delete": attribute,
@@ -338,6 +356,11 @@ def build_world(owner, user=None):
         "apikey_revoke": key,
         "staff_edit": staff,
         "staff_password": staff,
+        # aftersales: reviews
+        "aftersales:review_detail": review,
+        "aftersales:review_moderate": review,
+        "aftersales:review_reply": review,
+        "aftersales:keyword_delete": moderation_keyword,
     }
     kwargs = {name: {"pk": obj.pk} for name, obj in pk.items()}
     for name in (
