@@ -326,3 +326,24 @@ def test_a_body_past_the_upload_limit_is_refused_in_the_error_format(api):
     response = api("post", "/reviews", body(make_order(), images=[{"filename": "big.png", "content_base64": huge}]))
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
     assert Review.objects.count() == 0
+
+
+def test_the_review_settings_are_edited_on_the_store_settings_page(owner_client):
+    from tests.shop.test_staff_and_settings import _settings_post
+
+    page = owner_client.get("/settings/").content.decode()
+    assert 'name="auto_review_enabled"' in page and 'name="reviews_publish_unmoderated"' in page
+    data = _settings_post(
+        auto_review_enabled="on",
+        auto_review_text="好评！",
+        auto_review_days=10,
+        review_low_rating_threshold=1,
+        survey_text_customers="on",
+        survey_link="https://m.example.com/s/{token}",
+    )
+    assert owner_client.post("/settings/", data).status_code == 302
+    settings = store_settings()
+    assert (settings.auto_review_enabled, settings.auto_review_text, settings.auto_review_days) == (True, "好评！", 10)
+    assert settings.review_low_rating_threshold == 1 and settings.survey_text_customers is True
+    bad = owner_client.post("/settings/", {**data, "review_low_rating_threshold": 6})
+    assert bad.status_code == 200 and store_settings().review_low_rating_threshold == 1

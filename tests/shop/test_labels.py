@@ -49,6 +49,7 @@ def _expansions():
     """What each computed action code can become, taken from the code that computes it."""
     from catalog.models import AttributeDefinition, Brand, Tag
     from inventory.models import PurchaseOrder, StockMovement
+    from aftersales.services.reviews import REVIEW_MACHINE
     from orders.state import TRANSITIONS
 
     named = [m._meta.model_name for m in (Brand, Tag, AttributeDefinition)]
@@ -60,6 +61,8 @@ def _expansions():
         "inventory.*": [f"inventory.{k}" for k in (StockMovement.Kind.RELEASE, StockMovement.Kind.SALE)],
         "inventory.po_*": [f"inventory.po_{s}" for s in PurchaseOrder.Status.values],
         "orders.*": [f"orders.{a}" for a in TRANSITIONS],
+        # aftersales: reviews
+        "aftersales.review_*": [f"aftersales.review_{a}" for a in REVIEW_MACHINE.transitions],
     }
 
 
