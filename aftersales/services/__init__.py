@@ -10,6 +10,7 @@ from aftersales.services.reviews import (
     review_post,
     review_reply,
     reviews_default_post,
+    reviews_default_sweep,
     reviews_moderate,
 )
 from aftersales.services.surveys import survey_answer, survey_invite, survey_text
@@ -24,6 +25,7 @@ __all__ = [
     "review_post",
     "review_reply",
     "reviews_default_post",
+    "reviews_default_sweep",
     "reviews_moderate",
     "survey_answer",
     "survey_invite",

@@ -10,7 +10,7 @@ review are not staff writes (their origin is on the review itself).
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -193,6 +193,39 @@ def reviews_default_post(*, order, now=None) -> list[Review]:
         if line.pk not in reviewed:
             posted.append(_create(line=line, rating=5, text=text, is_default=True, status=S.APPROVED, now=now))
     return posted
+
+
+SWEEP_LOOKBACK_DAYS = 30
+
+
+def reviews_default_sweep(*, now=None, limit=2000) -> dict:
+    """Post the default reviews of auto-completed orders whose review window ended in the last 30 days and that
+    still have a line without a review (the hourly job: a review window longer than the after-sales window ends
+    after the completion). One transaction per order; safe to run twice."""
+    now = now or timezone.now()
+    settings = store_settings()
+    if not settings.auto_review_enabled:
+        return {"orders": 0, "reviews": 0}
+    cutoff = now - timedelta(days=settings.auto_review_days)
+    unreviewed = OrderLine.objects.filter(order=OuterRef("pk")).filter(
+        ~Exists(Review.objects.filter(order_line=OuterRef("pk")))
+    )
+    by_job = OrderEvent.objects.filter(order=OuterRef("pk"), kind="complete", actor__isnull=True, actor_label="system")
+    due = (
+        Order.objects.filter(
+            status=Order.Status.COMPLETED,
+            delivered_at__lt=cutoff,
+            delivered_at__gte=cutoff - timedelta(days=SWEEP_LOOKBACK_DAYS),
+        )
+        .filter(Exists(unreviewed), Exists(by_job))
+        .order_by("pk")
+    )
+    orders = posted = 0
+    for order in due[:limit]:
+        done = reviews_default_post(order=order, now=now)
+        orders += bool(done)
+        posted += len(done)
+    return {"orders": orders, "reviews": posted}
 
 
 # -- moderation (staff) ---------------------------------------------------------------------------------

@@ -347,3 +347,29 @@ def test_the_review_settings_are_edited_on_the_store_settings_page(owner_client)
     assert settings.review_low_rating_threshold == 1 and settings.survey_text_customers is True
     bad = owner_client.post("/settings/", {**data, "review_low_rating_threshold": 6})
     assert bad.status_code == 200 and store_settings().review_low_rating_threshold == 1
+
+
+def test_the_hourly_job_posts_default_reviews_when_a_longer_review_window_ends(
+    django_capture_on_commit_callbacks, owner
+):
+    from shop.jobs import beat_schedule
+
+    assert beat_schedule()["default_reviews"]["task"] == "houtai.default_reviews"
+    _settings(auto_review_enabled=True, auto_review_days=15)
+    auto = make_order(lines=("RV-TEE-M", "RV-TEE-L"), delivered_days_ago=10)
+    _complete_by_job(django_capture_on_commit_callbacks)  # completed at 7 days: the review window is still open
+    by_staff = make_order(delivered_days_ago=10)
+    order_complete(order=by_staff, actor=owner)
+    call_command("run_job", "default_reviews")
+    assert Review.objects.count() == 0
+    Order.objects.filter(pk__in=[auto.pk, by_staff.pk]).update(delivered_at=timezone.now() - timedelta(days=16))
+    call_command("run_job", "default_reviews")
+    call_command("run_job", "default_reviews")
+    assert sorted(Review.objects.values_list("order_id", "sku_code", "is_default")) == [
+        (auto.pk, "RV-TEE-L", True),
+        (auto.pk, "RV-TEE-M", True),
+    ]
+    _settings(auto_review_enabled=False)
+    Review.objects.all().delete()
+    call_command("run_job", "default_reviews")
+    assert Review.objects.count() == 0

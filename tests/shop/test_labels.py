@@ -47,9 +47,9 @@ def recorded_action_codes():
 
 def _expansions():
     """What each computed action code can become, taken from the code that computes it."""
+    from aftersales.services.reviews import REVIEW_MACHINE
     from catalog.models import AttributeDefinition, Brand, Tag
     from inventory.models import PurchaseOrder, StockMovement
-    from aftersales.services.reviews import REVIEW_MACHINE
     from orders.state import TRANSITIONS
 
     named = [m._meta.model_name for m in (Brand, Tag, AttributeDefinition)]
