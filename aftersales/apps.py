@@ -38,3 +38,21 @@ class AftersalesConfig(AppConfig):
                 summary=rating_summary(product=product),
             )
         ]
+
+    def customer_panels(self, user, customer):
+        """The customer's reviews on their customer page."""
+        from aftersales.selectors import reviews
+        from shop.related import related
+
+        if not user.has_perm("aftersales.view_review"):
+            return []
+        return [
+            related(
+                reviews().filter(customer=customer).order_by("-created_at", "-id"),
+                key="customer-reviews",
+                title=_("Reviews"),
+                template="aftersales/_customer_reviews.html",
+                url=f"{reverse('aftersales:review_list')}?customer={customer.pk}",
+                limit=10,
+            )
+        ]

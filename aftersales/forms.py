@@ -34,6 +34,7 @@ class ReviewFilter(FilterSet):
     )
     product = IdFilter(label=_("Product"), field_name="product_id")
     sku = IdFilter(label=_("SKU"), field_name="sku_id")
+    customer = IdFilter(label=_("Customer"), field_name="customer_id")
 
     class Meta:
         model = Review
@@ -63,7 +64,7 @@ class KeywordForm(forms.Form):
 # -- satisfaction surveys -------------------------------------------------------------------------------
 class SurveyResultsForm(forms.Form):
     period = forms.ChoiceField(
-        label=_("By"), choices=[("week", _("Week")), ("month", _("Month"))], required=False, initial="week"
+        label=_("Group by"), choices=[("week", _("Week")), ("month", _("Month"))], required=False, initial="week"
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + list(Survey.Kind.choices), required=False)
     days = forms.ChoiceField(

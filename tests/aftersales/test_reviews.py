@@ -373,3 +373,14 @@ def test_the_hourly_job_posts_default_reviews_when_a_longer_review_window_ends(
     Review.objects.all().delete()
     call_command("run_job", "default_reviews")
     assert Review.objects.count() == 0
+
+
+def test_the_customer_page_lists_their_reviews(owner_client, client_as):
+    review = post(rating=3, text="物流有点慢")
+    url = f"/customers/{review.customer_id}/"
+    page = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="related-customer-reviews"' in page and "物流有点慢" in page
+    listed = owner_client.get(f"/aftersales/reviews/?customer={review.customer_id}").content.decode()
+    assert f'data-testid="review-{review.pk}"' in listed
+    marketing = client_as("marketing").get(url).content.decode()  # may see customers, not reviews
+    assert "物流有点慢" not in marketing
