@@ -46,8 +46,6 @@ def test_the_survey_results_page_draws_its_chart(make_staff, login_page):
     page = login_page(owner.username)
     page.wait_for_url("**/")
     page.goto("/aftersales/surveys/")
-    page.wait_for_function(
-        "document.querySelector('canvas.chart') && document.querySelector('canvas.chart').dataset.drawn"
-    )
+    page.wait_for_function("(document.querySelector('canvas.chart') || {dataset: {}}).dataset.drawn")
     assert page.locator("[data-testid=nps]").inner_text() == "0.0"
     page.screenshot(path="/tmp/houtai-surveys.png", full_page=True)
