@@ -9,10 +9,11 @@ review are not staff writes (their origin is on the review itself).
 
 from datetime import timedelta
 
+from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.models import ModerationKeyword, Review, ReviewImage
@@ -43,7 +44,9 @@ MODERATION_ACTIONS = ("approve", "hide", "flag")
 
 
 def default_review_text() -> str:
-    return store_settings().auto_review_text or _("The customer did not write a review in time; default positive.")
+    """The store's default review text, or the standard one in the store's language (the storefront shows it)."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        return store_settings().auto_review_text or _("The customer did not write a review in time; default positive.")
 
 
 def keywords_found(text) -> list[str]:
