@@ -245,7 +245,7 @@ def build_world(owner, user=None):
     notification = Notification.objects.create(recipient=user, title="低库存", url="/inventory/low-stock/")
 
     # -- aftersales: reviews and surveys --
-    from aftersales.models import ModerationKeyword, Review
+    from aftersales.models import ModerationKeyword, Review, Survey
 
     delivered = order("W000000000009", Order.Status.DELIVERED)
     review_line = delivered.lines.get()
@@ -261,6 +261,7 @@ def build_world(owner, user=None):
         text="尺码偏小",
     )
     moderation_keyword = ModerationKeyword.objects.create(word="假货")
+    Survey.objects.create(kind=Survey.Kind.ORDER, order=delivered, order_number=delivered.number, customer=customer)
 
     pk = {
         "catalog:attributedefinition_edit": attribute,
