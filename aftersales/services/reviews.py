@@ -280,7 +280,7 @@ def reviews_moderate(*, reviews, actor, action) -> tuple[int, list[str]]:
     if action not in ("approve", "hide"):
         raise DomainError(_("Choose approve or hide."), code="invalid_action")
     done, refused = 0, []
-    for review in reviews.select_for_update().order_by("pk"):
+    for review in Review.objects.filter(pk__in=reviews.values("pk")).select_for_update().order_by("pk"):
         if REVIEW_MACHINE.allows(review, action):
             _moderate(review, action, actor)
             done += 1
