@@ -16,10 +16,15 @@ class AftersalesConfig(AppConfig):
         ("aftersales:faq_list", _("FAQ articles"), "aftersales.view_faqarticle"),
         ("aftersales:complaint_sla", _("Complaint SLA"), "aftersales.view_complaintsla"),
         ("aftersales:report", _("After-sales report"), "aftersales.view_aftersales_report"),
+        # reviews and surveys
+        ("aftersales:review_list", _("Reviews"), "aftersales.view_review"),
+        ("aftersales:product_ratings", _("Product ratings"), "aftersales.view_review"),
+        ("aftersales:keyword_list", _("Moderation keywords"), "aftersales.view_moderationkeyword"),
+        ("aftersales:survey_results", _("Satisfaction surveys"), "aftersales.view_survey"),
     ]
 
     def ready(self):
-        pass  # each area connects its receivers here
+        from aftersales import receivers  # noqa: F401  (reviews and surveys: order_completed, request_closed)
 
     # -- requests --------------------------------------------------------------------------------------------
     def sla_sweep(self, *, now):
@@ -70,21 +75,34 @@ class AftersalesConfig(AppConfig):
 
     # -- complaints ----------------------------------------------------------------------------------------
     def customer_panels(self, user, customer):
-        """The customer's complaints on the customer page (customers' timeline takes no other module's rows)."""
-        from aftersales.selectors import customer_complaints
+        """The customer's complaints and reviews on the customer page (customers' timeline takes no other module's
+        rows)."""
+        from aftersales.selectors import customer_complaints, reviews
         from shop.related import related
 
-        if not user.has_perm("aftersales.view_complaint"):
-            return []
-        return [
-            related(
-                customer_complaints(customer),
-                key="customer-complaints",
-                title=_("Complaints"),
-                template="aftersales/_complaint_rows.html",
-                url=f"{reverse('aftersales:complaint_list')}?customer={customer.pk}",
+        panels = []
+        if user.has_perm("aftersales.view_complaint"):
+            panels.append(
+                related(
+                    customer_complaints(customer),
+                    key="customer-complaints",
+                    title=_("Complaints"),
+                    template="aftersales/_complaint_rows.html",
+                    url=f"{reverse('aftersales:complaint_list')}?customer={customer.pk}",
+                )
             )
-        ]
+        if user.has_perm("aftersales.view_review"):
+            panels.append(
+                related(
+                    reviews().filter(customer=customer).order_by("-created_at", "-id"),
+                    key="customer-reviews",
+                    title=_("Reviews"),
+                    template="aftersales/_customer_reviews.html",
+                    url=f"{reverse('aftersales:review_list')}?customer={customer.pk}",
+                    limit=10,
+                )
+            )
+        return panels
 
     def order_panels(self, user, order):
         """The order's complaints on the order page."""
@@ -118,5 +136,27 @@ class AftersalesConfig(AppConfig):
                 total=FaqArticle.objects.filter(published=True).count(),  # the published articles it searches
                 url="",
                 template="aftersales/_faq_search.html",
+            )
+        ]
+
+    # -- reviews -----------------------------------------------------------------------------------------------
+    def product_panels(self, user, product):
+        """The product's rating summary and latest reviews on catalog's product page."""
+        from aftersales.selectors import rating_summary, reviews
+        from aftersales.views.reviews import RatingPanel
+
+        if not user.has_perm("aftersales.view_review"):
+            return []
+        rows = reviews().filter(product=product).order_by("-created_at", "-id")
+        latest = list(rows[:6])
+        return [
+            RatingPanel(
+                key="reviews",
+                title=_("Reviews"),
+                rows=latest[:5],
+                total=rows.order_by().count() if len(latest) > 5 else len(latest),
+                url=f"{reverse('aftersales:review_list')}?product={product.pk}",
+                template="aftersales/_product_reviews.html",
+                summary=rating_summary(product=product),
             )
         ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from aftersales.views import complaints, knowledge, report
+from aftersales.views import complaints, knowledge, report, reviews, surveys
 from aftersales.views import requests as request_views
 
 app_name = "aftersales"
@@ -54,4 +54,13 @@ urlpatterns: list = [
     path("faq/categories/<int:pk>/delete/", knowledge.faq_category_delete, name="faq_category_delete"),
     # the after-sales report
     path("report/", report.report, name="report"),
+    # reviews and surveys
+    path("reviews/", reviews.review_list, name="review_list"),
+    path("reviews/<int:pk>/", reviews.review_detail, name="review_detail"),
+    path("reviews/<int:pk>/moderate/", reviews.review_moderate, name="review_moderate"),
+    path("reviews/<int:pk>/reply/", reviews.review_reply, name="review_reply"),
+    path("reviews/keywords/", reviews.keyword_list, name="keyword_list"),
+    path("reviews/keywords/<int:pk>/delete/", reviews.keyword_delete, name="keyword_delete"),
+    path("reviews/products/", reviews.product_ratings, name="product_ratings"),
+    path("surveys/", surveys.survey_results, name="survey_results"),
 ]

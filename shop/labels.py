@@ -217,6 +217,13 @@ ACTIONS = {
     "settings.apikey_create": _("Created API key"),
     "settings.apikey_revoke": _("Revoked API key"),
     "settings.backup": _("Backed up the database"),
+    # aftersales: reviews
+    "aftersales.review_approve": _("Published review"),
+    "aftersales.review_hide": _("Hid review"),
+    "aftersales.review_flag": _("Flagged review"),
+    "aftersales.review_reply": _("Replied to review"),
+    "aftersales.keyword_add": _("Added moderation keyword"),
+    "aftersales.keyword_delete": _("Removed moderation keyword"),
 }
 
 # Keys of hand-written before/after dicts, and snapshot keys that are not a field of the object's model.

@@ -116,6 +116,40 @@ class StoreSettings(models.Model):
             "order; a daily job deletes older keys."
         ),
     )
+    # Reviews and satisfaction surveys (aftersales)
+    reviews_publish_unmoderated = models.BooleanField(
+        _("publish reviews without moderation"),
+        default=False,
+        help_text=_("Reviews that match no moderation keyword are published at once instead of awaiting review."),
+    )
+    review_low_rating_threshold = models.PositiveSmallIntegerField(
+        _("alert customer service at ratings up to"),
+        default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(5)],
+        help_text=_("0 turns the alert off."),
+    )
+    auto_review_enabled = models.BooleanField(
+        _("post a default positive review"),
+        default=False,
+        help_text=_(
+            "When an order completes automatically after the review window, each line the customer did not "
+            "review gets a 5-star default review."
+        ),
+    )
+    auto_review_days = models.PositiveIntegerField(_("review window after delivery (days)"), default=7)
+    auto_review_text = models.CharField(
+        _("default review text"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty for the standard text."),
+    )
+    survey_text_customers = models.BooleanField(_("text satisfaction surveys to customers"), default=False)
+    survey_link = models.CharField(
+        _("survey page on the storefront"),
+        max_length=200,
+        blank=True,
+        help_text=_("The address texted to customers; {token} is replaced by the survey's token."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -5,7 +5,14 @@ complaints   complaints (投诉) with SLA, and the knowledge base (FAQ)
 reviews      reviews of order lines, moderation keywords, satisfaction surveys
 """
 
-from aftersales.models.complaints import Complaint, ComplaintNote, ComplaintSla, FaqArticle, FaqCategory
+from aftersales.models.complaints import (
+    SLA_DEFAULTS,
+    Complaint,
+    ComplaintNote,
+    ComplaintSla,
+    FaqArticle,
+    FaqCategory,
+)
 from aftersales.models.requests import (
     AftersalesEvidence,
     AftersalesExcludedCategory,
@@ -13,6 +20,16 @@ from aftersales.models.requests import (
     AftersalesReason,
     AftersalesRequest,
     AutoApprovalRule,
+    Kind,
+    evidence_path,
+)
+from aftersales.models.reviews import (
+    RATINGS,
+    ModerationKeyword,
+    Review,
+    ReviewImage,
+    Survey,
+    survey_token,
 )
 
 __all__ = [
@@ -27,4 +44,13 @@ __all__ = [
     "ComplaintSla",
     "FaqArticle",
     "FaqCategory",
+    "Kind",
+    "ModerationKeyword",
+    "RATINGS",
+    "Review",
+    "ReviewImage",
+    "SLA_DEFAULTS",
+    "Survey",
+    "evidence_path",
+    "survey_token",
 ]

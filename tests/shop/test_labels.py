@@ -47,6 +47,7 @@ def recorded_action_codes():
 
 def _expansions():
     """What each computed action code can become, taken from the code that computes it."""
+    from aftersales.services.reviews import REVIEW_MACHINE
     from aftersales.state import TRANSITIONS as REQUEST_TRANSITIONS
     from catalog.models import AttributeDefinition, Brand, Tag
     from inventory.models import PurchaseOrder, StockMovement
@@ -62,6 +63,8 @@ def _expansions():
         "inventory.po_*": [f"inventory.po_{s}" for s in PurchaseOrder.Status.values],
         "orders.*": [f"orders.{a}" for a in TRANSITIONS],
         "aftersales.request_*": [f"aftersales.request_{a}" for a in REQUEST_TRANSITIONS],
+        # aftersales: reviews
+        "aftersales.review_*": [f"aftersales.review_{a}" for a in REVIEW_MACHINE.transitions],
     }
 
 

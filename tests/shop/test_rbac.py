@@ -291,6 +291,17 @@ FAQ = {
     "aftersales:faq_category_delete",
 }
 AFTERSALES_REPORT = {"aftersales:report"}
+# -- aftersales: reviews and satisfaction surveys (owner, operations, customer service hold aftersales.*) --
+AFTERSALES_REVIEWS = {
+    "aftersales:review_list",
+    "aftersales:review_detail",
+    "aftersales:review_moderate",
+    "aftersales:review_reply",
+    "aftersales:keyword_list",
+    "aftersales:keyword_delete",
+    "aftersales:product_ratings",
+    "aftersales:survey_results",
+}
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -327,6 +338,7 @@ ALL = (
     | COMPLAINTS
     | FAQ
     | AFTERSALES_REPORT
+    | AFTERSALES_REVIEWS
 )
 
 # -- role -> the pages it may open (everything else: 403) ------------------------------------------------
@@ -351,6 +363,7 @@ MAY_OPEN = {
         | COMPLAINTS
         | FAQ
         | AFTERSALES_REPORT
+        | AFTERSALES_REVIEWS
     ),
     "warehouse": EVERY_STAFF
     | CATALOG_READ
@@ -376,7 +389,8 @@ MAY_OPEN = {
     | AFTERSALES_WAREHOUSE
     | COMPLAINTS
     | FAQ
-    | AFTERSALES_REPORT,
+    | AFTERSALES_REPORT
+    | AFTERSALES_REVIEWS,
     "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
     "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING,
 }
@@ -402,6 +416,9 @@ INLINE_CHECKS = [
     # after-sales: complaints
     ("aftersales:complaint_list", {"action": "assign"}, {"owner", "operations", "customer_service"}),
     ("aftersales:complaint_list", {"action": "close"}, {"owner", "operations", "customer_service"}),
+    # aftersales: reviews
+    ("aftersales:review_list", {"action": "approve"}, {"owner", "operations", "customer_service"}),
+    ("aftersales:keyword_list", {}, {"owner", "operations", "customer_service"}),
 ]
 ROUTE_OF = {name: route for route, name, _view in ROUTES}
 

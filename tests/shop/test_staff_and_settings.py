@@ -43,6 +43,9 @@ def _settings_post(**overrides):
         "anomaly_threshold_percent": 50,
         "backup_keep": 14,
         "intake_key_retention_days": 30,
+        # aftersales: reviews and surveys
+        "review_low_rating_threshold": 2,
+        "auto_review_days": 7,
     }
     for day in range(7):
         data.update({f"opens_{day}": "09:00", f"closes_{day}": "21:00"})

@@ -280,6 +280,24 @@ def build_world(owner, user=None):
     as_evidence.image.save("world.png", ContentFile(_png()), save=True)
     as_rule = AutoApprovalRule.objects.create(name="世界规则", max_amount=Decimal("10.00"))
     as_excluded = AftersalesExcludedCategory.objects.create(category=category)
+    # -- aftersales: reviews and surveys --
+    from aftersales.models import ModerationKeyword, Review, Survey
+
+    delivered = order("W000000000009", Order.Status.DELIVERED)
+    review_line = delivered.lines.get()
+    review = Review.objects.create(
+        order_line=review_line,
+        order=delivered,
+        order_number=delivered.number,
+        product=product,
+        sku=sku,
+        sku_code=sku.code,
+        customer=customer,
+        rating=2,
+        text="尺码偏小",
+    )
+    moderation_keyword = ModerationKeyword.objects.create(word="假货")
+    Survey.objects.create(kind=Survey.Kind.ORDER, order=delivered, order_number=delivered.number, customer=customer)
 
     pk = {
         "aftersales:request_detail": as_request,
@@ -403,6 +421,11 @@ def build_world(owner, user=None):
         "aftersales:faq_delete": faq_article,
         "aftersales:faq_category_edit": faq_category,
         "aftersales:faq_category_delete": faq_category,
+        # aftersales: reviews
+        "aftersales:review_detail": review,
+        "aftersales:review_moderate": review,
+        "aftersales:review_reply": review,
+        "aftersales:keyword_delete": moderation_keyword,
     }
     kwargs = {name: {"pk": obj.pk} for name, obj in pk.items()}
     for name in (
