@@ -157,7 +157,13 @@ class OperatorAdmin(ReadOnlyMixin, admin.ModelAdmin):
             self.raw_id_fields = tuple(r for r in relations if r not in self.autocomplete_fields)
         if self.list_select_related is False:
             shown = set(self.list_display)
-            self.list_select_related = [f.name for f in _forward_relations(model) if f.name in shown]
+            # the foreign keys shown, and theirs (a __str__ often names its own parent: "R12 W0001")
+            self.list_select_related = [
+                name
+                for f in _forward_relations(model)
+                if f.name in shown
+                for name in (f.name, *(f"{f.name}__{g.name}" for g in _forward_relations(f.related_model)))
+            ]
         _take_pending(self)
 
     def get_readonly_fields(self, request, obj=None):
