@@ -86,11 +86,12 @@ ROLE_RULES = {
         "payments.*",
         "reports.*",
     ],
-    # 运维: the shop's technical staff in the Django admin (issue 18). They see every record and repair through
-    # the admin's audited actions (each calls its module's service). They open no back-office module (no
-    # shop.access_*), so the staff pages' writes stay with the business roles; a staff page that asks only for
-    # a view permission opens read-only for them (the RBAC table in tests/shop/test_rbac.py says which).
+    # 运维: the shop's technical staff, who work in the Django admin (issue 18). They see every record and
+    # repair through the admin's audited actions (each calls its module's service). On the staff pages they
+    # hold view permissions only: every module opens read-only for them (the admin's "edit on the staff page"
+    # links land there), every write stays with the business roles (tests/shop/test_rbac.py says which).
     "operator": [
+        "shop.access_*",
         "*.view_*",
         "shop.repair_*",
     ],

@@ -269,9 +269,9 @@ ALL = (
     | OWNER_SETTINGS
 )
 
-# -- admin (issue 18): operators (运维) work in the Django admin. They hold every view permission, so the staff
-# pages that only read open for them too (read-only: the admin's "edit on the staff page" links land there);
-# every page that writes, reveals a full phone or exports a customer's data answers 403.
+# -- admin (issue 18): operators (运维) work in the Django admin. They hold every view permission and open every
+# module, so the staff pages that only read open for them too (read-only: the admin's "edit on the staff page"
+# links land there); every page that writes, reveals a full phone or exports a customer's data answers 403.
 OPERATOR_READ = (
     EVERY_STAFF
     | {
@@ -331,6 +331,7 @@ OPERATOR_READ = (
         "marketing:stacking_list",
         "marketing:timed_list",
         "marketing:timed_report",
+        "module_home",
         "orders:abnormal_list",
         "orders:carrier_list",
         "orders:freight_list",
