@@ -150,7 +150,9 @@ class OutboundMessageAdmin(OperatorAdmin):
             _("Re-send failed texts"),
             _resend,
             permission="shop.repair_resend_message",
-            help_text=_("A failed text is sent again as a new text; one that was sent, or an erased customer's, is refused."),
+            help_text=_(
+                "A failed text is sent again as a new text; one that was sent, or an erased customer's, is refused."
+            ),
         )
     ]
 

@@ -77,7 +77,9 @@ class OrderAdmin(OperatorAdmin):
             _("Release the reservation of closed or cancelled orders"),
             _release,
             permission="shop.repair_release_reservation",
-            help_text=_("Only a closed or cancelled order's leftover reservation is released; live orders are refused."),
+            help_text=_(
+                "Only a closed or cancelled order's leftover reservation is released; live orders are refused."
+            ),
         ),
     ]
 

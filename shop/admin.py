@@ -51,7 +51,8 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django_stubs_ext import StrPromise
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +81,7 @@ class RelatedLink:
     """A link from a change page to the changelist of `model` ("app.model") filtered by `lookup` = the
     object's `attr` (a value of None hides the link)."""
 
-    label: str
+    label: "str | StrPromise"
     model: str
     lookup: str
     attr: str = "pk"
@@ -401,7 +402,8 @@ class JobRunAdmin(OperatorAdmin):
             else:
                 self.message_user(
                     request,
-                    gettext("%(job)s ran: %(state)s.") % {"job": name, "state": run.get_state_display() if run else "-"},
+                    gettext("%(job)s ran: %(state)s.")
+                    % {"job": name, "state": run.get_state_display() if run else "-"},
                     messages.SUCCESS,
                 )
                 from django.shortcuts import redirect
@@ -480,4 +482,3 @@ def _axes_admins():
 
 
 _axes_admins()
-

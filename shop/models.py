@@ -29,7 +29,8 @@ class ModuleAccess(models.Model):
     class Meta:
         managed = False
         default_permissions = ()
-        permissions = [(f"access_{code}", f"Can open the {code} module") for code, _label in MODULES] + [
+        permissions = [
+            *((f"access_{code}", f"Can open the {code} module") for code, _label in MODULES),
             # Repairs in the Django admin (issue 18): each action calls its module's service, audited.
             ("repair_resend_refund", "Can re-send a stuck refund to its gateway"),
             ("repair_release_reservation", "Can release the stock reserved for a closed or cancelled order"),

@@ -202,9 +202,7 @@ def staff_unlock(*, actor, user, reason) -> int:
     from axes.utils import reset
 
     if not AccessAttempt.objects.filter(username=user.get_username()).exists():
-        raise DomainError(
-            _("%(u)s is not locked out.") % {"u": user.get_username()}, code="not_locked_out", status=409
-        )
+        raise DomainError(_("%(u)s is not locked out.") % {"u": user.get_username()}, code="not_locked_out", status=409)
     cleared = reset(username=user.get_username())
     record(actor, "settings.staff_unlock", user, after={"attempts_cleared": cleared, "reason": str(reason)[:200]})
     return cleared

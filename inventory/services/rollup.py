@@ -188,5 +188,11 @@ def rollup_rebuild_skus(*, sku_ids, actor, reason) -> int:
     n = rollup_rebuild(sku_ids=sku_ids)
     for row in rows.select_related("sku"):
         after = {f: getattr(row, f) for f in _FIGURES}
-        record(actor, "inventory.rollup_rebuild", row.sku, before=before.get(row.sku_id), after={**after, "reason": reason[:200]})
+        record(
+            actor,
+            "inventory.rollup_rebuild",
+            row.sku,
+            before=before.get(row.sku_id),
+            after={**after, "reason": reason[:200]},
+        )
     return n

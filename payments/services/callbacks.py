@@ -137,7 +137,9 @@ def _cod_payment(order):
 
 
 @transaction.atomic(durable=True)
-def cod_collect(*, order, actor, amount=None, reference="", collected_at=None, reason="", refuse_repeat=False) -> Payment:
+def cod_collect(
+    *, order, actor, amount=None, reference="", collected_at=None, reason="", refuse_repeat=False
+) -> Payment:
     """Record the cash the carrier collected for a shipped cash-on-delivery order and mark it paid.
 
     The carrier's signed callback (provider `cod`) does the same through `payment_callback_record`.

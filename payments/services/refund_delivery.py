@@ -113,11 +113,16 @@ def refund_resend(*, refund, actor, reason) -> Refund:
         locked = Refund.objects.select_for_update().select_related("order").get(pk=refund.pk)
         if not REFUND.allows(locked, "send"):
             raise Conflict(
-                _("Refund %(id)s of order %(n)s is %(s)s: only an approved refund, or one stuck while sending, is sent again.")
+                _(
+                    "Refund %(id)s of order %(n)s is %(s)s: only an approved refund, or one stuck while sending, "
+                    "is sent again."
+                )
                 % {"id": locked.pk, "n": locked.order.number, "s": locked.get_status_display()},
                 code="refund_not_stuck",
             )
-        record(actor, "payments.refund_resend", locked, before={"status": locked.status}, after={"reason": reason[:200]})
+        record(
+            actor, "payments.refund_resend", locked, before={"status": locked.status}, after={"reason": reason[:200]}
+        )
     try:
         return refund_send(refund_id=locked.pk)
     except GatewayError as e:

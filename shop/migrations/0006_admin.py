@@ -5,28 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('shop', '0005_points_settings'),
+        ("shop", "0005_points_settings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='jobrun',
-            options={'default_permissions': ('view',), 'ordering': ['-created_at'], 'verbose_name': 'job run', 'verbose_name_plural': 'job runs'},
+            name="jobrun",
+            options={
+                "default_permissions": ("view",),
+                "ordering": ["-created_at"],
+                "verbose_name": "job run",
+                "verbose_name_plural": "job runs",
+            },
         ),
         migrations.AlterModelOptions(
-            name='moduleaccess',
-            options={'default_permissions': (), 'managed': False, 'permissions': [('access_catalog', 'Can open the catalog module'), ('access_inventory', 'Can open the inventory module'), ('access_orders', 'Can open the orders module'), ('access_payments', 'Can open the payments module'), ('access_marketing', 'Can open the marketing module'), ('access_customers', 'Can open the customers module'), ('access_aftersales', 'Can open the aftersales module'), ('access_reports', 'Can open the reports module'), ('access_settings', 'Can open the settings module'), ('repair_resend_refund', 'Can re-send a stuck refund to its gateway'), ('repair_release_reservation', 'Can release the stock reserved for a closed or cancelled order'), ('repair_run_job', 'Can run a scheduled job now'), ('repair_rebuild_rollup', 'Can rebuild the stock rollup of SKUs'), ('repair_collect_cod', 'Can mark a cash-on-delivery order collected'), ('repair_unlock_staff', 'Can unlock a locked-out staff account'), ('repair_revoke_apikey', 'Can revoke an API key'), ('repair_resend_message', 'Can re-send a failed text or email to a customer')]},
+            name="moduleaccess",
+            options={
+                "default_permissions": (),
+                "managed": False,
+                "permissions": [
+                    ("access_catalog", "Can open the catalog module"),
+                    ("access_inventory", "Can open the inventory module"),
+                    ("access_orders", "Can open the orders module"),
+                    ("access_payments", "Can open the payments module"),
+                    ("access_marketing", "Can open the marketing module"),
+                    ("access_customers", "Can open the customers module"),
+                    ("access_aftersales", "Can open the aftersales module"),
+                    ("access_reports", "Can open the reports module"),
+                    ("access_settings", "Can open the settings module"),
+                    ("repair_resend_refund", "Can re-send a stuck refund to its gateway"),
+                    ("repair_release_reservation", "Can release the stock reserved for a closed or cancelled order"),
+                    ("repair_run_job", "Can run a scheduled job now"),
+                    ("repair_rebuild_rollup", "Can rebuild the stock rollup of SKUs"),
+                    ("repair_collect_cod", "Can mark a cash-on-delivery order collected"),
+                    ("repair_unlock_staff", "Can unlock a locked-out staff account"),
+                    ("repair_revoke_apikey", "Can revoke an API key"),
+                    ("repair_resend_message", "Can re-send a failed text or email to a customer"),
+                ],
+            },
         ),
         migrations.AddField(
-            model_name='jobrun',
-            name='traceback',
-            field=models.TextField(blank=True, verbose_name='traceback'),
+            model_name="jobrun",
+            name="traceback",
+            field=models.TextField(blank=True, verbose_name="traceback"),
         ),
         migrations.AddIndex(
-            model_name='jobrun',
-            index=models.Index(fields=['kind', '-created_at'], name='shop_jobrun_kind_created'),
+            model_name="jobrun",
+            index=models.Index(fields=["kind", "-created_at"], name="shop_jobrun_kind_created"),
         ),
     ]

@@ -5,7 +5,7 @@ with a query count that does not grow with the rows; only operators and superuse
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -61,7 +61,9 @@ def _fill_missing(owner):
     OrderEvent.objects.create(order=order, kind="note", message="客户来电", actor_label="admin")
     IntakeKey.objects.create(scope="storefront", key="K-ADMIN-1", request_hash="x", order=order)
     TrackingEvent.objects.create(shipment=Shipment.objects.first(), location="上海", description="已揽收")
-    FreightRegion.objects.create(template=FreightTemplate.objects.first(), provinces="新疆", first_fee="20.00", additional_fee="10.00")
+    FreightRegion.objects.create(
+        template=FreightTemplate.objects.first(), provinces="新疆", first_fee="20.00", additional_fee="10.00"
+    )
     ReconciliationLine.objects.create(run=ReconciliationRun.objects.first(), transaction_id="TX-ADM", result="missing")
     Coupon.objects.create(template=CouponTemplate.objects.first(), code="ADMIN-CODE-1", customer=customer)
     OrderPromotion.objects.create(order_id=order.pk, order_number=order.number, kind="coupon", name="券", amount="5")
@@ -69,7 +71,9 @@ def _fill_missing(owner):
     ExperimentAssignment.objects.create(experiment=first[Experiment], variant=variant, customer=customer)
     FlashPurchase.objects.create(item=first[FlashSaleItem], customer=customer, quantity=1)
     FlashClaim.objects.create(item=first[FlashSaleItem], customer=customer, order_number=order.number, quantity=1)
-    group = GroupBuyGroup.objects.create(id=GroupBuyKey.objects.create().pk, activity=first[GroupBuy], size=2, deadline=first[GroupBuy].ends_at)
+    group = GroupBuyGroup.objects.create(
+        id=GroupBuyKey.objects.create().pk, activity=first[GroupBuy], size=2, deadline=first[GroupBuy].ends_at
+    )
     GroupBuyMember.objects.create(group=group, customer=customer, order_number=order.number)
     message = CustomerMessage.objects.first()
     MessageReply.objects.create(message=message, text="已发货", author=owner)
@@ -100,7 +104,7 @@ def _copy(row, n):
     try:
         with transaction.atomic():
             return model.objects.create(**values)
-    except Exception:  # noqa: BLE001  a unique constraint over several fields, a tree: that model grows less
+    except Exception:
         return None
 
 

@@ -163,7 +163,10 @@ def test_a_job_is_run_again_from_its_runs_and_from_the_job_page(operator_client,
     again = JobRun.objects.filter(kind="job:purge_intake_keys").exclude(pk=earlier.pk).get()
     assert (again.state, again.created_by) == (JobRun.State.DONE, operator)
     assert summary(messages).endswith("1 done, 1 refused.")
-    assert AuditEntry.objects.get(action="settings.job_run_now").after == {"job": "purge_intake_keys", "reason": "顾客来电核实"}
+    assert AuditEntry.objects.get(action="settings.job_run_now").after == {
+        "job": "purge_intake_keys",
+        "reason": "顾客来电核实",
+    }
 
     page = operator_client.get("/admin/shop/jobrun/run/", **EN)
     content = page.content.decode()
