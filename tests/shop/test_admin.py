@@ -259,3 +259,13 @@ def test_an_operator_made_with_make_operator_can_open_the_job_runs(client, make_
     client.force_login(make_operator(make_staff))
     assert client.get("/admin/shop/jobrun/", **EN).status_code == 200
     assert client.get("/admin/auth/user/", **EN).status_code == 200
+
+
+def test_a_long_changelist_says_more_than_its_bound_instead_of_counting(superuser_client, monkeypatch):
+    from shop import admin as shop_admin
+
+    monkeypatch.setattr(shop_admin, "BOUND", 2)
+    page = superuser_client.get("/admin/orders/orderline/", **EN).content.decode()  # the world has 3 lines
+    assert "more than 2" in page
+    page = superuser_client.get("/admin/orders/orderline/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
