@@ -187,3 +187,48 @@ def test_a_staff_user_without_the_repair_permission_gets_no_action(client, make_
     assert response.status_code == 200
     assert "resend_refund" not in response.content.decode()
     assert client.get("/admin/shop/jobrun/run/", **EN).status_code == 403
+
+
+def test_old_scheduled_runs_are_pruned_and_staff_runs_kept(db):
+    now = timezone.now()
+
+    def run(kind, days, state=JobRun.State.DONE):
+        made = JobRun.objects.create(kind=kind, label=kind, state=state)
+        JobRun.objects.filter(pk=made.pk).update(created_at=now - timedelta(days=days))
+        return made.pk
+
+    old, recent = run("job:close_unpaid_orders", 40), run("job:close_unpaid_orders", 3)
+    old_failed, older_failed = run("job:backup", 40, JobRun.State.FAILED), run("job:backup", 100, JobRun.State.FAILED)
+    export = run("export", 400)
+    assert jobs.job_runs_prune(now=now, batch=1) == 2
+    assert set(JobRun.objects.values_list("pk", flat=True)) == {recent, old_failed, export}
+    assert {old, older_failed}.isdisjoint(JobRun.objects.values_list("pk", flat=True))
+
+
+def test_an_orders_page_shows_at_most_its_inlines_rows(client, make_staff, monkeypatch):
+    from orders.admin import LineInline
+    from tests.shop.world import build_world
+
+    owner = make_staff("owner", is_staff=True, is_superuser=True)
+    client.force_login(owner)
+    build_world(owner)
+    from orders.models import Order, OrderLine
+
+    order = Order.objects.get(number="W000000000001")
+    line = order.lines.get()
+    OrderLine.objects.create(
+        order=order, sku=line.sku, sku_code="EXTRA-LINE", name="袜子", quantity=1, unit_price="5.00", line_total="5.00"
+    )
+    monkeypatch.setattr(LineInline, "max_rows", 1)
+    page = client.get(f"/admin/orders/order/{order.pk}/change/", **EN).content.decode()
+    assert line.sku_code in page and "EXTRA-LINE" not in page
+    assert f"/admin/orders/orderline/?order__id__exact={order.pk}" in page  # the rest: the filtered list
+
+
+def test_the_confirmation_page_renders_in_chinese(operator_client, owner):
+    key = apikey_create(actor=owner, name="erp", scopes=["stock:write"])[0]
+    data = {"action": "revoke_keys", "_selected_action": [key.pk]}
+    page = operator_client.post("/admin/shop/apikey/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200 and 'data-testid="repair-confirm"' in page.content.decode()
+    key.refresh_from_db()
+    assert key.revoked_at is None  # nothing happens before the confirmation
