@@ -58,7 +58,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shop import jobs, services
 from shop.errors import DomainError
-from shop.models import Announcement, ApiKey, AuditEntry, JobRun, Notification, StoreSettings
+from shop.models import Announcement, ApiKey, AuditEntry, JobRun, Notification, OutboxTask, StoreSettings
 
 BOUND = 1000  # rows a changelist counts at most; deeper pages are reached by search and filters
 
@@ -348,6 +348,16 @@ class NotificationAdmin(OperatorAdmin):
     list_display = ("created_at", "recipient", "kind", "title", "read_at")
     list_filter = ("kind",)
     search_fields = ("title",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(OperatorAdmin):
+    """Tasks queued by the use cases (shop.outbox): unsent ones wait for the `outbox_dispatch` job."""
+
+    list_display = ("created_at", "task", "attempts", "sent_at", "last_error")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter),)
+    search_fields = ("=task",)
     date_hierarchy = "created_at"
 
 

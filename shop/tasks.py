@@ -1,5 +1,5 @@
 from shop import backup
-from shop.jobs import crontab, job
+from shop.jobs import crontab, job, schedule
 
 
 @job("backup", crontab(hour=1, minute=0))
@@ -13,3 +13,11 @@ def prune_job_runs():
     from shop.jobs import job_runs_prune
 
     return job_runs_prune()
+
+
+@job("outbox_dispatch", schedule(60))
+def outbox_dispatch():
+    """Send the queued tasks a broker outage held back (shop.outbox)."""
+    from shop.outbox import outbox_dispatch as dispatch
+
+    return dispatch()
