@@ -51,7 +51,7 @@ def _fill_missing(owner):
     )
     from orders.models import FreightRegion, FreightTemplate, IntakeKey, Order, OrderEvent, Shipment, TrackingEvent
     from payments.models import ReconciliationLine, ReconciliationRun
-    from shop.models import Notification
+    from shop.models import Notification, OutboxTask
 
     first = {m: m.objects.order_by("pk").first() for m in (Customer, Order, FlashSaleItem, GroupBuy, Experiment)}
     customer, order = first[Customer], first[Order]
@@ -81,6 +81,7 @@ def _fill_missing(owner):
     CustomerErasure.objects.create(customer=erased, reason="本人申请", erased_by="owner")
     SegmentMember.objects.create(segment=Segment.objects.first(), customer=customer)
     Notification.objects.create(recipient=owner, title="备份完成")
+    OutboxTask.objects.create(task="houtai.payments.refund_send", args=[1])
 
 
 def _copy(row, n):
