@@ -9,35 +9,48 @@ state are refused one by one with the service's reason, the rest are applied, on
 
 Registering a module's models (the pattern for aftersales/ and reports/ when they land)::
 
-    # aftersales/admin.py
+    # aftersales/admin.py: every model of the module, each with its OperatorAdmin
     from django.contrib import admin
+    from django.utils.translation import gettext_lazy as _
 
+    from aftersales import services
     from aftersales.models import AftersalesRequest
-    from shop.admin import OperatorAdmin, ReadOnlyInline, RelatedLink, repair_action
+    from orders.models import Order
+    from shop.admin import OperatorAdmin, ReadOnlyInline, RelatedLink, add_related, repair_action
 
-    def _escalate(request_, *, actor, reason):          # calls the service; a DomainError refuses it
-        services.request_escalate(request=request_, actor=actor, reason=reason)
+    def _escalate(req, *, actor, reason):        # the service call; a DomainError refuses this object
+        services.request_escalate(request=req, actor=actor, reason=reason)
 
     @admin.register(AftersalesRequest)
     class AftersalesRequestAdmin(OperatorAdmin):
-        list_display = ("number", "order", "kind", "status", "created_at")   # FKs here: select_related for you
-        list_filter = ("kind", "status")            # choices, booleans, small tables only (no 100k-row list)
-        search_fields = ("=number", "=order__number")   # "=" or "^": served by an index
-        date_hierarchy = "created_at"
-        staff_page = "aftersales:request_list"      # config or workflow data: the page that edits it
+        list_display = ("number", "order", "kind", "status", "created_at")  # FKs: joined for you (2 levels)
+        list_filter = ("kind", "status")          # choices, booleans, small tables only (no 100k-row list)
+        search_fields = ("=number", "=order__number")  # "=" or "^": served by an index
+        date_hierarchy = "created_at"             # drill-down from MIN/MAX (templates/admin/change_list.html)
+        staff_page = "aftersales:request_list"    # the staff page: the one write path (linked on the pages)
         related = [RelatedLink(_("Refunds"), "payments.refund", "order__id__exact", "order_id")]
         actions = [repair_action("escalate", _("Escalate"), _escalate, permission="shop.repair_...")]
 
+    # an earlier module's admin shows the later module's records: the later module adds the link
+    add_related(Order, RelatedLink(_("After-sales requests"), "aftersales.aftersalesrequest", "order__id__exact"))
+
+    # reports/admin.py: the rollups' repair, permission already declared: "shop.repair_rebuild_report_rollup"
+    actions = [repair_action("rebuild", _("Rebuild the report rollups"), _rebuild,
+                             permission="shop.repair_rebuild_report_rollup")]
+
 `OperatorAdmin` gives: read-only, `raw_id_fields` for every foreign key (no change page loads a 100,000-row
-select), `list_select_related` for the foreign keys in `list_display`, `show_full_result_count = False`,
-no facet counts, and `BoundedPaginator` (counts at most `BOUND` rows, never a COUNT(*) of a million).
+select), `list_select_related` for the foreign keys in `list_display` and theirs, `show_full_result_count =
+False`, no facet counts, and `BoundedPaginator` (counts at most `BOUND` rows, never a COUNT(*) of a million).
 `ReadOnlyInline` shows at most `max_rows` related rows (an order's lines, its timeline) with their foreign
-keys joined; longer lists are `RelatedLink`s to the filtered changelist. A repair permission is declared on
-`shop.ModuleAccess` (`repair_*`, granted to the `operator` role in shop/roles.py) and its audit action
-needs a label in shop/labels.py.
+keys joined; longer lists are `RelatedLink`s to the filtered changelist. A new repair needs: a service in the
+owning module (audited, with the reason; refusing with a DomainError), a `repair_*` permission on
+`shop.ModuleAccess` (granted to the `operator` role by shop/roles.py's "shop.repair_*"; a shop migration),
+the audit action's label in shop/labels.py, and a test through tests/shop/adminflow.py `run_action`.
+tests/shop/test_admin.py fails for a model left unregistered and for a page whose queries grow with the rows.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django import forms
@@ -51,7 +64,6 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.functional import cached_property
-from django_stubs_ext import StrPromise
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +71,9 @@ from django.utils.translation import gettext_lazy as _
 from shop import jobs, services
 from shop.errors import DomainError
 from shop.models import Announcement, ApiKey, AuditEntry, JobRun, Notification, OutboxTask, StoreSettings
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 BOUND = 1000  # rows a changelist counts at most; deeper pages are reached by search and filters
 

@@ -40,6 +40,7 @@ class ModuleAccess(models.Model):
             ("repair_unlock_staff", "Can unlock a locked-out staff account"),
             ("repair_revoke_apikey", "Can revoke an API key"),
             ("repair_resend_message", "Can re-send a failed text or email to a customer"),
+            ("repair_rebuild_report_rollup", "Can rebuild the report rollups of chosen days"),  # reports/admin.py
         ]
 
 
