@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from shop.models import Announcement
-from shop.roles import ROLE_RULES
+from shop.roles import ADMIN_ROLES, ROLE_RULES
 from shop.selectors import store_settings
 
 OWNER_USERNAME = "owner"
@@ -34,7 +34,7 @@ def seed(stdout):
         user, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
         if created:
             user.set_password(DEMO_PASSWORD)
-            user.is_staff = user.is_superuser = role == "owner"
+            user.is_staff, user.is_superuser = role in ADMIN_ROLES, role == "owner"
             user.save()
         user.groups.add(Group.objects.get(name=role))
     if not Announcement.objects.exists():

@@ -216,6 +216,13 @@ ACTIONS = {
     "settings.announcement_delete": _("Deleted announcement"),
     "settings.apikey_create": _("Created API key"),
     "settings.apikey_revoke": _("Revoked API key"),
+    # the Django admin's repairs (issue 18)
+    "settings.staff_unlock": _("Unlocked a locked-out staff account"),
+    "settings.job_run_now": _("Ran a scheduled job now"),
+    "payments.refund_resend": _("Re-sent a stuck refund to its gateway"),
+    "orders.reservation_release": _("Released the stock still reserved for a closed order"),
+    "inventory.rollup_rebuild": _("Rebuilt the stock rollup of a SKU"),
+    "customers.outbound_resend": _("Re-sent a failed text to a customer"),
     "settings.backup": _("Backed up the database"),
     # aftersales: reviews
     "aftersales.review_approve": _("Published review"),

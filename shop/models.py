@@ -29,7 +29,19 @@ class ModuleAccess(models.Model):
     class Meta:
         managed = False
         default_permissions = ()
-        permissions = [(f"access_{code}", f"Can open the {code} module") for code, _label in MODULES]
+        permissions = [
+            *((f"access_{code}", f"Can open the {code} module") for code, _label in MODULES),
+            # Repairs in the Django admin (issue 18): each action calls its module's service, audited.
+            ("repair_resend_refund", "Can re-send a stuck refund to its gateway"),
+            ("repair_release_reservation", "Can release the stock reserved for a closed or cancelled order"),
+            ("repair_run_job", "Can run a scheduled job now"),
+            ("repair_rebuild_rollup", "Can rebuild the stock rollup of SKUs"),
+            ("repair_collect_cod", "Can mark a cash-on-delivery order collected"),
+            ("repair_unlock_staff", "Can unlock a locked-out staff account"),
+            ("repair_revoke_apikey", "Can revoke an API key"),
+            ("repair_resend_message", "Can re-send a failed text or email to a customer"),
+            ("repair_rebuild_report_rollup", "Can rebuild the report rollups of chosen days"),  # reports/admin.py
+        ]
 
 
 def weekday_default():
@@ -296,6 +308,7 @@ class JobRun(models.Model):
     total = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    traceback = models.TextField(_("traceback"), blank=True)  # a failed scheduled job's: shown in the admin only
     output = models.FileField(upload_to="jobs/", blank=True)
     return_url = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -306,7 +319,8 @@ class JobRun(models.Model):
         verbose_name = _("job run")
         verbose_name_plural = _("job runs")
         ordering = ["-created_at"]
-        default_permissions = ()
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["kind", "-created_at"], name="shop_jobrun_kind_created")]
 
     def __str__(self):
         return self.label

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from shop.audit import record, snapshot
 from shop.errors import DomainError, NotFound
 from shop.models import Announcement, ApiKey, Notification
-from shop.roles import OWNER, ROLE_RULES
+from shop.roles import ADMIN_ROLES, OWNER, ROLE_RULES
 from shop.selectors import store_settings
 
 User = get_user_model()
@@ -56,7 +56,7 @@ def staff_create(*, actor, username, password, roles, first_name="", last_name="
     user = User(username=username, first_name=first_name, last_name=last_name, email=email, is_active=True)
     _check_password(password, user)
     user.set_password(password)
-    user.is_staff = OWNER in roles
+    user.is_staff = bool(ADMIN_ROLES & set(roles))  # the Django admin: owners and operators
     user.save()
     user.groups.set(Group.objects.filter(name__in=roles))
     record(actor, "settings.staff_create", user, after=_staff_state(user))
@@ -72,7 +72,7 @@ def staff_update(*, actor, user, roles, is_active, first_name="", last_name="", 
     if losing_owner and not _owners_left(excluding=user):
         raise DomainError(_("The store needs at least one active owner."), code="last_owner")
     user.first_name, user.last_name, user.email, user.is_active = first_name, last_name, email, is_active
-    user.is_staff = OWNER in roles
+    user.is_staff = bool(ADMIN_ROLES & set(roles))  # the Django admin: owners and operators
     user.save()
     user.groups.set(Group.objects.filter(name__in=roles))
     record(actor, "settings.staff_update", user, before=before, after=_staff_state(user))
@@ -183,14 +183,29 @@ def apikey_create(*, actor, name, scopes) -> tuple[ApiKey, str]:
 
 
 @transaction.atomic(durable=True)
-def apikey_revoke(*, actor, key) -> ApiKey:
+def apikey_revoke(*, actor, key, reason="") -> ApiKey:
     """Revoke an API key at once."""
+    key = ApiKey.objects.select_for_update().get(pk=key.pk)
     if key.revoked_at:
         raise DomainError(_("This key is already revoked."), code="already_revoked")
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
-    record(actor, "settings.apikey_revoke", key, before={"active": True}, after={"active": False})
+    after = {"active": False, **({"reason": str(reason)[:200]} if reason else {})}
+    record(actor, "settings.apikey_revoke", key, before={"active": True}, after=after)
     return key
+
+
+@transaction.atomic(durable=True)
+def staff_unlock(*, actor, user, reason) -> int:
+    """Unlock a staff account locked out by failed logins (django-axes); returns the attempts cleared."""
+    from axes.models import AccessAttempt
+    from axes.utils import reset
+
+    if not AccessAttempt.objects.filter(username=user.get_username()).exists():
+        raise DomainError(_("%(u)s is not locked out.") % {"u": user.get_username()}, code="not_locked_out", status=409)
+    cleared = reset(username=user.get_username())
+    record(actor, "settings.staff_unlock", user, after={"attempts_cleared": cleared, "reason": str(reason)[:200]})
+    return cleared
 
 
 def apikey_authenticate(plain: str) -> ApiKey:

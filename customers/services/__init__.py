@@ -22,6 +22,7 @@ from customers.services.crm import (
     note_complete,
     outbound_deliver,
     outbound_queue,
+    outbound_resend,
     tier_change_notify,
 )
 from customers.services.inbox import (
@@ -113,6 +114,7 @@ __all__ = [
     "note_complete",
     "outbound_deliver",
     "outbound_queue",
+    "outbound_resend",
     "points_adjust",
     "points_after_refund",
     "points_birthday_grant",

@@ -181,3 +181,25 @@ def follow_up_reminders(*, now=None) -> int:
     if due:
         record(None, "customers.follow_up_remind", None, after={"notes": [n.pk for n in due]})
     return len(due)
+
+
+def outbound_resend(*, outbound, actor, reason) -> OutboundMessage:
+    """Send a failed text to the customer again (an operator's repair): a new queued row with the same text,
+    audited with the reason, then delivered outside the transaction; the failed row stays as it was."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why (it goes to the audit log)."), code="reason_required")
+    with transaction.atomic(durable=True):
+        failed = OutboundMessage.objects.select_for_update().select_related("customer").get(pk=outbound.pk)
+        if failed.status != OutboundMessage.Status.FAILED:
+            raise Conflict(
+                _("This text is %(s)s: only a failed text is sent again.") % {"s": failed.get_status_display()},
+                code="not_failed",
+            )
+        if failed.customer is None or failed.customer.erased_at:
+            raise Conflict(_("The customer was erased: nothing is sent to them."), code="customer_erased")
+        again = outbound_queue(
+            customer=failed.customer, text=failed.text, channel=failed.channel, purpose=failed.purpose
+        )
+        record(actor, "customers.outbound_resend", failed, after={"resent_as": again.pk, "reason": reason[:200]})
+    return outbound_deliver(outbound=again)

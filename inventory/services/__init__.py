@@ -6,7 +6,7 @@ that locks stock rows, always in primary-key order) — both in `ledger`. Top-le
 and shipping call them inside their own.
 
     ledger          lock_levels, _post, batches: the one place stock moves; OutOfStock, InvalidQuantity
-    rollup          the per-SKU rollup the low-stock scan reads (rollup_rebuild, rollup_backfill,
+    rollup          the per-SKU rollup the low-stock scan reads (rollup_rebuild, rollup_rebuild_skus, rollup_backfill,
                     rollup_sku_saved)
     stock           stock_receive, stock_return (after-sales), stock_adjust, stock_transfer, stock_sync (ERP)
     reservations    stock_reserve, stock_release, stock_commit, stock_reservation_move
@@ -35,7 +35,7 @@ from inventory.services.replenishment import (
     replenishment_suggestions_run,
 )
 from inventory.services.reservations import stock_commit, stock_release, stock_reservation_move, stock_reserve
-from inventory.services.rollup import rollup_backfill, rollup_rebuild, rollup_sku_saved
+from inventory.services.rollup import rollup_backfill, rollup_rebuild, rollup_rebuild_skus, rollup_sku_saved
 from inventory.services.setup import low_stock_rule_delete, low_stock_rule_set, warehouse_save
 from inventory.services.stock import stock_adjust, stock_receive, stock_return, stock_sync, stock_transfer
 from inventory.services.stocktakes import stocktake_approve, stocktake_count, stocktake_start
@@ -58,6 +58,7 @@ __all__ = [
     "replenishment_suggestions_run",
     "rollup_backfill",
     "rollup_rebuild",
+    "rollup_rebuild_skus",
     "rollup_sku_saved",
     "stock_adjust",
     "stock_commit",

@@ -32,7 +32,7 @@ from orders.services.bulk_shipping import (
     orders_ship_csv_upload,
     ship_csv_rows,
 )
-from orders.services.cancelling import order_cancel
+from orders.services.cancelling import order_cancel, order_reservation_release
 from orders.services.common import S, _audit, _event, _locked, _move
 from orders.services.editing import (
     order_address_change,
@@ -103,6 +103,7 @@ __all__ = [
     "order_adjust_price",
     "order_allocate",
     "order_cancel",
+    "order_reservation_release",
     "order_clear_abnormal",
     "order_complete",
     "order_deliver",

@@ -11,7 +11,8 @@ from orders import signals
 from orders.models import Order
 from orders.services.common import S, _locked, _move
 from orders.state import PAID_STATES
-from shop.errors import DomainError
+from shop.audit import record
+from shop.errors import Conflict, DomainError
 from shop.state import IllegalTransition
 
 
@@ -64,3 +65,32 @@ def order_cancel(*, order, actor, reason, by_customer=False) -> Order:
             % {"n": order.number, "status": order.get_status_display()}
         )
     return _cancel(order, actor=actor, reason=reason)
+
+
+@transaction.atomic(durable=True)
+def order_reservation_release(*, order, actor, reason) -> list:
+    """Release the stock still reserved for a closed or cancelled order (a reservation that outlived it).
+
+    An operator's repair (the Django admin): refused for a live order, whose reservation is its stock,
+    and for an order that holds nothing; the ledger rows and the audit entry are written together.
+    """
+    reason = str(reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why (it goes to the audit log)."), code="reason_required")
+    order = _locked(order)
+    if order.status not in (S.CANCELLED, S.CLOSED):
+        raise Conflict(
+            _("Order %(n)s is %(s)s: only a closed or cancelled order's reservation is released.")
+            % {"n": order.number, "s": order.get_status_display()},
+            code="order_live",
+        )
+    movements = stock_release(reference=order.number, reference_type="order", actor=actor, reason=reason[:200])
+    if not movements:
+        raise Conflict(_("Order %(n)s holds no reserved stock.") % {"n": order.number}, code="nothing_reserved")
+    record(
+        actor,
+        "orders.reservation_release",
+        order,
+        after={"reason": reason[:200], "units": sum(-m.reserved_delta for m in movements)},
+    )
+    return movements

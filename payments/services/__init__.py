@@ -29,6 +29,7 @@ from payments.services.methods import METHOD_FIELDS, fee_for, payment_method_che
 from payments.services.refund_delivery import (
     refund_callback_handle,
     refund_callback_record,
+    refund_resend,
     refund_send,
     refund_timeouts_run,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "refund_request",
     "refund_request_for_aftersales",
     "refund_request_for_order",
+    "refund_resend",
     "refund_send",
     "refund_timeouts_run",
     "risk_approve",

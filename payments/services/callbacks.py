@@ -137,15 +137,20 @@ def _cod_payment(order):
 
 
 @transaction.atomic(durable=True)
-def cod_collect(*, order, actor, amount=None, reference="", collected_at=None) -> Payment:
+def cod_collect(
+    *, order, actor, amount=None, reference="", collected_at=None, reason="", refuse_repeat=False
+) -> Payment:
     """Record the cash the carrier collected for a shipped cash-on-delivery order and mark it paid.
 
     The carrier's signed callback (provider `cod`) does the same through `payment_callback_record`.
-    Done twice, it has one effect: the order's COD payment is returned.
+    Done twice, it has one effect: the order's COD payment is returned (or, with `refuse_repeat`, an operator's
+    repair in the admin, a Conflict saying so). `reason` goes to the audit entry.
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
     existing = _cod_payment(order)
     if existing is not None:
+        if refuse_repeat:
+            raise Conflict(_("Order %(n)s is already collected.") % {"n": order.number}, code="already_collected")
         return existing
     if order.payment_method != Order.PaymentMethod.COD:
         raise Conflict(_("Order %(n)s is not cash on delivery.") % {"n": order.number}, code="not_cod")
@@ -173,7 +178,8 @@ def cod_collect(*, order, actor, amount=None, reference="", collected_at=None) -
         paid_at=collected_at,
         payload={"source": "cod_collected"},
     )
-    record(actor, "payments.cod_collect", payment, after={"order": order.number, "amount": amount})
+    after = {"order": order.number, "amount": amount, **({"reason": str(reason)[:200]} if reason else {})}
+    record(actor, "payments.cod_collect", payment, after=after)
     order_services.order_mark_paid(order=order, amount=amount, paid_at=collected_at, actor=actor)
     return payment
 

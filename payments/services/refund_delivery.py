@@ -100,6 +100,39 @@ def refund_send(*, refund_id) -> Refund:
     return refund
 
 
+def refund_resend(*, refund, actor, reason) -> Refund:
+    """Send a stuck refund (approved, or left in "sending") to its provider again now; audited with the reason.
+
+    The audit entry is written first, in its own transaction; the provider is called after it, outside any
+    lock, exactly as `refund_send` does (the provider dedupes by the refund's key, so a resend is safe).
+    """
+    reason = str(reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why (it goes to the audit log)."), code="reason_required")
+    with transaction.atomic(durable=True):
+        locked = Refund.objects.select_for_update().select_related("order").get(pk=refund.pk)
+        if not REFUND.allows(locked, "send"):
+            raise Conflict(
+                _(
+                    "Refund %(id)s of order %(n)s is %(s)s: only an approved refund, or one stuck while sending, "
+                    "is sent again."
+                )
+                % {"id": locked.pk, "n": locked.order.number, "s": locked.get_status_display()},
+                code="refund_not_stuck",
+            )
+        record(
+            actor, "payments.refund_resend", locked, before={"status": locked.status}, after={"reason": reason[:200]}
+        )
+    try:
+        return refund_send(refund_id=locked.pk)
+    except GatewayError as e:
+        raise Conflict(
+            _("The provider did not answer (%(e)s); the refund stays as it is and the refunds job retries it.")
+            % {"e": e},
+            code="gateway_unavailable",
+        ) from e
+
+
 def refund_callback_handle(*, provider, body: bytes, signature: str) -> Refund:
     """Verify a provider's signed refund callback and record the outcome."""
     gateway = get_gateway(provider)
