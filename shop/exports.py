@@ -29,6 +29,7 @@ import csv
 import io
 import itertools
 import tempfile
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -37,9 +38,9 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import models, transaction
-from django.db.models import Case, F, Value, When
-from django.db.models.functions import Concat, Left
+from django.db import NotSupportedError, connections, models, transaction
+from django.db.models import Case, F, Func, Value, When
+from django.db.models.functions import Cast, Concat, Left, NullIf
 from django.db.models.lookups import In
 from django.db.models.query import ModelIterable
 from django.http import HttpResponse, StreamingHttpResponse
@@ -104,6 +105,7 @@ class Plan:
     header: list[str]
     rows: object  # a callable answering an iterator of row lists
     count: object  # a callable answering the number of rows
+    copy: object = None  # PostgreSQL: copy(binary_file, on_rows) writes the CSV rows (escaped) and answers n
 
 
 def _field_at(model, path):
@@ -131,12 +133,16 @@ def _escaped(expression):
 
 
 def _fast_plan(list_page, masks, *, escape):
-    """The values_list plan when every column reads a plain field, or None."""
+    """The values_list plan when every column reads a plain field, or None. For CSV on PostgreSQL the database
+    also writes times, amounts and escaped text as the text Python would (no per-row parsing and formatting)."""
     queryset = list_page.results
     if queryset._iterable_class is not ModelIterable or queryset.query.distinct or queryset.query.combinator:
         return None
+    as_text = escape and connections[queryset.db].vendor == "postgresql"
+    zone = timezone.get_current_timezone()
     annotations = queryset.query.annotations
     selects, post = [], []
+    copyable = as_text  # every cell's text written by the database as Python would: COPY can write the file
     for i, (column, mask) in enumerate(zip(list_page.columns, masks, strict=True)):
         path = column.key.replace(".", "__")
         if column.value is not None or path in annotations:
@@ -145,33 +151,133 @@ def _fast_plan(list_page, masks, *, escape):
         if field is None:
             return None
         display = column.display
-        text = isinstance(field, models.CharField | models.TextField) and not field.choices
-        if display == "label" and field.choices:
+        text = isinstance(field, models.CharField | models.TextField)
+        if mask is not None:
+            selects.append(F(path))
+            post.append((i, (lambda v, m=mask: _csv_cell(m(v))) if escape else mask))
+        elif display == "label" and field.choices:
             labels = [When(**{path: value}, then=Value(str(label))) for value, label in field.flatchoices]
             raw = F(path) if not escape else _escaped(F(path))
-            selects.append(Case(*labels, default=raw, output_field=models.TextField()))
-        elif text and escape and mask is None:
-            selects.append(_escaped(F(path)))
+            selects.append(_text(Case(*labels, default=raw, output_field=models.TextField()), as_text))
+        elif text:
+            selects.append(_text(_escaped(F(path)), as_text) if escape else F(path))
+        elif isinstance(field, models.DateTimeField):
+            local = display == "local"
+            if as_text:
+                selects.append(_TimeText(F(path), utc=not local))
+            else:
+                selects.append(F(path))
+                if local:
+                    post.append((i, partial(_localtime, zone)))
+        elif isinstance(field, models.DecimalField) and as_text:
+            selects.append(Cast(F(path), models.TextField()))  # numeric's text is str(Decimal)
+        elif isinstance(field, models.BooleanField) and as_text:
+            selects.append(Case(When(**{path: True}, then=Value("1")), When(**{path: False}, then=Value("0"))))
         else:
             selects.append(F(path))
-        if mask is not None:
-            post.append((i, (lambda v, m=mask: csv_escape(str(m(v)))) if escape else mask))
-        elif display == "local":
-            post.append((i, _localtime))
-        elif isinstance(field, models.BooleanField):
-            post.append((i, _yes_no if escape else _same))
-        elif escape and not text and not isinstance(field, _STR_BY_CSV):
-            post.append((i, _csv_cell))
+            copyable = copyable and isinstance(field, models.IntegerField | models.DateField)
+            if isinstance(field, models.BooleanField):
+                post.append((i, _yes_no if escape else _same))
+            elif escape and not isinstance(field, _STR_BY_CSV):
+                post.append((i, _csv_cell))
     values = queryset.prefetch_related(None).values_list(*selects)
+    connection = connections[queryset.db]
 
     def rows():
-        for row in values.iterator(chunk_size=CHUNK):
-            row = list(row)
-            for i, convert in post:
-                row[i] = convert(row[i])
-            yield row
+        with _session_zone(connection, str(zone)) if as_text else nullcontext():
+            if not post:
+                yield from values.iterator(chunk_size=CHUNK)
+                return
+            for row in values.iterator(chunk_size=CHUNK):
+                row = list(row)
+                for i, convert in post:
+                    row[i] = convert(row[i])
+                yield row
 
-    return rows
+    def copy(file, on_rows=None) -> int:
+        """Write the rows as CSV with PostgreSQL's COPY (in C, no Python per row) to a binary file, with
+        Python csv's line ends (CRLF between records, a newline inside a quoted cell kept as it is)."""
+        sql, params = values.query.sql_with_params()
+        records = _Records(on_rows)
+        with _session_zone(connection, str(zone)), connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+                for chunk in copy:
+                    file.write(records.convert(bytes(chunk)))
+        records.done()
+        return records.rows
+
+    return rows, (copy if copyable and not post else None)
+
+
+def _text(expression, as_text):
+    """A text cell; for PostgreSQL empty text as NULL, which COPY writes unquoted, as csv.writer writes ''."""
+    return NullIf(expression, Value(""), output_field=models.TextField()) if as_text else expression
+
+
+class _Records:
+    """COPY's CSV with CRLF record ends: a newline outside quotes ends a record; counts them."""
+
+    def __init__(self, on_rows):
+        self.quoted, self.rows, self.on_rows, self.reported = False, 0, on_rows, 0
+
+    def convert(self, chunk: bytes) -> bytes:
+        parts = chunk.split(b'"')
+        quoted = self.quoted
+        for i, part in enumerate(parts):
+            if i:
+                quoted = not quoted
+            if not quoted and b"\n" in part:
+                self.rows += part.count(b"\n")
+                parts[i] = part.replace(b"\n", b"\r\n")
+        self.quoted = quoted
+        if self.on_rows and self.rows - self.reported >= STEP:
+            self.on_rows(self.rows)
+            self.reported = self.rows
+        return b'"'.join(parts)
+
+    def done(self):
+        if self.on_rows and self.rows != self.reported:
+            self.on_rows(self.rows)
+
+
+class _TimeText(Func):
+    """A timestamp as text, as str() writes the Python datetime: "YYYY-MM-DD HH:MM:SS[.ffffff]+HH:MM"
+    (PostgreSQL). In the session's time zone (`_session_zone` sets the store's for the export), or in UTC."""
+
+    output_field = models.TextField()
+
+    def __init__(self, expression, *, utc):
+        super().__init__(expression)
+        self.utc = utc
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError("_TimeText is for PostgreSQL")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        ts, params = compiler.compile(self.source_expressions[0])
+        if self.utc:
+            value, zone = f"({ts} AT TIME ZONE 'UTC')", "'+00:00'"
+        else:
+            value, zone = ts, "to_char({ts}, 'TZH:TZM')".format(ts=ts)
+        sql = (
+            f"CASE WHEN date_trunc('second', {ts}) = {ts} THEN to_char({value}, 'YYYY-MM-DD HH24:MI:SS')"
+            f" ELSE to_char({value}, 'YYYY-MM-DD HH24:MI:SS.US') END || {zone}"
+        )
+        count = sql.count(ts)
+        return sql, list(params) * count
+
+
+@contextmanager
+def _session_zone(connection, zone):
+    """The PostgreSQL session's time zone set to the store's while an export reads its rows (to_char writes
+    local times), then back to Django's."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('TimeZone', %s, false)", [zone])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('TimeZone', %s, false)", [connection.timezone_name])
 
 
 # csv.writer writes these as str() does, and Column.get's cell is str() of them too
@@ -186,8 +292,8 @@ def _yes_no(value):
     return "" if value is None else ("1" if value else "0")
 
 
-def _localtime(value):
-    return timezone.localtime(value) if isinstance(value, datetime) and timezone.is_aware(value) else value
+def _localtime(zone, value):
+    return value.astimezone(zone) if isinstance(value, datetime) and timezone.is_aware(value) else value
 
 
 def plan(list_page, *, escape: bool) -> Plan:
@@ -195,7 +301,8 @@ def plan(list_page, *, escape: bool) -> Plan:
     personal data audited once). `escape`: CSV text cells escaped (XLSX writes text as strings instead)."""
     masks = list_page.export_masks()
     header = [str(c.label) for c in list_page.columns]
-    rows = _fast_plan(list_page, masks, escape=escape)
+    fast = _fast_plan(list_page, masks, escape=escape)
+    rows, copy = fast if fast is not None else (None, None)
     if rows is None:
         readers = [
             column.get if mask is None else (lambda row, c=column, m=mask: m(c.get(row)))
@@ -208,7 +315,7 @@ def plan(list_page, *, escape: bool) -> Plan:
                 cells = [read(row) for read in readers]
                 yield [_csv_cell(c) for c in cells] if escape else cells
 
-    return Plan(header=header, rows=rows, count=lambda: list_page.results.order_by().count())
+    return Plan(header=header, rows=rows, count=lambda: list_page.results.order_by().count(), copy=copy)
 
 
 # -- writers -----------------------------------------------------------------------------------------------
@@ -242,6 +349,16 @@ def write_xlsx(file, plan: Plan, *, sheet="export", on_rows=None) -> int:
         if on_rows:
             on_rows(n)
     book.close()
+    return n
+
+
+def _write_csv_copy(file, plan: Plan, *, on_rows=None) -> int:
+    header = io.StringIO()
+    header.write("\ufeff")
+    csv.writer(header).writerow(plan.header)
+    file.write(header.getvalue().encode("utf-8"))
+    n = plan.copy(file, on_rows)
+    file.flush()
     return n
 
 
@@ -330,7 +447,9 @@ class ExportJob:
         step = partial(_step, run_id)
         name = stored_name(run_id, list_page.export_name, fmt)
         with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as file:
-            if fmt == "csv":
+            if fmt == "csv" and export.copy is not None:
+                rows = _write_csv_copy(file, export, on_rows=step)
+            elif fmt == "csv":
                 with open(file.name, "w", encoding="utf-8", newline="") as text:
                     rows = write_csv(text, export, on_rows=step)
             else:

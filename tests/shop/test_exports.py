@@ -277,3 +277,17 @@ def test_a_full_phone_export_in_the_background_is_audited_for_the_user(
     assert phones and "****" not in phones[0]
     entry = AuditEntry.objects.get(action="customers.phones_exported")
     assert entry.actor_id == ops.pk and entry.after["rows"] == 7
+
+
+def test_the_background_file_has_the_very_bytes_of_the_download_at_once(owner_client, orders, settings, background):
+    """On PostgreSQL the background file is written by COPY, the download at once by Python's csv."""
+    orders[0].ship_name = 'line one\nline "two"'
+    orders[0].note = ""
+    orders[0].save()
+    params = {"o": "-total", "export": "csv"}
+    at_once = b"".join(owner_client.get("/orders/", params, HTTP_ACCEPT_LANGUAGE="en").streaming_content)
+    settings.EXPORT_SYNC_ROWS = 2
+    background(owner_client, "/orders/", params, HTTP_ACCEPT_LANGUAGE="en")
+    run = JobRun.objects.get(kind=exports.KIND)
+    assert run.done == run.total == 7
+    assert owner_client.get(reverse("jobrun_download", args=[run.pk])).getvalue() == at_once
