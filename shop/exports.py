@@ -38,7 +38,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import NotSupportedError, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, models, transaction
 from django.db.models import Case, F, Func, Value, When
 from django.db.models.functions import Cast, Concat, Left, NullIf
 from django.db.models.lookups import In
@@ -448,7 +448,8 @@ class ExportJob:
         name = stored_name(run_id, list_page.export_name, fmt)
         with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as file:
             if fmt == "csv" and export.copy is not None:
-                rows = _write_csv_copy(file, export, on_rows=step)
+                with _side_progress(run_id) as side_step:
+                    rows = _write_csv_copy(file, export, on_rows=side_step)
             elif fmt == "csv":
                 with open(file.name, "w", encoding="utf-8", newline="") as text:
                     rows = write_csv(text, export, on_rows=step)
@@ -479,6 +480,22 @@ def download_name(run) -> str:
 
 def _step(run_id, n):
     progress.step(run_id, done=n)
+
+
+@contextmanager
+def _side_progress(run_id):
+    """Progress of a run written over a second connection: the first one is busy with COPY until the end."""
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    table = JobRun._meta.db_table
+
+    def step(n):
+        with side.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET done = %s, state = %s WHERE id = %s", [n, JobRun.State.RUNNING, run_id])
+
+    try:
+        yield step
+    finally:
+        side.close()
 
 
 def _rebuilt_request(user, path, query, language):
