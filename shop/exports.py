@@ -29,6 +29,7 @@ import csv
 import io
 import itertools
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -103,9 +104,9 @@ class Plan:
     """How the rows of one export are read: `rows()` yields lists of typed cells (CSV: already escaped)."""
 
     header: list[str]
-    rows: object  # a callable answering an iterator of row lists
-    count: object  # a callable answering the number of rows
-    copy: object = None  # PostgreSQL: copy(binary_file, on_rows) writes the CSV rows (escaped) and answers n
+    rows: Callable[[], Iterator]  # the rows, each a list (or tuple) of cells
+    count: Callable[[], int]  # the number of rows
+    copy: Callable | None = None  # PostgreSQL: copy(binary_file, on_rows) writes the CSV rows (escaped) and answers n
 
 
 def _field_at(model, path):
@@ -357,6 +358,7 @@ def _write_csv_copy(file, plan: Plan, *, on_rows=None) -> int:
     header.write("\ufeff")
     csv.writer(header).writerow(plan.header)
     file.write(header.getvalue().encode("utf-8"))
+    assert plan.copy is not None
     n = plan.copy(file, on_rows)
     file.flush()
     return n
@@ -585,7 +587,7 @@ def exports_purge(*, now=None) -> int:
     deleted = 0
     expired = JobRun.objects.filter(kind=KIND, finished_at__lte=cutoff).exclude(output="")
     for run in expired:
-        default_storage.delete(run.output.name)
+        default_storage.delete(str(run.output.name))
         JobRun.objects.filter(pk=run.pk).update(output="")
         deleted += 1
     try:
