@@ -28,6 +28,7 @@ memory, in the background when big. The one home of the mechanic; shop.lists.ren
 import csv
 import io
 import itertools
+import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -39,7 +40,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, OperationalError, connections, models, transaction
 from django.db.models import Case, F, Func, Value, When
 from django.db.models.functions import Cast, Concat, Left, NullIf
 from django.db.models.lookups import In
@@ -73,6 +74,8 @@ __all__ = [
     "write_xlsx",
     "xlsx_response",
 ]
+
+logger = logging.getLogger(__name__)
 
 KIND = "shop.export"
 DANGER = ("=", "+", "-", "@", "\t", "\r")  # first characters a spreadsheet may read as a formula
@@ -550,9 +553,13 @@ def export_run(*, run_id, user_id, path, query, language) -> JobRun | None:
             match.func(request, *match.args, **match.kwargs)
         except (PermissionDenied, Http404):
             return progress.fail(run_id, error=_("You may no longer see this list."))
-        except Exception as e:
+        except OperationalError as e:  # the database went away: the task retries (shop.tasks)
             progress.fail(run_id, error=repr(e))
+            JobRun.objects.filter(pk=run_id).update(state=JobRun.State.QUEUED)
             raise
+        except Exception as e:  # the run shows it; in-process (no Redis) the user's request still answers
+            logger.exception("export run %s failed", run_id)
+            return progress.fail(run_id, error=repr(e))
         if not job.written:
             return progress.fail(run_id, error=_("This page has no export."))
         run = progress.finish(run_id, result={_("Rows"): job.rows}, stored=job.stored)

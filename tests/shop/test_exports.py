@@ -291,3 +291,19 @@ def test_the_background_file_has_the_very_bytes_of_the_download_at_once(owner_cl
     run = JobRun.objects.get(kind=exports.KIND)
     assert run.done == run.total == 7
     assert owner_client.get(reverse("jobrun_download", args=[run.pk])).getvalue() == at_once
+
+
+def test_an_export_that_breaks_fails_its_run_and_the_page_still_answers(
+    owner_client, orders, settings, background, monkeypatch
+):
+    settings.EXPORT_SYNC_ROWS = 2
+
+    def broken(*args, **kwargs):
+        raise ValueError("disk full")
+
+    monkeypatch.setattr(exports, "write_csv", broken)
+    monkeypatch.setattr(exports, "_write_csv_copy", broken)
+    response = background(owner_client, "/orders/", {"export": "csv"})
+    run = JobRun.objects.get(kind=exports.KIND)
+    assert response.status_code == 302 and run.state == JobRun.State.FAILED and "disk full" in run.error
+    assert not Notification.objects.filter(kind="export").exists() and _export_files() == []
