@@ -42,7 +42,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, NotSupportedError, OperationalError, connections, models, transaction
 from django.db.models import Case, F, Func, Value, When
-from django.db.models.functions import Cast, Concat, Left, NullIf
+from django.db.models.functions import Cast, Concat, NullIf
 from django.db.models.lookups import In
 from django.db.models.query import ModelIterable
 from django.http import HttpResponse, StreamingHttpResponse
@@ -128,9 +128,19 @@ def _field_at(model, path):
     return field if getattr(field, "concrete", False) else None
 
 
+class _FirstCode(Func):
+    """The code of a text's first character (ASCII() on PostgreSQL: cheaper than comparing LEFT(text, 1))."""
+
+    function = "ASCII"
+    output_field = models.IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="UNICODE", **extra)
+
+
 def _escaped(expression):
     return Case(
-        When(In(Left(expression, 1), list(DANGER)), then=Concat(Value("'"), expression)),
+        When(In(_FirstCode(expression), [ord(c) for c in DANGER]), then=Concat(Value("'"), expression)),
         default=expression,
         output_field=models.TextField(),
     )
