@@ -215,8 +215,13 @@ def _fast_plan(list_page, masks, *, escape):
         records = _Records(on_rows)
         with _session_zone(connection, str(zone)), connection.cursor() as cursor:
             with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+                batch = []  # COPY sends a row at a time: convert and write them a batch at a time
                 for chunk in copy:
-                    file.write(records.convert(bytes(chunk)))
+                    batch.append(chunk)
+                    if len(batch) == 1000:
+                        file.write(records.convert(b"".join(batch)))
+                        batch.clear()
+                file.write(records.convert(b"".join(batch)))
         records.done()
         return records.rows
 
