@@ -54,7 +54,8 @@ from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from shop import progress
+from shop import progress, xlsx
+from shop.errors import DomainError
 from shop.models import JobRun
 from shop.xlsx import CONTENT_TYPE as XLSX_TYPE
 from shop.xlsx import XlsxRows
@@ -463,6 +464,12 @@ class ExportJob:
         run_id = self.run_id
         export = plan(list_page, escape=fmt == "csv")
         total = export.count()
+        if fmt == "xlsx" and total > xlsx.MAX_ROWS:
+            raise DomainError(
+                _("Excel holds at most %(max)s rows and this list has %(n)s: export it as CSV, or filter it.")
+                % {"max": f"{xlsx.MAX_ROWS:,}", "n": f"{total:,}"},
+                code="too_many_rows",
+            )
         progress.step(run_id, done=0, total=total)
         step = partial(_step, run_id)
         name = stored_name(run_id, list_page.export_name, fmt)
@@ -568,6 +575,8 @@ def export_run(*, run_id, user_id, path, query, language) -> JobRun | None:
             match.func(request, *match.args, **match.kwargs)
         except (PermissionDenied, Http404):
             return progress.fail(run_id, error=_("You may no longer see this list."))
+        except DomainError as e:
+            return progress.fail(run_id, error=e.message)
         except OperationalError as e:  # the database went away: the task retries (shop.tasks)
             progress.fail(run_id, error=repr(e))
             JobRun.objects.filter(pk=run_id).update(state=JobRun.State.QUEUED)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_TEXT = 32767  # Excel's limit for one cell
+MAX_ROWS = 1_048_575  # Excel's rows under the header
 
 
 # Text is text: even a cell written with the generic write() never becomes a formula, a link or a number.

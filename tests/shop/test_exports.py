@@ -307,3 +307,15 @@ def test_an_export_that_breaks_fails_its_run_and_the_page_still_answers(
     run = JobRun.objects.get(kind=exports.KIND)
     assert response.status_code == 302 and run.state == JobRun.State.FAILED and "disk full" in run.error
     assert not Notification.objects.filter(kind="export").exists() and _export_files() == []
+
+
+def test_an_xlsx_export_past_excels_row_limit_fails_with_a_message(
+    owner_client, orders, settings, background, monkeypatch
+):
+    from shop import xlsx
+
+    settings.EXPORT_SYNC_ROWS = 2
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 5)
+    background(owner_client, "/orders/", {"export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
+    run = JobRun.objects.get(kind=exports.KIND)
+    assert run.state == JobRun.State.FAILED and "export it as CSV" in run.error and not run.output
