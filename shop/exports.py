@@ -57,6 +57,7 @@ from django.utils.translation import gettext as _
 from shop import progress, xlsx
 from shop.errors import DomainError
 from shop.models import JobRun
+from shop.outbox import enqueue
 from shop.xlsx import CONTENT_TYPE as XLSX_TYPE
 from shop.xlsx import XlsxRows
 
@@ -447,9 +448,7 @@ def _start(request, list_page, fmt) -> JobRun:
             return_url=request.path + (f"?{back.urlencode()}" if back else ""),
         )
         language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-        transaction.on_commit(
-            partial(tasks.export_list.delay, run.pk, user.pk, request.path, query.urlencode(), language)
-        )
+        enqueue(tasks.export_list, run.pk, user.pk, request.path, query.urlencode(), language, robust=True)
     return run
 
 
