@@ -27,12 +27,16 @@ def step(run_id, *, done, total=None):
     JobRun.objects.filter(pk=run_id).update(**values)
 
 
-def finish(run_id, *, result=None, output=None) -> JobRun:
+def finish(run_id, *, result=None, output=None, stored=None) -> JobRun:
+    """Mark the run done; `output` is a file to save as its result, `stored` the name of one already in the
+    default storage (an export written straight there)."""
     run = JobRun.objects.get(pk=run_id)
     run.state, run.result, run.finished_at = JobRun.State.DONE, result or {}, timezone.now()
     run.done = max(run.done, run.total)
     if output is not None:
         run.output.save(output.name, output, save=False)
+    elif stored is not None:
+        run.output.name = stored
     run.save()
     return run
 

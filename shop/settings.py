@@ -138,6 +138,10 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Exports (shop.exports): more rows than this go to a background run; its file is kept this many hours.
+EXPORT_SYNC_ROWS = env.int("EXPORT_SYNC_ROWS", default=5000)
+EXPORT_EXPIRE_HOURS = env.int("EXPORT_EXPIRE_HOURS", default=24)
+
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 

@@ -1,4 +1,7 @@
-from shop import backup
+from celery import shared_task
+from django.db import OperationalError
+
+from shop import backup, exports
 from shop.jobs import crontab, job, schedule
 
 
@@ -21,3 +24,16 @@ def outbox_dispatch():
     from shop.outbox import outbox_dispatch as dispatch
 
     return dispatch()
+
+
+@job("purge_exports", crontab(minute=35))
+def purge_exports():
+    """Delete the files of background exports past their expiry (settings.EXPORT_EXPIRE_HOURS)."""
+    return exports.exports_purge()
+
+
+@shared_task(name="houtai.export_list", acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def export_list(run_id, user_id, path, query, language):
+    """Write a big list export in the background (shop.exports); safe to run twice."""
+    run = exports.export_run(run_id=run_id, user_id=user_id, path=path, query=query, language=language)
+    return run.state if run else None

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from shop import labels, progress, selectors, services
+from shop import exports, labels, progress, selectors, services
 from shop.forms import (
     AnnouncementForm,
     ApiKeyForm,
@@ -319,13 +319,21 @@ def jobrun_detail(request, pk):
                 "error": run.error,
             }
         )
-    return render(request, "shop/jobrun_detail.html", {"run": run})
+    return render(
+        request,
+        "shop/jobrun_detail.html",
+        {"run": run, "expires_at": exports.expires_at(run), "expired": exports.is_expired(run)},
+    )
 
 
 @staff_view()
 def jobrun_download(request, pk):
+    """A run's file, for the user who started it or one who may read the audit log (the owner); an export
+    past its expiry is gone (404) even before the hourly purge deletes it."""
     run = get_object_or_404(progress.runs_visible_to(request.user).exclude(output=""), pk=pk)
-    return FileResponse(run.output.open("rb"), as_attachment=True, filename=run.output.name.rsplit("/", 1)[-1])
+    if exports.is_expired(run):
+        raise Http404
+    return FileResponse(run.output.open("rb"), as_attachment=True, filename=exports.download_name(run))
 
 
 def permission_denied(request, exception=None):

@@ -18,24 +18,46 @@ from django.utils import timezone
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_TEXT = 32767  # Excel's limit for one cell
+MAX_ROWS = 1_048_575  # Excel's rows under the header
+
+
+# Text is text: even a cell written with the generic write() never becomes a formula, a link or a number.
+OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+class XlsxRows:
+    """One worksheet written row by row to a path or a binary file (constant memory: each row goes straight
+    into the sheet's XML), the header in bold."""
+
+    def __init__(self, file, header: Iterable, *, sheet: str = "export"):
+        self.book = xlsxwriter.Workbook(file, OPTIONS)
+        self.formats = {
+            "datetime": self.book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            "date": self.book.add_format({"num_format": "yyyy-mm-dd"}),
+            "money": self.book.add_format({"num_format": "#,##0.00"}),
+            "bold": self.book.add_format({"bold": True}),
+        }
+        self.sheet = self.book.add_worksheet(sheet[:31])
+        for col, label in enumerate(header):
+            self.sheet.write_string(0, col, str(label), self.formats["bold"])
+        self.row = 0
+
+    def write_rows(self, rows: Iterable[Iterable]):
+        sheet, formats = self.sheet, self.formats
+        for row in rows:
+            self.row += 1
+            for col, value in enumerate(row):
+                _write(sheet, self.row, col, value, formats)
+
+    def close(self):
+        self.book.close()
 
 
 def xlsx_bytes(header: Iterable, rows: Iterable[Iterable], *, sheet: str = "export") -> bytes:
     """Write the header and rows as one worksheet and return the file's bytes."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
-    formats = {
-        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
-        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-        "money": book.add_format({"num_format": "#,##0.00"}),
-        "bold": book.add_format({"bold": True}),
-    }
-    worksheet = book.add_worksheet(sheet[:31])
-    for col, label in enumerate(header):
-        worksheet.write_string(0, col, str(label), formats["bold"])
-    for row_number, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            _write(worksheet, row_number, col, value, formats)
+    book = XlsxRows(buffer, header, sheet=sheet)
+    book.write_rows(rows)
     book.close()
     return buffer.getvalue()
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from customers import selectors
 from customers.views.profile import customer_list_page
+from shop.exports import csv_escape
 from shop.permissions import staff_view
 from shop.xlsx import CONTENT_TYPE as XLSX_TYPE
 from shop.xlsx import xlsx_bytes
@@ -51,7 +52,7 @@ def push_list(request):
     def lines():
         yield "\ufeff" + writer.writerow(header)
         for row in _rows(customers, top):
-            yield writer.writerow(row)
+            yield writer.writerow([csv_escape(cell or "") for cell in row])  # a name like "=HYPERLINK(...)" stays text
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="push-list.csv"'
