@@ -268,6 +268,9 @@ def _order_keys(column):
     return [_local_date(column), ("o.channel", ()), ("o.ship_province", ()), ("o.payment_method", ())]
 
 
+SHIP_START = "COALESCE(o.paid_at, o.placed_at)"
+
+
 @transaction.atomic
 def rollups_rebuild(*, start: date, end: date) -> dict:
     """Recompute every rollup of the local days [start, end] from the raw rows; safe to run again."""
