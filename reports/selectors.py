@@ -98,7 +98,7 @@ def category_rollup(period, parent: Category | None) -> list[dict]:
     )
     depth = (parent.depth if parent else 0) + 1
     step = Category.steplen
-    tree = Category.objects.using(read_alias())
+    tree = Category.objects.db_manager(read_alias())
     children = tree.get_root_nodes() if parent is None else tree.get_children(parent)
     children = {c.path: c for c in children}
     totals: dict = defaultdict(lambda: dict.fromkeys(SKU_FIGURES, 0))

@@ -235,6 +235,18 @@ MARKETING = {
     "marketing:timed_report",
     "marketing:calendar",
 }
+# -- reports: rollups (sales and finance reports) --
+REPORTS_SALES = {
+    "reports:sales-channel",
+    "reports:sales-category",
+    "reports:sales-product",
+    "reports:sales-brand",
+    "reports:sales-province",
+    "reports:sales-payment-method",
+    "reports:sales-hour",
+}
+REPORTS_FINANCE = {"reports:finance"}
+# -- end reports: rollups --
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -267,6 +279,8 @@ ALL = (
     | MARKETING
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
+    | REPORTS_SALES  # reports: rollups
+    | REPORTS_FINANCE  # reports: rollups
 )
 
 # -- role -> the pages it may open (everything else: 403) ------------------------------------------------
@@ -287,6 +301,7 @@ MAY_OPEN = {
         | SEGMENTS_WRITE
         | MARKETING
         | ANNOUNCEMENTS
+        | REPORTS_SALES  # reports: rollups
     ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
     "customer_service": EVERY_STAFF
@@ -299,8 +314,8 @@ MAY_OPEN = {
     | CUSTOMERS_PHONES
     | CUSTOMERS_DATA
     | SEGMENTS_WRITE,
-    "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING,
+    "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS | REPORTS_SALES | REPORTS_FINANCE,  # reports: rollups
+    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING | REPORTS_SALES,  # reports
 }
 
 # -- permission checks made inside a view, for a POST to a page the role may open ----------------------
