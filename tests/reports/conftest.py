@@ -139,9 +139,7 @@ def store(clock, catalogue, owner, django_capture_on_commit_callbacks):
         def refund(self, order, when, *, amount=None, lines=None):
             clock.at(when)
             payment = Payment.objects.get(order=order, status=Payment.Status.CAPTURED)
-            refund = services.refund_request(
-                payment=payment, actor=owner, reason="退款", amount=amount, lines=lines
-            )
+            refund = services.refund_request(payment=payment, actor=owner, reason="退款", amount=amount, lines=lines)
             return self._confirm(refund)
 
         def _confirm(self, refund):

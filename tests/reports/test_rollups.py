@@ -145,7 +145,9 @@ def raw_hours() -> dict:
     return {k: {n: v for n, v in f.items() if v} for k, f in figures.items()}
 
 
-DAY_FIELDS = [f.name for f in SalesDay._meta.fields if f.name not in ("id", "day", "channel", "province", "payment_method")]
+DAY_FIELDS = [
+    f.name for f in SalesDay._meta.fields if f.name not in ("id", "day", "channel", "province", "payment_method")
+]
 SKU_FIELDS = [f.name for f in SalesDaySku._meta.fields if f.name not in ("id", "day", "sku", "channel", "province")]
 HOUR_FIELDS = [f.name for f in SalesHour._meta.fields if f.name not in ("id", "day", "hour")]
 
@@ -250,7 +252,7 @@ def _record_in_thread(order_id, kind):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_events_on_one_row_lose_no_increment(store, payment_defaults):  # noqa: F811
+def test_concurrent_events_on_one_row_lose_no_increment(store, payment_defaults):
     """Sixteen threads count a paid order into the same day, SKU and hour rows at once (the row does not
     exist yet, so they race on its INSERT too)."""
     order = store.place(local(2026, 11, 20, 9, 0), [("RPT-TEE", 2), ("RPT-JEANS", 1)])
