@@ -150,7 +150,7 @@ class Report:
         for day, figures in days.items():
             values[period.bucket(day)] = values.get(period.bucket(day), 0) + (figures.get(key) or 0)
         label = self.measure(key).label
-        datasets = [{"label": f"{label} · {period.label()}", "data": [_num(values[b]) for b in buckets]}]
+        datasets: list[dict] = [{"label": f"{label} · {period.label()}", "data": [_num(values[b]) for b in buckets]}]
         other = period.comparison()
         if other:
             other_days = self.trend(other) or {}
@@ -166,7 +166,7 @@ class Report:
     def rank_chart(self, table: dict) -> dict:
         key = self.primary.key
         top = table["rows"][: self.rank_limit]
-        datasets = [{"label": str(self.primary.label), "data": [_num(r.get(key)) for r in top]}]
+        datasets: list[dict] = [{"label": str(self.primary.label), "data": [_num(r.get(key)) for r in top]}]
         if table["comparison"] and self.primary.compare:
             datasets.append(
                 {"label": _("Before"), "data": [_num(r.get(f"{key}__previous")) for r in top], "dashed": True}

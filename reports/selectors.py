@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, Sum
 
@@ -99,10 +100,11 @@ def category_rollup(period, parent: Category | None) -> list[dict]:
     depth = (parent.depth if parent else 0) + 1
     step = Category.steplen
     tree = Category.objects.db_manager(read_alias())
-    children = tree.get_root_nodes() if parent is None else tree.get_children(parent)
-    children = {c.path: c for c in children}
+    nodes = tree.get_root_nodes() if parent is None else tree.get_children(parent)
+    children = {c.path: c for c in nodes}
     totals: dict = defaultdict(lambda: dict.fromkeys(SKU_FIGURES, 0))
-    labels = {}
+    labels: dict = {}
+    key: Any
     for category_id, figures in by_category.items():
         if category_id is None:
             if parent is None:

@@ -32,6 +32,8 @@ from orders.models import OrderLine
 from payments.models import Payment, Refund
 from reports.models import SalesDay, SalesDaySku, SalesHour
 from reports.periods import day_start
+from shop.actors import Actor
+from shop.audit import record
 from shop.errors import DomainError
 from shop.money import allocate
 
@@ -272,8 +274,9 @@ SHIP_START = "COALESCE(o.paid_at, o.placed_at)"
 
 
 @transaction.atomic
-def rollups_rebuild(*, start: date, end: date) -> dict:
-    """Recompute every rollup of the local days [start, end] from the raw rows; safe to run again."""
+def rollups_rebuild(*, start: date, end: date, actor=None) -> dict:
+    """Recompute every rollup of the local days [start, end] from the raw rows; safe to run again.
+    A staff member's rebuild (the admin's) is audited; the command's is not."""
     if end < start:
         raise DomainError(_("The end date is before the start date."), code="range_reversed")
     if (end - start).days + 1 > MAX_REBUILD_DAYS:
@@ -423,7 +426,10 @@ def rollups_rebuild(*, start: date, end: date) -> dict:
             ),
         ],
     )
-    return {"days": (end - start).days + 1, "day_rows": day_rows, "sku_rows": sku_rows, "hour_rows": hour_rows}
+    result = {"days": (end - start).days + 1, "day_rows": day_rows, "sku_rows": sku_rows, "hour_rows": hour_rows}
+    if Actor.of(actor).is_staff:
+        record(actor, "reports.rollups_rebuild", after={"from": start, "to": end, **result})
+    return result
 
 
 def _rebuild_sku_refunds(since, until) -> None:

@@ -40,7 +40,7 @@ def finance_rows(period) -> list[dict]:
         .values("settlement")
         .annotate(gross=Sum("amount"), fees=Sum("fee"), discounts=Sum("order__discount"), payments=Count("pk"))
     }
-    refunds = defaultdict(lambda: [ZERO, 0])  # (method, local day) -> [amount, count]
+    refunds: dict[tuple, list] = defaultdict(lambda: [ZERO, 0])  # (method, local day) -> [amount, count]
     for r in (
         _refunds(db, period)
         .annotate(day=TruncDate("confirmed_at", tzinfo=timezone.get_current_timezone()))
@@ -69,7 +69,7 @@ def finance_rows(period) -> list[dict]:
         .values("method")
         .annotate(gross=Sum("amount"), fees=Sum("fee"), discounts=Sum("order__discount"), payments=Count("pk"))
     }
-    left = defaultdict(lambda: [ZERO, 0])
+    left: dict[int, list] = defaultdict(lambda: [ZERO, 0])
     for (method_id, _day), (amount, count) in refunds.items():
         left[method_id][0] += amount
         left[method_id][1] += count

@@ -165,7 +165,10 @@ class SalesByCategory(SkuSalesReport):
         parent = self.parent()
         context["query"] = {**context["query"], **({"category": parent.pk} if parent else {})}
         context["breadcrumbs"] = [(reverse(f"reports:{self.slug}"), _("All categories"))] + (
-            [(f"{reverse(f'reports:{self.slug}')}?category={a.pk}", a.name) for a in Category.objects.get_ancestors(parent)]
+            [
+                (f"{reverse(f'reports:{self.slug}')}?category={a.pk}", a.name)
+                for a in Category.objects.get_ancestors(parent)
+            ]
             + [(None, parent.name)]
             if parent
             else []
