@@ -245,7 +245,7 @@ REPORTS_SALES = {
     "reports:sales-payment-method",
     "reports:sales-hour",
 }
-REPORTS_FINANCE = {"reports:finance"}
+REPORTS_FINANCE = {"reports:finance", "reports:finance-method"}
 # -- end reports: rollups --
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
