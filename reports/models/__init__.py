@@ -6,6 +6,6 @@ monitoring  anomaly baselines and findings
 schedules   scheduled report emails
 """
 
-from reports.models.rollups import SalesDay, SalesDaySku, SalesHour
+from reports.models.rollups import SalesDay, SalesDaySku, SalesHour, SalesMonth
 
-__all__ = ["SalesDay", "SalesDaySku", "SalesHour"]
+__all__ = ["SalesDay", "SalesDaySku", "SalesHour", "SalesMonth"]
