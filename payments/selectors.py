@@ -2,9 +2,10 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from orders.models import OrderLine
+from orders.models import Order, OrderLine
 from payments.models import (
     BlacklistEntry,
     Payment,
@@ -112,3 +113,37 @@ def finance_summary() -> dict:
 def payment_order_lines(payment):
     """The lines of the payment's order, for a per-line refund."""
     return OrderLine.objects.filter(order_id=payment.order_id).order_by("pk")
+
+
+# -- invariants (DESIGN §3; shop.invariants) -----------------------------------------------------------------
+def refund_mismatches():
+    """Payments whose requested or refunded totals are not the sums of their refunds, or exceed the capture:
+    always empty unless something bypassed the services."""
+
+    def total(*statuses):
+        rows = (
+            Refund.objects.filter(payment=OuterRef("pk"), status__in=statuses)
+            .order_by()
+            .values("payment")
+            .annotate(s=Sum("amount"))
+            .values("s")
+        )
+        return Coalesce(Subquery(rows, output_field=DecimalField()), Decimal("0"))
+
+    status = Refund.Status
+    return (
+        Payment.objects.annotate(open_sum=total(*Refund.OPEN, status.SUCCEEDED), done_sum=total(status.SUCCEEDED))
+        .filter(Q(refund_reserved__gt=F("amount")) | ~Q(refund_reserved=F("open_sum")) | ~Q(refunded=F("done_sum")))
+        .order_by("pk")
+    )
+
+
+def paid_orders_without_one_capture():
+    """Paid orders that do not have exactly one captured payment (a cash-on-delivery order counts once the carrier
+    collected it): always empty unless something bypassed the services."""
+    return (
+        Order.objects.filter(paid_at__isnull=False)
+        .annotate(captured=Count("payments", filter=Q(payments__status=Payment.Status.CAPTURED)))
+        .exclude(captured=1)
+        .order_by("pk")
+    )

@@ -15,6 +15,7 @@ from django.db.models import F, Sum
 
 from catalog.models import Brand, Category, Product
 from reports.models import SalesDay, SalesDaySku, SalesHour, SalesMonth
+from reports.periods import day_start
 from reports.routers import read_alias
 
 ZERO = Decimal("0.00")
@@ -160,3 +161,34 @@ def category_rollup(period, parent: Category | None) -> list[dict]:
         for f in SKU_FIGURES:
             totals[key][f] = totals[key][f] + (figures[f] or 0)
     return [{"key": key, "label": labels[key], **_with_net(dict(figures))} for key, figures in totals.items()]
+
+
+# -- invariants (DESIGN §3; shop.invariants) ---------------------------------------------------------------
+def rollup_mismatches(*, days=7, today=None) -> list[str]:
+    """The local days of the last `days` whose SalesDay figures (orders paid, gross, discounts, paid) differ
+    from the orders paid that day: a lost event or a write that bypassed the services."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from orders.models import Order
+
+    today = today or timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    since = day_start(start)
+    raw = {
+        r["day"]: (r["n"], r["g"], r["d"], r["p"])
+        for r in Order.objects.filter(paid_at__gte=since)
+        .annotate(day=TruncDate("paid_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("pk"), g=Sum("subtotal"), d=Sum("discount"), p=Sum("total"))
+    }
+    rolled = {
+        r["day"]: (r["n"], r["g"], r["d"], r["p"])
+        for r in SalesDay.objects.filter(day__gte=start)
+        .values("day")
+        .annotate(n=Sum("orders_paid"), g=Sum("gross"), d=Sum("discounts"), p=Sum("paid"))
+        if r["n"]
+    }
+    return [f"{day}: rollup {rolled.get(day)} orders {raw.get(day)}" for day in sorted(set(raw) | set(rolled))
+            if raw.get(day) != rolled.get(day)]  # fmt: skip

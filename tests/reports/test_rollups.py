@@ -289,3 +289,16 @@ def test_concurrent_events_on_one_row_lose_no_increment(store, payment_defaults)
     assert (row.orders_paid, row.units, row.paid) == (threads, 3 * threads, order.total * threads)
     assert sorted(SalesDaySku.objects.values_list("units", flat=True)) == [threads, 2 * threads]
     assert SalesHour.objects.get().orders_paid == threads
+
+
+def test_the_invariants_check_notices_a_rollup_that_drifted(store, clock):
+    from shop.invariants import invariants_check
+
+    order = store.place(local(2026, 11, 20, 9, 0), [("RPT-TEE", 1)])
+    store.pay(order, local(2026, 11, 20, 9, 5))
+    clock.at(local(2026, 11, 21, 10, 0))
+    rule = "reports: days whose sales rollup differs from the orders paid that day"
+    assert next(i for i in invariants_check() if i.rule == rule).holds
+    SalesDay.objects.update(paid=Decimal("1.00"))
+    broken = next(i for i in invariants_check() if i.rule == rule)
+    assert broken.broken == 1 and "2026-11-20" in broken.examples[0]
