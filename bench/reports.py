@@ -2,12 +2,12 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/houtai_rollups .venv/bin/python bench/reports.py [N] [--rebuild]
 
-Generates N orders over a year (one every 31.5 s × 1,000,000 / N, so any N spans 365 days), ~2 lines each,
-4 channels, 31 provinces, 5 payment methods, a 5 percent discount on a third of them, 5 percent cancelled,
-with set-based INSERT ... SELECT generate_series (PostgreSQL), when they are not there. Then rebuilds the
-rollups for the last 366 local days when they are empty or --rebuild asks (timed: the set-based rebuild), checks the 365-day report against a
-direct aggregate of the orders (to the cent), and times the 30- and 365-day sales reports (in-process test
-client, a logged-in owner: the whole view with rendering), median / p95 / queries. Not a pass/fail test.
+Generates N orders over a year, ~2 lines each, 4 channels, 31 provinces, 5 payment methods, a 5 percent
+discount on a third of them, 5 percent cancelled, with set-based INSERT ... SELECT generate_series
+(PostgreSQL), when they are not there. Rebuilds the rollups for the last 366 local days when they are empty
+or --rebuild asks (timed), checks the 365-day figures against a direct aggregate of the orders (to the
+cent), then times the 30- and 365-day sales reports (in-process test client, a logged-in owner: the whole
+view with rendering): median / p95 / SQL time / queries. Not a pass/fail test.
 """
 
 import os
