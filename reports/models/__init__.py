@@ -6,6 +6,6 @@ monitoring  anomaly baselines and findings
 schedules   scheduled report emails
 """
 
-from reports.models.rollups import SalesDay, SalesDaySku, SalesHour, SalesMonth
+from reports.models.rollups import SalesDay, SalesDaySku, SalesDimension, SalesHour
 
-__all__ = ["SalesDay", "SalesDaySku", "SalesHour", "SalesMonth"]
+__all__ = ["SalesDay", "SalesDaySku", "SalesHour", "SalesDimension"]

@@ -63,14 +63,19 @@ class SalesDay(models.Model):
         return f"{self.day} {self.channel} {self.province} {self.payment_method}"
 
 
-class SalesMonth(models.Model):
-    """SalesDay's figures added up per month (`month` = its first day), kept with every SalesDay change, so a
-    long period reads its whole months here and only its first and last days from SalesDay."""
+class SalesDimension(models.Model):
+    """SalesDay's figures added up per local day and one dimension (channel, province or payment method),
+    kept with every SalesDay change: a report by one dimension reads a few rows a day (4 channels, ~34
+    provinces, 5 methods) instead of every combination of them."""
 
-    month = models.DateField(_("month"))
-    channel = models.CharField(_("channel"), max_length=20)
-    province = models.CharField(_("province"), max_length=30)
-    payment_method = models.CharField(_("payment method"), max_length=20)
+    class Dimension(models.TextChoices):
+        CHANNEL = "channel", _("channel")
+        PROVINCE = "province", _("province")
+        PAYMENT_METHOD = "payment_method", _("payment method")
+
+    dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
+    day = models.DateField(_("day"))
+    value = models.CharField(_("value"), max_length=30)
     orders_placed = models.IntegerField(_("orders placed"), default=0)
     orders_paid = models.IntegerField(_("orders paid"), default=0)
     units = models.IntegerField(_("units"), default=0)
@@ -85,17 +90,13 @@ class SalesMonth(models.Model):
     cancelled_paid = models.IntegerField(_("paid orders cancelled"), default=0)
 
     class Meta:
-        verbose_name = _("sales per month")
-        verbose_name_plural = _("sales per month")
+        verbose_name = _("sales per day and dimension")
+        verbose_name_plural = _("sales per day and dimension")
         default_permissions = ()
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "channel", "province", "payment_method"], name="reports_salesmonth_key"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["dimension", "day", "value"], name="reports_salesdimension_key")]
 
     def __str__(self):
-        return f"{self.month:%Y-%m} {self.channel} {self.province} {self.payment_method}"
+        return f"{self.day} {self.dimension}={self.value}"
 
 
 class SalesDaySku(models.Model):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from orders.models import Order, OrderLine
 from payments.models import Payment, Refund
-from reports.models import SalesDay, SalesDaySku, SalesHour, SalesMonth
+from reports.models import SalesDay, SalesDaySku, SalesDimension, SalesHour
 from reports.services import refund_line_shares, rollup_order_recorded, rollups_rebuild
 from reports.services.rollups import ship_seconds
 from shop.errors import DomainError
@@ -174,19 +174,21 @@ def rolled_hours():
     return {(r.day, r.hour): {f: getattr(r, f) for f in HOUR_FIELDS if getattr(r, f)} for r in SalesHour.objects.all()}
 
 
-def rolled_months():
+def rolled_dimensions():
     return {
-        (r.month, r.channel, r.province, r.payment_method): {f: getattr(r, f) for f in DAY_FIELDS if getattr(r, f)}
-        for r in SalesMonth.objects.all()
+        (r.dimension, r.day, r.value): {f: getattr(r, f) for f in DAY_FIELDS if getattr(r, f)}
+        for r in SalesDimension.objects.all()
     }
 
 
-def months_from_days():
-    months: dict = defaultdict(lambda: defaultdict(int))
-    for (day, *key), figures in rolled_days().items():
-        for name, value in figures.items():
-            months[(day.replace(day=1), *key)][name] += value
-    return {k: {n: v for n, v in f.items() if v} for k, f in months.items()}
+def dimensions_from_days():
+    """SalesDay's rows added up by day and one dimension."""
+    figures: dict = defaultdict(lambda: defaultdict(int))
+    for (day, channel, province, method), row in rolled_days().items():
+        for key in (("channel", day, channel), ("province", day, province), ("payment_method", day, method)):
+            for name, value in row.items():
+                figures[key][name] += value
+    return {k: {n: v for n, v in f.items() if v} for k, f in figures.items()}
 
 
 def _drop_empty(rows):
@@ -197,7 +199,7 @@ def test_every_rollup_figure_equals_the_raw_aggregate(history):
     assert _drop_empty(rolled_days()) == raw_days()
     assert _drop_empty(rolled_skus()) == raw_skus()
     assert _drop_empty(rolled_hours()) == raw_hours()
-    assert _drop_empty(rolled_months()) == months_from_days() and SalesMonth.objects.exists()
+    assert _drop_empty(rolled_dimensions()) == dimensions_from_days() and SalesDimension.objects.exists()
 
 
 def test_the_awkward_cases_land_on_the_day_they_happened(history):
@@ -241,13 +243,13 @@ def test_a_closed_day_does_not_change_when_later_events_arrive(store, catalogue)
 
 
 def test_rebuilt_rollups_equal_the_incremental_ones(history):
-    incremental = (rolled_days(), rolled_skus(), rolled_hours(), _drop_empty(rolled_months()))
+    incremental = (rolled_days(), rolled_skus(), rolled_hours(), _drop_empty(rolled_dimensions()))
     SalesDay.objects.filter(day=D3).update(paid=Decimal("999.99"))  # a damaged row the rebuild must repair
     result = rollups_rebuild(start=D1, end=D4)
     assert result["days"] == 4 and result["day_rows"] == len(incremental[0])
-    assert (rolled_days(), rolled_skus(), rolled_hours(), rolled_months()) == incremental
+    assert (rolled_days(), rolled_skus(), rolled_hours(), rolled_dimensions()) == incremental
     rollups_rebuild(start=D1, end=D4)  # twice: the same
-    assert (rolled_days(), rolled_skus(), rolled_hours(), rolled_months()) == incremental
+    assert (rolled_days(), rolled_skus(), rolled_hours(), rolled_dimensions()) == incremental
 
 
 def test_rebuilding_one_day_leaves_the_others_alone(history):

@@ -128,22 +128,12 @@ def test_grouping_by_week_and_month_in_the_trend(owner_client, sales):
     assert trend["labels"] == ["2026-09-01", "2026-10-01", "2026-11-01"]
 
 
-def test_whole_months_read_from_the_month_rollup_add_up_the_same(owner_client, sales):
-    """Oct 15 – Dec 5 reads November whole from SalesMonth and the edges from SalesDay."""
-    from reports.selectors import month_split
-
+def test_long_and_short_ranges_add_up_the_same(owner_client, sales):
     long = _table(owner_client, "sales-channel", start="2026-10-15", end="2026-12-05")
     november = _table(owner_client, "sales-channel", start="2026-11-01", end="2026-11-30")
     days = _table(owner_client, "sales-channel", start="2026-11-08", end="2026-11-12")
     assert long["Total"]["Net sales"] == november["Total"]["Net sales"] == days["Total"]["Net sales"]
     assert long["App"]["Gross sales"] == days["App"]["Gross sales"]
-    edges, months = month_split(Period(date(2026, 10, 15), date(2026, 12, 5)))
-    assert edges == [(date(2026, 10, 15), date(2026, 10, 31)), (date(2026, 12, 1), date(2026, 12, 5))]
-    assert months == (date(2026, 11, 1), date(2026, 11, 1))
-    assert month_split(Period(date(2026, 11, 3), date(2026, 11, 20))) == (
-        [(date(2026, 11, 3), date(2026, 11, 20))],
-        None,
-    )
 
 
 def test_xlsx_export_has_the_table_and_its_totals(owner_client, sales):
