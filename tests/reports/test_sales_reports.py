@@ -202,3 +202,12 @@ def test_reports_read_from_the_replica_when_one_is_configured(settings):
     assert read_alias() == "replica"
     assert router.db_for_read(SalesDay) == "replica" and router.db_for_read(Payment) is None
     assert router.db_for_write(SalesDay) == "default" and not router.allow_migrate("replica", "reports")
+
+
+def test_a_long_table_shows_its_top_rows_and_exports_them_all(owner_client, sales, monkeypatch):
+    from reports.views.sales import SalesByProduct
+
+    monkeypatch.setattr(SalesByProduct, "page_rows", 2)
+    html = _get(owner_client, "sales-product").content.decode()
+    assert html.count("<tr data-key=") == 2 and "1 more row is in the export." in html
+    assert set(_table(owner_client, "sales-product")) == {"纯棉T恤", "衬衫", "牛仔裤", "Total"}
