@@ -40,7 +40,8 @@ from reports.services import rollups_rebuild  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 1_000_000
 CUSTOMERS = 20_000
-REQUESTS = 20
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20"))
+REPORTS = os.environ.get("BENCH_REPORTS", "sales-channel,sales-province,sales-payment-method,sales-hour,sales-product")
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西",
     "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃",
@@ -182,7 +183,7 @@ def bench_reports():
     client.force_login(owner)
     check(client)
     print(f"{'report':44} {'median ms':>10} {'p95 ms':>8} {'SQL ms':>7} {'queries':>8} orders table")
-    for slug in ("sales-channel", "sales-province", "sales-payment-method", "sales-hour", "sales-product"):
+    for slug in REPORTS.split(","):
         for preset, group in (("30d", "day"), ("365d", "month")):
             median, p95, queries, sql_ms, touches = timed(
                 client, f"/reports/{slug}/", {"preset": preset, "group": group, "compare": "previous"}
