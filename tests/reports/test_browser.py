@@ -7,23 +7,17 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from reports.models import SalesDay
+from reports.models import SalesDimension, SalesHour
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_owner_changes_the_period_and_downloads_the_export(make_staff, login_page):
     today = timezone.localdate()
-    for days_ago, gross in ((2, "300.00"), (40, "120.00")):
-        SalesDay.objects.create(
-            day=today - timedelta(days=days_ago),
-            channel="app",
-            province="上海",
-            payment_method="alipay",
-            orders_paid=3,
-            gross=Decimal(gross),
-            paid=Decimal(gross),
-        )
+    for days_ago, gross in ((2, "300.00"), (40, "120.00")):  # the rows the rollups keep for one paid order
+        day, money = today - timedelta(days=days_ago), Decimal(gross)
+        SalesDimension.objects.create(dimension="channel", day=day, value="app", orders_paid=3, gross=money, paid=money)
+        SalesHour.objects.create(day=day, hour=10, orders_paid=3, gross=money, paid=money)
     owner = make_staff("owner")
     errors = []
     page = login_page(owner.username)
