@@ -25,13 +25,9 @@ def _money(label):
     return models.DecimalField(label, default=0, **MONEY)
 
 
-class SalesDay(models.Model):
-    """Order-level figures per local day x channel x province x payment method."""
+class OrderFigures(models.Model):
+    """The order-level figures SalesDay and SalesDimension both keep."""
 
-    day = models.DateField(_("day"))
-    channel = models.CharField(_("channel"), max_length=20)
-    province = models.CharField(_("province"), max_length=30)
-    payment_method = models.CharField(_("payment method"), max_length=20)
     orders_placed = models.IntegerField(_("orders placed"), default=0)
     orders_paid = models.IntegerField(_("orders paid"), default=0)
     units = models.IntegerField(_("units"), default=0)
@@ -44,6 +40,18 @@ class SalesDay(models.Model):
     refund_count = models.IntegerField(_("refunds made"), default=0)
     cancellations = models.IntegerField(_("cancellations"), default=0)
     cancelled_paid = models.IntegerField(_("paid orders cancelled"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SalesDay(OrderFigures):
+    """Order-level figures per local day x channel x province x payment method."""
+
+    day = models.DateField(_("day"))
+    channel = models.CharField(_("channel"), max_length=20)
+    province = models.CharField(_("province"), max_length=30)
+    payment_method = models.CharField(_("payment method"), max_length=20)
 
     class Meta:
         verbose_name = _("sales per day")
@@ -63,7 +71,7 @@ class SalesDay(models.Model):
         return f"{self.day} {self.channel} {self.province} {self.payment_method}"
 
 
-class SalesDimension(models.Model):
+class SalesDimension(OrderFigures):
     """SalesDay's figures added up per local day and one dimension (channel, province or payment method),
     kept with every SalesDay change: a report by one dimension reads a few rows a day (4 channels, ~34
     provinces, 5 methods) instead of every combination of them."""
@@ -76,18 +84,6 @@ class SalesDimension(models.Model):
     dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
     day = models.DateField(_("day"))
     value = models.CharField(_("value"), max_length=30)
-    orders_placed = models.IntegerField(_("orders placed"), default=0)
-    orders_paid = models.IntegerField(_("orders paid"), default=0)
-    units = models.IntegerField(_("units"), default=0)
-    gross = _money(_("gross"))
-    discounts = _money(_("discounts"))
-    shipping = _money(_("shipping"))
-    adjustments = _money(_("adjustments"))
-    paid = _money(_("paid"))
-    refunds = _money(_("refunds"))
-    refund_count = models.IntegerField(_("refunds made"), default=0)
-    cancellations = models.IntegerField(_("cancellations"), default=0)
-    cancelled_paid = models.IntegerField(_("paid orders cancelled"), default=0)
 
     class Meta:
         verbose_name = _("sales per day and dimension")
