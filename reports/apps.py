@@ -5,7 +5,24 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
-    nav: list = []  # (url name, label, permission), one block per area
+    nav: list = [  # (url name, label, permission), one block per area
+        # rollups: sales and finance reports (reports/views/sales.py, reports/views/finance.py)
+        ("reports:sales-channel", _("Sales by channel"), "reports.view_sales_reports"),
+        ("reports:sales-category", _("Sales by category"), "reports.view_sales_reports"),
+        ("reports:sales-product", _("Sales by product"), "reports.view_sales_reports"),
+        ("reports:sales-brand", _("Sales by brand"), "reports.view_sales_reports"),
+        ("reports:sales-province", _("Sales by province"), "reports.view_sales_reports"),
+        ("reports:sales-payment-method", _("Sales by payment method"), "reports.view_sales_reports"),
+        ("reports:sales-hour", _("Sales by hour of day"), "reports.view_sales_reports"),
+        ("reports:finance", _("Finance"), "reports.view_finance_report"),
+        ("reports:finance-method", _("Finance by payment method"), "reports.view_finance_report"),
+    ]
 
     def ready(self):
-        pass  # each area connects its receivers here (reports listens to every module's signals)
+        from reports import receivers  # noqa: F401  (rollups: orders' and payments' events)
+
+    def invariants(self):
+        """shop.invariants: the last week's sales rollups against the orders paid (empty when all is well)."""
+        from reports.selectors import rollup_mismatches
+
+        return {"reports: days whose sales rollup differs from the orders paid that day": rollup_mismatches()}

@@ -302,6 +302,18 @@ AFTERSALES_REVIEWS = {
     "aftersales:product_ratings",
     "aftersales:survey_results",
 }
+# -- reports: rollups (sales and finance reports) --
+REPORTS_SALES = {
+    "reports:sales-channel",
+    "reports:sales-category",
+    "reports:sales-product",
+    "reports:sales-brand",
+    "reports:sales-province",
+    "reports:sales-payment-method",
+    "reports:sales-hour",
+}
+REPORTS_FINANCE = {"reports:finance", "reports:finance-method"}
+# -- end reports: rollups --
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -339,6 +351,8 @@ ALL = (
     | FAQ
     | AFTERSALES_REPORT
     | AFTERSALES_REVIEWS
+    | REPORTS_SALES  # reports: rollups
+    | REPORTS_FINANCE  # reports: rollups
 )
 
 # -- admin (issue 18): operators (运维) work in the Django admin. They hold every view permission and open every
@@ -451,6 +465,7 @@ MAY_OPEN = {
         | FAQ
         | AFTERSALES_REPORT
         | AFTERSALES_REVIEWS
+        | REPORTS_SALES  # reports: rollups
     ),
     "warehouse": EVERY_STAFF
     | CATALOG_READ
@@ -478,8 +493,8 @@ MAY_OPEN = {
     | FAQ
     | AFTERSALES_REPORT
     | AFTERSALES_REVIEWS,
-    "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING,
+    "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS | REPORTS_SALES | REPORTS_FINANCE,  # reports: rollups
+    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING | REPORTS_SALES,  # reports
     # -- admin (issue 18): operators work in the Django admin --------------------------------------------
     "operator": OPERATOR_READ,
 }
