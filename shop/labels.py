@@ -176,6 +176,9 @@ ACTIONS = {
     "settings.apikey_create": _("Created API key"),
     "settings.apikey_revoke": _("Revoked API key"),
     "settings.backup": _("Backed up the database"),
+    # reports: anomaly monitoring
+    "reports.anomalies_found": _("Found anomalies"),
+    "reports.anomaly_acknowledge": _("Acknowledged an anomaly"),
 }
 
 # Keys of hand-written before/after dicts, and snapshot keys that are not a field of the object's model.
