@@ -167,10 +167,7 @@ def hourly_payment_facts(starts, hours=1) -> dict:
         aggregates[f"a{i}"] = Sum("amount", filter=inside & Q(status=Payment.Status.CAPTURED))
     paid = Payment.objects.filter(windows("received_at")).aggregate(**aggregates)
     refunds = Refund.objects.filter(windows("requested_at")).aggregate(
-        **{
-            f"r{i}": Count("id", filter=Q(requested_at__gte=s, requested_at__lt=s + span))
-            for i, s in enumerate(starts)
-        }
+        **{f"r{i}": Count("id", filter=Q(requested_at__gte=s, requested_at__lt=s + span)) for i, s in enumerate(starts)}
     )
     return {
         s: {

@@ -58,7 +58,9 @@ class Anomaly(models.Model):
         ordering = ["-hour", "-id"]
         indexes = [
             models.Index(fields=["-hour", "-id"], name="reports_anomaly_hour"),
-            models.Index(fields=["-hour", "-id"], name="reports_anomaly_open", condition=models.Q(acknowledged_at=None)),
+            models.Index(
+                fields=["-hour", "-id"], name="reports_anomaly_open", condition=models.Q(acknowledged_at=None)
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["metric", "hour"], name="reports_anomaly_metric_hour")]
 

@@ -187,7 +187,12 @@ def anomalies_detect(*, now=None, weeks=WEEKS) -> list[Anomaly]:
         anomaly.save(update_fields=["explanation"])
         transaction.on_commit(
             partial(
-                notify, title=title, body=anomaly.explanation, url=anomaly.get_absolute_url(), kind="anomaly", role=OWNER
+                notify,
+                title=title,
+                body=anomaly.explanation,
+                url=anomaly.get_absolute_url(),
+                kind="anomaly",
+                role=OWNER,
             )
         )
         found.append(anomaly)

@@ -39,8 +39,12 @@ class AnomalyList(ListPage):
         Column("hour", gettext_lazy("Hour"), value=lambda a: timezone.localtime(a.hour)),
         Column("metric", gettext_lazy("Metric"), sortable=False, value=lambda a: a.get_metric_display()),
         Column("direction", gettext_lazy("Direction"), sortable=False, value=lambda a: a.get_direction_display()),
-        Column("observed", gettext_lazy("Observed"), sortable=False, value=lambda a: format_value(a.metric, a.observed)),
-        Column("expected", gettext_lazy("Expected"), sortable=False, value=lambda a: format_value(a.metric, a.expected)),
+        Column(
+            "observed", gettext_lazy("Observed"), sortable=False, value=lambda a: format_value(a.metric, a.observed)
+        ),
+        Column(
+            "expected", gettext_lazy("Expected"), sortable=False, value=lambda a: format_value(a.metric, a.expected)
+        ),
         Column("score", gettext_lazy("Score")),
         Column(
             "acknowledged_at",

@@ -82,7 +82,8 @@ def test_quiet_hours_and_short_histories_are_not_judged():
     night = 9 * 168 + 3  # 03:00, about one order
     series[night] = (series[night][0], 3.0, None)
     assert judged(series, night) is None
-    short = [(datetime(2026, 9, 7, tzinfo=SHANGHAI), 50.0, 50)] * 3 + [(datetime(2026, 9, 28), 500.0, 500)]
+    monday = datetime(2026, 9, 7, tzinfo=SHANGHAI)
+    short = [(monday, 50.0, 50)] * 3 + [(monday + timedelta(weeks=3), 500.0, 500)]
     assert judge(SPECS[M.ORDERS], short, threshold_percent=50) is None
 
 
@@ -157,7 +158,9 @@ def seed_hour(start, *, orders, method, failed=0, refunds=0, amount="100.00", sh
     )
     Refund.objects.bulk_create(
         [
-            Refund(payment=p, order=p.order, amount=Decimal("1.00"), reason="x", requested_at=start + timedelta(minutes=20))
+            Refund(
+                payment=p, order=p.order, amount=Decimal("1.00"), reason="x", requested_at=start + timedelta(minutes=20)
+            )
             for p in payments[:refunds]
         ]
     )
