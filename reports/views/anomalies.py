@@ -1,7 +1,5 @@
 """The anomaly pages: the findings of the `anomaly_watch` job, one with its chart, band and explanation."""
 
-import json
-
 import django_filters
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -79,17 +77,16 @@ def anomaly_detail(request, pk):
             "band_high": format_value(anomaly.metric, anomaly.band_high),
             "baseline": [(h, format_value(anomaly.metric, v)) for h, v in anomaly.baseline],
             "chart": chart,
-            "chart_json": json.dumps(
-                {
-                    "labels": chart["labels"],
-                    "datasets": [
-                        {"label": _("Observed"), "data": chart["observed"], "color": "#1f6feb"},
-                        {"label": _("Expected"), "data": chart["expected"], "color": "#6e7781", "dashed": True},
-                        {"label": _("Band low"), "data": chart["low"], "color": "#d0d7de", "dashed": True},
-                        {"label": _("Band high"), "data": chart["high"], "color": "#d0d7de", "dashed": True},
-                    ],
-                }
-            ),
+            "chart_data": {
+                "type": "line",
+                "labels": chart["labels"],
+                "datasets": [
+                    {"label": _("Observed"), "data": chart["observed"]},
+                    {"label": _("Expected"), "data": chart["expected"], "dashed": True},
+                    {"label": _("Band low"), "data": chart["low"], "dashed": True},
+                    {"label": _("Band high"), "data": chart["high"], "dashed": True},
+                ],
+            },
             "may_acknowledge": anomaly.is_open and request.user.has_perm("reports.change_anomaly"),
             "history": audit_for_object(anomaly),
         },

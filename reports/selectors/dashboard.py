@@ -1,0 +1,243 @@
+"""The dashboard's reads: the figures of a period against the previous one, the work waiting, the sales trend and
+the top products. Every figure comes from the rollups (a period is at most 60 day rows, or 48 hour rows), every
+queue count from an indexed count its module offers (the `dashboard_work` hook): nothing reads the orders table
+row by row, so the page costs the same at ten thousand orders as at a million.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import F, Sum
+from django.utils.translation import gettext_lazy as _
+
+from reports.framework import change_percent
+from reports.models import CustomerDay, SalesDay, SalesDaySku, SalesHour
+from reports.periods import Period, preset_range
+from shop.hooks import hook_answers
+from shop.money import to_cents
+
+PERIODS = [("today", _("Today")), ("yesterday", _("Yesterday")), ("7d", _("Last 7 days")), ("30d", _("Last 30 days"))]
+MONEY_MODULES = ("payments", "reports")  # a role sees money when it may open one of these (warehouse: neither)
+TOP_PRODUCTS = 8
+TOP_CACHE_SECONDS = 300  # the top products of a closed or long period hardly move within five minutes
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: Any
+    kind: str  # money | count | percent | hours
+    modules: tuple  # shown when the user may open one of these modules
+    help: Any = ""
+
+
+FIGURES = [
+    Figure("gmv", _("GMV"), "money", MONEY_MODULES, _("Paid order totals, by the day they were paid")),
+    Figure("paid_orders", _("Paid orders"), "count", ("orders",)),
+    Figure("aov", _("Average order value"), "money", MONEY_MODULES),
+    Figure("refunds", _("Refunds"), "money", MONEY_MODULES, _("Refunds confirmed, by the day they were made")),
+    Figure("net", _("Net sales"), "money", MONEY_MODULES, _("Goods after discounts, less refunds")),
+    Figure("new_customers", _("New customers"), "count", ("customers",), _("Customers whose first order was paid")),
+    Figure(
+        "returning_customers",
+        _("Returning customers"),
+        "count",
+        ("customers",),
+        _("Customers who paid again, counted once on each day they bought"),
+    ),
+    Figure("conversion", _("Created-to-paid conversion"), "percent", ("orders",), _("Orders paid per order placed")),
+    Figure("ship_hours", _("Average time to ship"), "hours", ("orders",), _("Hours from payment to shipping")),
+]
+# Lower is better for these: the page colours their rise red.
+LOWER_IS_BETTER = {"refunds", "ship_hours"}
+
+
+def dashboard_period(key: str, today: date) -> Period:
+    """The dashboard's period (today, yesterday, last 7 or 30 days; anything else: today), compared with the
+    period of the same length just before it."""
+    key = key if key in dict(PERIODS) else "today"
+    start, end = preset_range(key, today)
+    return Period(start, end, preset=key, compare="previous", group="day")
+
+
+def may_open(user, modules) -> bool:
+    return any(user.has_perm(f"shop.access_{m}") for m in modules)
+
+
+def visible_figures(user) -> list[Figure]:
+    return [f for f in FIGURES if may_open(user, f.modules)]
+
+
+def _ratio(part, whole, places="0.01"):
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _sales_days(since: date, until: date) -> dict:
+    """{day: sums} of the day rollup over since..until (inclusive): one grouped read, at most 60 rows."""
+    rows = (
+        SalesDay.objects.filter(day__gte=since, day__lte=until)
+        .values("day")
+        .annotate(
+            placed=Sum("orders_placed"),
+            paid_orders=Sum("orders_paid"),
+            gmv=Sum("paid"),
+            gross=Sum("gross"),
+            discounts=Sum("discounts"),
+            refunds=Sum("refunds"),
+        )
+        .order_by("day")
+    )
+    return {row["day"]: row for row in rows}
+
+
+def _ship_days(since: date, until: date) -> dict:
+    rows = (
+        SalesHour.objects.filter(day__gte=since, day__lte=until)
+        .values("day")
+        .annotate(shipped=Sum("shipped"), ship_seconds=Sum("ship_seconds"))
+        .order_by("day")
+    )
+    return {row["day"]: row for row in rows}
+
+
+def _customer_days(since: date, until: date) -> dict:
+    rows = CustomerDay.objects.filter(day__gte=since, day__lte=until).values(
+        "day", "new_customers", "returning_customers"
+    )
+    return {row["day"]: row for row in rows}
+
+
+def _sum(rows: dict, period: Period, key: str):
+    total: Any = 0
+    for day, row in rows.items():
+        if period.start <= day <= period.end:
+            total += row[key] or 0
+    return total
+
+
+def _figures_of(period: Period, sales: dict, ships: dict, customers: dict) -> dict:
+    paid_orders = _sum(sales, period, "paid_orders")
+    gmv = to_cents(_sum(sales, period, "gmv"))
+    refunds = to_cents(_sum(sales, period, "refunds"))
+    shipped = _sum(ships, period, "shipped")
+    return {
+        "gmv": gmv,
+        "paid_orders": paid_orders,
+        "aov": to_cents(gmv / paid_orders) if paid_orders else None,
+        "refunds": refunds,
+        "net": to_cents(_sum(sales, period, "gross") - _sum(sales, period, "discounts") - refunds),
+        "new_customers": _sum(customers, period, "new_customers"),
+        "returning_customers": _sum(customers, period, "returning_customers"),
+        "conversion": _ratio(paid_orders * 100, _sum(sales, period, "placed"), "0.1"),
+        "ship_hours": _ratio(_sum(ships, period, "ship_seconds"), shipped * 3600, "0.1") if shipped else None,
+    }
+
+
+def dashboard_figures(user, period: Period) -> dict:
+    """{"figures": [{key, label, kind, help, value, previous, change, worse}], "trend": chart data} for the figures
+    this user may see, read in three grouped queries over the rollups (the trend comes out of the same rows)."""
+    previous = period.previous()
+    figures = visible_figures(user)
+    keys = {f.key for f in figures}
+    sales = _sales_days(previous.start, period.end) if keys - {"new_customers", "returning_customers"} else {}
+    ships = _ship_days(previous.start, period.end) if "ship_hours" in keys else {}
+    customers = _customer_days(previous.start, period.end) if keys & {"new_customers", "returning_customers"} else {}
+    now_values = _figures_of(period, sales, ships, customers)
+    then_values = _figures_of(previous, sales, ships, customers)
+    shown = []
+    for f in figures:
+        value, before = now_values[f.key], then_values[f.key]
+        change = change_percent(value, before) if value is not None and before is not None else None
+        worse = change is not None and ((change > 0) if f.key in LOWER_IS_BETTER else (change < 0))
+        shown.append(
+            {
+                "key": f.key,
+                "label": f.label,
+                "kind": f.kind,
+                "help": f.help,
+                "value": value,
+                "previous": before,
+                "change": change,
+                "worse": worse,
+            }
+        )
+    trend = None
+    if "gmv" in keys or "paid_orders" in keys:
+        trend = sales_trend(period, sales, measure="gmv" if "gmv" in keys else "paid_orders")
+    return {"figures": shown, "trend": trend}
+
+
+def sales_trend(period: Period, sales: dict, *, measure: str) -> dict:
+    """Sales per day of the period with the previous period's day beside it (the chart dashes it). A one-day
+    period is drawn by hour from the hourly rollup."""
+    previous = period.previous()
+    if period.days == 1:
+        rows = (
+            SalesHour.objects.filter(day__in=[period.start, previous.start])
+            .values("day", "hour", "paid", "orders_paid")
+            .order_by()
+        )
+        field = "paid" if measure == "gmv" else "orders_paid"
+        by = {(r["day"], r["hour"]): r[field] for r in rows}
+        labels = [f"{h:02d}:00" for h in range(24)]
+        now = [_plain(by.get((period.start, h), 0)) for h in range(24)]
+        then = [_plain(by.get((previous.start, h), 0)) for h in range(24)]
+    else:
+        days = [period.start + timedelta(days=i) for i in range(period.days)]
+        labels = [d.isoformat() for d in days]
+        now = [_plain((sales.get(d) or {}).get(measure) or 0) for d in days]
+        then = [_plain((sales.get(d - timedelta(days=period.days)) or {}).get(measure) or 0) for d in days]
+    return {"measure": measure, "labels": labels, "current": now, "previous": then}
+
+
+def _plain(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def top_products(user, period: Period, limit=TOP_PRODUCTS) -> list[dict]:
+    """The best-selling SKUs of the period by net line sales (gross less discounts), from the day x SKU rollup;
+    units only for roles that see no money. Cached for five minutes unless the period is today."""
+    if not may_open(user, ("catalog", "orders", *MONEY_MODULES)):
+        return []
+    key = f"reports:dashboard:top:{period.start}:{period.end}:{limit}"
+    rows = None if period.preset == "today" else cache.get(key)
+    if rows is None:
+        rows = list(
+            SalesDaySku.objects.filter(day__gte=period.start, day__lte=period.end)
+            .values("sku_id", "sku__code", "sku__product__name", "sku__product_id")
+            .annotate(units=Sum("units"), sales=Sum(F("gross") - F("discounts")))
+            .order_by("-sales", "sku_id")[:limit]
+        )
+        if period.preset != "today":
+            cache.set(key, rows, TOP_CACHE_SECONDS)
+    money = may_open(user, MONEY_MODULES)
+    return [
+        {
+            "sku": r["sku__code"],
+            "name": r["sku__product__name"],
+            "product_id": r["sku__product_id"],
+            "units": r["units"],
+            "sales": r["sales"] if money else None,
+        }
+        for r in rows
+    ]
+
+
+def work_waiting(user) -> list[dict]:
+    """What waits for this user's roles: every module's `dashboard_work(user)` hook answer ({key, label, count,
+    url, permission}), kept only when the user holds its permission and may open its module."""
+    items = []
+    for answer in hook_answers("dashboard_work", user):
+        for item in answer or ():
+            permission = item.get("permission") or ""
+            module = permission.split(".", 1)[0]
+            if permission and user.has_perm(permission) and user.has_perm(f"shop.access_{module}"):
+                items.append(item)
+    return items
