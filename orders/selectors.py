@@ -360,37 +360,3 @@ def purchase_baskets():
         )
     )
 
-
-SHIPPED_STATES = (S.SHIPPED, S.DELIVERED, S.COMPLETED)
-
-
-def hourly_order_facts(starts, hours=1) -> dict:
-    """For each window [start, start + hours) of `starts`: {start: {"placed": orders placed, "ship_hours": [hours
-    from payment to shipping of each order shipped in it]}} — for reports' anomaly monitoring. Two reads over
-    the windows alone (the placed_at keyset index; the status + shipped_at index), never the whole table."""
-    span = timedelta(hours=hours)
-    starts = list(starts)
-    if not starts:
-        return {}
-    placed = Order.objects.filter(_windows("placed_at", starts, span)).aggregate(
-        **{f"w{i}": Count("id", filter=Q(placed_at__gte=s, placed_at__lt=s + span)) for i, s in enumerate(starts)}
-    )
-    facts: dict = {s: {"placed": placed[f"w{i}"] or 0, "ship_hours": []} for i, s in enumerate(starts)}
-    shipped = (
-        Order.objects.filter(_windows("shipped_at", starts, span), status__in=SHIPPED_STATES, paid_at__isnull=False)
-        .order_by()
-        .values_list("shipped_at", "paid_at")
-    )
-    for shipped_at, paid_at in shipped:
-        for s in starts:
-            if s <= shipped_at < s + span:
-                facts[s]["ship_hours"].append(max(0.0, (shipped_at - paid_at).total_seconds() / 3600))
-                break
-    return facts
-
-
-def _windows(field, starts, span) -> Q:
-    where = Q()
-    for s in starts:
-        where |= Q(**{f"{field}__gte": s, f"{field}__lt": s + span})
-    return where

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_filters import FilterSet
 
-from reports import selectors, services
+from reports import services
+from reports.anomalies import anomalies
 from reports.models import Anomaly
 from reports.services.monitoring import anomaly_chart, explain, format_value
 from shop.lists import Column, ListPage, render_list
@@ -53,7 +54,7 @@ class AnomalyList(ListPage):
     ]
 
     def scope(self):
-        return selectors.anomalies()
+        return anomalies()
 
 
 @staff_view("reports.view_anomaly")
@@ -63,7 +64,7 @@ def anomaly_list(request):
 
 @staff_view("reports.view_anomaly")
 def anomaly_detail(request, pk):
-    anomaly = get_object_or_404(selectors.anomalies(), pk=pk)
+    anomaly = get_object_or_404(anomalies(), pk=pk)
     chart = anomaly_chart(anomaly)
     return render(
         request,
@@ -96,7 +97,7 @@ def anomaly_detail(request, pk):
 @staff_view("reports.change_anomaly")
 @require_POST
 def anomaly_acknowledge(request, pk):
-    anomaly = get_object_or_404(selectors.anomalies(), pk=pk)
+    anomaly = get_object_or_404(anomalies(), pk=pk)
     message_submit(
         request,
         lambda: services.anomaly_acknowledge(anomaly=anomaly, actor=request.user, note=request.POST.get("note", "")),

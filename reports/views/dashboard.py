@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.selectors.dashboard import PERIODS, dashboard_figures, dashboard_period, top_products, work_waiting
+from reports.dashboard import PERIODS, dashboard_figures, dashboard_period, top_products, work_waiting
 from shop.permissions import staff_view
 from shop.selectors import current_announcements
 

@@ -247,6 +247,10 @@ OWNER_SETTINGS = {
     "apikey_list",
     "apikey_revoke",
 }
+# -- reports: anomaly monitoring (dashboard): the reports roles read the findings; marketing only reads
+ANOMALIES_READ = {"reports:anomaly_list", "reports:anomaly_detail"}
+ANOMALIES_ACKNOWLEDGE = {"reports:anomaly_acknowledge"}
+
 ALL = (
     EVERY_STAFF
     | CATALOG_READ
@@ -267,6 +271,8 @@ ALL = (
     | MARKETING
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
+    | ANOMALIES_READ
+    | ANOMALIES_ACKNOWLEDGE
 )
 
 # -- role -> the pages it may open (everything else: 403) ------------------------------------------------
@@ -287,6 +293,8 @@ MAY_OPEN = {
         | SEGMENTS_WRITE
         | MARKETING
         | ANNOUNCEMENTS
+        | ANOMALIES_READ
+        | ANOMALIES_ACKNOWLEDGE
     ),
     "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
     "customer_service": EVERY_STAFF
@@ -299,8 +307,8 @@ MAY_OPEN = {
     | CUSTOMERS_PHONES
     | CUSTOMERS_DATA
     | SEGMENTS_WRITE,
-    "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING,
+    "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS | ANOMALIES_READ | ANOMALIES_ACKNOWLEDGE,
+    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING | ANOMALIES_READ,
 }
 
 # -- permission checks made inside a view, for a POST to a page the role may open ----------------------
