@@ -6,12 +6,21 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
     nav: list = [  # (url name, label, permission), one block per area
+        # rollups: sales and finance reports (reports/views/sales.py, reports/views/finance.py)
+        ("reports:sales-channel", _("Sales by channel"), "reports.view_sales_reports"),
+        ("reports:sales-category", _("Sales by category"), "reports.view_sales_reports"),
+        ("reports:sales-product", _("Sales by product"), "reports.view_sales_reports"),
+        ("reports:sales-brand", _("Sales by brand"), "reports.view_sales_reports"),
+        ("reports:sales-province", _("Sales by province"), "reports.view_sales_reports"),
+        ("reports:sales-payment-method", _("Sales by payment method"), "reports.view_sales_reports"),
+        ("reports:sales-hour", _("Sales by hour of day"), "reports.view_sales_reports"),
+        ("reports:finance", _("Finance"), "reports.view_finance_report"),
         # anomaly monitoring
         ("reports:anomaly_list", _("Anomalies"), "reports.view_anomaly"),
     ]
 
     def ready(self):
-        from reports import receivers  # noqa: F401  (the dashboard's customer figures, counted on payment)
+        from reports import receivers  # noqa: F401  (rollups: orders' and payments' events; the dashboard's customers)
 
     def dashboard_page(self, request):
         """The first page after login (shop's root view asks this hook: shop never imports reports)."""

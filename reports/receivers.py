@@ -1,11 +1,40 @@
-"""Reports listens to the earlier modules' signals (DESIGN §1: nothing imports reports)."""
+"""Reports listens to every module's events (nothing imports reports). Each receiver runs inside the
+transaction of its event, so a rollup figure commits, or rolls back, with the change it counts."""
 
 from django.dispatch import receiver
 
-from orders.signals import order_paid
-from reports import services
+from orders.signals import order_recorded
+from payments.signals import payment_failed, payment_recovered, refund_succeeded
+from reports.services import (
+    customer_day_record,
+    rollup_order_recorded,
+    rollup_payment_failure,
+    rollup_refund_succeeded,
+)
 
 
-@receiver(order_paid, dispatch_uid="reports.customer_day")
-def count_paying_customer(sender, order, **kwargs):
-    services.customer_day_record(order=order)
+@receiver(order_recorded, dispatch_uid="reports.rollups.order_recorded")
+def _order_recorded(sender, order, kind, **kwargs):
+    rollup_order_recorded(order=order, kind=kind)
+
+
+@receiver(refund_succeeded, dispatch_uid="reports.rollups.refund_succeeded")
+def _refund_succeeded(sender, refund, **kwargs):
+    rollup_refund_succeeded(refund=refund)
+
+
+@receiver(payment_failed, dispatch_uid="reports.rollups.payment_failed")
+def _payment_failed(sender, payment, **kwargs):
+    rollup_payment_failure(payment=payment, delta=1)
+
+
+@receiver(payment_recovered, dispatch_uid="reports.rollups.payment_recovered")
+def _payment_recovered(sender, payment, **kwargs):
+    rollup_payment_failure(payment=payment, delta=-1)
+
+
+# -- dashboard: new and returning customers per day
+@receiver(order_recorded, dispatch_uid="reports.dashboard.customer_day")
+def _customer_paid(sender, order, kind, **kwargs):
+    if kind == "paid":
+        customer_day_record(order=order)
