@@ -359,4 +359,3 @@ def purchase_baskets():
             placed_at=F("order__placed_at"),
         )
     )
-

@@ -143,7 +143,6 @@ def payment_order_lines(payment):
     return OrderLine.objects.filter(order_id=payment.order_id).order_by("pk")
 
 
-
 def hourly_payment_outcomes(starts, hours=1) -> dict:
     """{start: {"captured", "failed"}}: the payments received in each window [start, start + hours) of `starts`,
     captured and failed, for reports' anomaly monitoring (the payment failure rate). One read over the windows

@@ -6,7 +6,7 @@ row by row, so the page costs the same at ten thousand orders as at a million.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -16,8 +16,9 @@ from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from reports.framework import change_percent
-from reports.models import CustomerDay, SalesDay, SalesDaySku, SalesHour
+from reports.models import CustomerDay, SalesDaySku
 from reports.periods import Period, preset_range
+from reports.selectors import hours_of, hours_of_day, sales_per_day
 from shop.hooks import hook_answers
 from shop.money import to_cents
 
@@ -79,36 +80,8 @@ def _ratio(part, whole, places="0.01"):
     return (Decimal(part) / Decimal(whole)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
-def _sales_days(since: date, until: date) -> dict:
-    """{day: sums} of the day rollup over since..until (inclusive): one grouped read, at most 60 rows."""
-    rows = (
-        SalesDay.objects.filter(day__gte=since, day__lte=until)
-        .values("day")
-        .annotate(
-            placed=Sum("orders_placed"),
-            paid_orders=Sum("orders_paid"),
-            gmv=Sum("paid"),
-            gross=Sum("gross"),
-            discounts=Sum("discounts"),
-            refunds=Sum("refunds"),
-        )
-        .order_by("day")
-    )
-    return {row["day"]: row for row in rows}
-
-
-def _ship_days(since: date, until: date) -> dict:
-    rows = (
-        SalesHour.objects.filter(day__gte=since, day__lte=until)
-        .values("day")
-        .annotate(shipped=Sum("shipped"), ship_seconds=Sum("ship_seconds"))
-        .order_by("day")
-    )
-    return {row["day"]: row for row in rows}
-
-
-def _customer_days(since: date, until: date) -> dict:
-    rows = CustomerDay.objects.filter(day__gte=since, day__lte=until).values(
+def _customer_days(period: Period) -> dict:
+    rows = CustomerDay.objects.filter(day__gte=period.start, day__lte=period.end).values(
         "day", "new_customers", "returning_customers"
     )
     return {row["day"]: row for row in rows}
@@ -122,11 +95,12 @@ def _sum(rows: dict, period: Period, key: str):
     return total
 
 
-def _figures_of(period: Period, sales: dict, ships: dict, customers: dict) -> dict:
-    paid_orders = _sum(sales, period, "paid_orders")
-    gmv = to_cents(_sum(sales, period, "gmv"))
+def _figures_of(period: Period, sales: dict, ships: list, customers: dict) -> dict:
+    paid_orders = _sum(sales, period, "orders_paid")
+    gmv = to_cents(_sum(sales, period, "paid"))
     refunds = to_cents(_sum(sales, period, "refunds"))
-    shipped = _sum(ships, period, "shipped")
+    shipped = sum(row["shipped"] or 0 for row in ships)
+    ship_seconds = sum(row["ship_seconds"] or 0 for row in ships)
     return {
         "gmv": gmv,
         "paid_orders": paid_orders,
@@ -135,22 +109,26 @@ def _figures_of(period: Period, sales: dict, ships: dict, customers: dict) -> di
         "net": to_cents(_sum(sales, period, "gross") - _sum(sales, period, "discounts") - refunds),
         "new_customers": _sum(customers, period, "new_customers"),
         "returning_customers": _sum(customers, period, "returning_customers"),
-        "conversion": _ratio(paid_orders * 100, _sum(sales, period, "placed"), "0.1"),
-        "ship_hours": _ratio(_sum(ships, period, "ship_seconds"), shipped * 3600, "0.1") if shipped else None,
+        "conversion": _ratio(paid_orders * 100, _sum(sales, period, "orders_placed"), "0.1"),
+        "ship_hours": _ratio(ship_seconds, shipped * 3600, "0.1") if shipped else None,
     }
 
 
 def dashboard_figures(user, period: Period) -> dict:
     """{"figures": [{key, label, kind, help, value, previous, change, worse}], "trend": chart data} for the figures
-    this user may see, read in three grouped queries over the rollups (the trend comes out of the same rows)."""
+    this user may see: the day rollup over both periods in one grouped read (the trend comes out of the same
+    rows), the hourly rollup's shipping per period, the customer days."""
     previous = period.previous()
+    both = replace(period, start=previous.start)
     figures = visible_figures(user)
     keys = {f.key for f in figures}
-    sales = _sales_days(previous.start, period.end) if keys - {"new_customers", "returning_customers"} else {}
-    ships = _ship_days(previous.start, period.end) if "ship_hours" in keys else {}
-    customers = _customer_days(previous.start, period.end) if keys & {"new_customers", "returning_customers"} else {}
-    now_values = _figures_of(period, sales, ships, customers)
-    then_values = _figures_of(previous, sales, ships, customers)
+    sales = sales_per_day(both) if keys - {"new_customers", "returning_customers"} else {}
+    wants_ship = "ship_hours" in keys
+    ships_now = hours_of_day(period) if wants_ship else []
+    ships_then = hours_of_day(previous) if wants_ship else []
+    customers = _customer_days(both) if keys & {"new_customers", "returning_customers"} else {}
+    now_values = _figures_of(period, sales, ships_now, customers)
+    then_values = _figures_of(previous, sales, ships_then, customers)
     shown = []
     for f in figures:
         value, before = now_values[f.key], then_values[f.key]
@@ -170,25 +148,18 @@ def dashboard_figures(user, period: Period) -> dict:
         )
     trend = None
     if "gmv" in keys or "paid_orders" in keys:
-        trend = sales_trend(period, sales, measure="gmv" if "gmv" in keys else "paid_orders")
+        trend = sales_trend(period, sales, measure="paid" if "gmv" in keys else "orders_paid")
     return {"figures": shown, "trend": trend}
 
 
 def sales_trend(period: Period, sales: dict, *, measure: str) -> dict:
-    """Sales per day of the period with the previous period's day beside it (the chart dashes it). A one-day
-    period is drawn by hour from the hourly rollup."""
+    """Sales (`measure`: "paid" or "orders_paid") per day of the period with the previous period's day beside it
+    (the chart dashes it). A one-day period is drawn by hour from the hourly rollup."""
     previous = period.previous()
     if period.days == 1:
-        rows = (
-            SalesHour.objects.filter(day__in=[period.start, previous.start])
-            .values("day", "hour", "paid", "orders_paid")
-            .order_by()
-        )
-        field = "paid" if measure == "gmv" else "orders_paid"
-        by = {(r["day"], r["hour"]): r[field] for r in rows}
         labels = [f"{h:02d}:00" for h in range(24)]
-        now = [_plain(by.get((period.start, h), 0)) for h in range(24)]
-        then = [_plain(by.get((previous.start, h), 0)) for h in range(24)]
+        now = [_plain(row[measure]) for row in hours_of(period.start)]
+        then = [_plain(row[measure]) for row in hours_of(previous.start)]
     else:
         days = [period.start + timedelta(days=i) for i in range(period.days)]
         labels = [d.isoformat() for d in days]

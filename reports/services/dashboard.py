@@ -60,6 +60,10 @@ def customer_days_rebuild(*, start, end) -> int:
     CustomerDay.objects.filter(day__gte=start, day__lte=end).delete()
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     CustomerDay.objects.bulk_create(
-        [CustomerDay(day=d, new_customers=new[d], returning_customers=returning[d]) for d in days if new[d] or returning[d]]
+        [
+            CustomerDay(day=d, new_customers=new[d], returning_customers=returning[d])
+            for d in days
+            if new[d] or returning[d]
+        ]
     )
     return len(days)

@@ -16,7 +16,7 @@ def dashboard(request):
     trend = data["trend"]
     chart = None
     if trend:
-        label = _("GMV") if trend["measure"] == "gmv" else _("Paid orders")
+        label = _("GMV") if trend["measure"] == "paid" else _("Paid orders")
         previous = period.previous()
         chart = {
             "type": "line",

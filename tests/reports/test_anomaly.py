@@ -12,11 +12,12 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Customer
 from orders.models import Order
-from payments.models import Payment, PaymentMethod, Refund
-from reports.models import Anomaly
+from payments.models import Payment, PaymentMethod
+from reports.models import Anomaly, SalesHour
 from reports.services.monitoring import SPECS, WEEKS, anomalies_detect, band_of, judge
 from shop.models import AuditEntry, Notification, StoreSettings
 
@@ -103,66 +104,45 @@ def methods(db):
 
 
 def seed_hour(start, *, orders, method, failed=0, refunds=0, amount="100.00", ship_hours=None):
-    """`orders` orders placed and paid in the hour from `start` (each a captured payment of `amount`), `failed`
-    failed payments, `refunds` refunds requested, and (if `ship_hours`) each shipped that many hours after payment
-    at a time inside the hour."""
-    customer, _ = Customer.objects.get_or_create(phone="13700000001", defaults={"name": "王五"})
-    made = []
-    for i in range(orders):
-        at = start + timedelta(seconds=5 + i * 3599 // max(orders, 1))
-        shipped = ship_hours is not None
-        made.append(
-            Order(
-                number=f"A{next(_numbers):010d}",
-                status=Order.Status.SHIPPED if shipped else Order.Status.PAID,
-                customer=customer,
-                subtotal=Decimal(amount),
-                total=Decimal(amount),
-                payment_method="alipay",
-                placed_at=at - timedelta(hours=ship_hours) if shipped else at,
-                paid_at=at - timedelta(hours=ship_hours) if shipped else at,
-                shipped_at=at if shipped else None,
-                ship_name="王五",
-                ship_phone="13700000001",
-                ship_province="浙江",
-                ship_city="杭州",
-                ship_district="西湖区",
-                ship_detail="文三路 90 号",
-            )
-        )
-    made = Order.objects.bulk_create(made)
-    payments = Payment.objects.bulk_create(
-        [
-            Payment(
-                order=o,
-                method=method,
-                transaction_id=f"T{o.number}",
-                amount=o.total,
-                paid_at=o.paid_at,
-                received_at=o.paid_at if ship_hours is None else o.shipped_at,
-            )
-            for o in made
-        ]
-        + [
-            Payment(
-                order=made[0],
-                method=method,
-                transaction_id=f"F{next(_numbers)}",
-                amount=Decimal(amount),
-                status=Payment.Status.FAILED,
-                paid_at=start + timedelta(minutes=10),
-                received_at=start + timedelta(minutes=10),
-            )
-            for _ in range(failed)
-        ]
+    """The hour from `start` as the rollups and payments record it: `orders` orders placed and paid (each of
+    `amount`, each a captured payment), `failed` failed payments, `refunds` refunds made, and (if `ship_hours`)
+    `orders` orders shipped that many hours after payment."""
+    local = timezone.localtime(start)
+    SalesHour.objects.create(
+        day=local.date(),
+        hour=local.hour,
+        orders_placed=orders,
+        orders_paid=orders,
+        paid=Decimal(amount) * orders,
+        refund_count=refunds,
+        shipped=orders if ship_hours else 0,
+        ship_seconds=round(ship_hours * 3600) * orders if ship_hours else 0,
     )
-    Refund.objects.bulk_create(
-        [
-            Refund(
-                payment=p, order=p.order, amount=Decimal("1.00"), reason="x", requested_at=start + timedelta(minutes=20)
-            )
-            for p in payments[:refunds]
-        ]
+    customer, _ = Customer.objects.get_or_create(phone="13700000001", defaults={"name": "王五"})
+    order = Order.objects.create(
+        number=f"A{next(_numbers):010d}",
+        customer=customer,
+        total=Decimal(amount),
+        payment_method="alipay",
+        placed_at=start,
+        ship_name="王五",
+        ship_phone="13700000001",
+        ship_province="浙江",
+        ship_city="杭州",
+        ship_district="西湖区",
+        ship_detail="文三路 90 号",
+    )
+    Payment.objects.bulk_create(
+        Payment(
+            order=order,
+            method=method,
+            transaction_id=f"T{next(_numbers)}",
+            amount=Decimal(amount),
+            status=Payment.Status.FAILED if i < failed else Payment.Status.CAPTURED,
+            paid_at=start + timedelta(seconds=30 + i),
+            received_at=start + timedelta(seconds=30 + i),
+        )
+        for i in range(failed + orders)
     )
 
 
