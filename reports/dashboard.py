@@ -11,21 +11,21 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from reports.framework import change_percent
-from reports.models import CustomerDay, SalesDaySku
+from reports.models import CustomerDay, SalesDaySku, SalesHour
 from reports.periods import Period, preset_range
-from reports.selectors import hours_of, hours_of_day, sales_per_day
+from reports.selectors import sales_per_day
 from shop.hooks import hook_answers
 from shop.money import to_cents
 
 PERIODS = [("today", _("Today")), ("yesterday", _("Yesterday")), ("7d", _("Last 7 days")), ("30d", _("Last 30 days"))]
 MONEY_MODULES = ("payments", "reports")  # a role sees money when it may open one of these (warehouse: neither)
 TOP_PRODUCTS = 8
-TOP_CACHE_SECONDS = 300  # the top products of a closed or long period hardly move within five minutes
 
 
 @dataclass(frozen=True)
@@ -95,12 +95,12 @@ def _sum(rows: dict, period: Period, key: str):
     return total
 
 
-def _figures_of(period: Period, sales: dict, ships: list, customers: dict) -> dict:
+def _figures_of(period: Period, sales: dict, ships: dict, customers: dict) -> dict:
     paid_orders = _sum(sales, period, "orders_paid")
     gmv = to_cents(_sum(sales, period, "paid"))
     refunds = to_cents(_sum(sales, period, "refunds"))
-    shipped = sum(row["shipped"] or 0 for row in ships)
-    ship_seconds = sum(row["ship_seconds"] or 0 for row in ships)
+    shipped = _sum(ships, period, "shipped")
+    ship_seconds = _sum(ships, period, "ship_seconds")
     return {
         "gmv": gmv,
         "paid_orders": paid_orders,
@@ -114,21 +114,52 @@ def _figures_of(period: Period, sales: dict, ships: list, customers: dict) -> di
     }
 
 
+def _hours(period: Period, previous: Period) -> tuple[dict, dict]:
+    """({day: shipped, ship_seconds}, {(day, hour): paid, orders_paid}) from the hourly rollup in one read: a
+    one-day period (and the day before it) by hour, for its trend too; a longer one grouped by day."""
+    rows = SalesHour.objects.filter(day__gte=previous.start, day__lte=period.end)
+    if period.days == 1:
+        hourly = {(r["day"], r["hour"]): r for r in rows.values("day", "hour", *HOUR_FIELDS)}
+        days: dict = {}
+        for (day, _hour), r in hourly.items():
+            total = days.setdefault(day, {"shipped": 0, "ship_seconds": 0})
+            total["shipped"] += r["shipped"]
+            total["ship_seconds"] += r["ship_seconds"]
+        return days, hourly
+    grouped = rows.values("day").annotate(shipped=Sum("shipped"), ship_seconds=Sum("ship_seconds")).order_by()
+    return {r["day"]: r for r in grouped}, {}
+
+
+HOUR_FIELDS = ("paid", "orders_paid", "shipped", "ship_seconds")
+
+
 def dashboard_figures(user, period: Period) -> dict:
     """{"figures": [{key, label, kind, help, value, previous, change, worse}], "trend": chart data} for the figures
-    this user may see: the day rollup over both periods in one grouped read (the trend comes out of the same
-    rows), the hourly rollup's shipping per period, the customer days."""
+    this user may see, in three reads of the rollups: the day rollup over both periods (the trend of a longer
+    period comes out of the same rows), the hourly rollup (shipping; a one-day period's trend), the customer days.
+    Kept DASHBOARD_CACHE_SECONDS (default 60) per period and set of figures."""
+    figures = visible_figures(user)
+    keys = sorted(f.key for f in figures)
+    cache_key = f"reports:dashboard:figures:{period.start}:{period.end}:{','.join(keys)}"
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
+    cached = cache.get(cache_key) if seconds else None
+    if cached is None:
+        cached = _dashboard_figures(figures, period)
+        if seconds:
+            cache.set(cache_key, cached, seconds)
+    return cached
+
+
+def _dashboard_figures(figures, period: Period) -> dict:
     previous = period.previous()
     both = replace(period, start=previous.start)
-    figures = visible_figures(user)
     keys = {f.key for f in figures}
     sales = sales_per_day(both) if keys - {"new_customers", "returning_customers"} else {}
-    wants_ship = "ship_hours" in keys
-    ships_now = hours_of_day(period) if wants_ship else []
-    ships_then = hours_of_day(previous) if wants_ship else []
+    wants_hours = "ship_hours" in keys or (period.days == 1 and keys & {"gmv", "paid_orders"})
+    ships, hourly = _hours(period, previous) if wants_hours else ({}, {})
     customers = _customer_days(both) if keys & {"new_customers", "returning_customers"} else {}
-    now_values = _figures_of(period, sales, ships_now, customers)
-    then_values = _figures_of(previous, sales, ships_then, customers)
+    now_values = _figures_of(period, sales, ships, customers)
+    then_values = _figures_of(previous, sales, ships, customers)
     shown = []
     for f in figures:
         value, before = now_values[f.key], then_values[f.key]
@@ -148,18 +179,18 @@ def dashboard_figures(user, period: Period) -> dict:
         )
     trend = None
     if "gmv" in keys or "paid_orders" in keys:
-        trend = sales_trend(period, sales, measure="paid" if "gmv" in keys else "orders_paid")
+        trend = sales_trend(period, sales, hourly, measure="paid" if "gmv" in keys else "orders_paid")
     return {"figures": shown, "trend": trend}
 
 
-def sales_trend(period: Period, sales: dict, *, measure: str) -> dict:
+def sales_trend(period: Period, sales: dict, hourly: dict, *, measure: str) -> dict:
     """Sales (`measure`: "paid" or "orders_paid") per day of the period with the previous period's day beside it
-    (the chart dashes it). A one-day period is drawn by hour from the hourly rollup."""
+    (the chart dashes it). A one-day period is drawn by hour from the hourly rollup's rows."""
     previous = period.previous()
     if period.days == 1:
         labels = [f"{h:02d}:00" for h in range(24)]
-        now = [_plain(row[measure]) for row in hours_of(period.start)]
-        then = [_plain(row[measure]) for row in hours_of(previous.start)]
+        now = [_plain((hourly.get((period.start, h)) or {}).get(measure) or 0) for h in range(24)]
+        then = [_plain((hourly.get((previous.start, h)) or {}).get(measure) or 0) for h in range(24)]
     else:
         days = [period.start + timedelta(days=i) for i in range(period.days)]
         labels = [d.isoformat() for d in days]
@@ -174,11 +205,12 @@ def _plain(value):
 
 def top_products(user, period: Period, limit=TOP_PRODUCTS) -> list[dict]:
     """The best-selling SKUs of the period by net line sales (gross less discounts), from the day x SKU rollup;
-    units only for roles that see no money. Cached for five minutes unless the period is today."""
+    units only for roles that see no money. Kept DASHBOARD_CACHE_SECONDS (default 60)."""
     if not may_open(user, ("catalog", "orders", *MONEY_MODULES)):
         return []
     key = f"reports:dashboard:top:{period.start}:{period.end}:{limit}"
-    rows = None if period.preset == "today" else cache.get(key)
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
+    rows = cache.get(key) if seconds else None
     if rows is None:
         rows = list(
             SalesDaySku.objects.filter(day__gte=period.start, day__lte=period.end)
@@ -186,8 +218,8 @@ def top_products(user, period: Period, limit=TOP_PRODUCTS) -> list[dict]:
             .annotate(units=Sum("units"), sales=Sum(F("gross") - F("discounts")))
             .order_by("-sales", "sku_id")[:limit]
         )
-        if period.preset != "today":
-            cache.set(key, rows, TOP_CACHE_SECONDS)
+        if seconds:
+            cache.set(key, rows, seconds)
     money = may_open(user, MONEY_MODULES)
     return [
         {
