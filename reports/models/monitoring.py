@@ -6,13 +6,15 @@ the week over the last weeks: the baseline is their median, the band is the medi
 stored once per (metric, hour); staff acknowledge it (audited).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-VALUE = {"max_digits": 18, "decimal_places": 4}
+VALUE: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 
 
 class Anomaly(models.Model):

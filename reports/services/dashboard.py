@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from orders.selectors import orders
 from reports.models import CustomerDay
+from reports.periods import day_start
 
 
 def _local_day(moment):
@@ -22,12 +23,11 @@ def customer_day_record(*, order) -> str | None:
     if order.paid_at is None:
         return None
     day = _local_day(order.paid_at)
-    day_start = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
     earlier = orders().filter(customer_id=order.customer_id, paid_at__isnull=False, paid_at__lte=order.paid_at)
     earlier = earlier.exclude(pk=order.pk)
     if not earlier.exists():
         kind, field = "new", "new_customers"
-    elif not earlier.filter(paid_at__gte=day_start).exists():
+    elif not earlier.filter(paid_at__gte=day_start(day)).exists():
         kind, field = "returning", "returning_customers"
     else:
         return None
@@ -39,15 +39,15 @@ def customer_day_record(*, order) -> str | None:
 @transaction.atomic
 def customer_days_rebuild(*, start, end) -> int:
     """Recount the local days start..end (inclusive) from the paid orders; answers the days written."""
-    since = timezone.make_aware(timezone.datetime.combine(start, timezone.datetime.min.time()))
-    until = timezone.make_aware(timezone.datetime.combine(end + timedelta(days=1), timezone.datetime.min.time()))
+    since, until = day_start(start), day_start(end + timedelta(days=1))
     paid = (
         orders()
         .filter(paid_at__isnull=False, paid_at__lt=until)
         .order_by("customer_id", "paid_at", "pk")
         .values_list("customer_id", "paid_at")
     )
-    new, returning = defaultdict(int), defaultdict(int)
+    new: dict = defaultdict(int)
+    returning: dict = defaultdict(int)
     last_customer, last_day = None, None
     for customer_id, paid_at in paid.iterator(chunk_size=5000):
         day = _local_day(paid_at)

@@ -353,3 +353,15 @@ def test_the_query_count_does_not_grow_with_the_orders(owner_client, sku, owner)
         assert len(counts[(12, period)]) <= 20
         scans = [q for q in counts[(12, period)] if re.search(r'FROM "orders_order"', q)]
         assert len(scans) == 1  # the one read of the work queues; every figure comes from the rollups
+
+
+def test_without_reports_the_root_shows_announcements_and_notifications(owner_client, owner, monkeypatch):
+    """shop never imports reports: with no app offering the dashboard_page hook, "/" is still a useful page."""
+    from reports.apps import ReportsConfig
+
+    monkeypatch.delattr(ReportsConfig, "dashboard_page")
+    Announcement.objects.create(title="双十二备货", published=True, starts_at=timezone.now(), created_by=owner)
+    response = owner_client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "shop/dashboard.html"
+    assert "双十二备货" in response.content.decode() and "figures" not in response.context
