@@ -4,7 +4,7 @@
 
 For each size: empties the orders, generates N orders over a year with bench/orders_list.py's set-based
 generator, rebuilds the rollups (reports' rebuild_rollups) and the dashboard's customer days for that year, then
-times the whole page (in-process test client, the view with its rendering) for each period as the owner (every
+times the whole page (BENCH_REUSE=1 keeps the last run's orders and rollups when N matches) (in-process test client, the view with its rendering) for each period as the owner (every
 figure) and as the warehouse (no money), and prints median / p95 / SQL ms / the query count. Then the EXPLAIN of
 the work-queue counts. Not a pass/fail test.
 """
@@ -62,7 +62,10 @@ def prepare(n):
     customers()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM orders_order WHERE external_id LIKE 'BENCH-%%'")
-        if cursor.fetchone()[0] != n:
+        have = cursor.fetchone()[0]
+        if have == n and os.environ.get("BENCH_REUSE"):
+            return  # BENCH_REUSE=1: the orders and the rollups of the last run at this size
+        if have != n:
             cursor.execute("TRUNCATE orders_order, orders_orderline, orders_shipment, orders_orderevent CASCADE")
             generator.N = n
             generator.generate()

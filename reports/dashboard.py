@@ -14,8 +14,10 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Sku
 from reports.framework import change_percent
 from reports.models import CustomerDay, SalesDaySku, SalesHour
 from reports.periods import Period, preset_range
@@ -26,6 +28,7 @@ from shop.money import to_cents
 PERIODS = [("today", _("Today")), ("yesterday", _("Yesterday")), ("7d", _("Last 7 days")), ("30d", _("Last 30 days"))]
 MONEY_MODULES = ("payments", "reports")  # a role sees money when it may open one of these (warehouse: neither)
 TOP_PRODUCTS = 8
+CLOSED_DAYS_SECONDS = 6 * 3600  # the closed days' per-SKU sums: the key names the days, so tomorrow reads anew
 
 
 @dataclass(frozen=True)
@@ -203,33 +206,62 @@ def _plain(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def top_products(user, period: Period, limit=TOP_PRODUCTS) -> list[dict]:
-    """The best-selling SKUs of the period by net line sales (gross less discounts), from the day x SKU rollup;
-    units only for roles that see no money. Kept DASHBOARD_CACHE_SECONDS (default 60)."""
+def _sku_sums(start: date, end: date) -> dict:
+    """{sku id: [units, net line sales in cents]} over the local days start..end of the day x SKU rollup."""
+    rows = (
+        SalesDaySku.objects.filter(day__gte=start, day__lte=end)
+        .values("sku_id")
+        .annotate(units=Sum("units"), sales=Sum(F("gross") - F("discounts")))
+        .order_by()
+    )
+    return {r["sku_id"]: [r["units"] or 0, int(to_cents(r["sales"] or 0) * 100)] for r in rows}
+
+
+def _closed_sku_sums(start: date, end: date) -> dict:
+    """The per-SKU sums of closed days (before today), kept for the rest of the day: a closed day's rollup rows
+    do not change (a later refund lands on the refund's day), so only today's rows are read on every load."""
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
+    key = f"reports:dashboard:sku-sums:{start}:{end}"
+    sums = cache.get(key) if seconds else None
+    if sums is None:
+        sums = _sku_sums(start, end)
+        if seconds:
+            cache.set(key, sums, CLOSED_DAYS_SECONDS)
+    return sums
+
+
+def top_products(user, period: Period, limit=TOP_PRODUCTS, today: date | None = None) -> list[dict]:
+    """The best-selling SKUs of the period by net line sales (gross less discounts), from the day x SKU rollup:
+    the closed days' sums (kept for the day) plus today's rows; units only for roles that see no money."""
     if not may_open(user, ("catalog", "orders", *MONEY_MODULES)):
         return []
-    key = f"reports:dashboard:top:{period.start}:{period.end}:{limit}"
-    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
-    rows = cache.get(key) if seconds else None
-    if rows is None:
-        rows = list(
-            SalesDaySku.objects.filter(day__gte=period.start, day__lte=period.end)
-            .values("sku_id", "sku__code", "sku__product__name", "sku__product_id")
-            .annotate(units=Sum("units"), sales=Sum(F("gross") - F("discounts")))
-            .order_by("-sales", "sku_id")[:limit]
-        )
-        if seconds:
-            cache.set(key, rows, seconds)
+    today = today or timezone.localdate()
+    if period.end < today:
+        sums = _closed_sku_sums(period.start, period.end)
+    else:
+        closed = _closed_sku_sums(period.start, today - timedelta(days=1)) if period.start < today else {}
+        sums = {sku: list(v) for sku, v in closed.items()}
+        for sku, (units, cents) in _sku_sums(today, period.end).items():
+            total = sums.setdefault(sku, [0, 0])
+            total[0] += units
+            total[1] += cents
+    best = sorted(sums.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
+    if not best:
+        return []
+    skus = {
+        r["pk"]: r
+        for r in Sku.objects.filter(pk__in=[k for k, _v in best]).values("pk", "code", "product__name", "product_id")
+    }
     money = may_open(user, MONEY_MODULES)
     return [
         {
-            "sku": r["sku__code"],
-            "name": r["sku__product__name"],
-            "product_id": r["sku__product_id"],
-            "units": r["units"],
-            "sales": r["sales"] if money else None,
+            "sku": skus.get(sku_id, {}).get("code", ""),
+            "name": skus.get(sku_id, {}).get("product__name", ""),
+            "product_id": skus.get(sku_id, {}).get("product_id"),
+            "units": units,
+            "sales": Decimal(cents) / 100 if money else None,
         }
-        for r in rows
+        for sku_id, (units, cents) in best
     ]
 
 
