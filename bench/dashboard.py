@@ -3,10 +3,11 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/houtai_dashboard .venv/bin/python bench/dashboard.py [N ...]
 
 For each size: empties the orders, generates N orders over a year with bench/orders_list.py's set-based
-generator, rebuilds the rollups (reports' rebuild_rollups) and the dashboard's customer days for that year, then
-times the whole page (BENCH_REUSE=1 keeps the last run's orders and rollups when N matches) (in-process test client, the view with its rendering) for each period as the owner (every
-figure) and as the warehouse (no money), and prints median / p95 / SQL ms / the query count. Then the EXPLAIN of
-the work-queue counts. Not a pass/fail test.
+generator, rebuilds the rollups (reports' rebuild_rollups) and the dashboard's customer days for that year
+(BENCH_REUSE=1 keeps the last run's orders and rollups when N matches), then times the whole page (in-process
+test client, the view with its rendering) for each period as the owner (every figure) and as the warehouse (no
+money), without and with the one-minute cache, and prints median / p95 / SQL ms / the query count. Then the
+EXPLAIN of the work-queue counts. Not a pass/fail test.
 """
 
 import os
