@@ -236,16 +236,13 @@ def top_products(user, period: Period, limit=TOP_PRODUCTS, today: date | None = 
     if not may_open(user, ("catalog", "orders", *MONEY_MODULES)):
         return []
     today = today or timezone.localdate()
-    if period.end < today:
-        sums = _closed_sku_sums(period.start, period.end)
-    else:
-        closed = _closed_sku_sums(period.start, today - timedelta(days=1)) if period.start < today else {}
-        sums = {sku: list(v) for sku, v in closed.items()}
-        for sku, (units, cents) in _sku_sums(today, period.end).items():
-            total = sums.setdefault(sku, [0, 0])
-            total[0] += units
-            total[1] += cents
-    best = sorted(sums.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
+    key = f"reports:dashboard:top:{period.start}:{period.end}:{limit}"
+    best = cache.get(key) if seconds else None
+    if best is None:
+        best = _best_skus(period, today, limit)
+        if seconds:
+            cache.set(key, best, seconds)
     if not best:
         return []
     skus = {
@@ -263,6 +260,19 @@ def top_products(user, period: Period, limit=TOP_PRODUCTS, today: date | None = 
         }
         for sku_id, (units, cents) in best
     ]
+
+
+def _best_skus(period: Period, today: date, limit: int) -> list:
+    if period.end < today:
+        sums = _closed_sku_sums(period.start, period.end)
+    else:
+        closed = _closed_sku_sums(period.start, today - timedelta(days=1)) if period.start < today else {}
+        sums = {sku: list(v) for sku, v in closed.items()}
+        for sku, (units, cents) in _sku_sums(today, period.end).items():
+            total = sums.setdefault(sku, [0, 0])
+            total[0] += units
+            total[1] += cents
+    return sorted(sums.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
 
 
 def work_waiting(user) -> list[dict]:
