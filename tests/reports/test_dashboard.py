@@ -206,6 +206,11 @@ def test_the_customer_days_rebuild_to_what_the_events_counted(store):
     today = store["today"]
     customer_days_rebuild(start=today - timedelta(days=3), end=today)
     assert list(CustomerDay.objects.order_by("day").values_list("day", "new_customers", "returning_customers")) == kept
+    CustomerDay.objects.all().delete()
+    from django.core.management import call_command
+
+    call_command("rebuild_customer_days", "--from", str(today - timedelta(days=1)), "--to", str(today), stdout=None)
+    assert list(CustomerDay.objects.order_by("day").values_list("day", "new_customers", "returning_customers")) == kept
 
 
 def test_the_trend_dashes_the_previous_period_and_top_products_rank_skus(owner_client, store):
