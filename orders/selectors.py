@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Max, Min, Prefetch, Q, Sum, Value
+from django.db.models import Count, DecimalField, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -358,4 +358,16 @@ def purchase_baskets():
             product_id=F("sku__product_id"),
             placed_at=F("order__placed_at"),
         )
+    )
+
+
+# -- invariants (DESIGN §3; shop.invariants) -----------------------------------------------------------------
+def timeline_mismatches():
+    """Orders whose status is not where their timeline's last status change left them: always empty unless
+    something bypassed the state machine."""
+    last = OrderEvent.objects.filter(order=OuterRef("pk")).exclude(to_status="").order_by("-created_at", "-id")
+    return (
+        Order.objects.annotate(timeline_status=Subquery(last.values("to_status")[:1]))
+        .exclude(status=Coalesce("timeline_status", Value("")))
+        .order_by("pk")
     )

@@ -3,10 +3,10 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from orders.models import OrderLine
+from orders.models import Order, OrderLine
 from payments.models import (
     BlacklistEntry,
     Payment,
@@ -97,41 +97,14 @@ def reconciliation_lines(run):
     return ReconciliationLine.objects.filter(run=run).order_by("result", "transaction_id")
 
 
-def finance_summary(*, days=30, now=None) -> dict:
-    """Per method over the last `days`: payments, gross, fees, refunds; plus the work waiting."""
-    now = now or timezone.now()
-    since = now - timedelta(days=days)
-    rows = {
-        m.pk: {"method": m, "count": 0, "gross": Decimal("0"), "fees": Decimal("0"), "refunded": Decimal("0")}
-        for m in payment_methods()
-    }
-    captured = (
-        Payment.objects.filter(paid_at__gte=since, status__in=(Payment.Status.CAPTURED, Payment.Status.FLAGGED))
-        .values("method")
-        .annotate(n=Count("pk"), gross=Sum("amount"), fees=Sum("fee"))
-    )
-    for row in captured:
-        rows[row["method"]].update(count=row["n"], gross=row["gross"], fees=row["fees"])
-    refunded = (
-        Refund.objects.filter(status=Refund.Status.SUCCEEDED, confirmed_at__gte=since)
-        .values("payment__method")
-        .annotate(s=Sum("amount"))
-    )
-    for refund_row in refunded:
-        rows[refund_row["payment__method"]]["refunded"] = refund_row["s"]
-    for line in rows.values():
-        line["net"] = line["gross"] - line["fees"] - line["refunded"]
-    lines = list(rows.values())
-    totals = {key: sum((r[key] for r in lines), Decimal("0")) for key in ("gross", "fees", "refunded", "net")}
-    totals["count"] = sum(r["count"] for r in lines)
+def finance_summary() -> dict:
+    """The finance work waiting: refunds to approve and with the provider, flagged payments, risk holds.
+    (Turnover per method and per settlement batch is a report: the reports module reads it from payments.)"""
     waiting = Refund.objects.aggregate(
         requested=Count("pk", filter=Q(status=Refund.Status.REQUESTED)),
         in_flight=Count("pk", filter=Q(status__in=(Refund.Status.APPROVED, Refund.Status.SENDING, Refund.Status.SENT))),
     )
     return {
-        "days": days,
-        "rows": lines,
-        "totals": totals,
         "waiting": waiting,
         "flagged": Payment.objects.filter(status=Payment.Status.FLAGGED).count(),
         "held": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count(),
@@ -160,3 +133,37 @@ def hourly_payment_outcomes(starts, hours=1) -> dict:
         aggregates[f"f{i}"] = Count("id", filter=inside & Q(status=Payment.Status.FAILED))
     counts = Payment.objects.filter(where).aggregate(**aggregates)
     return {s: {"captured": counts[f"c{i}"] or 0, "failed": counts[f"f{i}"] or 0} for i, s in enumerate(starts)}
+
+
+# -- invariants (DESIGN §3; shop.invariants) -----------------------------------------------------------------
+def refund_mismatches():
+    """Payments whose requested or refunded totals are not the sums of their refunds, or exceed the capture:
+    always empty unless something bypassed the services."""
+
+    def total(*statuses):
+        rows = (
+            Refund.objects.filter(payment=OuterRef("pk"), status__in=statuses)
+            .order_by()
+            .values("payment")
+            .annotate(s=Sum("amount"))
+            .values("s")
+        )
+        return Coalesce(Subquery(rows, output_field=DecimalField()), Decimal("0"))
+
+    status = Refund.Status
+    return (
+        Payment.objects.annotate(open_sum=total(*Refund.OPEN, status.SUCCEEDED), done_sum=total(status.SUCCEEDED))
+        .filter(Q(refund_reserved__gt=F("amount")) | ~Q(refund_reserved=F("open_sum")) | ~Q(refunded=F("done_sum")))
+        .order_by("pk")
+    )
+
+
+def paid_orders_without_one_capture():
+    """Paid orders that do not have exactly one captured payment (a cash-on-delivery order counts once the carrier
+    collected it): always empty unless something bypassed the services."""
+    return (
+        Order.objects.filter(paid_at__isnull=False)
+        .annotate(captured=Count("payments", filter=Q(payments__status=Payment.Status.CAPTURED)))
+        .exclude(captured=1)
+        .order_by("pk")
+    )

@@ -75,6 +75,7 @@ class Report:
     default_preset: ClassVar[str] = "30d"
     rank_limit: ClassVar[int] = 20  # bars in the ranked chart
     trend_measure: ClassVar[str | None] = None  # default: the first measure
+    page_rows: ClassVar[int] = 200  # rows the page shows (ranked first); the export carries every row
     previous_only_rows: ClassVar[bool] = True  # list what the comparison period had and this one has not, at 0
 
     def __init__(self, request=None):
@@ -150,7 +151,7 @@ class Report:
         for day, figures in days.items():
             values[period.bucket(day)] = values.get(period.bucket(day), 0) + (figures.get(key) or 0)
         label = self.measure(key).label
-        datasets = [{"label": f"{label} · {period.label()}", "data": [_num(values[b]) for b in buckets]}]
+        datasets: list[dict] = [{"label": f"{label} · {period.label()}", "data": [_num(values[b]) for b in buckets]}]
         other = period.comparison()
         if other:
             other_days = self.trend(other) or {}
@@ -166,7 +167,7 @@ class Report:
     def rank_chart(self, table: dict) -> dict:
         key = self.primary.key
         top = table["rows"][: self.rank_limit]
-        datasets = [{"label": str(self.primary.label), "data": [_num(r.get(key)) for r in top]}]
+        datasets: list[dict] = [{"label": str(self.primary.label), "data": [_num(r.get(key)) for r in top]}]
         if table["comparison"] and self.primary.compare:
             datasets.append(
                 {"label": _("Before"), "data": [_num(r.get(f"{key}__previous")) for r in top], "dashed": True}
@@ -179,16 +180,19 @@ class Report:
     def context(self, period: Period, form) -> dict:
         table = self.table(period)
         columns = self.columns(bool(table["comparison"]))
+        body = [
+            {"label": r["label"], "key": r["key"], "url": r.get("url"), "cells": _cells(r, columns)}
+            for r in table["rows"]
+        ]
         return {
             "report": self,
             "period": period,
             "form": form,
             "table": table,
             "columns": columns,
-            "body": [
-                {"label": r["label"], "key": r["key"], "url": r.get("url"), "cells": _cells(r, columns)}
-                for r in table["rows"]
-            ],
+            "body": body,
+            "shown": body[: self.page_rows],
+            "hidden_rows": max(0, len(body) - self.page_rows),
             "total_cells": _cells(table["totals"], columns),
             "rank_chart": self.rank_chart(table) if table["rows"] else None,
             "trend_chart": self.trend_chart(period),

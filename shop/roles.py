@@ -41,6 +41,7 @@ ROLE_RULES = {
         "!customers.erase_customer",
         "aftersales.*",
         "reports.*",
+        "!reports.view_finance_report",  # the finance report reads payments, a module operations may not open
         # Operations post the store's announcements: the settings section offers them that page alone.
         "shop.access_settings",
         "shop.view_announcement",
@@ -98,6 +99,7 @@ ROLE_RULES = {
         "customers.change_segment",
         "customers.delete_segment",
         "reports.view_*",
+        "!reports.view_finance_report",  # the finance report reads payments, a module marketing may not open
     ],
 }
 

@@ -9,6 +9,6 @@ schedules   scheduled report emails
 
 from reports.models.dashboard import CustomerDay
 from reports.models.monitoring import Anomaly
-from reports.models.rollups import SalesDay, SalesDaySku, SalesHour
+from reports.models.rollups import SalesDay, SalesDaySku, SalesDimension, SalesHour
 
-__all__ = ["Anomaly", "CustomerDay", "SalesDay", "SalesDaySku", "SalesHour"]
+__all__ = ["Anomaly", "CustomerDay", "SalesDay", "SalesDaySku", "SalesHour", "SalesDimension"]

@@ -50,10 +50,8 @@ class OrderSalesReport(SalesReport):
         return value
 
     def rows(self, period):
-        return [
-            {"key": r[self.field], "label": self.label(r[self.field]), **r}
-            for r in selectors.sales_by(period, self.field)
-        ]
+        rows = selectors.sales_by(period, self.field)
+        return [{"key": r[self.field], "label": self.label(r[self.field]), **r} for r in rows]
 
 
 class SalesByChannel(OrderSalesReport):
@@ -165,7 +163,10 @@ class SalesByCategory(SkuSalesReport):
         parent = self.parent()
         context["query"] = {**context["query"], **({"category": parent.pk} if parent else {})}
         context["breadcrumbs"] = [(reverse(f"reports:{self.slug}"), _("All categories"))] + (
-            [(f"{reverse(f'reports:{self.slug}')}?category={a.pk}", a.name) for a in parent.get_ancestors()]
+            [
+                (f"{reverse(f'reports:{self.slug}')}?category={a.pk}", a.name)
+                for a in Category.objects.get_ancestors(parent)
+            ]
             + [(None, parent.name)]
             if parent
             else []

@@ -235,6 +235,18 @@ MARKETING = {
     "marketing:timed_report",
     "marketing:calendar",
 }
+# -- reports: rollups (sales and finance reports) --
+REPORTS_SALES = {
+    "reports:sales-channel",
+    "reports:sales-category",
+    "reports:sales-product",
+    "reports:sales-brand",
+    "reports:sales-province",
+    "reports:sales-payment-method",
+    "reports:sales-hour",
+}
+REPORTS_FINANCE = {"reports:finance", "reports:finance-method"}
+# -- end reports: rollups --
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -271,6 +283,8 @@ ALL = (
     | MARKETING
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
+    | REPORTS_SALES  # reports: rollups
+    | REPORTS_FINANCE  # reports: rollups
     | ANOMALIES_READ
     | ANOMALIES_ACKNOWLEDGE
 )
@@ -293,6 +307,7 @@ MAY_OPEN = {
         | SEGMENTS_WRITE
         | MARKETING
         | ANNOUNCEMENTS
+        | REPORTS_SALES  # reports: rollups
         | ANOMALIES_READ
         | ANOMALIES_ACKNOWLEDGE
     ),
@@ -307,8 +322,20 @@ MAY_OPEN = {
     | CUSTOMERS_PHONES
     | CUSTOMERS_DATA
     | SEGMENTS_WRITE,
-    "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS | ANOMALIES_READ | ANOMALIES_ACKNOWLEDGE,
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING | ANOMALIES_READ,
+    "finance": EVERY_STAFF
+    | ORDERS_READ
+    | PAYMENTS
+    | REPORTS_SALES  # reports: rollups
+    | REPORTS_FINANCE  # reports: rollups
+    | ANOMALIES_READ  # reports: anomaly monitoring
+    | ANOMALIES_ACKNOWLEDGE,
+    "marketing": EVERY_STAFF
+    | CATALOG_READ
+    | CUSTOMERS
+    | SEGMENTS_WRITE
+    | MARKETING
+    | REPORTS_SALES  # reports: rollups
+    | ANOMALIES_READ,  # reports: anomaly monitoring
 }
 
 # -- permission checks made inside a view, for a POST to a page the role may open ----------------------
