@@ -245,16 +245,16 @@ def top_products(user, period: Period, limit=TOP_PRODUCTS, today: date | None = 
             cache.set(key, best, seconds)
     if not best:
         return []
-    skus = {
+    skus: dict[int, Any] = {
         r["pk"]: r
         for r in Sku.objects.filter(pk__in=[k for k, _v in best]).values("pk", "code", "product__name", "product_id")
     }
     money = may_open(user, MONEY_MODULES)
     return [
         {
-            "sku": skus.get(sku_id, {}).get("code", ""),
-            "name": skus.get(sku_id, {}).get("product__name", ""),
-            "product_id": skus.get(sku_id, {}).get("product_id"),
+            "sku": (skus.get(sku_id) or {}).get("code", ""),
+            "name": (skus.get(sku_id) or {}).get("product__name", ""),
+            "product_id": (skus.get(sku_id) or {}).get("product_id"),
             "units": units,
             "sales": Decimal(cents) / 100 if money else None,
         }
