@@ -60,20 +60,20 @@ class CustomersConfig(AppConfig):
             ),
         ]
 
-    def dashboard_stats(self, user):
-        from django.utils import timezone
+    def dashboard_work(self, user):
+        """The dashboard's work waiting (reports asks every module through this hook): customer messages past
+        their SLA that nobody has answered, linked to the inbox filtered to them (the status index)."""
+        from customers.selectors import messages_waiting
 
-        from customers.models import Customer
-
-        if not user.has_perm("customers.view_customer"):
+        if not user.has_perm("customers.view_customermessage"):
             return []
-        since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         return [
             {
-                "label": _("New customers today"),
-                "value": Customer.objects.filter(created_at__gte=since).count(),
-                "url": reverse("customers:customer_list"),
-                "permission": "customers.view_customer",
+                "key": "customers_messages_sla",
+                "label": _("Messages over SLA"),
+                "count": messages_waiting().filter(sla_breached_at__isnull=False).count(),
+                "url": f"{reverse('customers:message_list')}?waiting=true&sla_breached=true",
+                "permission": "customers.view_customermessage",
             }
         ]
 

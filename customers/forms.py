@@ -226,6 +226,7 @@ class MessageFilter(FilterSet):
     sla_breached = django_filters.BooleanFilter(
         label=_("SLA breached"), field_name="sla_breached_at", lookup_expr="isnull", exclude=True
     )
+    waiting = django_filters.BooleanFilter(label=_("Waiting for an answer"), method="filter_waiting")
     received_from = django_filters.DateFilter(
         label=_("From"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -244,6 +245,15 @@ class MessageFilter(FilterSet):
 
     def filter_assignee(self, queryset, name, value):
         return queryset.filter(assignee=value)
+
+    def filter_waiting(self, queryset, name, value):
+        from customers.selectors import WAITING_STATUSES
+
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(status__in=WAITING_STATUSES)
+        return queryset.exclude(status__in=WAITING_STATUSES)
 
     def filter_from(self, queryset, name, value):
         return queryset.filter(created_at__gte=_day_start(value))

@@ -304,6 +304,16 @@ def messages():
     return CustomerMessage.objects.select_related("customer", "assignee")
 
 
+WAITING_STATUSES = ("new", "open")  # CustomerMessage.Status.NEW, OPEN: the shop owes the customer an answer
+
+
+def messages_waiting():
+    """Messages the shop still owes an answer to (new or open): the inbox's `waiting` filter and the dashboard."""
+    from customers.models import CustomerMessage
+
+    return CustomerMessage.objects.filter(status__in=WAITING_STATUSES)
+
+
 def message_thread(message):
     """The staff replies of a message, oldest first, with how each was sent."""
     from customers.models import MessageReply

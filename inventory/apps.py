@@ -48,15 +48,18 @@ class InventoryConfig(AppConfig):
             )
         ]
 
-    def dashboard_stats(self, user):
+    def dashboard_work(self, user):
+        """The dashboard's work waiting (reports asks every module through this hook): SKUs at or under their
+        low-stock threshold, counted on the stock rollup's partial indexes (inventory.selectors.low_stock)."""
         from inventory.selectors import low_stock
 
         if not user.has_perm("inventory.view_stocklevel"):
             return []
         return [
             {
+                "key": "inventory_low_stock",
                 "label": _("SKUs at low stock"),
-                "value": low_stock().order_by().count(),
+                "count": low_stock().order_by().count(),
                 "url": reverse("inventory:low_stock"),
                 "permission": "inventory.view_stocklevel",
             }

@@ -28,25 +28,33 @@ class PaymentsConfig(AppConfig):
             lambda **kw: ensure_defaults(apps), sender=self, weak=False, dispatch_uid="payments.ensure_defaults"
         )
 
-    def dashboard_stats(self, user):
+    def dashboard_work(self, user):
+        """The dashboard's work waiting (reports asks every module through this hook): refunds awaiting approval
+        and orders held for risk review, each with the link to its filtered list (two indexed counts)."""
         from payments.models import Refund, RiskAssessment
 
-        if not user.has_perm("payments.view_refund"):
-            return []
-        return [
-            {
-                "label": _("Refunds awaiting approval"),
-                "url": reverse("payments:refund_list"),
-                "value": Refund.objects.filter(status=Refund.Status.REQUESTED).count(),
-                "permission": "payments.view_refund",
-            },
-            {
-                "label": _("Orders held for risk review"),
-                "url": reverse("payments:risk_queue"),
-                "value": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count(),
-                "permission": "payments.view_riskassessment",
-            },
-        ]
+        work = []
+        if user.has_perm("payments.view_refund"):
+            work.append(
+                {
+                    "key": "payments_refunds",
+                    "label": _("Refunds awaiting approval"),
+                    "count": Refund.objects.filter(status=Refund.Status.REQUESTED).count(),
+                    "url": f"{reverse('payments:refund_list')}?status={Refund.Status.REQUESTED}",
+                    "permission": "payments.view_refund",
+                }
+            )
+        if user.has_perm("payments.view_riskassessment"):
+            work.append(
+                {
+                    "key": "payments_risk",
+                    "label": _("Orders held for risk review"),
+                    "count": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count(),
+                    "url": reverse("payments:risk_queue"),
+                    "permission": "payments.view_riskassessment",
+                }
+            )
+        return work
 
     def invariants(self):
         """DESIGN §3's money invariants (shop.invariants): each queryset is empty when all is well."""

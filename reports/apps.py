@@ -16,13 +16,21 @@ class ReportsConfig(AppConfig):
         ("reports:sales-hour", _("Sales by hour of day"), "reports.view_sales_reports"),
         ("reports:finance", _("Finance"), "reports.view_finance_report"),
         ("reports:finance-method", _("Finance by payment method"), "reports.view_finance_report"),
+        # anomaly monitoring
+        ("reports:anomaly_list", _("Anomalies"), "reports.view_anomaly"),
     ]
 
     def ready(self):
-        from reports import receivers  # noqa: F401  (rollups: orders' and payments' events)
+        from reports import receivers  # noqa: F401  (rollups: orders' and payments' events; the dashboard's customers)
 
     def invariants(self):
         """shop.invariants: the last week's sales rollups against the orders paid (empty when all is well)."""
         from reports.selectors import rollup_mismatches
 
         return {"reports: days whose sales rollup differs from the orders paid that day": rollup_mismatches()}
+
+    def dashboard_page(self, request):
+        """The first page after login (shop's root view asks this hook: shop never imports reports)."""
+        from reports.views.dashboard import dashboard
+
+        return dashboard(request)

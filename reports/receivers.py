@@ -5,7 +5,12 @@ from django.dispatch import receiver
 
 from orders.signals import order_recorded
 from payments.signals import payment_failed, payment_recovered, refund_succeeded
-from reports.services import rollup_order_recorded, rollup_payment_failure, rollup_refund_succeeded
+from reports.services import (
+    customer_day_record,
+    rollup_order_recorded,
+    rollup_payment_failure,
+    rollup_refund_succeeded,
+)
 
 
 @receiver(order_recorded, dispatch_uid="reports.rollups.order_recorded")
@@ -26,3 +31,10 @@ def _payment_failed(sender, payment, **kwargs):
 @receiver(payment_recovered, dispatch_uid="reports.rollups.payment_recovered")
 def _payment_recovered(sender, payment, **kwargs):
     rollup_payment_failure(payment=payment, delta=-1)
+
+
+# -- dashboard: new and returning customers per day
+@receiver(order_recorded, dispatch_uid="reports.dashboard.customer_day")
+def _customer_paid(sender, order, kind, **kwargs):
+    if kind == "paid":
+        customer_day_record(order=order)

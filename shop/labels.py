@@ -233,6 +233,9 @@ ACTIONS = {
     "aftersales.review_reply": _("Replied to review"),
     "aftersales.keyword_add": _("Added moderation keyword"),
     "aftersales.keyword_delete": _("Removed moderation keyword"),
+    # reports: anomaly monitoring
+    "reports.anomalies_found": _("Found anomalies"),
+    "reports.anomaly_acknowledge": _("Acknowledged an anomaly"),
 }
 
 # Keys of hand-written before/after dicts, and snapshot keys that are not a field of the object's model.

@@ -1,8 +1,7 @@
 """Reads of store-wide data."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from shop.models import Announcement, ApiKey, AuditEntry, Notification, StoreSettings
@@ -45,18 +44,6 @@ def audit_for_object(obj):
     from django.contrib.contenttypes.models import ContentType
 
     return audit_entries().filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
-
-
-def activity_by_day(days=14):
-    """Audit entries per day over the last `days` days: [(date, count)], oldest first."""
-    since = timezone.now() - timezone.timedelta(days=days)
-    return list(
-        AuditEntry.objects.filter(created_at__gte=since)
-        .annotate(day=TruncDate("created_at"))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .order_by("day")
-    )
 
 
 def api_keys():

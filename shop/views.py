@@ -1,10 +1,8 @@
 """Store-wide pages: dashboard, staff, settings, announcements, audit log, notifications, API keys."""
 
-import json
 import sys
 from functools import partial
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import FileResponse, Http404, JsonResponse
@@ -24,47 +22,30 @@ from shop.forms import (
     StaffFilter,
     StoreSettingsForm,
 )
+from shop.hooks import hook_answers
 from shop.lists import Column, ListPage, render_list
 from shop.middleware import busy_page, database_busy
-from shop.models import MODULE_APPS, MODULES
+from shop.models import MODULES
 from shop.permissions import staff_view
 from shop.web import form_done, form_submit, message_submit
 
 
 @staff_view()
 def dashboard(request):
-    activity = selectors.activity_by_day()
-    chart = {
-        "labels": [d.isoformat() for d, _n in activity],
-        "values": [n for _d, n in activity],
-        "label": _("Staff changes"),
-    }
+    """The first page after login. A later module offers the real dashboard through the `dashboard_page(request)`
+    hook (reports: figures, work waiting, trends); shop imports none of them, so without one the page shows the
+    store's announcements and the user's notifications."""
+    for page in hook_answers("dashboard_page", request):
+        if page is not None:
+            return page
     return render(
         request,
         "shop/dashboard.html",
         {
-            "stats": dashboard_stats(request.user),
             "announcements": selectors.current_announcements()[:5],
             "notifications": selectors.notifications_for(request.user)[:5],
-            "recent": selectors.audit_entries()[:8] if request.user.has_perm("shop.view_auditentry") else [],
-            "chart_json": json.dumps(chart),
         },
     )
-
-
-def dashboard_stats(user):
-    """Figures the module apps offer for the dashboard: AppConfig.dashboard_stats(user) -> [
-    {"label", "value", "url", "permission"}], only from modules the user may open, and only the
-    figures whose declared permission the user holds (a figure without one is not shown: each says
-    whose it is)."""
-    stats = []
-    for label in MODULE_APPS:
-        config = apps.get_app_config(label)
-        if hasattr(config, "dashboard_stats") and user.has_perm(f"shop.access_{label}"):
-            stats.extend(
-                s for s in config.dashboard_stats(user) if s.get("permission") and user.has_perm(s["permission"])
-            )
-    return stats
 
 
 @staff_view()

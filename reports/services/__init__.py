@@ -1,5 +1,12 @@
-"""Reports' write use cases, one module per area, the public names re-exported here."""
+"""Reports' write use cases, one module per area, the public names re-exported here.
 
+rollups      the sales rollups, kept on events and rebuilt
+dashboard    the customer figures per day (new, returning), kept on payment and rebuilt
+monitoring   anomaly_watch: the hour-of-week baseline, findings, acknowledging them
+"""
+
+from reports.services.dashboard import customer_day_record, customer_days_rebuild
+from reports.services.monitoring import anomalies_detect, anomaly_acknowledge
 from reports.services.rollups import (
     refund_line_shares,
     rollup_order_recorded,
@@ -9,6 +16,10 @@ from reports.services.rollups import (
 )
 
 __all__ = [
+    "anomalies_detect",
+    "anomaly_acknowledge",
+    "customer_day_record",
+    "customer_days_rebuild",
     "refund_line_shares",
     "rollup_order_recorded",
     "rollup_payment_failure",

@@ -317,10 +317,13 @@ def test_a_long_csv_ships_in_the_background_with_a_report(
     assert Order.objects.get(pk=order.pk).status == S.SHIPPED
 
 
-def test_dashboard_shows_todays_orders_sales_and_what_waits(client_as, sku, paid):
+def test_dashboard_shows_todays_paid_sales_and_what_waits(client_as, sku, paid):
     order = paid(("TEE-W-M", 2))
-    html = client_as("finance").get("/").content.decode()  # paid sales is finance's figure (issue 11, item 17)
-    assert "今日订单" in html and "今日已付销售额" in html
+    response = client_as("finance").get("/")  # paid sales is finance's figure (issue 11, item 17)
+    figures = {f["key"]: f["value"] for f in response.context["figures"]}
+    assert figures["gmv"] == order.total and figures["paid_orders"] == 1
     from shop.templatetags.houtai import money
 
-    assert money(order.total) in html
+    assert money(order.total) in response.content.decode()
+    work = {w["key"]: w["count"] for w in response.context["work"]}
+    assert work["orders_allocate"] == 1 and work["orders_abnormal"] == 0

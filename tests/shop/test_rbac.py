@@ -326,6 +326,10 @@ OWNER_SETTINGS = {
     "apikey_list",
     "apikey_revoke",
 }
+# -- reports: anomaly monitoring (dashboard): the reports roles read the findings; marketing only reads
+ANOMALIES_READ = {"reports:anomaly_list", "reports:anomaly_detail"}
+ANOMALIES_ACKNOWLEDGE = {"reports:anomaly_acknowledge"}
+
 ALL = (
     EVERY_STAFF
     | CATALOG_READ
@@ -353,6 +357,8 @@ ALL = (
     | AFTERSALES_REVIEWS
     | REPORTS_SALES  # reports: rollups
     | REPORTS_FINANCE  # reports: rollups
+    | ANOMALIES_READ
+    | ANOMALIES_ACKNOWLEDGE
 )
 
 # -- admin (issue 18): operators (运维) work in the Django admin. They hold every view permission and open every
@@ -466,6 +472,8 @@ MAY_OPEN = {
         | AFTERSALES_REPORT
         | AFTERSALES_REVIEWS
         | REPORTS_SALES  # reports: rollups
+        | ANOMALIES_READ
+        | ANOMALIES_ACKNOWLEDGE
     ),
     "warehouse": EVERY_STAFF
     | CATALOG_READ
@@ -493,8 +501,20 @@ MAY_OPEN = {
     | FAQ
     | AFTERSALES_REPORT
     | AFTERSALES_REVIEWS,
-    "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS | REPORTS_SALES | REPORTS_FINANCE,  # reports: rollups
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING | REPORTS_SALES,  # reports
+    "finance": EVERY_STAFF
+    | ORDERS_READ
+    | PAYMENTS
+    | REPORTS_SALES  # reports: rollups
+    | REPORTS_FINANCE  # reports: rollups
+    | ANOMALIES_READ  # reports: anomaly monitoring
+    | ANOMALIES_ACKNOWLEDGE,
+    "marketing": EVERY_STAFF
+    | CATALOG_READ
+    | CUSTOMERS
+    | SEGMENTS_WRITE
+    | MARKETING
+    | REPORTS_SALES  # reports: rollups
+    | ANOMALIES_READ,  # reports: anomaly monitoring
     # -- admin (issue 18): operators work in the Django admin --------------------------------------------
     "operator": OPERATOR_READ,
 }

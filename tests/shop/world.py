@@ -260,6 +260,21 @@ def build_world(owner, user=None):
     job = JobRun.objects.create(kind="export", label="导出商品", created_by=user, state=JobRun.State.DONE)
     job.output.save("products.csv", ContentFile(b"code,name\nP-WORLD,T\n"))
     notification = Notification.objects.create(recipient=user, title="低库存", url="/inventory/low-stock/")
+    # -- reports: anomaly monitoring (dashboard)
+    from reports.models import Anomaly
+
+    anomaly = Anomaly.objects.create(
+        metric=Anomaly.Metric.ORDERS,
+        hour=now.replace(minute=0, second=0, microsecond=0),
+        direction=Anomaly.Direction.SPIKE,
+        observed=Decimal("130"),
+        expected=Decimal("40"),
+        band_low=Decimal("20"),
+        band_high=Decimal("60"),
+        score=12.5,
+        baseline=[[(now - timedelta(weeks=k)).isoformat(), 40] for k in range(8, 0, -1)],
+        threshold_percent=50,
+    )
 
     # -- after-sales requests: one request with a line and a photo, a reason, a rule, an excluded category --
     from aftersales.models import (
@@ -426,6 +441,9 @@ def build_world(owner, user=None):
         "aftersales:review_moderate": review,
         "aftersales:review_reply": review,
         "aftersales:keyword_delete": moderation_keyword,
+        # reports: anomaly monitoring (dashboard)
+        "reports:anomaly_detail": anomaly,
+        "reports:anomaly_acknowledge": anomaly,
     }
     kwargs = {name: {"pk": obj.pk} for name, obj in pk.items()}
     for name in (
