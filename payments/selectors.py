@@ -3,7 +3,8 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from orders.models import OrderLine
@@ -141,3 +142,17 @@ def finance_summary(*, days=30, now=None) -> dict:
 def payment_order_lines(payment):
     """The lines of the payment's order, for a per-line refund."""
     return OrderLine.objects.filter(order_id=payment.order_id).order_by("pk")
+
+
+def staff_refund_figures(*, start, end) -> dict:
+    """{user_id: {"approved": refunds they approved, "amount": their total}} for the refunds decided in
+    [start, end) (the payments_refund_decided index); rejected refunds and automatic approvals count for nobody."""
+    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    rows = (
+        Refund.objects.filter(decided_at__gte=start, decided_at__lt=end, decided_by__isnull=False)
+        .exclude(status__in=(Refund.Status.REQUESTED, Refund.Status.REJECTED))
+        .order_by()
+        .values("decided_by_id")
+        .annotate(approved=Count("id"), amount=Coalesce(Sum("amount"), zero))
+    )
+    return {row.pop("decided_by_id"): row for row in rows}

@@ -1,0 +1,115 @@
+"""Inventory reports: turnover (inventory's own selector), stock value at cost, slow movers and dead stock.
+
+Stock value reads the current stock levels (one grouped query). Slow movers and dead stock read the stock ledger
+only inside the window: each stock row's sales of the last `days` days and its last sale are subqueries that the
+ledger's (sku, warehouse) index serves, so no query walks the whole ledger.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from inventory.models import StockLevel, StockMovement
+from inventory.selectors import TURNOVER_GROUPS, turnover_figures, turnover_report  # noqa: F401  (the turnover report)
+
+VALUE = DecimalField(max_digits=20, decimal_places=2)
+ZERO = Value(Decimal("0.00"), output_field=VALUE)
+_COST = Coalesce(F("sku__cost"), ZERO, output_field=VALUE)
+
+STOCK_VALUE_GROUPS = {
+    "warehouse": ("warehouse_id", "warehouse__name"),
+    "category": ("sku__product__category_id", "sku__product__category__name"),
+}
+
+
+def stock_value(*, group="warehouse"):
+    """On hand × cost per warehouse or per category, now: ``units``, ``value`` and ``skus`` (stock rows with
+    units). A SKU without a cost counts at zero; ``uncosted`` counts its units apart so the gap shows."""
+    value = ExpressionWrapper(F("on_hand") * _COST, output_field=VALUE)
+    return (
+        StockLevel.objects.filter(on_hand__gt=0)
+        .order_by()
+        .values(*STOCK_VALUE_GROUPS[group])
+        .annotate(
+            units=Sum("on_hand"),
+            value=Coalesce(Sum(value, output_field=VALUE), ZERO),
+            skus=Sum(Value(1), output_field=IntegerField()),
+            uncosted=Coalesce(Sum("on_hand", filter=Q(sku__cost__isnull=True)), 0),
+        )
+    )
+
+
+def _sales_since(since, until):
+    return StockMovement.objects.filter(
+        sku=OuterRef("sku"),
+        warehouse=OuterRef("warehouse"),
+        kind=StockMovement.Kind.SALE,
+        created_at__gte=since,
+        created_at__lt=until,
+    ).order_by()
+
+
+def stock_movement_rows(*, days=90, now=None):
+    """Every stock row with units on hand, with ``sold`` (units shipped in the `days` days before `now`),
+    ``last_sale`` (its latest sale before `now`, any time), ``value`` (on hand × cost) and ``cost``."""
+    now = now or timezone.now()
+    sold = _sales_since(now - timedelta(days=days), now).values("sku").annotate(n=-Sum("on_hand_delta")).values("n")
+    last = (
+        StockMovement.objects.filter(
+            sku=OuterRef("sku"), warehouse=OuterRef("warehouse"), kind=StockMovement.Kind.SALE, created_at__lt=now
+        )
+        .order_by()
+        .values("sku")
+        .annotate(at=Max("created_at"))
+        .values("at")
+    )
+    return (
+        StockLevel.objects.filter(on_hand__gt=0)
+        .select_related("sku__product", "warehouse")
+        .annotate(
+            cost=_COST,
+            value=ExpressionWrapper(F("on_hand") * _COST, output_field=VALUE),
+            sold=Coalesce(Subquery(sold, output_field=IntegerField()), 0),
+            last_sale=Subquery(last),
+        )
+    )
+
+
+def dead_stock(*, days=90, now=None):
+    """Stock rows with units on hand and no sale in the `days` days before `now`."""
+    return stock_movement_rows(days=days, now=now).filter(sold=0)
+
+
+def slow_movers(*, days=90, cover_days=90, now=None):
+    """Stock rows that sold in the `days` days before `now`, but so little that what is on hand lasts more than
+    `cover_days` days at that pace: on_hand × days > sold × cover_days."""
+    return (
+        stock_movement_rows(days=days, now=now)
+        .filter(sold__gt=0)
+        .alias(
+            stock_days=ExpressionWrapper(F("on_hand") * days, output_field=IntegerField()),
+            sold_days=ExpressionWrapper(F("sold") * cover_days, output_field=IntegerField()),
+        )
+        .filter(stock_days__gt=F("sold_days"))
+    )
+
+
+def days_of_cover(row, *, days) -> Decimal | None:
+    """How many days the row's units last at its pace over the window (1 place; None: it did not sell)."""
+    if not row.sold:
+        return None
+    return (Decimal(row.on_hand) * days / row.sold).quantize(Decimal("0.1"))
