@@ -48,7 +48,9 @@ def new_and_returning(*, start, end, group="day") -> list[dict]:
     for row in rows:
         bucket = row["bucket"]
         day = timezone.localtime(bucket).date() if hasattr(bucket, "hour") else bucket
-        result.append({"bucket": day, "buyers": row["buyers"], "new": row["new"], "returning": row["buyers"] - row["new"]})
+        result.append(
+            {"bucket": day, "buyers": row["buyers"], "new": row["new"], "returning": row["buyers"] - row["new"]}
+        )
     return result
 
 
