@@ -1,4 +1,22 @@
-from django.urls import path  # noqa: F401  (each area adds its pages)
+from django.urls import path
+
+from reports.views import customers, inventory, marketing, schedules, staff
 
 app_name = "reports"
 urlpatterns: list = []
+
+# -- inventory, staff, marketing, customers reports and scheduled emails (analytics) --------------------------
+urlpatterns += [
+    inventory.TurnoverReport.path(),
+    inventory.StockValueReport.path(),
+    inventory.SlowMoversReport.path(),
+    inventory.DeadStockReport.path(),
+    staff.StaffReport.path(),
+    staff.MyStaffReport.path(),
+    marketing.MarketingReport.path(),
+    customers.CustomersReport.path(),
+    path("schedules/", schedules.schedule_list, name="schedule_list"),
+    path("schedules/new/", schedules.schedule_create, name="schedule_create"),
+    path("schedules/<int:pk>/", schedules.schedule_edit, name="schedule_edit"),
+    path("schedules/<int:pk>/delete/", schedules.schedule_delete, name="schedule_delete"),
+]

@@ -41,6 +41,8 @@ ROLE_RULES = {
         "!customers.erase_customer",
         "aftersales.*",
         "reports.*",
+        # Scheduled report emails go out in the owner's name to whole roles: the owner sets them up (analytics).
+        "!reports.manage_reportschedule",
         # Operations post the store's announcements: the settings section offers them that page alone.
         "shop.access_settings",
         "shop.view_announcement",
@@ -58,6 +60,11 @@ ROLE_RULES = {
         "orders.change_shipment",
         "orders.add_shipment",
         "orders.view_shipment",
+        # The inventory reports (turnover, stock value, slow movers, dead stock) and the warehouse clerk's own
+        # figures (orders shipped, time to ship) (analytics).
+        "shop.access_reports",
+        "reports.view_inventory_reports",
+        "reports.view_own_staff_figures",
     ],
     "customer_service": [
         "shop.access_catalog",
@@ -74,6 +81,9 @@ ROLE_RULES = {
         # Read-only stock, so 客服 can answer 有货吗: the stock list and the product page's stock column.
         "shop.access_inventory",
         "inventory.view_stocklevel",
+        # 客服 sees their own figures (messages answered, first-response time), not their colleagues' (analytics).
+        "shop.access_reports",
+        "reports.view_own_staff_figures",
     ],
     "finance": [
         "shop.access_orders",
@@ -82,6 +92,7 @@ ROLE_RULES = {
         "orders.view_*",
         "payments.*",
         "reports.*",
+        "!reports.manage_reportschedule",  # the owner's (analytics)
     ],
     "marketing": [
         "shop.access_catalog",
@@ -98,6 +109,10 @@ ROLE_RULES = {
         "customers.change_segment",
         "customers.delete_segment",
         "reports.view_*",
+        # Marketing reads the promotion ROI and customers reports; stock and staff figures are not theirs (analytics).
+        "!reports.view_inventory_reports",
+        "!reports.view_staff_reports",
+        "!reports.view_own_staff_figures",
     ],
 }
 

@@ -4,3 +4,7 @@ rollups     sales rollups (per day x SKU x channel x province; per hour for toda
 monitoring  anomaly baselines and findings
 schedules   scheduled report emails
 """
+
+from reports.models.schedules import ReportDelivery, ReportSchedule
+
+__all__ = ["ReportDelivery", "ReportSchedule"]

@@ -54,6 +54,29 @@ def new_and_returning(*, start, end, group="day") -> list[dict]:
     return result
 
 
+def buyers(*, start, end) -> dict:
+    """Over all of [start, end): ``buyers`` (distinct customers who purchased), ``new`` (their first purchase ever
+    is in the period) and ``returning`` (they had bought before the period)."""
+    first = (
+        purchases()
+        .filter(customer_id=OuterRef("customer_id"))
+        .order_by()
+        .values("customer_id")
+        .annotate(at=Min("placed_at"))
+        .values("at")
+    )
+    found = (
+        purchases()
+        .filter(placed_at__gte=start, placed_at__lt=end, customer__isnull=False)
+        .annotate(first_at=Subquery(first))
+        .aggregate(
+            buyers=Count("customer_id", distinct=True),
+            new=Count("customer_id", distinct=True, filter=Q(first_at__gte=start)),
+        )
+    )
+    return {**found, "returning": found["buyers"] - found["new"]}
+
+
 def tier_mix() -> list[dict]:
     """Today's tier mix, best tier first, then the customers with no tier: ``tier`` (None for no tier), ``name``,
     ``customers`` and ``share`` (of every customer who is not erased)."""

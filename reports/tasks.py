@@ -1,0 +1,10 @@
+"""Reports jobs (DESIGN §5): each only calls a service; each is safe to run twice."""
+
+from shop.jobs import crontab, job
+
+
+@job("send_scheduled_reports", crontab(minute="*/15"))
+def send_scheduled_reports():
+    from reports.services import scheduled_reports_send
+
+    return scheduled_reports_send()
