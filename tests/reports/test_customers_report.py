@@ -90,8 +90,13 @@ def test_tier_mix_movement_and_rfm(client_as, buyers):
     gold = MemberTier.objects.create(name="金卡", rank=2)
     Customer.objects.filter(pk__in=[jia.pk, yi.pk]).update(tier=gold)
     Customer.objects.filter(pk=bing.pk).update(tier=silver, rfm_segment=RfmSegment.CHAMPION)
-    for customer, before, after, day in ((jia, None, silver, 2), (jia, silver, gold, 5), (yi, None, gold, 3),
-                                         (ding, silver, None, 6), (bing, None, silver, 20)):
+    for customer, before, after, day in (
+        (jia, None, silver, 2),
+        (jia, silver, gold, 5),
+        (yi, None, gold, 3),
+        (ding, silver, None, 6),
+        (bing, None, silver, 20),
+    ):
         change = TierChange.objects.create(customer=customer, from_tier=before, to_tier=after, reason="order")
         TierChange.objects.filter(pk=change.pk).update(created_at=_at(day))
     mix = {row["name"]: (row["customers"], row["share"]) for row in queries.tier_mix()}
@@ -99,7 +104,10 @@ def test_tier_mix_movement_and_rfm(client_as, buyers):
     movement = queries.tier_movement(start=_at(1, 0), end=_at(8, 0))
     assert (movement["upgrades"], movement["downgrades"]) == (3, 1)
     assert {(m["from"], m["to"], m["count"]) for m in movement["moves"]} == {
-        (None, "银卡", 1), ("银卡", "金卡", 1), (None, "金卡", 1), ("银卡", None, 1)
+        (None, "银卡", 1),
+        ("银卡", "金卡", 1),
+        (None, "金卡", 1),
+        ("银卡", None, 1),
     }
     html = client_as("owner").get("/reports/customers/", PERIOD, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="tier-mix"' in html and "Upgrades: 3 · downgrades: 1" in html

@@ -60,7 +60,9 @@ def _direct_value(**filters):
 
 def test_stock_value_per_warehouse_and_category_equals_on_hand_times_cost(stock):
     per_warehouse = {r["warehouse__name"]: r for r in queries.stock_value(group="warehouse")}
-    assert per_warehouse["上海仓"]["value"] == _direct_value(warehouse=stock["sh"]) == D("65") * D("12.34") + 9 * D("3.33")
+    assert (
+        per_warehouse["上海仓"]["value"] == _direct_value(warehouse=stock["sh"]) == D("65") * D("12.34") + 9 * D("3.33")
+    )
     assert per_warehouse["上海仓"]["units"] == 74
     assert per_warehouse["广州仓"]["value"] == D("39") * D("7.05")  # N has no cost: zero, its units apart
     assert (per_warehouse["广州仓"]["units"], per_warehouse["广州仓"]["uncosted"]) == (42, 3)
@@ -117,7 +119,9 @@ def test_turnover_report_page_matches_inventory_selector_and_exports(owner_clien
 def test_the_old_turnover_address_leads_to_the_report(owner_client):
     assert owner_client.get("/inventory/turnover/")["Location"] == "/reports/inventory-turnover/"
     moved = owner_client.get("/inventory/turnover/", {"start": "2026-11-01", "end": "2026-11-30", "group": "category"})
-    assert moved["Location"] == "/reports/inventory-turnover/?per=category&preset=custom&start=2026-11-01&end=2026-11-30"
+    assert (
+        moved["Location"] == "/reports/inventory-turnover/?per=category&preset=custom&start=2026-11-01&end=2026-11-30"
+    )
     assert owner_client.get("/inventory/turnover/", {"status": "dead", "dead_days": "60"})["Location"] == (
         "/reports/inventory-dead-stock/?days=60"
     )

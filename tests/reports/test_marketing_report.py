@@ -34,7 +34,11 @@ def _order(number, customer, total, placed_at, *, paid=True, status=Order.Status
 
 def _got(order, kind, promotion, amount):
     OrderPromotion.objects.create(
-        order_id=order.pk, order_number=order.number, kind=kind, promotion_id=promotion.pk, name=promotion.name,
+        order_id=order.pk,
+        order_number=order.number,
+        kind=kind,
+        promotion_id=promotion.pk,
+        name=promotion.name,
         amount=D(amount),
     )
 
@@ -48,7 +52,10 @@ def promotions(db):
     )
     activity = Activity.objects.create(name="满300减50", tiers=[["300", "50"]], starts_at=_at(1, 0), ends_at=_at(30, 0))
     CouponTemplate.objects.create(  # ended before the period: never read
-        name="旧券", type=CouponTemplate.Type.FIXED, amount=D("5.00"), valid_from=_at(1, 0) - timedelta(days=60),
+        name="旧券",
+        type=CouponTemplate.Type.FIXED,
+        amount=D("5.00"),
+        valid_from=_at(1, 0) - timedelta(days=60),
         valid_until=_at(1, 0) - timedelta(days=40),
     )
     a = Customer.objects.create(name="甲", phone="13700000001")
@@ -100,7 +107,9 @@ def test_the_export_carries_the_table(client_as, promotions):
 
 
 def test_a_period_without_purchases_is_empty_not_an_error(client_as, promotions):
-    page = client_as("owner").get("/reports/marketing-roi/", {"preset": "custom", "start": "2026-12-20", "end": "2026-12-21"})
+    page = client_as("owner").get(
+        "/reports/marketing-roi/", {"preset": "custom", "start": "2026-12-20", "end": "2026-12-21"}
+    )
     assert page.status_code == 200 and page.context["table"]["rows"] == []
 
 

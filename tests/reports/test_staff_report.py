@@ -50,7 +50,12 @@ def work(make_sku, paid, carrier, make_staff):
     )
     for amount, status in (("30.00", "succeeded"), ("12.50", "approved"), ("5.00", "rejected")):
         Refund.objects.create(
-            payment=payment, order=orders[0], amount=D(amount), reason="质量", status=status, decided_by=f1,
+            payment=payment,
+            order=orders[0],
+            amount=D(amount),
+            reason="质量",
+            status=status,
+            decided_by=f1,
             decided_at=noon,
         )
     today = timezone.localdate()
@@ -75,7 +80,9 @@ def test_figures_per_staff_user_match_direct_aggregates(work):
     report = staff_performance(start=period.since, end=period.until)
     rows = {r["user"].username: r["values"] for r in report.rows}
     assert set(rows) == {"w1", "w2", "cs1", "f1"}
-    shipped = OrderEvent.objects.filter(kind="ship", actor=w1, created_at__gte=period.since, created_at__lt=period.until)
+    shipped = OrderEvent.objects.filter(
+        kind="ship", actor=w1, created_at__gte=period.since, created_at__lt=period.until
+    )
     assert rows["w1"]["orders_shipped"] == shipped.count() == 2
     assert rows["w1"]["time_to_ship"] == 4 * HOUR and rows["w2"]["time_to_ship"] == 10 * HOUR
     assert (rows["cs1"]["messages_answered"], rows["cs1"]["message_replies"]) == (2, 3)
