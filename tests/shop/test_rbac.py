@@ -51,7 +51,7 @@ STOCK_READ = {"inventory:stock_list", "inventory:low_stock"}  # 有货吗: what 
 INVENTORY_READ = STOCK_READ | {
     "inventory:expiring_batches",
     "inventory:movement_list",
-    "inventory:turnover",
+    "inventory:turnover",  # leads to reports:inventory-turnover (issue 15)
     "inventory:po_list",
     "inventory:po_detail",
     "inventory:stocktake_list",
@@ -235,6 +235,23 @@ MARKETING = {
     "marketing:timed_report",
     "marketing:calendar",
 }
+# -- reports: inventory, staff, marketing, customers reports and scheduled emails (analytics) ------------------
+REPORTS_INVENTORY = {  # warehouse, operations, finance (stock at cost), owner
+    "reports:inventory-turnover",
+    "reports:inventory-stock-value",
+    "reports:inventory-slow-movers",
+    "reports:inventory-dead-stock",
+}
+REPORTS_STAFF = {"reports:staff-performance"}  # every staff user's figures: owner, operations, finance
+REPORTS_STAFF_MINE = {"reports:staff-mine"}  # one's own figures: every role that has any (not marketing)
+REPORTS_MARKETING = {"reports:marketing-roi", "reports:customers"}  # marketing, operations, finance, owner
+REPORTS_SCHEDULES = {  # scheduled report emails go to whole roles: the owner alone
+    "reports:schedule_list",
+    "reports:schedule_create",
+    "reports:schedule_edit",
+    "reports:schedule_delete",
+}
+REPORTS_ANALYTICS = REPORTS_INVENTORY | REPORTS_STAFF | REPORTS_STAFF_MINE | REPORTS_MARKETING | REPORTS_SCHEDULES
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -267,6 +284,7 @@ ALL = (
     | MARKETING
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
+    | REPORTS_ANALYTICS
 )
 
 # -- role -> the pages it may open (everything else: 403) ------------------------------------------------
@@ -287,8 +305,19 @@ MAY_OPEN = {
         | SEGMENTS_WRITE
         | MARKETING
         | ANNOUNCEMENTS
+        | REPORTS_INVENTORY
+        | REPORTS_STAFF
+        | REPORTS_STAFF_MINE
+        | REPORTS_MARKETING
     ),
-    "warehouse": EVERY_STAFF | CATALOG_READ | INVENTORY_READ | INVENTORY_WRITE | ORDERS_READ | ORDERS_FULFIL,
+    "warehouse": EVERY_STAFF
+    | CATALOG_READ
+    | INVENTORY_READ
+    | INVENTORY_WRITE
+    | ORDERS_READ
+    | ORDERS_FULFIL
+    | REPORTS_INVENTORY
+    | REPORTS_STAFF_MINE,
     "customer_service": EVERY_STAFF
     | CATALOG_READ
     | STOCK_READ
@@ -298,9 +327,16 @@ MAY_OPEN = {
     | CUSTOMERS_WRITE
     | CUSTOMERS_PHONES
     | CUSTOMERS_DATA
-    | SEGMENTS_WRITE,
-    "finance": EVERY_STAFF | ORDERS_READ | PAYMENTS,
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING,
+    | SEGMENTS_WRITE
+    | REPORTS_STAFF_MINE,
+    "finance": EVERY_STAFF
+    | ORDERS_READ
+    | PAYMENTS
+    | REPORTS_INVENTORY
+    | REPORTS_STAFF
+    | REPORTS_STAFF_MINE
+    | REPORTS_MARKETING,
+    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING | REPORTS_MARKETING,
 }
 
 # -- permission checks made inside a view, for a POST to a page the role may open ----------------------

@@ -244,6 +244,10 @@ def build_world(owner, user=None):
     job.output.save("products.csv", ContentFile(b"code,name\nP-WORLD,T\n"))
     notification = Notification.objects.create(recipient=user, title="低库存", url="/inventory/low-stock/")
 
+    # reports: scheduled report emails (analytics)
+    from reports.models import ReportSchedule
+
+    report_schedule = ReportSchedule.objects.create(report="customers", roles=["owner"], created_by=owner)
     pk = {
         "catalog:attributedefinition_edit": attribute,
         "catalog:attributedefinition_delete": attribute,
@@ -338,6 +342,9 @@ def build_world(owner, user=None):
         "apikey_revoke": key,
         "staff_edit": staff,
         "staff_password": staff,
+        # reports: scheduled report emails (analytics)
+        "reports:schedule_edit": report_schedule,
+        "reports:schedule_delete": report_schedule,
     }
     kwargs = {name: {"pk": obj.pk} for name, obj in pk.items()}
     for name in (
