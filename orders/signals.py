@@ -10,6 +10,9 @@
   so that the risk review queue (payments) holds it too.
 - `payment_method_default()`: sent at intake when the caller names no payment method; a receiver
   answers the code of the store's default method (payments: the first enabled one on its page).
+- `order_recorded(order, kind)`: sent INSIDE the transaction of every change a sales figure counts, with kind
+  "placed" (intake), "paid" (marked paid, or a COD order's money collected), "shipped", "cancel" or "close";
+  reports/receivers.py updates its rollups in the same transaction, so a figure and its order commit together.
 - `order_payments_requested(order)`: sent when the order API shows an order; a receiver answers
   `{"paid_amount", "refunded_amount", "payments": [...]}` (payments: one query).
 """
@@ -24,3 +27,4 @@ order_completed = Signal()
 order_risk_held = Signal()
 payment_method_default = Signal()
 order_payments_requested = Signal()
+order_recorded = Signal()

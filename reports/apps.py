@@ -5,9 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
-    nav: list = []  # (url name, label, permission), one block per area
-    # inventory, staff, marketing, customers reports and scheduled emails (analytics)
-    nav += [
+    nav: list = [  # (url name, label, permission), one block per area
+        # rollups: sales and finance reports (reports/views/sales.py, reports/views/finance.py)
+        ("reports:sales-channel", _("Sales by channel"), "reports.view_sales_reports"),
+        ("reports:sales-category", _("Sales by category"), "reports.view_sales_reports"),
+        ("reports:sales-product", _("Sales by product"), "reports.view_sales_reports"),
+        ("reports:sales-brand", _("Sales by brand"), "reports.view_sales_reports"),
+        ("reports:sales-province", _("Sales by province"), "reports.view_sales_reports"),
+        ("reports:sales-payment-method", _("Sales by payment method"), "reports.view_sales_reports"),
+        ("reports:sales-hour", _("Sales by hour of day"), "reports.view_sales_reports"),
+        ("reports:finance", _("Finance"), "reports.view_finance_report"),
+        # analytics: inventory, staff, marketing, customers reports and scheduled emails
         ("reports:inventory-turnover", _("Stock turnover"), "reports.view_inventory_reports"),
         ("reports:inventory-stock-value", _("Stock value"), "reports.view_inventory_reports"),
         ("reports:inventory-slow-movers", _("Slow movers"), "reports.view_inventory_reports"),
@@ -20,4 +28,4 @@ class ReportsConfig(AppConfig):
     ]
 
     def ready(self):
-        pass  # each area connects its receivers here (reports listens to every module's signals)
+        from reports import receivers  # noqa: F401  (rollups: orders' and payments' events)

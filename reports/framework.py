@@ -75,6 +75,7 @@ class Report:
     default_preset: ClassVar[str] = "30d"
     rank_limit: ClassVar[int] = 20  # bars in the ranked chart
     trend_measure: ClassVar[str | None] = None  # default: the first measure
+    previous_only_rows: ClassVar[bool] = True  # list what the comparison period had and this one has not, at 0
 
     def __init__(self, request=None):
         self.request = request
@@ -111,7 +112,7 @@ class Report:
             rows.append(row)
         seen = {r["key"] for r in current}
         for key, before in previous.items():  # what sold before and not now still shows, at zero
-            if key in seen:
+            if key in seen or not self.previous_only_rows:
                 continue
             row = {"key": key, "label": before.get("label", key)}
             for m in self.measures:
@@ -149,7 +150,7 @@ class Report:
         for day, figures in days.items():
             values[period.bucket(day)] = values.get(period.bucket(day), 0) + (figures.get(key) or 0)
         label = self.measure(key).label
-        datasets = [{"label": f"{label} · {period.label()}", "data": [_num(values[b]) for b in buckets]}]
+        datasets: list[dict] = [{"label": f"{label} · {period.label()}", "data": [_num(values[b]) for b in buckets]}]
         other = period.comparison()
         if other:
             other_days = self.trend(other) or {}
@@ -165,7 +166,7 @@ class Report:
     def rank_chart(self, table: dict) -> dict:
         key = self.primary.key
         top = table["rows"][: self.rank_limit]
-        datasets = [{"label": str(self.primary.label), "data": [_num(r.get(key)) for r in top]}]
+        datasets: list[dict] = [{"label": str(self.primary.label), "data": [_num(r.get(key)) for r in top]}]
         if table["comparison"] and self.primary.compare:
             datasets.append(
                 {"label": _("Before"), "data": [_num(r.get(f"{key}__previous")) for r in top], "dashed": True}
@@ -184,7 +185,10 @@ class Report:
             "form": form,
             "table": table,
             "columns": columns,
-            "body": [{"label": r["label"], "key": r["key"], "cells": _cells(r, columns)} for r in table["rows"]],
+            "body": [
+                {"label": r["label"], "key": r["key"], "url": r.get("url"), "cells": _cells(r, columns)}
+                for r in table["rows"]
+            ],
             "total_cells": _cells(table["totals"], columns),
             "rank_chart": self.rank_chart(table) if table["rows"] else None,
             "trend_chart": self.trend_chart(period),

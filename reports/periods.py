@@ -97,7 +97,8 @@ class Period:
 
     def buckets(self) -> list[date]:
         """Every group start in the period, in order (empty groups included, so a chart has no gaps)."""
-        seen, day = [], self.start
+        seen: list[date] = []
+        day = self.start
         while day <= self.end:
             key = self.bucket(day)
             if not seen or seen[-1] != key:

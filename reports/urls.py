@@ -1,12 +1,13 @@
 from django.urls import path
 
-from reports.views import customers, inventory, marketing, schedules, staff
+from reports.views import customers, finance, inventory, marketing, sales, schedules, staff
 
 app_name = "reports"
-urlpatterns: list = []
-
-# -- inventory, staff, marketing, customers reports and scheduled emails (analytics) --------------------------
-urlpatterns += [
+urlpatterns: list = [  # each area adds its pages; a report adds itself with Report.path()
+    # rollups: sales and finance
+    *[report.path() for report in sales.REPORTS],
+    *[report.path() for report in finance.REPORTS],
+    # analytics: inventory, staff, marketing, customers reports and scheduled emails
     inventory.TurnoverReport.path(),
     inventory.StockValueReport.path(),
     inventory.SlowMoversReport.path(),

@@ -167,6 +167,8 @@ ACTIONS = {
     "payments.blacklist_add": _("Added to blacklist"),
     "payments.blacklist_remove": _("Removed from blacklist"),
     "payments.settle": _("Settled payments"),
+    # reports: rollups
+    "reports.rollups_rebuild": _("Rebuilt the sales rollups"),
     "payments.cod_collect": _("Recorded cash collected on delivery"),
     "payments.reconcile": _("Reconciled statement"),
     # settings (shop)

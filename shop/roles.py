@@ -41,6 +41,7 @@ ROLE_RULES = {
         "!customers.erase_customer",
         "aftersales.*",
         "reports.*",
+        "!reports.view_finance_report",  # the finance report reads payments, a module operations may not open
         # Scheduled report emails go out in the owner's name to whole roles: the owner sets them up (analytics).
         "!reports.manage_reportschedule",
         # Operations post the store's announcements: the settings section offers them that page alone.
@@ -109,6 +110,7 @@ ROLE_RULES = {
         "customers.change_segment",
         "customers.delete_segment",
         "reports.view_*",
+        "!reports.view_finance_report",  # the finance report reads payments, a module marketing may not open
         # Marketing reads the promotion ROI and customers reports; stock and staff figures are not theirs (analytics).
         "!reports.view_inventory_reports",
         "!reports.view_staff_reports",

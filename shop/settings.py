@@ -77,6 +77,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if env("DATABASE_REPLICA_URL", default=""):  # reports read from it (reports/routers.py); writes stay on default
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASE_ROUTERS = ["reports.routers.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default serves a small store's concurrent traffic: WAL lets readers run beside the
     # one writer; every transaction.atomic starts BEGIN IMMEDIATE, so a writer takes the write lock up

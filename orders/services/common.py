@@ -3,6 +3,7 @@ and move it along the state machine (orders/state.py)."""
 
 from django.utils.translation import gettext as _
 
+from orders import signals
 from orders.models import Order, OrderEvent
 from orders.state import MACHINE
 from shop.actors import Actor
@@ -44,7 +45,12 @@ def _move(order, action, *, actor, message="", data=None, now=None) -> Order:
     before = MACHINE.move(order, action, now=now)
     _event(order, action, actor=actor, message=message, from_status=before, to_status=order.status, data=data)
     _audit(actor, f"orders.{action}", order, before={"status": before}, after={"status": order.status, **(data or {})})
+    if action in RECORDED:
+        signals.order_recorded.send(sender=Order, order=order, kind=RECORDED[action])
     return order
+
+
+RECORDED = {"pay": "paid", "ship": "shipped", "cancel": "cancel", "close": "close"}  # order_recorded kinds
 
 
 def _refuse_abnormal(order):

@@ -309,6 +309,7 @@ def _order_place(
         to_status=order.status,
         message=_("Order placed: %(total)s") % {"total": order.total},
     )
+    signals.order_recorded.send(sender=Order, order=order, kind="placed")
     if order.is_abnormal:
         _event(order, "flagged", actor=actor, message=order.get_abnormal_reason_display())
     _audit(actor, "orders.place", order, after={"number": order.number, "total": order.total})

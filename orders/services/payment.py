@@ -73,6 +73,7 @@ def _cod_collected(order, *, amount, paid_at, actor) -> Order:
         message=_("Cash on delivery collected: %(amount)s") % {"amount": amount},
     )
     _audit(actor, "orders.cod_collected", order, before={"paid_at": None}, after={"paid_at": paid_at, "amount": amount})
+    signals.order_recorded.send(sender=Order, order=order, kind="paid")
     transaction.on_commit(partial(signals.order_paid.send, sender=Order, order=order))
     return order
 

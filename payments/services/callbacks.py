@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from orders import services as order_services
 from orders import state as order_state
 from orders.models import Order
+from payments import signals
 from payments.gateways import (
     PaymentNotice,
     get_gateway,
@@ -93,6 +94,10 @@ def payment_callback_record(*, method, notice: PaymentNotice) -> CallbackResult:
             False,
             "duplicate_callback",
         )
+    if retried:  # reports counts payment failures: this one is no longer one
+        signals.payment_recovered.send(sender=Payment, payment=existing)
+    elif status == Payment.Status.FAILED:
+        signals.payment_failed.send(sender=Payment, payment=payment)
     record(
         "provider:" + method.code,
         "payments.callback",

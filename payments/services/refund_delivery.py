@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from customers.services import points_after_refund
 from orders import state as order_state
+from payments import signals
 from payments.gateways import (
     GatewayDeclined,
     GatewayError,
@@ -130,6 +131,7 @@ def refund_callback_record(*, provider, notice: RefundNotice) -> Refund:
         Payment.objects.select_for_update().filter(pk=refund.payment_id).get()
         Payment.objects.filter(pk=refund.payment_id).update(refunded=F("refunded") + refund.amount)
         REFUND.move(refund, "confirm", fields=("provider_refund_id",))
+        signals.refund_succeeded.send(sender=Refund, refund=refund)
         record("provider:" + provider, "payments.refund_confirmed", refund, after={"amount": refund.amount})
         _points_after_refund(refund)
         return refund

@@ -24,6 +24,7 @@ class MarketingReport(Report):
         "counts in both."
     )
     permission = "reports.view_marketing_report"
+    previous_only_rows = False  # a promotion without purchases in the period is not ranked at zero
     dimension = gettext_lazy("Promotion")
     schedulable = True
     measures = [

@@ -235,6 +235,18 @@ MARKETING = {
     "marketing:timed_report",
     "marketing:calendar",
 }
+# -- reports: rollups (sales and finance reports) --
+REPORTS_SALES = {
+    "reports:sales-channel",
+    "reports:sales-category",
+    "reports:sales-product",
+    "reports:sales-brand",
+    "reports:sales-province",
+    "reports:sales-payment-method",
+    "reports:sales-hour",
+}
+REPORTS_FINANCE = {"reports:finance"}
+# -- end reports: rollups --
 # -- reports: inventory, staff, marketing, customers reports and scheduled emails (analytics) ------------------
 REPORTS_INVENTORY = {  # warehouse, operations, finance (stock at cost), owner
     "reports:inventory-turnover",
@@ -285,6 +297,8 @@ ALL = (
     | ANNOUNCEMENTS
     | OWNER_SETTINGS
     | REPORTS_ANALYTICS
+    | REPORTS_SALES  # reports: rollups
+    | REPORTS_FINANCE  # reports: rollups
 )
 
 # -- role -> the pages it may open (everything else: 403) ------------------------------------------------
@@ -309,6 +323,7 @@ MAY_OPEN = {
         | REPORTS_STAFF
         | REPORTS_STAFF_MINE
         | REPORTS_MARKETING
+        | REPORTS_SALES  # reports: rollups
     ),
     "warehouse": EVERY_STAFF
     | CATALOG_READ
@@ -332,11 +347,19 @@ MAY_OPEN = {
     "finance": EVERY_STAFF
     | ORDERS_READ
     | PAYMENTS
+    | REPORTS_SALES  # reports: rollups
+    | REPORTS_FINANCE  # reports: rollups
     | REPORTS_INVENTORY
     | REPORTS_STAFF
     | REPORTS_STAFF_MINE
     | REPORTS_MARKETING,
-    "marketing": EVERY_STAFF | CATALOG_READ | CUSTOMERS | SEGMENTS_WRITE | MARKETING | REPORTS_MARKETING,
+    "marketing": EVERY_STAFF
+    | CATALOG_READ
+    | CUSTOMERS
+    | SEGMENTS_WRITE
+    | MARKETING
+    | REPORTS_SALES  # reports: rollups
+    | REPORTS_MARKETING,
 }
 
 # -- permission checks made inside a view, for a POST to a page the role may open ----------------------

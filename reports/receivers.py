@@ -1,0 +1,28 @@
+"""Reports listens to every module's events (nothing imports reports). Each receiver runs inside the
+transaction of its event, so a rollup figure commits, or rolls back, with the change it counts."""
+
+from django.dispatch import receiver
+
+from orders.signals import order_recorded
+from payments.signals import payment_failed, payment_recovered, refund_succeeded
+from reports.services import rollup_order_recorded, rollup_payment_failure, rollup_refund_succeeded
+
+
+@receiver(order_recorded, dispatch_uid="reports.rollups.order_recorded")
+def _order_recorded(sender, order, kind, **kwargs):
+    rollup_order_recorded(order=order, kind=kind)
+
+
+@receiver(refund_succeeded, dispatch_uid="reports.rollups.refund_succeeded")
+def _refund_succeeded(sender, refund, **kwargs):
+    rollup_refund_succeeded(refund=refund)
+
+
+@receiver(payment_failed, dispatch_uid="reports.rollups.payment_failed")
+def _payment_failed(sender, payment, **kwargs):
+    rollup_payment_failure(payment=payment, delta=1)
+
+
+@receiver(payment_recovered, dispatch_uid="reports.rollups.payment_recovered")
+def _payment_recovered(sender, payment, **kwargs):
+    rollup_payment_failure(payment=payment, delta=-1)
