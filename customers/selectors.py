@@ -510,4 +510,12 @@ def staff_reply_figures(*, start, end) -> dict:
             first_response=Avg(waited, filter=first),
         )
     )
-    return {row.pop("author_id"): row for row in rows}
+    return {
+        row["author_id"]: {
+            "messages": row["messages"],
+            "replies": row["replies"],
+            "first_replies": row["first_replies"],
+            "first_response": row["first_response"],
+        }
+        for row in rows
+    }

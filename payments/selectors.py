@@ -155,4 +155,4 @@ def staff_refund_figures(*, start, end) -> dict:
         .values("decided_by_id")
         .annotate(approved=Count("id"), amount=Coalesce(Sum("amount"), zero))
     )
-    return {row.pop("decided_by_id"): row for row in rows}
+    return {row["decided_by_id"]: {"approved": row["approved"], "amount": row["amount"]} for row in rows}

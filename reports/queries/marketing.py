@@ -10,13 +10,14 @@ promotions.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
 from marketing.models import Activity, CouponTemplate, TimedDiscount
 from marketing.services.campaigns import REPORT_KINDS, Figures, campaign_report
 
-WINDOWS = {
+WINDOWS: dict[str, tuple[Any, str, str]] = {
     "coupon": (CouponTemplate, "valid_from", "valid_until"),
     "activity": (Activity, "starts_at", "ends_at"),
     "timed": (TimedDiscount, "starts_at", "ends_at"),
@@ -26,7 +27,7 @@ WINDOWS = {
 @dataclass
 class PromotionRow:
     kind: str
-    promotion: object
+    promotion: Any
     figures: Figures
 
     @property

@@ -36,7 +36,6 @@ class StaffReport(Report):
     permission = "reports.view_staff_reports"
     dimension = gettext_lazy("Staff user")
     schedulable = True
-    measures: list = []
 
     def only(self):
         return None
@@ -45,8 +44,8 @@ class StaffReport(Report):
         report = staff_performance(
             start=period.since, end=period.until, user=getattr(self.request, "user", None), only=self.only()
         )
-        if not self.measures:
-            self.measures = [
+        if not self.measures:  # per instance: the columns the modules offer to this user
+            self.measures = [  # type: ignore[misc]
                 Measure(
                     c["key"],
                     c["label"] if c["kind"] != "duration" else _("%(figure)s (hours)") % {"figure": c["label"]},
@@ -70,7 +69,7 @@ class StaffReport(Report):
     def table(self, period):
         self.rows(period)  # the hook's columns make the measures
         if not self.measures:
-            self.measures = [Measure("none", _("Figures"), kind="count")]
+            self.measures = [Measure("none", _("Figures"), kind="count")]  # type: ignore[misc]
         return super().table(period)
 
     def key_figures(self, context) -> list:
