@@ -21,10 +21,9 @@ from orders.selectors import purchases
 TRUNCS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 
 
-def new_and_returning(*, start, end, group="day") -> list[dict]:
-    """Per bucket (local day / week / month) of [start, end): ``bucket`` (a date), ``buyers`` (distinct customers
-    who purchased), ``new`` (their first purchase ever falls in the bucket) and ``returning`` (buyers - new)."""
-    first = (
+def _first_purchase():
+    """The outer row's customer's first purchase ever (placed_at): the orders_customer_placed index answers it."""
+    return (
         purchases()
         .filter(customer_id=OuterRef("customer_id"))
         .order_by()
@@ -32,6 +31,12 @@ def new_and_returning(*, start, end, group="day") -> list[dict]:
         .annotate(at=Min("placed_at"))
         .values("at")
     )
+
+
+def new_and_returning(*, start, end, group="day") -> list[dict]:
+    """Per bucket (local day / week / month) of [start, end): ``bucket`` (a date), ``buyers`` (distinct customers
+    who purchased), ``new`` (their first purchase ever falls in the bucket) and ``returning`` (buyers - new)."""
+    first = _first_purchase()
     rows = (
         purchases()
         .filter(placed_at__gte=start, placed_at__lt=end, customer__isnull=False)
@@ -57,14 +62,7 @@ def new_and_returning(*, start, end, group="day") -> list[dict]:
 def buyers(*, start, end) -> dict:
     """Over all of [start, end): ``buyers`` (distinct customers who purchased), ``new`` (their first purchase ever
     is in the period) and ``returning`` (they had bought before the period)."""
-    first = (
-        purchases()
-        .filter(customer_id=OuterRef("customer_id"))
-        .order_by()
-        .values("customer_id")
-        .annotate(at=Min("placed_at"))
-        .values("at")
-    )
+    first = _first_purchase()
     found = (
         purchases()
         .filter(placed_at__gte=start, placed_at__lt=end, customer__isnull=False)

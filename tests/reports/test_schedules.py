@@ -200,3 +200,11 @@ def test_only_the_owner_manages_schedules(client_as, role):
     assert client.get("/reports/schedules/").status_code == 403
     assert client.post("/reports/schedules/new/", {"report": "customers"}).status_code == 403
     assert ReportSchedule.objects.count() == 0
+
+
+def test_the_daily_sales_report_goes_to_finance(people):
+    _schedule(people["owner"], report="sales-channel", roles=["finance"], format="csv")
+    assert scheduled_reports_send(now=_local(timezone.localdate(), 8, 5)) == 1
+    [message] = mail.outbox
+    assert message.to == ["money@example.com"] and message.attachments[0][0].startswith("sales-channel-")
+    assert "Net sales" in message.body
