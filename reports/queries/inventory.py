@@ -1,6 +1,8 @@
-"""Inventory reports: turnover (inventory's own selector), stock value at cost, slow movers and dead stock.
+"""Inventory reports: turnover, stock value at cost, slow movers and dead stock.
 
-Stock value reads the current stock levels (one grouped query). Slow movers and dead stock read the stock ledger
+Stock value reads the current stock levels (one grouped query). Turnover (`turnover_rows`) gives inventory's
+turnover sums (inventory.selectors.turnover, which aggregates the ledger from its first row) from today's stock levels
+minus the ledger since the period's start, and uses inventory's `turnover_figures` for the ratios. Slow movers and dead stock read the stock ledger
 only inside the window: each stock row's sales of the last `days` days and its last sale are subqueries that the
 ledger's (sku, warehouse) index serves, so no query walks the whole ledger.
 """
@@ -24,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inventory.models import StockLevel, StockMovement
-from inventory.selectors import TURNOVER_GROUPS, turnover_figures, turnover_report  # noqa: F401  (the turnover report)
+from inventory.selectors import TURNOVER_GROUPS, turnover_figures  # noqa: F401  (the turnover report)
 
 VALUE = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=VALUE)
@@ -113,3 +115,51 @@ def days_of_cover(row, *, days) -> Decimal | None:
     if not row.sold:
         return None
     return (Decimal(row.on_hand) * days / row.sold).quantize(Decimal("0.1"))
+
+
+def turnover_rows(*, start, end, group="sku") -> list[dict]:
+    """inventory.selectors.turnover's rows (the same keys and sums) read without walking the whole ledger:
+    today's stock levels (one grouped query) minus the ledger rows since `start` (the inventory_move_created
+    index), since the ledger sums to on-hand. Units and values at `start` / `end` (aware, `end` excluded), sale
+    units and COGS in the period, each valued at the SKU's current cost as inventory's report does."""
+    keys = TURNOVER_GROUPS[group]
+    value_now = ExpressionWrapper(F("on_hand") * _COST, output_field=VALUE)
+    now = {
+        tuple(r[k] for k in keys): r
+        for r in StockLevel.objects.order_by()
+        .values(*keys)
+        .annotate(units=Sum("on_hand"), value=Coalesce(Sum(value_now, output_field=VALUE), ZERO))
+    }
+    delta_value = ExpressionWrapper(F("on_hand_delta") * _COST, output_field=VALUE)
+    after_end = Q(created_at__gte=end)
+    sold = Q(kind=StockMovement.Kind.SALE, created_at__lt=end)
+    moved = {
+        tuple(r[k] for k in keys): r
+        for r in StockMovement.objects.filter(created_at__gte=start)
+        .order_by()
+        .values(*keys)
+        .annotate(
+            since_units=Sum("on_hand_delta"),
+            since_value=Coalesce(Sum(delta_value, output_field=VALUE), ZERO),
+            after_units=Coalesce(Sum("on_hand_delta", filter=after_end), 0),
+            after_value=Coalesce(Sum(delta_value, filter=after_end, output_field=VALUE), ZERO),
+            sold_units=Coalesce(-Sum("on_hand_delta", filter=sold), 0),
+            cogs=Coalesce(-Sum(delta_value, filter=sold, output_field=VALUE), ZERO),
+        )
+    }
+    rows = []
+    for key in set(now) | set(moved):
+        level, move = now.get(key, {}), moved.get(key, {})
+        units, value = level.get("units", 0), level.get("value", Decimal("0.00"))
+        row = dict(zip(keys, key, strict=True))
+        row.update(
+            opening_units=units - move.get("since_units", 0),
+            opening_value=value - move.get("since_value", Decimal("0.00")),
+            closing_units=units - move.get("after_units", 0),
+            closing_value=value - move.get("after_value", Decimal("0.00")),
+            sold_units=move.get("sold_units", 0),
+            cogs=move.get("cogs", Decimal("0.00")),
+        )
+        if row["opening_units"] or row["closing_units"] or row["sold_units"] or row["cogs"]:
+            rows.append(row)  # a SKU with nothing at either end and no sale says nothing
+    return rows

@@ -77,11 +77,10 @@ class TurnoverReport(InventoryReport):
         return PER_CHOICES[self.per]
 
     def rows(self, period):
-        report = selectors.turnover_report(start=period.start, end=period.end, group=self.per)
         key, *names = selectors.TURNOVER_GROUPS[self.per]
         rows = []
-        for row in report.rows:
-            figures = selectors.turnover_figures(row, days=report.days)
+        for row in selectors.turnover_rows(start=period.since, end=period.until, group=self.per):
+            figures = selectors.turnover_figures(row, days=period.days)
             label = " · ".join(str(row[n]) for n in names if row[n]) or _("(none)")
             rows.append(
                 {
@@ -126,9 +125,9 @@ class StockValueReport(InventoryReport):
         key, name = selectors.STOCK_VALUE_GROUPS[self.per]
         if period.end >= timezone.localdate():  # now: the stock levels themselves (one grouped query)
             found = [(r[key], r[name], r["value"], r["units"]) for r in selectors.stock_value(group=self.per)]
-        else:  # then: the ledger up to the end of that day (inventory's turnover sums)
-            report = selectors.turnover_report(start=period.end, end=period.end, group=self.per)
-            found = [(r[key], r[name], r["closing_value"], r["closing_units"]) for r in report.rows]
+        else:  # then: today's levels less the ledger since the end of that day
+            rows = selectors.turnover_rows(start=period.until, end=period.until, group=self.per)
+            found = [(r[key], r[name], r["closing_value"], r["closing_units"]) for r in rows]
         return [
             {"key": k, "label": label or _("(none)"), "value": to_cents(value), "units": units}
             for k, label, value, units in found
