@@ -1,10 +1,10 @@
 """Inventory reports: turnover, stock value at cost, slow movers and dead stock.
 
-Stock value reads the current stock levels (one grouped query). Turnover (`turnover_rows`) gives inventory's
-turnover sums (inventory.selectors.turnover, which aggregates the ledger from its first row) from today's stock levels
-minus the ledger since the period's start, and uses inventory's `turnover_figures` for the ratios. Slow movers and dead stock read the stock ledger
-only inside the window: each stock row's sales of the last `days` days and its last sale are subqueries that the
-ledger's (sku, warehouse) index serves, so no query walks the whole ledger.
+Stock value reads the current stock levels (one grouped query). Turnover (`turnover_rows`) gives the sums of
+inventory's turnover (inventory.selectors.turnover, which aggregates the ledger from its first row) as today's stock
+levels minus the ledger since the period's start; inventory's `turnover_figures` makes the ratios. Slow movers and
+dead stock read each stock row's sales of the last `days` days and its last sale as subqueries that the ledger's
+(sku, warehouse) index serves, so no query walks the whole ledger.
 """
 
 from datetime import timedelta
