@@ -6,6 +6,7 @@ created. A ReportDelivery row per schedule and period (unique) is written before
 a second worker, finds it and sends nothing. A failed email removes the row so the next run tries again.
 """
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from shop.audit import record, snapshot
 from shop.errors import DomainError
 from shop.roles import ROLE_RULES
 
+logger = logging.getLogger(__name__)
 SCHEDULE_FIELDS = ["report", "frequency", "weekday", "send_at", "roles", "format", "is_active"]
 
 
@@ -146,5 +148,8 @@ def scheduled_reports_send(*, now=None) -> int:
     now = now or timezone.now()
     sent = 0
     for schedule in ReportSchedule.objects.filter(is_active=True).order_by("pk"):
-        sent += report_schedule_send(schedule=schedule, now=now) is not None
+        try:
+            sent += report_schedule_send(schedule=schedule, now=now) is not None
+        except Exception:  # one failing email (its period stays unsent, retried next run) stops no other
+            logger.exception("scheduled report %s could not be sent", schedule.pk)
     return sent

@@ -175,11 +175,7 @@ def test_turnover_from_levels_less_the_recent_ledger_equals_the_whole_ledger(sto
     key = queries.TURNOVER_GROUPS[group][0]
 
     def figures(rows):
-        return {
-            r[key]: tuple(D(r[f]).quantize(D("0.01")) for f in fields)
-            for r in rows
-            if any(r[f] for f in fields)
-        }
+        return {r[key]: tuple(D(r[f]).quantize(D("0.01")) for f in fields) for r in rows if any(r[f] for f in fields)}
 
     assert figures(queries.turnover_rows(start=start, end=end, group=group)) == figures(
         turnover(start=start, end=end, group=group)

@@ -208,3 +208,26 @@ def test_the_daily_sales_report_goes_to_finance(people):
     [message] = mail.outbox
     assert message.to == ["money@example.com"] and message.attachments[0][0].startswith("sales-channel-")
     assert "Net sales" in message.body
+
+
+def test_a_failed_email_is_retried_next_run_and_stops_no_other_schedule(people, stock, monkeypatch):
+    from django.core.mail import EmailMessage
+
+    _schedule(people["owner"], roles=["owner"])
+    _schedule(people["owner"], roles=["warehouse"], format="csv")
+    real_send = EmailMessage.send
+    calls = []
+
+    def flaky(self, *args, **kwargs):
+        calls.append(self.to)
+        if len(calls) == 1:
+            raise ConnectionError("smtp down")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", flaky)
+    now = _local(timezone.localdate(), 9, 0)
+    assert scheduled_reports_send(now=now) == 1  # the first failed, the second went
+    assert ReportDelivery.objects.count() == 1
+    assert scheduled_reports_send(now=now) == 1  # the failed one goes on the next run
+    assert scheduled_reports_send(now=now) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == ["boss@example.com", "clerk@example.com"]
