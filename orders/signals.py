@@ -11,7 +11,8 @@
 - `payment_method_default()`: sent at intake when the caller names no payment method; a receiver
   answers the code of the store's default method (payments: the first enabled one on its page).
 - `order_recorded(order, kind)`: sent INSIDE the transaction of every change a sales figure counts, with kind
-  "placed" (intake), "paid" (marked paid, or a COD order's money collected), "shipped", "cancel" or "close";
+  "placed" (intake), "paid" (marked paid, or a COD order's money collected), "shipped", "cancel" or "close",
+  or "province" (the address moved it to another province; with `previous_province`);
   reports/receivers.py updates its rollups in the same transaction, so a figure and its order commit together.
 - `order_payments_requested(order)`: sent when the order API shows an order; a receiver answers
   `{"paid_amount", "refunded_amount", "payments": [...]}` (payments: one query).

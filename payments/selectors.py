@@ -1,11 +1,9 @@
 """Reads shared by the payment pages, the API and reports."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from orders.models import OrderLine
 from payments.models import (
@@ -98,41 +96,14 @@ def reconciliation_lines(run):
     return ReconciliationLine.objects.filter(run=run).order_by("result", "transaction_id")
 
 
-def finance_summary(*, days=30, now=None) -> dict:
-    """Per method over the last `days`: payments, gross, fees, refunds; plus the work waiting."""
-    now = now or timezone.now()
-    since = now - timedelta(days=days)
-    rows = {
-        m.pk: {"method": m, "count": 0, "gross": Decimal("0"), "fees": Decimal("0"), "refunded": Decimal("0")}
-        for m in payment_methods()
-    }
-    captured = (
-        Payment.objects.filter(paid_at__gte=since, status__in=(Payment.Status.CAPTURED, Payment.Status.FLAGGED))
-        .values("method")
-        .annotate(n=Count("pk"), gross=Sum("amount"), fees=Sum("fee"))
-    )
-    for row in captured:
-        rows[row["method"]].update(count=row["n"], gross=row["gross"], fees=row["fees"])
-    refunded = (
-        Refund.objects.filter(status=Refund.Status.SUCCEEDED, confirmed_at__gte=since)
-        .values("payment__method")
-        .annotate(s=Sum("amount"))
-    )
-    for refund_row in refunded:
-        rows[refund_row["payment__method"]]["refunded"] = refund_row["s"]
-    for line in rows.values():
-        line["net"] = line["gross"] - line["fees"] - line["refunded"]
-    lines = list(rows.values())
-    totals = {key: sum((r[key] for r in lines), Decimal("0")) for key in ("gross", "fees", "refunded", "net")}
-    totals["count"] = sum(r["count"] for r in lines)
+def finance_summary() -> dict:
+    """The finance work waiting: refunds to approve and with the provider, flagged payments, risk holds.
+    (Turnover per method and per settlement batch is a report: the reports module reads it from payments.)"""
     waiting = Refund.objects.aggregate(
         requested=Count("pk", filter=Q(status=Refund.Status.REQUESTED)),
         in_flight=Count("pk", filter=Q(status__in=(Refund.Status.APPROVED, Refund.Status.SENDING, Refund.Status.SENT))),
     )
     return {
-        "days": days,
-        "rows": lines,
-        "totals": totals,
         "waiting": waiting,
         "flagged": Payment.objects.filter(status=Payment.Status.FLAGGED).count(),
         "held": RiskAssessment.objects.filter(decision=RiskAssessment.Decision.HELD).count(),

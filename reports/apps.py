@@ -15,6 +15,7 @@ class ReportsConfig(AppConfig):
         ("reports:sales-payment-method", _("Sales by payment method"), "reports.view_sales_reports"),
         ("reports:sales-hour", _("Sales by hour of day"), "reports.view_sales_reports"),
         ("reports:finance", _("Finance"), "reports.view_finance_report"),
+        ("reports:finance-method", _("Finance by payment method"), "reports.view_finance_report"),
         # analytics: inventory, staff, marketing, customers reports and scheduled emails
         ("reports:inventory-turnover", _("Stock turnover"), "reports.view_inventory_reports"),
         ("reports:inventory-stock-value", _("Stock value"), "reports.view_inventory_reports"),

@@ -9,8 +9,8 @@ from reports.services import rollup_order_recorded, rollup_payment_failure, roll
 
 
 @receiver(order_recorded, dispatch_uid="reports.rollups.order_recorded")
-def _order_recorded(sender, order, kind, **kwargs):
-    rollup_order_recorded(order=order, kind=kind)
+def _order_recorded(sender, order, kind, previous_province=None, **kwargs):
+    rollup_order_recorded(order=order, kind=kind, previous_province=previous_province)
 
 
 @receiver(refund_succeeded, dispatch_uid="reports.rollups.refund_succeeded")

@@ -29,6 +29,10 @@ def order_address_change(*, order, actor, **address) -> Order:
     order.save(update_fields=list(clean))
     _event(order, "address", actor=actor, message=order.address_text, data={"before": before})
     _audit(actor, "orders.address_change", order, before=before, after=clean)
+    if before.get("ship_province") != order.ship_province:  # the reports count its figures by province
+        signals.order_recorded.send(
+            sender=Order, order=order, kind="province", previous_province=before.get("ship_province")
+        )
     return order
 
 

@@ -101,6 +101,8 @@ class SalesHour(models.Model):
     orders_placed = models.IntegerField(_("orders placed"), default=0)
     orders_paid = models.IntegerField(_("orders paid"), default=0)
     paid = _money(_("GMV paid"))
+    gross = _money(_("gross"))
+    discounts = _money(_("discounts"))
     refunds = _money(_("refunds"))
     refund_count = models.IntegerField(_("refunds made"), default=0)
     cancellations = models.IntegerField(_("cancellations"), default=0)

@@ -64,13 +64,8 @@ def _local(moment) -> tuple[date, int]:
     return local.date(), local.hour
 
 
-def _day_key(order, day) -> dict:
-    return {
-        "day": day,
-        "channel": order.channel,
-        "province": order.ship_province,
-        "payment_method": order.payment_method,
-    }
+def _day_key(order, day, province) -> dict:
+    return {"day": day, "channel": order.channel, "province": province, "payment_method": order.payment_method}
 
 
 def ship_seconds(order) -> int:
@@ -79,53 +74,111 @@ def ship_seconds(order) -> int:
     return int(order.shipped_at.timestamp()) - int(start.timestamp())
 
 
-@transaction.atomic
-def rollup_order_recorded(*, order, kind) -> None:
-    """One order event (orders.signals.order_recorded kinds) into the rollups."""
+def _day_rows(order, province, kind) -> list[tuple]:
+    """(model, key, figures) of the province-keyed rows (SalesDay, SalesDaySku) one order event adds."""
+    channel = order.channel
     if kind == "placed":
-        day, hour = _local(order.placed_at)
-        _bump(SalesDay, _day_key(order, day), {"orders_placed": 1})
-        _bump(SalesHour, {"day": day, "hour": hour}, {"orders_placed": 1})
-    elif kind == "paid":
-        day, hour = _local(order.paid_at)
+        day, _h = _local(order.placed_at)
+        return [(SalesDay, _day_key(order, day, province), {"orders_placed": 1})]
+    if kind == "paid":
+        day, _h = _local(order.paid_at)
         lines = list(
             OrderLine.objects.filter(order_id=order.pk).values_list("sku_id", "quantity", "line_total", "discount")
         )
-        units = sum(q for _sku, q, _t, _d in lines)
-        _bump(
-            SalesDay,
-            _day_key(order, day),
-            {
-                "orders_paid": 1,
-                "units": units,
-                "gross": order.subtotal,
-                "discounts": order.discount,
-                "shipping": order.shipping_fee,
-                "adjustments": order.adjustment,
-                "paid": order.total,
-            },
-        )
+        figures = {
+            "orders_paid": 1,
+            "units": sum(q for _sku, q, _t, _d in lines),
+            "gross": order.subtotal,
+            "discounts": order.discount,
+            "shipping": order.shipping_fee,
+            "adjustments": order.adjustment,
+            "paid": order.total,
+        }
+        rows: list[tuple] = [(SalesDay, _day_key(order, day, province), figures)]
         per_sku: dict = defaultdict(lambda: [0, ZERO, ZERO])
         for sku_id, quantity, line_total, discount in lines:
-            figures = per_sku[sku_id]
-            figures[0] += quantity
-            figures[1] += line_total + discount
-            figures[2] += discount
+            sku_figures = per_sku[sku_id]
+            sku_figures[0] += quantity
+            sku_figures[1] += line_total + discount
+            sku_figures[2] += discount
         for sku_id in sorted(per_sku):  # one order of keys: two orders never wait on each other's rows in turn
             quantity, gross, discount = per_sku[sku_id]
-            _bump(
-                SalesDaySku,
-                {"day": day, "sku_id": sku_id, "channel": order.channel, "province": order.ship_province},
-                {"orders_paid": 1, "units": quantity, "gross": gross, "discounts": discount},
+            key = {"day": day, "sku_id": sku_id, "channel": channel, "province": province}
+            rows.append(
+                (SalesDaySku, key, {"orders_paid": 1, "units": quantity, "gross": gross, "discounts": discount})
             )
-        _bump(SalesHour, {"day": day, "hour": hour}, {"orders_paid": 1, "paid": order.total})
-    elif kind in ("cancel", "close"):
-        day, hour = _local(order.cancelled_at)
-        _bump(SalesDay, _day_key(order, day), {"cancellations": 1, "cancelled_paid": 1 if order.paid_at else 0})
-        _bump(SalesHour, {"day": day, "hour": hour}, {"cancellations": 1})
-    elif kind == "shipped":
-        day, hour = _local(order.shipped_at)
-        _bump(SalesHour, {"day": day, "hour": hour}, {"shipped": 1, "ship_seconds": ship_seconds(order)})
+        return rows
+    if kind in ("cancel", "close"):
+        day, _h = _local(order.cancelled_at)
+        figures = {"cancellations": 1, "cancelled_paid": 1 if order.paid_at else 0}
+        return [(SalesDay, _day_key(order, day, province), figures)]
+    return []
+
+
+def _refund_rows(refund, order, province) -> list[tuple]:
+    if refund.source in EXCLUDED_REFUND_SOURCES:
+        return []
+    day, _h = _local(refund.confirmed_at)
+    rows: list[tuple] = [(SalesDay, _day_key(order, day, province), {"refunds": refund.amount, "refund_count": 1})]
+    for sku_id, amount, units in sorted(refund_line_shares(refund, _order_lines(order.pk))):
+        key = {"day": day, "sku_id": sku_id, "channel": order.channel, "province": province}
+        rows.append((SalesDaySku, key, {"refunds": amount, "refund_units": units}))
+    return rows
+
+
+def _apply(rows, sign=1) -> None:
+    for model, key, figures in rows:
+        _bump(model, key, {f: v * sign for f, v in figures.items()})
+
+
+@transaction.atomic
+def rollup_order_recorded(*, order, kind, previous_province=None) -> None:
+    """One order event (orders.signals.order_recorded kinds) into the rollups. Kind "province" (the address
+    changed before shipping) moves everything the order counted so far from the previous province to its new
+    one, so the rows stay equal to a rebuild, which reads the order's province as it is now."""
+    if kind == "province":
+        _order_move(order, previous_province)
+        return
+    _apply(_day_rows(order, order.ship_province, kind))
+    hour_figures = {
+        "placed": lambda: (order.placed_at, {"orders_placed": 1}),
+        "paid": lambda: (
+            order.paid_at,
+            {"orders_paid": 1, "paid": order.total, "gross": order.subtotal, "discounts": order.discount},
+        ),
+        "cancel": lambda: (order.cancelled_at, {"cancellations": 1}),
+        "close": lambda: (order.cancelled_at, {"cancellations": 1}),
+        "shipped": lambda: (order.shipped_at, {"shipped": 1, "ship_seconds": ship_seconds(order)}),
+    }.get(kind)
+    if hour_figures:
+        moment, figures = hour_figures()
+        day, hour = _local(moment)
+        _bump(SalesHour, {"day": day, "hour": hour}, figures)
+
+
+def _order_move(order, previous_province) -> None:
+    if previous_province is None or previous_province == order.ship_province:
+        return
+    kinds = ["placed"] + (["paid"] if order.paid_at else []) + (["cancel"] if order.cancelled_at else [])
+    refunds = list(
+        Refund.objects.filter(order_id=order.pk, status=Refund.Status.SUCCEEDED).only(
+            "amount", "lines", "source", "confirmed_at"
+        )
+    )
+    for province, sign in ((previous_province, -1), (order.ship_province, 1)):
+        rows = [row for kind in kinds for row in _day_rows(order, province, kind)]
+        rows += [row for refund in refunds for row in _refund_rows(refund, order, province)]
+        _apply(rows, sign)
+        if sign < 0:
+            _drop_empty(rows)
+
+
+def _drop_empty(rows) -> None:
+    """Delete the rows a move left at zero (a rebuild would not have them)."""
+    for model, key, _figures in rows:
+        zero = {f.name: 0 for f in model._meta.concrete_fields if f.name not in key and not f.primary_key}
+        zero.pop("sku", None)
+        model.objects.filter(**key, **zero).delete()
 
 
 def refund_line_shares(refund, lines) -> list[tuple[int, Decimal, int]]:
@@ -163,14 +216,8 @@ def rollup_refund_succeeded(*, refund) -> None:
     if refund.source in EXCLUDED_REFUND_SOURCES:
         return
     order = refund.order
+    _apply(_refund_rows(refund, order, order.ship_province))
     day, hour = _local(refund.confirmed_at)
-    _bump(SalesDay, _day_key(order, day), {"refunds": refund.amount, "refund_count": 1})
-    for sku_id, amount, units in sorted(refund_line_shares(refund, _order_lines(order.pk))):
-        _bump(
-            SalesDaySku,
-            {"day": day, "sku_id": sku_id, "channel": order.channel, "province": order.ship_province},
-            {"refunds": amount, "refund_units": units},
-        )
     _bump(SalesHour, {"day": day, "hour": hour}, {"refunds": refund.amount, "refund_count": 1})
 
 
@@ -230,6 +277,8 @@ HOUR_METRICS = [
     "orders_placed",
     "orders_paid",
     "paid",
+    "gross",
+    "discounts",
     "refunds",
     "refund_count",
     "cancellations",
@@ -384,7 +433,7 @@ def rollups_rebuild(*, start: date, end: date, actor=None) -> dict:
             _select(
                 hour_keys("o.paid_at"),
                 HOUR_METRICS,
-                {"orders_paid": "1", "paid": "o.total"},
+                {"orders_paid": "1", "paid": "o.total", "gross": "o.subtotal", "discounts": "o.discount"},
                 order,
                 between.format(col="o.paid_at"),
                 rng,

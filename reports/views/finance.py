@@ -148,4 +148,45 @@ class FinanceReport(Report):
         return dict(days)
 
 
-REPORTS = [FinanceReport]
+def method_rows(period) -> list[dict]:
+    """Per payment method: payments paid in the period (gross, fees, their orders' discounts) and refunds
+    confirmed in it (what the payments module's old summary showed, now with any period)."""
+    db = read_alias()
+    paid = {
+        r["method"]: r
+        for r in _payments(db)
+        .filter(paid_at__gte=period.since, paid_at__lt=period.until)
+        .values("method")
+        .annotate(gross=Sum("amount"), fees=Sum("fee"), discounts=Sum("order__discount"), payments=Count("pk"))
+    }
+    refunded = {
+        r["payment__method"]: r
+        for r in _refunds(db, period).values("payment__method").annotate(s=Sum("amount"), n=Count("pk"))
+    }
+    rows = []
+    for method in PaymentMethod.objects.using(db).order_by("position", "pk"):
+        if method.pk not in paid and method.pk not in refunded:
+            continue
+        refund = refunded.get(method.pk, {})
+        row = _row(method.code, method.name, paid.get(method.pk, {}), refund.get("s") or ZERO, refund.get("n") or 0,
+                   settled=None)  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+class FinanceByMethod(FinanceReport):
+    slug = "finance-method"
+    title = gettext_lazy("Finance by payment method")
+    description = gettext_lazy(
+        "Payments received in the period per method (gross, fees, the discounts of those orders), refunds "
+        "confirmed in the period, and net = gross − fees − refunds."
+    )
+    dimension = gettext_lazy("Payment method")
+    previous_only_rows = True
+    measures = [m for m in FinanceReport.measures if m.key != "settled"]
+
+    def rows(self, period):
+        return method_rows(period)
+
+
+REPORTS = [FinanceReport, FinanceByMethod]

@@ -50,10 +50,8 @@ class OrderSalesReport(SalesReport):
         return value
 
     def rows(self, period):
-        return [
-            {"key": r[self.field], "label": self.label(r[self.field]), **r}
-            for r in selectors.sales_by(period, self.field)
-        ]
+        rows = selectors.sales_by(period, self.field)
+        return [{"key": r[self.field], "label": self.label(r[self.field]), **r} for r in rows]
 
 
 class SalesByChannel(OrderSalesReport):

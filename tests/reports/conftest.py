@@ -153,6 +153,16 @@ def store(clock, catalogue, owner, django_capture_on_commit_callbacks):
             assert refund.status == Refund.Status.SUCCEEDED
             return refund
 
+        def move(self, order, when, province):
+            """The customer moves the parcel to another province before it ships."""
+            from orders.services import order_address_change
+
+            clock.at(when)
+            address = {"name": "王五", "phone": order.ship_phone, "province": province, "city": "市", "district": "区",
+                       "detail": "新路 1 号"}  # fmt: skip
+            order_address_change(order=order, actor=owner, **address)
+            return Order.objects.get(pk=order.pk)
+
         def ship(self, order, when):
             clock.at(when)
             with django_capture_on_commit_callbacks(execute=True):

@@ -70,3 +70,19 @@ def test_the_page_renders_with_its_comparison(owner_client, money):
 
 def test_operations_may_not_open_the_finance_report(client_as, money):
     assert client_as("operations").get(reverse("reports:finance")).status_code == 403
+
+
+def test_by_payment_method_equals_the_payments(client_as, money):
+    response = client_as("finance").get(
+        reverse("reports:finance-method"), {**PERIOD, "export": "csv"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    table = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    for method in ("alipay", "wechat"):
+        payments = Payment.objects.filter(method__code=method, status=Payment.Status.CAPTURED)
+        name = payments.first().method.name
+        assert Decimal(table[name]["Gross"]) == payments.aggregate(s=Sum("amount"))["s"]
+        assert Decimal(table[name]["Fees"]) == payments.aggregate(s=Sum("fee"))["s"]
+    alipay = Payment.objects.filter(method__code="alipay").first().method.name
+    assert Decimal(table[alipay]["Refunds"]) == Decimal("20.05")
+    assert table["Total"]["Payments"] == "4"

@@ -54,6 +54,8 @@ def history(store):
     line = OrderLine.objects.filter(order=o["midnight"], sku_code="RPT-SHIRT").get()
     store.refund(o["midnight"], local(2026, 11, 13, 0, 10), lines={line.pk: 1})
     store.refund(o["late"], local(2026, 11, 13, 23, 59), amount=Decimal("10.01"))
+    # The refunded, unshipped midnight order moves from 广东 to 江苏: all its figures move with it.
+    store.move(o["midnight"], local(2026, 11, 13, 23, 59, 30), "江苏")
     return {k: Order.objects.get(pk=v.pk) for k, v in o.items()}
 
 
@@ -132,6 +134,8 @@ def raw_hours() -> dict:
         if o.paid_at:
             figures[_hour(o.paid_at)]["orders_paid"] += 1
             figures[_hour(o.paid_at)]["paid"] += o.total
+            figures[_hour(o.paid_at)]["gross"] += o.subtotal
+            figures[_hour(o.paid_at)]["discounts"] += o.discount
         if o.cancelled_at:
             figures[_hour(o.cancelled_at)]["cancellations"] += 1
         if o.shipped_at:
@@ -188,8 +192,9 @@ def test_the_awkward_cases_land_on_the_day_they_happened(history):
     late, midnight, cancelled = history["late"], history["midnight"], history["cancelled"]
     # Paid 23:59:30 local (15:59:30 UTC) is day 1; paid 00:00:30 local is day 2, though placed on day 1.
     assert day(D1, channel="app")["paid"] == late.total
-    assert day(D1, province="广东")["orders_placed"] == 2
-    assert day(D2, province="广东")["orders_paid"] == 1 and day(D2, province="广东")["paid"] == midnight.total
+    assert day(D1, province="广东")["orders_placed"] == 1 and day(D1, province="江苏")["orders_placed"] == 1
+    assert day(D2, province="江苏")["orders_paid"] == 1 and day(D2, province="江苏")["paid"] == midnight.total
+    assert not SalesDay.objects.filter(province="广东", day=D2).exists()  # moved, and no empty row left
     # The cancelled order's sale stays on day 1; its cancellation and refund land on day 3.
     assert day(D1, payment_method="wechat")["paid"] == cancelled.total
     assert day(D3, payment_method="wechat")["refunds"] == cancelled.total

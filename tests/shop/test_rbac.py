@@ -245,7 +245,7 @@ REPORTS_SALES = {
     "reports:sales-payment-method",
     "reports:sales-hour",
 }
-REPORTS_FINANCE = {"reports:finance"}
+REPORTS_FINANCE = {"reports:finance", "reports:finance-method"}
 # -- end reports: rollups --
 # -- reports: inventory, staff, marketing, customers reports and scheduled emails (analytics) ------------------
 REPORTS_INVENTORY = {  # warehouse, operations, finance (stock at cost), owner
