@@ -231,3 +231,11 @@ def test_a_failed_email_is_retried_next_run_and_stops_no_other_schedule(people, 
     assert scheduled_reports_send(now=now) == 1  # the failed one goes on the next run
     assert scheduled_reports_send(now=now) == 0
     assert sorted(m.to[0] for m in mail.outbox) == ["boss@example.com", "clerk@example.com"]
+
+
+@pytest.mark.parametrize("slug", sorted(schedulable_reports()))
+def test_every_schedulable_report_builds_its_email(people, slug):
+    _schedule(people["owner"], report=slug, roles=["owner"], format="xlsx")
+    assert scheduled_reports_send(now=_local(timezone.localdate(), 8, 5)) == 1
+    [message] = mail.outbox
+    assert message.attachments[0][0].startswith(slug) and message.body.strip()
