@@ -92,3 +92,9 @@ class CustomersConfig(AppConfig):
                 "permission": "customers.view_customer",
             }
         ]
+
+    def invariants(self):
+        """DESIGN §3's points invariant (shop.invariants): empty when every balance equals its ledger."""
+        from customers.selectors import points_ledger_mismatches
+
+        return {"customers: points balances that differ from their ledger or open lots": points_ledger_mismatches()}

@@ -1,11 +1,9 @@
 """Handlers of customers' own signals; each only queues a customers task (connected in CustomersConfig.ready)."""
 
-from functools import partial
-
-from django.db import transaction
 from django.dispatch import receiver
 
 from customers.signals import tier_changed
+from shop.outbox import enqueue
 
 
 @receiver(tier_changed, dispatch_uid="customers.tier_change_notice")
@@ -16,12 +14,10 @@ def tier_change_notice(sender, customer, from_tier=None, to_tier=None, reason=""
 
     if to_tier is None or (from_tier is not None and from_tier.rank >= to_tier.rank):
         return  # a downgrade (or leaving every tier) is not announced
-    transaction.on_commit(
-        partial(
-            task.delay,
-            customer_id=customer.pk,
-            from_tier_id=getattr(from_tier, "pk", None),
-            to_tier_id=getattr(to_tier, "pk", None),
-        ),
+    enqueue(
+        task,
+        customer_id=customer.pk,
+        from_tier_id=getattr(from_tier, "pk", None),
+        to_tier_id=getattr(to_tier, "pk", None),
         robust=True,  # a failed notice is logged (and its OutboundMessage row says why); the tier change stands
     )

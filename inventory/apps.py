@@ -60,3 +60,17 @@ class InventoryConfig(AppConfig):
                 "permission": "inventory.view_stocklevel",
             }
         ]
+
+    def invariants(self):
+        """DESIGN §3's stock invariants (shop.invariants): each queryset is empty when all is well."""
+        from django.db.models import F
+
+        from inventory import selectors
+        from inventory.models import StockLevel
+
+        return {
+            "inventory: stock rows whose ledger does not sum to on-hand and reserved": selectors.ledger_mismatches(),
+            "inventory: SKU stock rollups that differ from their warehouses' rows": selectors.rollup_mismatches(),
+            "inventory: stock rows whose batches do not sum to their on-hand": selectors.batch_mismatches(),
+            "inventory: stock rows with negative available stock": StockLevel.objects.filter(reserved__gt=F("on_hand")),
+        }

@@ -153,3 +153,9 @@ class OrdersConfig(AppConfig):
                 "permission": "orders.view_order",
             },
         ]
+
+    def invariants(self):
+        """DESIGN §3's state-machine invariant (shop.invariants): empty when every status is explained."""
+        from orders.selectors import timeline_mismatches
+
+        return {"orders: orders whose status is not where their timeline's last move left them": timeline_mismatches()}

@@ -87,7 +87,7 @@ def release_flash_stock(sender, item, actor=None, reason="", **kwargs):
 @receiver(group_buy_failed, dispatch_uid="orders.group_buy_failed")
 def cancel_failed_group(sender, group, order_numbers, **kwargs):
     """Cancel (unpaid: close) each member's open order; `_cancel` releases the stock and, for a paid order,
-    requests its refund after commit (orders.signals.refund_requested -> payments, once per order)."""
+    requests its refund in the same transaction (orders.signals.refund_requested -> payments, once per order)."""
     reason = _("Group buy %(id)s did not fill in time") % {"id": group.pk}
     orders = Order.objects.select_for_update().filter(number__in=order_numbers, status__in=UNSHIPPED).order_by("pk")
     for order in orders:

@@ -13,8 +13,10 @@ from django.db.models import (
     F,
     Max,
     Min,
+    OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Sum,
     Value,
 )
@@ -391,3 +393,15 @@ def staff_shipping_figures(*, start, end) -> dict:
         .annotate(shipped=Count("order_id", distinct=True), time_to_ship=Avg(waited))
     )
     return {row["actor_id"]: {"shipped": row["shipped"], "time_to_ship": row["time_to_ship"]} for row in rows}
+
+
+# -- invariants (DESIGN §3; shop.invariants) -----------------------------------------------------------------
+def timeline_mismatches():
+    """Orders whose status is not where their timeline's last status change left them: always empty unless
+    something bypassed the state machine."""
+    last = OrderEvent.objects.filter(order=OuterRef("pk")).exclude(to_status="").order_by("-created_at", "-id")
+    return (
+        Order.objects.annotate(timeline_status=Subquery(last.values("to_status")[:1]))
+        .exclude(status=Coalesce("timeline_status", Value("")))
+        .order_by("pk")
+    )

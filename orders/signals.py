@@ -3,7 +3,8 @@
 - `order_placing(order, quote)`: sent inside intake before it commits; a receiver may raise
   shop.errors.RuleRefused (payment method off, limit broken) and the whole intake rolls back.
 - `order_paid(order)`: sent on commit after an order is marked paid.
-- `refund_requested(order, amount, reason)`: sent on commit when a paid order is cancelled.
+- `refund_requested(order, amount, reason)`: sent inside the cancellation's transaction when a paid order is
+  cancelled, so the refund request is written with it (a broker outage after the commit cannot lose it).
 - `order_completed(order)`: sent on commit when an order completes; orders/receivers.py grants its points
   (customers.services.points_earn_for_order).
 - `order_risk_held(order, actor, note)`: sent inside the transaction that puts an order on risk hold,

@@ -69,3 +69,14 @@ class PaymentsConfig(AppConfig):
                 "permission": "payments.view_riskassessment",
             },
         ]
+
+    def invariants(self):
+        """DESIGN §3's money invariants (shop.invariants): each queryset is empty when all is well."""
+        from payments import selectors
+
+        return {
+            "payments: payments whose refunds exceed the capture or differ from their refund rows": (
+                selectors.refund_mismatches()
+            ),
+            "payments: paid orders without exactly one captured payment": selectors.paid_orders_without_one_capture(),
+        }

@@ -1,9 +1,10 @@
 """Handlers of the orders signals (DESIGN §1: orders never imports payments).
 
 `order_placing` runs inside intake and may refuse the order, so it calls the service directly.
-`order_paid` and `refund_requested` arrive after the order's transaction committed: they hand the
-work to a task (which only calls a service), so a failure here never breaks the caller's response
-and the work is retried.
+`refund_requested` arrives inside the cancellation's transaction and writes the refund request there, so the
+request commits with the cancellation or not at all (no queue between them to lose it). `order_paid` arrives after
+the order's transaction committed and hands the risk scoring to a task; the `risk_sweep` job scores any paid order
+whose task never ran.
 """
 
 from django.dispatch import receiver
@@ -18,6 +19,7 @@ from orders.signals import (
     refund_requested,
 )
 from payments import selectors, services, tasks
+from shop.outbox import enqueue
 
 
 @receiver(order_placing, dispatch_uid="payments.check_method")
@@ -30,12 +32,12 @@ def check_payment_method(sender, order, **kwargs):
 
 @receiver(order_paid, dispatch_uid="payments.assess_risk")
 def assess_risk(sender, order, **kwargs):
-    tasks.risk_assess.delay(order.pk)
+    enqueue(tasks.risk_assess, order.pk)
 
 
 @receiver(refund_requested, dispatch_uid="payments.request_refund")
 def request_refund(sender, order, amount, reason="", **kwargs):
-    tasks.refund_request_for_order.delay(order.pk, str(amount), str(reason or ""))
+    services.refund_request_for_order(order=order, amount=amount, reason=str(reason or ""))
 
 
 @receiver(order_risk_held, dispatch_uid="payments.risk_hold")

@@ -2,10 +2,10 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from orders.models import OrderLine
+from orders.models import Order, OrderLine
 from payments.models import (
     BlacklistEntry,
     Payment,
@@ -127,3 +127,37 @@ def staff_refund_figures(*, start, end) -> dict:
         .annotate(approved=Count("id"), amount=Coalesce(Sum("amount"), zero))
     )
     return {row["decided_by_id"]: {"approved": row["approved"], "amount": row["amount"]} for row in rows}
+
+
+# -- invariants (DESIGN §3; shop.invariants) -----------------------------------------------------------------
+def refund_mismatches():
+    """Payments whose requested or refunded totals are not the sums of their refunds, or exceed the capture:
+    always empty unless something bypassed the services."""
+
+    def total(*statuses):
+        rows = (
+            Refund.objects.filter(payment=OuterRef("pk"), status__in=statuses)
+            .order_by()
+            .values("payment")
+            .annotate(s=Sum("amount"))
+            .values("s")
+        )
+        return Coalesce(Subquery(rows, output_field=DecimalField()), Decimal("0"))
+
+    status = Refund.Status
+    return (
+        Payment.objects.annotate(open_sum=total(*Refund.OPEN, status.SUCCEEDED), done_sum=total(status.SUCCEEDED))
+        .filter(Q(refund_reserved__gt=F("amount")) | ~Q(refund_reserved=F("open_sum")) | ~Q(refunded=F("done_sum")))
+        .order_by("pk")
+    )
+
+
+def paid_orders_without_one_capture():
+    """Paid orders that do not have exactly one captured payment (a cash-on-delivery order counts once the carrier
+    collected it): always empty unless something bypassed the services."""
+    return (
+        Order.objects.filter(paid_at__isnull=False)
+        .annotate(captured=Count("payments", filter=Q(payments__status=Payment.Status.CAPTURED)))
+        .exclude(captured=1)
+        .order_by("pk")
+    )

@@ -1,7 +1,5 @@
 """Payment jobs and tasks: each only calls a service and is safe to run twice."""
 
-from decimal import Decimal
-
 from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
@@ -15,6 +13,12 @@ from shop.jobs import crontab, job, schedule
 @job("refund_timeouts", schedule(15 * 60))
 def refund_timeouts():
     return services.refund_timeouts_run(now=timezone.now())
+
+
+@job("risk_sweep", schedule(15 * 60))
+def risk_sweep():
+    """Paid orders whose risk-scoring task was lost (a broker outage after their payment) are scored now."""
+    return services.risk_sweep(now=timezone.now())
 
 
 @job("settle_payments", crontab(hour=2, minute=0))
@@ -44,18 +48,3 @@ def refund_send(refund_id):
 def risk_assess(order_id):
     """Score a paid order (once: a second run finds the assessment)."""
     return services.risk_assess(order=Order.objects.get(pk=order_id)).decision
-
-
-@shared_task(
-    name="houtai.payments.refund_request_for_order",
-    acks_late=True,
-    max_retries=5,
-    retry_backoff=True,
-    autoretry_for=(OperationalError,),
-)
-def refund_request_for_order(order_id, amount, reason):
-    """Queue the refund of a cancelled paid order (once per order)."""
-    refunds = services.refund_request_for_order(
-        order=Order.objects.get(pk=order_id), amount=Decimal(amount), reason=reason
-    )
-    return [refund.pk for refund in refunds]

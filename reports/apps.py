@@ -30,3 +30,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from reports import receivers  # noqa: F401  (rollups: orders' and payments' events)
+
+    def invariants(self):
+        """shop.invariants: the last week's sales rollups against the orders paid (empty when all is well)."""
+        from reports.selectors import rollup_mismatches
+
+        return {"reports: days whose sales rollup differs from the orders paid that day": rollup_mismatches()}

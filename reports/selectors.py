@@ -7,13 +7,15 @@ Every function takes a reports.periods.Period (local days, inclusive) and reads 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, Sum
 
 from catalog.models import Brand, Category, Product
-from reports.models import SalesDay, SalesDaySku, SalesHour
+from reports.models import SalesDay, SalesDaySku, SalesHour, SalesMonth
+from reports.periods import day_start
 from reports.routers import read_alias
 
 ZERO = Decimal("0.00")
@@ -37,10 +39,41 @@ def _with_net(row: dict) -> dict:
     return row
 
 
+def month_split(period) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """The period as ([day ranges read from SalesDay], (first month, last month) read from SalesMonth)."""
+    start, end = period.start, period.end
+    first_full = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    last_full = (end + timedelta(days=1)).replace(day=1) - timedelta(days=1)  # last day of the last whole month
+    if first_full > last_full:
+        return [(start, end)], None
+    edges = [(start, first_full - timedelta(days=1)), (last_full + timedelta(days=1), end)]
+    return [(a, b) for a, b in edges if a <= b], (first_full, last_full.replace(day=1))
+
+
 def sales_by(period, field: str) -> list[dict]:
-    """Order-level figures per value of `field` (channel, province, payment_method, day)."""
-    rows = _in(period, SalesDay.objects).values(field).annotate(**{f: Sum(f) for f in ORDER_FIGURES}).order_by(field)
-    return [_with_net(dict(r)) for r in rows]
+    """Order-level figures per value of `field` (channel, province, payment_method): the whole months of the
+    period from SalesMonth, its first and last days from SalesDay."""
+    edges, months = month_split(period)
+    sums = {f: Sum(f) for f in ORDER_FIGURES}
+    db = read_alias()
+    parts = [SalesDay.objects.using(db).filter(day__gte=a, day__lte=b) for a, b in edges]
+    if months:
+        parts.append(SalesMonth.objects.using(db).filter(month__gte=months[0], month__lte=months[1]))
+    rows = [dict(r) for qs in parts for r in qs.values(field).annotate(**sums).order_by(field)]
+    return sum_rows(rows, field)
+
+
+def sum_rows(rows, by: str, figures=ORDER_FIGURES) -> list[dict]:
+    """Add up rows by one of their keys (money stays Decimal), with net."""
+    totals: dict = {}
+    for row in rows:
+        key = row[by]
+        if key not in totals:
+            totals[key] = {by: key, **{f: row[f] or 0 for f in figures}}
+        else:
+            for f in figures:
+                totals[key][f] += row[f] or 0
+    return [_with_net(totals[k]) for k in totals]
 
 
 def sales_totals(period) -> dict:
@@ -128,3 +161,34 @@ def category_rollup(period, parent: Category | None) -> list[dict]:
         for f in SKU_FIGURES:
             totals[key][f] = totals[key][f] + (figures[f] or 0)
     return [{"key": key, "label": labels[key], **_with_net(dict(figures))} for key, figures in totals.items()]
+
+
+# -- invariants (DESIGN §3; shop.invariants) ---------------------------------------------------------------
+def rollup_mismatches(*, days=7, today=None) -> list[str]:
+    """The local days of the last `days` whose SalesDay figures (orders paid, gross, discounts, paid) differ
+    from the orders paid that day: a lost event or a write that bypassed the services."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from orders.models import Order
+
+    today = today or timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    since = day_start(start)
+    raw = {
+        r["day"]: (r["n"], r["g"], r["d"], r["p"])
+        for r in Order.objects.filter(paid_at__gte=since)
+        .annotate(day=TruncDate("paid_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("pk"), g=Sum("subtotal"), d=Sum("discount"), p=Sum("total"))
+    }
+    rolled = {
+        r["day"]: (r["n"], r["g"], r["d"], r["p"])
+        for r in SalesDay.objects.filter(day__gte=start)
+        .values("day")
+        .annotate(n=Sum("orders_paid"), g=Sum("gross"), d=Sum("discounts"), p=Sum("paid"))
+        if r["n"]
+    }
+    return [f"{day}: rollup {rolled.get(day)} orders {raw.get(day)}" for day in sorted(set(raw) | set(rolled))
+            if raw.get(day) != rolled.get(day)]  # fmt: skip

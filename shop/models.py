@@ -258,3 +258,29 @@ class JobRun(models.Model):
     @property
     def percent(self):
         return 100 if self.state == self.State.DONE else (int(100 * self.done / self.total) if self.total else 0)
+
+
+class OutboxTask(models.Model):
+    """A task queued by a use case, written in the use case's own transaction (shop.outbox.enqueue): sent to the
+    broker after the commit, and again by the `outbox_dispatch` job if the broker was down then."""
+
+    task = models.CharField(_("task"), max_length=150)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("queued task")
+        verbose_name_plural = _("queued tasks")
+        ordering = ["id"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["id"], name="shop_outbox_unsent", condition=models.Q(sent_at__isnull=True)),
+            models.Index(fields=["sent_at"], name="shop_outbox_sent_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.task} {self.args} {self.kwargs}"

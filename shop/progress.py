@@ -2,7 +2,7 @@
 
 run = progress.start(kind="catalog.import", label=_("Import products"), user=request.user,
                      return_url=reverse("catalog:product_list"))
-transaction.on_commit(partial(import_task.delay, run.pk, ...))
+enqueue(import_task, run.pk, ...)      # shop.outbox: sent after the commit, never lost
 return redirect(run)              # the page with the bar; it polls progress.json
 
 # in the task's service:

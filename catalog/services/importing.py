@@ -1,6 +1,5 @@
 """Importing the product file (CSV/XLSX) as a background run: every row checked, all or nothing."""
 
-from functools import partial
 from uuid import uuid4
 
 from django.core.files.base import ContentFile
@@ -24,6 +23,7 @@ from catalog.services.skus import _options_label, _validate_sku_rows
 from catalog.transfer import LIST_SEPARATOR, FormatError, read_rows, write_error_report
 from shop import progress
 from shop.audit import record, snapshot
+from shop.outbox import enqueue
 
 
 # -- import -----------------------------------------------------------------------------------------
@@ -275,5 +275,5 @@ def products_import_start(*, actor, upload):
         user=actor,
         return_url=reverse("catalog:product_list"),
     )
-    transaction.on_commit(partial(import_products.delay, run.pk, path, upload.name, actor.pk))
+    enqueue(import_products, run.pk, path, upload.name, actor.pk)
     return run

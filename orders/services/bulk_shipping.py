@@ -8,7 +8,6 @@ is refused with its row count, never cut.
 import csv
 import io
 from dataclasses import dataclass
-from functools import partial
 from uuid import uuid4
 
 from django.contrib.auth import get_user_model
@@ -25,6 +24,7 @@ from shop import progress
 from shop.actors import Actor
 from shop.errors import DomainError
 from shop.models import JobRun
+from shop.outbox import enqueue
 
 MAX_ROWS = 20_000  # rows of one file; split a longer one
 SYNC_ROWS = 100  # more rows than this ship in a background run
@@ -69,7 +69,7 @@ def orders_ship_csv_upload(*, text, actor) -> ShipCsvStarted:
             total=len(rows),
             return_url=reverse("orders:order_list"),
         )
-        transaction.on_commit(partial(tasks.ship_csv.delay, run.pk, path, user.pk if user else None))
+        enqueue(tasks.ship_csv, run.pk, path, user.pk if user else None)
     return ShipCsvStarted(run=run)
 
 

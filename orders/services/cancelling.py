@@ -1,7 +1,5 @@
 """Cancelling an unshipped order (by staff, or by the customer while unpaid); closing shares `_cancel`."""
 
-from functools import partial
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -46,10 +44,8 @@ def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
     if order.merged_into_id:
         order.merged_into = None
         order.save(update_fields=["merged_into"])
-    if was_paid:
-        transaction.on_commit(
-            partial(signals.refund_requested.send, sender=Order, order=order, amount=order.total, reason=reason)
-        )
+    if was_paid:  # in this transaction: the refund row commits with the cancellation or not at all
+        signals.refund_requested.send(sender=Order, order=order, amount=order.total, reason=reason)
     return order
 
 

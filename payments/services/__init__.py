@@ -44,6 +44,7 @@ from payments.services.risk import (
     risk_rule_update,
     risk_settings,
     risk_settings_update,
+    risk_sweep,
 )
 from payments.services.settlement import (
     MAX_STATEMENT_ROWS,
@@ -79,6 +80,7 @@ __all__ = [
     "refund_timeouts_run",
     "risk_approve",
     "risk_assess",
+    "risk_sweep",
     "risk_assess_at_intake",
     "risk_hold_record",
     "risk_reject",

@@ -5,7 +5,6 @@ guarded UPDATE backed by a check constraint: refunds never exceed the capture.
 """
 
 from decimal import Decimal, InvalidOperation
-from functools import partial
 
 from django.db import transaction
 from django.db.models import F
@@ -23,6 +22,7 @@ from shop.actors import Actor
 from shop.audit import record
 from shop.errors import DomainError, RuleRefused
 from shop.money import to_cents
+from shop.outbox import enqueue
 
 
 def _refund_lines(payment, lines) -> tuple[Decimal, list]:
@@ -135,9 +135,13 @@ def refund_request(
     )
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def refund_request_for_order(*, order, amount, reason, source=Refund.Source.ORDER_CANCELLED) -> list[Refund]:
-    """Queue refunds of `amount` against the order's captured payments (once per order and source)."""
+    """Queue refunds of `amount` against the order's captured payments (once per order and source).
+
+    Joins the caller's transaction: a cancellation writes its refund request in its own
+    (orders.signals.refund_requested).
+    """
     if (
         Refund.objects.filter(order=order, source=source)
         .exclude(status__in=(Refund.Status.REJECTED, Refund.Status.FAILED))
@@ -167,12 +171,6 @@ def refund_request_for_order(*, order, amount, reason, source=Refund.Source.ORDE
     return refunds
 
 
-def _enqueue_send(refund_id):
-    from payments.tasks import refund_send  # tasks import this module
-
-    refund_send.delay(refund_id)
-
-
 def _approve(refund, actor, note=""):
     refund.decided_by = Actor.of(actor).user
     before = REFUND.move(refund, "approve", fields=("decided_by",))
@@ -183,7 +181,9 @@ def _approve(refund, actor, note=""):
         before={"status": before},
         after={"status": refund.status, "note": note},
     )
-    transaction.on_commit(partial(_enqueue_send, refund.pk))
+    from payments.tasks import refund_send  # tasks import this module
+
+    enqueue(refund_send, refund.pk)  # written with the approval: a broker outage cannot lose the refund
 
 
 def _locked_refund(refund) -> Refund:

@@ -1,7 +1,10 @@
 """Risk (fraud) review: scoring an order once and holding it, staff approving or rejecting a held order, the
 rules' weights and the hold score, and the blacklist. The scoring itself is in payments/scoring.py."""
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders import services as order_services
@@ -52,6 +55,23 @@ def risk_assess(*, order, ip=None) -> RiskAssessment:
     """Score a paid order against the risk rules once; hold it for review when the score reaches the limit."""
     order = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
     return _risk_assess(order, ip)
+
+
+def risk_sweep(*, now=None, grace_minutes=5, days=2) -> int:
+    """Score every paid order of the last `days` whose risk task never ran (its queue was down when it was paid);
+    the `risk_sweep` job. Orders paid in the last `grace_minutes` are left to their task."""
+    now = now or timezone.now()
+    due = (
+        Order.objects.filter(placed_at__gte=now - timedelta(days=days), risk__isnull=True)
+        .filter(paid_at__lte=now - timedelta(minutes=grace_minutes))
+        .exclude(status__in=order_state.VOID_STATES)
+        .order_by("pk")
+    )
+    scored = 0
+    for order in due.iterator():
+        risk_assess(order=order)
+        scored += 1
+    return scored
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ monitoring  anomaly baselines and findings
 schedules   scheduled report emails
 """
 
-from reports.models.rollups import SalesDay, SalesDaySku, SalesHour
+from reports.models.rollups import SalesDay, SalesDaySku, SalesHour, SalesMonth
 from reports.models.schedules import ReportDelivery, ReportSchedule
 
-__all__ = ["ReportDelivery", "ReportSchedule", "SalesDay", "SalesDaySku", "SalesHour"]
+__all__ = ["ReportDelivery", "ReportSchedule", "SalesDay", "SalesDaySku", "SalesHour", "SalesMonth"]

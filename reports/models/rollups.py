@@ -63,6 +63,41 @@ class SalesDay(models.Model):
         return f"{self.day} {self.channel} {self.province} {self.payment_method}"
 
 
+class SalesMonth(models.Model):
+    """SalesDay's figures added up per month (`month` = its first day), kept with every SalesDay change, so a
+    long period reads its whole months here and only its first and last days from SalesDay."""
+
+    month = models.DateField(_("month"))
+    channel = models.CharField(_("channel"), max_length=20)
+    province = models.CharField(_("province"), max_length=30)
+    payment_method = models.CharField(_("payment method"), max_length=20)
+    orders_placed = models.IntegerField(_("orders placed"), default=0)
+    orders_paid = models.IntegerField(_("orders paid"), default=0)
+    units = models.IntegerField(_("units"), default=0)
+    gross = _money(_("gross"))
+    discounts = _money(_("discounts"))
+    shipping = _money(_("shipping"))
+    adjustments = _money(_("adjustments"))
+    paid = _money(_("paid"))
+    refunds = _money(_("refunds"))
+    refund_count = models.IntegerField(_("refunds made"), default=0)
+    cancellations = models.IntegerField(_("cancellations"), default=0)
+    cancelled_paid = models.IntegerField(_("paid orders cancelled"), default=0)
+
+    class Meta:
+        verbose_name = _("sales per month")
+        verbose_name_plural = _("sales per month")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "channel", "province", "payment_method"], name="reports_salesmonth_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.channel} {self.province} {self.payment_method}"
+
+
 class SalesDaySku(models.Model):
     """Line-level figures per local day x SKU x channel x province (refunds allocated to the lines)."""
 

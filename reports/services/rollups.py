@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from orders.models import OrderLine
 from payments.models import Payment, Refund
-from reports.models import SalesDay, SalesDaySku, SalesHour
+from reports.models import SalesDay, SalesDaySku, SalesHour, SalesMonth
 from reports.periods import day_start
 from shop.actors import Actor
 from shop.audit import record
@@ -128,7 +128,15 @@ def _refund_rows(refund, order, province) -> list[tuple]:
 
 def _apply(rows, sign=1) -> None:
     for model, key, figures in rows:
-        _bump(model, key, {f: v * sign for f, v in figures.items()})
+        signed = {f: v * sign for f, v in figures.items()}
+        _bump(model, key, signed)
+        if model is SalesDay:
+            _bump(SalesMonth, _month_key(key), signed)
+
+
+def _month_key(day_key) -> dict:
+    key = {k: v for k, v in day_key.items() if k != "day"}
+    return {"month": day_key["day"].replace(day=1), **key}
 
 
 @transaction.atomic
@@ -176,9 +184,11 @@ def _order_move(order, previous_province) -> None:
 def _drop_empty(rows) -> None:
     """Delete the rows a move left at zero (a rebuild would not have them)."""
     for model, key, _figures in rows:
-        zero = {f.name: 0 for f in model._meta.concrete_fields if f.name not in key and not f.primary_key}
-        zero.pop("sku", None)
-        model.objects.filter(**key, **zero).delete()
+        targets = [(model, key)] + ([(SalesMonth, _month_key(key))] if model is SalesDay else [])
+        for target, target_key in targets:
+            zero = {f.name: 0 for f in target._meta.concrete_fields if f.name not in target_key and not f.primary_key}
+            zero.pop("sku", None)
+            target.objects.filter(**target_key, **zero).delete()
 
 
 def refund_line_shares(refund, lines) -> list[tuple[int, Decimal, int]]:
@@ -475,10 +485,28 @@ def rollups_rebuild(*, start: date, end: date, actor=None) -> dict:
             ),
         ],
     )
+    _rebuild_months(start, end)
     result = {"days": (end - start).days + 1, "day_rows": day_rows, "sku_rows": sku_rows, "hour_rows": hour_rows}
     if Actor.of(actor).is_staff:
         record(actor, "reports.rollups_rebuild", after={"from": start, "to": end, **result})
     return result
+
+
+def _rebuild_months(start: date, end: date) -> None:
+    """The months the range touches, added up again from SalesDay (whose other days are as they were)."""
+    first, last = start.replace(day=1), end.replace(day=1)
+    SalesMonth.objects.filter(month__gte=first, month__lte=last).delete()
+    month = "date_trunc('month', day)::date" if connection.vendor == "postgresql" else "strftime('%%Y-%%m-01', day)"
+    keys = "channel, province, payment_method"
+    sums = ", ".join(f"SUM({m})" for m in DAY_METRICS)
+    last_day = (last + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SalesMonth._meta.db_table} (month, {keys}, {', '.join(DAY_METRICS)}) "
+            f"SELECT {month}, {keys}, {sums} FROM {SalesDay._meta.db_table} WHERE day >= %s AND day <= %s "
+            f"GROUP BY {month}, {keys}",
+            [first, last_day],
+        )
 
 
 def _rebuild_sku_refunds(since, until) -> None:

@@ -167,3 +167,14 @@ def deliver_refund_callbacks(*refunds):
         body, signature = SandboxGateway(provider).refund_callback(str(refund.idempotency_key))
         results.append(services.refund_callback_handle(provider=provider, body=body, signature=signature))
     return results
+
+
+@pytest.fixture
+def paid(make_order, pay):
+    """A captured payment of a fresh order (its lines as (quantity, line total) pairs)."""
+
+    def make(total="100.00", lines=((1, "100.00"),), method="alipay"):
+        order = make_order(total=total, lines=lines, method=method)
+        return pay(order).payment
+
+    return make

@@ -140,3 +140,23 @@ def test_velocity_per_ip_uses_the_ip_the_storefront_sent_with_the_order(make_ord
 def test_a_blacklisted_mobile_matches_however_it_was_typed(make_order, owner, typed):
     services.blacklist_add(kind="phone", value=typed, reason="拒收多次", actor=owner)
     assert "blacklist_phone" in kinds(make_order(phone="13800138777"))
+
+
+def test_the_risk_sweep_scores_paid_orders_whose_task_was_lost(
+    make_order, pay, owner, django_capture_on_commit_callbacks
+):
+    services.blacklist_add(kind="phone", value="13800138555", reason="", actor=owner)
+    lost = make_order(phone="13800138555", total="300.00")
+    with django_capture_on_commit_callbacks(execute=False):  # paid, but the risk task never reached the queue
+        pay(lost)
+    assert not RiskAssessment.objects.filter(order=lost).exists()
+    just_paid = make_order(phone="13800138556", total="20.00")
+    with django_capture_on_commit_callbacks(execute=False):
+        pay(just_paid)
+    assert services.risk_sweep(now=timezone.now()) == 0  # within the grace minutes the task is left to run
+    later = timezone.now() + timedelta(minutes=10)
+    assert services.risk_sweep(now=later) == 2
+    assert RiskAssessment.objects.get(order=lost).decision == "held"
+    lost.refresh_from_db()
+    assert lost.is_abnormal
+    assert services.risk_sweep(now=later) == 0  # run twice: nothing scored twice

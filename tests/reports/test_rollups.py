@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from orders.models import Order, OrderLine
 from payments.models import Payment, Refund
-from reports.models import SalesDay, SalesDaySku, SalesHour
+from reports.models import SalesDay, SalesDaySku, SalesHour, SalesMonth
 from reports.services import refund_line_shares, rollup_order_recorded, rollups_rebuild
 from reports.services.rollups import ship_seconds
 from shop.errors import DomainError
@@ -174,6 +174,21 @@ def rolled_hours():
     return {(r.day, r.hour): {f: getattr(r, f) for f in HOUR_FIELDS if getattr(r, f)} for r in SalesHour.objects.all()}
 
 
+def rolled_months():
+    return {
+        (r.month, r.channel, r.province, r.payment_method): {f: getattr(r, f) for f in DAY_FIELDS if getattr(r, f)}
+        for r in SalesMonth.objects.all()
+    }
+
+
+def months_from_days():
+    months: dict = defaultdict(lambda: defaultdict(int))
+    for (day, *key), figures in rolled_days().items():
+        for name, value in figures.items():
+            months[(day.replace(day=1), *key)][name] += value
+    return {k: {n: v for n, v in f.items() if v} for k, f in months.items()}
+
+
 def _drop_empty(rows):
     return {k: v for k, v in rows.items() if v}
 
@@ -182,6 +197,7 @@ def test_every_rollup_figure_equals_the_raw_aggregate(history):
     assert _drop_empty(rolled_days()) == raw_days()
     assert _drop_empty(rolled_skus()) == raw_skus()
     assert _drop_empty(rolled_hours()) == raw_hours()
+    assert _drop_empty(rolled_months()) == months_from_days() and SalesMonth.objects.exists()
 
 
 def test_the_awkward_cases_land_on_the_day_they_happened(history):
@@ -225,13 +241,13 @@ def test_a_closed_day_does_not_change_when_later_events_arrive(store, catalogue)
 
 
 def test_rebuilt_rollups_equal_the_incremental_ones(history):
-    incremental = (rolled_days(), rolled_skus(), rolled_hours())
+    incremental = (rolled_days(), rolled_skus(), rolled_hours(), _drop_empty(rolled_months()))
     SalesDay.objects.filter(day=D3).update(paid=Decimal("999.99"))  # a damaged row the rebuild must repair
     result = rollups_rebuild(start=D1, end=D4)
     assert result["days"] == 4 and result["day_rows"] == len(incremental[0])
-    assert (rolled_days(), rolled_skus(), rolled_hours()) == incremental
+    assert (rolled_days(), rolled_skus(), rolled_hours(), rolled_months()) == incremental
     rollups_rebuild(start=D1, end=D4)  # twice: the same
-    assert (rolled_days(), rolled_skus(), rolled_hours()) == incremental
+    assert (rolled_days(), rolled_skus(), rolled_hours(), rolled_months()) == incremental
 
 
 def test_rebuilding_one_day_leaves_the_others_alone(history):
@@ -273,3 +289,16 @@ def test_concurrent_events_on_one_row_lose_no_increment(store, payment_defaults)
     assert (row.orders_paid, row.units, row.paid) == (threads, 3 * threads, order.total * threads)
     assert sorted(SalesDaySku.objects.values_list("units", flat=True)) == [threads, 2 * threads]
     assert SalesHour.objects.get().orders_paid == threads
+
+
+def test_the_invariants_check_notices_a_rollup_that_drifted(store, clock):
+    from shop.invariants import invariants_check
+
+    order = store.place(local(2026, 11, 20, 9, 0), [("RPT-TEE", 1)])
+    store.pay(order, local(2026, 11, 20, 9, 5))
+    clock.at(local(2026, 11, 21, 10, 0))
+    rule = "reports: days whose sales rollup differs from the orders paid that day"
+    assert next(i for i in invariants_check() if i.rule == rule).holds
+    SalesDay.objects.update(paid=Decimal("1.00"))
+    broken = next(i for i in invariants_check() if i.rule == rule)
+    assert broken.broken == 1 and "2026-11-20" in broken.examples[0]

@@ -128,6 +128,24 @@ def test_grouping_by_week_and_month_in_the_trend(owner_client, sales):
     assert trend["labels"] == ["2026-09-01", "2026-10-01", "2026-11-01"]
 
 
+def test_whole_months_read_from_the_month_rollup_add_up_the_same(owner_client, sales):
+    """Oct 15 – Dec 5 reads November whole from SalesMonth and the edges from SalesDay."""
+    from reports.selectors import month_split
+
+    long = _table(owner_client, "sales-channel", start="2026-10-15", end="2026-12-05")
+    november = _table(owner_client, "sales-channel", start="2026-11-01", end="2026-11-30")
+    days = _table(owner_client, "sales-channel", start="2026-11-08", end="2026-11-12")
+    assert long["Total"]["Net sales"] == november["Total"]["Net sales"] == days["Total"]["Net sales"]
+    assert long["App"]["Gross sales"] == days["App"]["Gross sales"]
+    edges, months = month_split(Period(date(2026, 10, 15), date(2026, 12, 5)))
+    assert edges == [(date(2026, 10, 15), date(2026, 10, 31)), (date(2026, 12, 1), date(2026, 12, 5))]
+    assert months == (date(2026, 11, 1), date(2026, 11, 1))
+    assert month_split(Period(date(2026, 11, 3), date(2026, 11, 20))) == (
+        [(date(2026, 11, 3), date(2026, 11, 20))],
+        None,
+    )
+
+
 def test_xlsx_export_has_the_table_and_its_totals(owner_client, sales):
     response = _get(owner_client, "sales-channel", export="xlsx")
     assert response["Content-Disposition"].endswith('.xlsx"')
@@ -181,3 +199,16 @@ def test_marketing_sees_sales_but_not_finance(client_as, sales):
     assert _get(marketing, "sales-channel").status_code == 200
     assert _get(marketing, "finance").status_code == 403
     assert _get(client_as("warehouse"), "sales-channel").status_code == 403
+
+
+def test_reports_read_from_the_replica_when_one_is_configured(settings):
+    from payments.models import Payment
+    from reports.models import SalesDay
+    from reports.routers import ReplicaRouter, read_alias
+
+    router = ReplicaRouter()
+    assert read_alias() == "default" and router.db_for_read(SalesDay) is None
+    settings.DATABASES = {**settings.DATABASES, "replica": settings.DATABASES["default"]}
+    assert read_alias() == "replica"
+    assert router.db_for_read(SalesDay) == "replica" and router.db_for_read(Payment) is None
+    assert router.db_for_write(SalesDay) == "default" and not router.allow_migrate("replica", "reports")
