@@ -60,6 +60,22 @@ class CustomersConfig(AppConfig):
             ),
         ]
 
+    def staff_figures(self, *, start, end):
+        """Reports' staff performance columns (reports reads every module, DESIGN §1): per staff user, the
+        customer messages they answered in [start, end), their replies and their average first-response time."""
+        from customers.selectors import staff_reply_figures
+
+        figures = staff_reply_figures(start=start, end=end)
+
+        def column(key, label, kind, field):
+            return {"key": key, "label": label, "kind": kind, "values": {u: r[field] for u, r in figures.items()}}
+
+        return [
+            column("messages_answered", _("Messages answered"), "count", "messages"),
+            column("message_replies", _("Message replies"), "count", "replies"),
+            column("first_response", _("Average first response"), "duration", "first_response"),
+        ]
+
     def dashboard_work(self, user):
         """The dashboard's work waiting (reports asks every module through this hook): customer messages past
         their SLA that nobody has answered, linked to the inbox filtered to them (the status index)."""

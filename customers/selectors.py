@@ -5,7 +5,21 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,6 +29,7 @@ from customers.models import (
     Customer,
     CustomerAddress,
     MemberTier,
+    MessageReply,
     PointsEntry,
     ProductPair,
     RfmSegment,
@@ -486,3 +501,31 @@ def segment_members(segment, queryset=None):
 
 def segment_list():
     return Segment.objects.select_related("created_by")
+
+
+def staff_reply_figures(*, start, end) -> dict:
+    """{user_id: {"messages": messages they replied to, "replies": their replies, "first_response": average time
+    from a message's arrival to its first reply, over the messages whose first reply was theirs}} for the replies
+    written in [start, end) (the customers_reply_created index)."""
+    first = Q(created_at=F("message__first_reply_at"))
+    waited = ExpressionWrapper(F("created_at") - F("message__created_at"), output_field=DurationField())
+    rows = (
+        MessageReply.objects.filter(created_at__gte=start, created_at__lt=end, author__isnull=False)
+        .order_by()
+        .values("author_id")
+        .annotate(
+            messages=Count("message_id", distinct=True),
+            replies=Count("id"),
+            first_replies=Count("id", filter=first),
+            first_response=Avg(waited, filter=first),
+        )
+    )
+    return {
+        row["author_id"]: {
+            "messages": row["messages"],
+            "replies": row["replies"],
+            "first_replies": row["first_replies"],
+            "first_response": row["first_response"],
+        }
+        for row in rows
+    }

@@ -11,7 +11,6 @@ class InventoryConfig(AppConfig):
         ("inventory:movement_list", _("Stock ledger"), "inventory.view_stockmovement"),
         ("inventory:low_stock", _("Low stock"), "inventory.view_stocklevel"),
         ("inventory:expiring_batches", _("Expiring batches"), "inventory.view_stockbatch"),
-        ("inventory:turnover", _("Stock turnover"), "inventory.view_stockmovement"),
         ("inventory:rule_list", _("Low-stock thresholds"), "inventory.view_lowstockrule"),
         ("inventory:replenishment_list", _("Replenishment"), "inventory.view_replenishmentrule"),
         ("inventory:stocktake_list", _("Stocktakes"), "inventory.view_stocktake"),

@@ -1,6 +1,3 @@
-from datetime import timedelta
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -213,48 +210,3 @@ class ReplenishmentRuleForm(forms.Form):
 
     def clean_kind(self):
         return self.cleaned_data["kind"] or ReplenishmentRule.Kind.FIXED
-
-
-class TurnoverForm(forms.Form):
-    """The turnover report's period and options; every field is optional (defaults: the last 30 days,
-    per SKU, 90 days for dead stock and slow movers)."""
-
-    GROUPS = [("sku", _("SKU")), ("category", _("Category")), ("warehouse", _("Warehouse"))]
-    STATUSES = [("", _("All")), ("slow", _("Slow movers")), ("dead", _("Dead stock"))]
-    DATE: dict[str, Any] = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
-
-    start = forms.DateField(label=_("From"), **DATE)
-    end = forms.DateField(label=_("To"), **DATE)
-    group = forms.ChoiceField(label=_("Per"), choices=GROUPS, required=False)
-    status = forms.ChoiceField(label=_("Show"), choices=STATUSES, required=False)
-    dead_days = forms.IntegerField(
-        label=_("Dead after (days without sales)"), min_value=1, max_value=3650, required=False
-    )
-    slow_days = forms.IntegerField(
-        label=_("Slow above (days of inventory)"), min_value=1, max_value=3650, required=False
-    )
-
-    def clean(self):
-        data = super().clean()
-        for name in ("start", "end"):
-            if data.get(name) and not 2000 <= data[name].year <= 2100:
-                self.add_error(name, _("Enter a date between 2000 and 2100."))
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", _("The end of the period comes before its start."))
-        return data
-
-    def options(self, today):
-        """The report's options (selectors.turnover_report's keywords) with the defaults filled in."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        end = data.get("end") or today
-        start = data.get("start") or min(end, today) - timedelta(days=29)
-        if start > end:
-            start = end
-        return {
-            "start": start,
-            "end": end,
-            "group": data.get("group") or "sku",
-            "status": data.get("status") or "",
-            "dead_days": data.get("dead_days") or 90,
-            "slow_days": data.get("slow_days") or 90,
-        }

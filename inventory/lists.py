@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from inventory import filters, selectors
 from shop import labels
 from shop.lists import Column, ListPage
-from shop.money import to_cents
 
 SKU_SEARCH = ("sku__code__istartswith", "sku__product__name__icontains")
 SKU = Column("sku__code", _("SKU code"))
@@ -207,69 +206,3 @@ class StocktakeList(ListPage):
 
     def scope(self):
         return selectors.stocktakes()
-
-
-# -- the turnover report ------------------------------------------------------------------------------
-_TURNOVER_LABELS = {
-    "sku": [("sku__code", _("SKU code")), ("sku__product__name", _("Product"))],
-    "category": [("sku__product__category__name", _("Category"))],
-    "warehouse": [("warehouse__name", _("Warehouse"))],
-}
-_TURNOVER_SEARCH = {
-    "sku": SKU_SEARCH,
-    "category": ("sku__product__category__name__icontains",),
-    "warehouse": ("warehouse__name__icontains", "warehouse__code__istartswith"),
-}
-
-
-def _cent(name):
-    return lambda row: to_cents(row[name])  # SQLite hands sums back with more places
-
-
-def _figure(name, days):
-    return lambda row: selectors.turnover_figures(row, days=days)[name]
-
-
-def _key(key):
-    return lambda row: row[key]
-
-
-def _turnover_columns(group, days):
-    none = _("(none)")
-    return [Column(key, label, value=lambda r, key=key: r[key] or none) for key, label in _TURNOVER_LABELS[group]] + [
-        Column("opening_value", _("Opening value"), value=_cent("opening_value")),
-        Column("closing_value", _("Stock value at cost"), value=_cent("closing_value")),
-        Column("average_value", _("Average stock value"), sortable=False, value=_figure("average_value", days)),
-        Column("sold_units", _("Units sold"), value=_key("sold_units")),
-        Column("cogs", _("Cost of goods sold"), value=_cent("cogs")),
-        Column("turnover", _("Turnover"), sortable=False, value=_figure("turnover", days)),
-        Column("days_of_inventory", _("Days of inventory"), sortable=False, value=_figure("days_of_inventory", days)),
-        Column("closing_units", _("Units at end"), value=_key("closing_units")),
-        Column("last_sale", _("Last sale"), value=_key("last_sale")),
-    ]
-
-
-class TurnoverList(ListPage):
-    """Aggregated rows of one report: the report form takes the FilterSet's place (the period shapes the
-    aggregate itself, so there is nothing left to filter) and ties are broken by the group's key, never by a
-    row id."""
-
-    default_ordering = "-cogs"
-    form = None
-
-    def __init__(self, request, report, form):
-        super().__init__(
-            request,
-            report.rows,
-            columns=_turnover_columns(report.group, report.days),
-            form=form,
-            search_fields=_TURNOVER_SEARCH[report.group],
-            export_name=f"turnover-{report.group}-{report.start}-{report.end}",
-            tiebreak=selectors.TURNOVER_GROUPS[report.group][0],
-        )
-
-    def filter(self, queryset):
-        return queryset
-
-    def filter_form(self):
-        return self.form

@@ -49,6 +49,27 @@ class OrdersConfig(AppConfig):
 
         return promotion_order_facts(order_ids)
 
+    def staff_figures(self, *, start, end):
+        """Reports' staff performance columns (reports reads every module, DESIGN §1): per staff user, the orders
+        they shipped in [start, end) and the average time from payment to shipping."""
+        from orders.selectors import staff_shipping_figures
+
+        figures = staff_shipping_figures(start=start, end=end)
+        return [
+            {
+                "key": "orders_shipped",
+                "label": _("Orders shipped"),
+                "kind": "count",
+                "values": {user: row["shipped"] for user, row in figures.items()},
+            },
+            {
+                "key": "time_to_ship",
+                "label": _("Average time to ship"),
+                "kind": "duration",
+                "values": {user: row["time_to_ship"] for user, row in figures.items()},
+            },
+        ]
+
     def phone_sources(self):
         """The phones the reveal button (customers.privacy) may show: an order's shipping phone."""
 

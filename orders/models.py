@@ -216,6 +216,8 @@ class OrderEvent(models.Model):
         verbose_name_plural = _("order events")
         ordering = ["order_id", "created_at", "id"]
         default_permissions = ("view",)
+        # reports' staff figures: who shipped what in a period
+        indexes = [models.Index(fields=["kind", "created_at"], name="orders_event_kind_created")]
 
     def __str__(self):
         return f"{self.order_id} {self.kind}"

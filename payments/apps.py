@@ -28,6 +28,28 @@ class PaymentsConfig(AppConfig):
             lambda **kw: ensure_defaults(apps), sender=self, weak=False, dispatch_uid="payments.ensure_defaults"
         )
 
+    def staff_figures(self, *, start, end):
+        """Reports' staff performance columns (reports reads every module, DESIGN §1): per staff user, the refunds
+        they approved in [start, end) and their amount (money: shown to those who may see payments)."""
+        from payments.selectors import staff_refund_figures
+
+        figures = staff_refund_figures(start=start, end=end)
+        return [
+            {
+                "key": "refunds_approved",
+                "label": _("Refunds approved"),
+                "kind": "count",
+                "values": {user: row["approved"] for user, row in figures.items()},
+            },
+            {
+                "key": "refunds_amount",
+                "label": _("Refunds approved (amount)"),
+                "kind": "money",
+                "permission": "payments.view_refund",
+                "values": {user: row["amount"] for user, row in figures.items()},
+            },
+        ]
+
     def dashboard_work(self, user):
         """The dashboard's work waiting (reports asks every module through this hook): refunds awaiting approval
         and orders held for risk review, each with the link to its filtered list (two indexed counts)."""

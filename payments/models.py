@@ -213,6 +213,7 @@ class Refund(models.Model):
         indexes = [
             models.Index(fields=["status", "requested_at"], name="payments_refund_status"),
             models.Index(fields=["-requested_at", "-id"], name="payments_refund_keyset"),
+            models.Index(fields=["decided_at"], name="payments_refund_decided"),  # reports' staff figures
         ]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payments_refund_amount_gt_0")]
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from orders.models import Order, OrderLine
@@ -133,6 +133,20 @@ def hourly_payment_outcomes(starts, hours=1) -> dict:
         aggregates[f"f{i}"] = Count("id", filter=inside & Q(status=Payment.Status.FAILED))
     counts = Payment.objects.filter(where).aggregate(**aggregates)
     return {s: {"captured": counts[f"c{i}"] or 0, "failed": counts[f"f{i}"] or 0} for i, s in enumerate(starts)}
+
+
+def staff_refund_figures(*, start, end) -> dict:
+    """{user_id: {"approved": refunds they approved, "amount": their total}} for the refunds decided in
+    [start, end) (the payments_refund_decided index); rejected refunds and automatic approvals count for nobody."""
+    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    rows = (
+        Refund.objects.filter(decided_at__gte=start, decided_at__lt=end, decided_by__isnull=False)
+        .exclude(status__in=(Refund.Status.REQUESTED, Refund.Status.REJECTED))
+        .order_by()
+        .values("decided_by_id")
+        .annotate(approved=Count("id"), amount=Coalesce(Sum("amount"), zero))
+    )
+    return {row["decided_by_id"]: {"approved": row["approved"], "amount": row["amount"]} for row in rows}
 
 
 # -- invariants (DESIGN §3; shop.invariants) -----------------------------------------------------------------

@@ -18,6 +18,16 @@ class ReportsConfig(AppConfig):
         ("reports:finance-method", _("Finance by payment method"), "reports.view_finance_report"),
         # anomaly monitoring
         ("reports:anomaly_list", _("Anomalies"), "reports.view_anomaly"),
+        # analytics: inventory, staff, marketing, customers reports and scheduled emails
+        ("reports:inventory-turnover", _("Stock turnover"), "reports.view_inventory_reports"),
+        ("reports:inventory-stock-value", _("Stock value"), "reports.view_inventory_reports"),
+        ("reports:inventory-slow-movers", _("Slow movers"), "reports.view_inventory_reports"),
+        ("reports:inventory-dead-stock", _("Dead stock"), "reports.view_inventory_reports"),
+        ("reports:staff-performance", _("Staff performance"), "reports.view_staff_reports"),
+        ("reports:staff-mine", _("My performance"), "reports.view_own_staff_figures"),
+        ("reports:marketing-roi", _("Promotion ROI"), "reports.view_marketing_report"),
+        ("reports:customers", _("Customers"), "reports.view_customers_report"),
+        ("reports:schedule_list", _("Scheduled report emails"), "reports.manage_reportschedule"),
     ]
 
     def ready(self):

@@ -8,3 +8,10 @@ def anomaly_watch():
     from reports import services
 
     return len(services.anomalies_detect())
+
+
+@job("send_scheduled_reports", crontab(minute="*/15"))
+def send_scheduled_reports():
+    from reports.services import scheduled_reports_send
+
+    return scheduled_reports_send()

@@ -19,6 +19,9 @@ from shop.china import mask_phone
 from shop.roles import ROLE_LABELS
 
 ACTIONS = {
+    # reports (analytics)
+    "reports.schedule_save": _("Saved scheduled report email"),
+    "reports.schedule_delete": _("Deleted scheduled report email"),
     # customers
     "marketing.coupon_claim": _("Claimed a coupon"),
     "marketing.coupon_codes": _("Generated coupon codes"),

@@ -45,6 +45,8 @@ ROLE_RULES = {
         "aftersales.*",
         "reports.*",
         "!reports.view_finance_report",  # the finance report reads payments, a module operations may not open
+        # Scheduled report emails go out in the owner's name to whole roles: the owner sets them up (analytics).
+        "!reports.manage_reportschedule",
         # Operations post the store's announcements: the settings section offers them that page alone.
         "shop.access_settings",
         "shop.view_announcement",
@@ -67,6 +69,11 @@ ROLE_RULES = {
         "shop.access_aftersales",
         "aftersales.view_aftersalesrequest",
         "aftersales.receive_aftersalesrequest",
+        # The inventory reports (turnover, stock value, slow movers, dead stock) and the warehouse clerk's own
+        # figures (orders shipped, time to ship) (analytics).
+        "shop.access_reports",
+        "reports.view_inventory_reports",
+        "reports.view_own_staff_figures",
     ],
     "customer_service": [
         "shop.access_catalog",
@@ -92,6 +99,9 @@ ROLE_RULES = {
         # Read-only stock, so 客服 can answer 有货吗: the stock list and the product page's stock column.
         "shop.access_inventory",
         "inventory.view_stocklevel",
+        # 客服 sees their own figures (messages answered, first-response time), not their colleagues' (analytics).
+        "shop.access_reports",
+        "reports.view_own_staff_figures",
     ],
     "finance": [
         "shop.access_orders",
@@ -100,6 +110,7 @@ ROLE_RULES = {
         "orders.view_*",
         "payments.*",
         "reports.*",
+        "!reports.manage_reportschedule",  # the owner's (analytics)
     ],
     # 运维: the shop's technical staff, who work in the Django admin (issue 18). They see every record and
     # repair through the admin's audited actions (each calls its module's service). On the staff pages they
@@ -126,6 +137,10 @@ ROLE_RULES = {
         "customers.delete_segment",
         "reports.view_*",
         "!reports.view_finance_report",  # the finance report reads payments, a module marketing may not open
+        # Marketing reads the promotion ROI and customers reports; stock and staff figures are not theirs (analytics).
+        "!reports.view_inventory_reports",
+        "!reports.view_staff_reports",
+        "!reports.view_own_staff_figures",
     ],
 }
 

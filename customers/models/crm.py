@@ -191,7 +191,10 @@ class MessageReply(models.Model):
         verbose_name = _("message reply")
         verbose_name_plural = _("message replies")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["message", "created_at"], name="customers_reply_message")]
+        indexes = [
+            models.Index(fields=["message", "created_at"], name="customers_reply_message"),
+            models.Index(fields=["created_at"], name="customers_reply_created"),  # reports' staff figures
+        ]
 
     def __str__(self):
         return f"{self.message_id}: {self.text[:40]}"

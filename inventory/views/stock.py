@@ -1,9 +1,12 @@
-"""Stock pages: stock and its ledger, receive / adjust / transfer, low stock, expiring batches, turnover."""
+"""Stock pages: stock and its ledger, receive / adjust / transfer, low stock, expiring batches (turnover: reports)."""
 
+from urllib.parse import urlencode
+
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inventory import forms, lists, selectors, services
+from inventory import forms, lists, services
 from inventory.views.common import service_form
 from shop.lists import render_list
 from shop.permissions import staff_view
@@ -51,8 +54,17 @@ def expiring_batches(request):
 
 @staff_view("inventory.view_stockmovement")
 def turnover(request):
-    bound = any(name in request.GET for name in forms.TurnoverForm.base_fields)
-    form = forms.TurnoverForm(request.GET if bound else None)
-    report = selectors.turnover_report(**form.options(timezone.localdate()))
-    context = {"start": report.start, "end": report.end, "group": report.group}
-    return render_list(request, "inventory/turnover.html", lists.TurnoverList(request, report, form), context)
+    """The turnover report moved to reports (issue 15): the old address and its options lead there. A link, not an
+    import: inventory never imports reports (DESIGN §1)."""
+    params = request.GET
+    status = params.get("status", "")
+    if status in ("dead", "slow"):
+        query = {"days": params.get("dead_days" if status == "dead" else "slow_days", "")}
+        target = "/reports/inventory-dead-stock/" if status == "dead" else "/reports/inventory-slow-movers/"
+    else:
+        query = {"per": params.get("group", "")}
+        target = "/reports/inventory-turnover/"
+    if params.get("start") and params.get("end"):
+        query.update(preset="custom", start=params["start"], end=params["end"])
+    query = {k: v for k, v in query.items() if v}
+    return redirect(f"{target}?{urlencode(query)}" if query else target)

@@ -7,8 +7,36 @@ monitoring  anomaly baselines and findings
 schedules   scheduled report emails
 """
 
-from reports.models.dashboard import CustomerDay
-from reports.models.monitoring import Anomaly
-from reports.models.rollups import SalesDay, SalesDaySku, SalesDimension, SalesHour
+from reports.models.dashboard import (
+    CustomerDay,
+)
+from reports.models.monitoring import (
+    VALUE,
+    Anomaly,
+)
+from reports.models.rollups import (
+    OrderFigures,
+    SalesDay,
+    SalesDaySku,
+    SalesDimension,
+    SalesHour,
+)
+from reports.models.schedules import (
+    ReportDelivery,
+    ReportSchedule,
+    owner_only,
+)
 
-__all__ = ["Anomaly", "CustomerDay", "SalesDay", "SalesDaySku", "SalesHour", "SalesDimension"]
+__all__ = [
+    "Anomaly",
+    "CustomerDay",
+    "OrderFigures",
+    "ReportDelivery",
+    "ReportSchedule",
+    "SalesDay",
+    "SalesDaySku",
+    "SalesDimension",
+    "SalesHour",
+    "VALUE",
+    "owner_only",
+]

@@ -14,6 +14,12 @@ from reports.services.rollups import (
     rollup_refund_succeeded,
     rollups_rebuild,
 )
+from reports.services.schedules import (
+    report_schedule_delete,
+    report_schedule_save,
+    report_schedule_send,
+    scheduled_reports_send,
+)
 
 __all__ = [
     "anomalies_detect",
@@ -21,8 +27,12 @@ __all__ = [
     "customer_day_record",
     "customer_days_rebuild",
     "refund_line_shares",
+    "report_schedule_delete",
+    "report_schedule_save",
+    "report_schedule_send",
     "rollup_order_recorded",
     "rollup_payment_failure",
     "rollup_refund_succeeded",
     "rollups_rebuild",
+    "scheduled_reports_send",
 ]

@@ -104,6 +104,7 @@ class FinanceReport(Report):
         "on the batch's day, provider fees, and net = gross − fees − refunds; “settled” is the batch's own net."
     )
     permission = "reports.view_finance_report"
+    schedulable = True  # may be emailed to owner / finance (reports.schedules, analytics)
     previous_only_rows = False
     dimension = gettext_lazy("Settlement batch")
     measures = [

@@ -56,6 +56,7 @@ class OrderSalesReport(SalesReport):
 
 class SalesByChannel(OrderSalesReport):
     slug = "sales-channel"
+    schedulable = True  # the daily sales email (reports.schedules, analytics)
     title = _("Sales by channel")
     dimension = _("Channel")
     field = "channel"

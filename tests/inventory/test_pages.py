@@ -75,7 +75,6 @@ LISTS = [
     "/inventory/ledger/",
     "/inventory/low-stock/",
     "/inventory/expiring/",
-    "/inventory/turnover/",
     "/inventory/warehouses/",
     "/inventory/thresholds/",
     "/inventory/suppliers/",

@@ -13,6 +13,7 @@ from catalog.models import Brand, Category, Product, Sku
 from inventory.models import Warehouse
 from inventory.services import stock_receive
 from orders.models import Carrier, Order
+from tests.orders.conftest import carrier, make_sku, paid, place  # noqa: F401  (fixtures)
 from tests.payments.conftest import (  # noqa: F401  (fixtures)
     SECRETS,
     callback_body,
@@ -82,7 +83,7 @@ def store(clock, catalogue, owner, django_capture_on_commit_callbacks):
     from payments.gateways import sign
     from payments.models import Payment, Refund
 
-    carrier = Carrier.objects.create(name="顺丰", code="sf")
+    sf = Carrier.objects.create(name="顺丰", code="sf")
 
     class Store:
         def place(self, when, lines, *, channel="web", province="上海", method="alipay", phone=None):
@@ -165,7 +166,7 @@ def store(clock, catalogue, owner, django_capture_on_commit_callbacks):
         def ship(self, order, when):
             clock.at(when)
             with django_capture_on_commit_callbacks(execute=True):
-                order_ship(order=order, carrier=carrier, tracking_number=f"SF{order.pk:010d}", actor=owner)
+                order_ship(order=order, carrier=sf, tracking_number=f"SF{order.pk:010d}", actor=owner)
             return Order.objects.get(pk=order.pk)
 
     return Store()

@@ -51,7 +51,7 @@ STOCK_READ = {"inventory:stock_list", "inventory:low_stock"}  # 有货吗: what 
 INVENTORY_READ = STOCK_READ | {
     "inventory:expiring_batches",
     "inventory:movement_list",
-    "inventory:turnover",
+    "inventory:turnover",  # leads to reports:inventory-turnover (issue 15)
     "inventory:po_list",
     "inventory:po_detail",
     "inventory:stocktake_list",
@@ -314,6 +314,23 @@ REPORTS_SALES = {
 }
 REPORTS_FINANCE = {"reports:finance", "reports:finance-method"}
 # -- end reports: rollups --
+# -- reports: inventory, staff, marketing, customers reports and scheduled emails (analytics) ------------------
+REPORTS_INVENTORY = {  # warehouse, operations, finance (stock at cost), owner
+    "reports:inventory-turnover",
+    "reports:inventory-stock-value",
+    "reports:inventory-slow-movers",
+    "reports:inventory-dead-stock",
+}
+REPORTS_STAFF = {"reports:staff-performance"}  # every staff user's figures: owner, operations, finance
+REPORTS_STAFF_MINE = {"reports:staff-mine"}  # one's own figures: every role that has any (not marketing)
+REPORTS_MARKETING = {"reports:marketing-roi", "reports:customers"}  # marketing, operations, finance, owner
+REPORTS_SCHEDULES = {  # scheduled report emails go to whole roles: the owner alone
+    "reports:schedule_list",
+    "reports:schedule_create",
+    "reports:schedule_edit",
+    "reports:schedule_delete",
+}
+REPORTS_ANALYTICS = REPORTS_INVENTORY | REPORTS_STAFF | REPORTS_STAFF_MINE | REPORTS_MARKETING | REPORTS_SCHEDULES
 ANNOUNCEMENTS = {"announcement_list", "announcement_create", "announcement_edit"}
 OWNER_SETTINGS = {
     "store_settings",
@@ -355,6 +372,7 @@ ALL = (
     | FAQ
     | AFTERSALES_REPORT
     | AFTERSALES_REVIEWS
+    | REPORTS_ANALYTICS
     | REPORTS_SALES  # reports: rollups
     | REPORTS_FINANCE  # reports: rollups
     | ANOMALIES_READ
@@ -471,6 +489,10 @@ MAY_OPEN = {
         | FAQ
         | AFTERSALES_REPORT
         | AFTERSALES_REVIEWS
+        | REPORTS_INVENTORY
+        | REPORTS_STAFF
+        | REPORTS_STAFF_MINE
+        | REPORTS_MARKETING
         | REPORTS_SALES  # reports: rollups
         | ANOMALIES_READ
         | ANOMALIES_ACKNOWLEDGE
@@ -482,7 +504,9 @@ MAY_OPEN = {
     | ORDERS_READ
     | ORDERS_FULFIL
     | AFTERSALES_READ
-    | AFTERSALES_WAREHOUSE,
+    | AFTERSALES_WAREHOUSE
+    | REPORTS_INVENTORY
+    | REPORTS_STAFF_MINE,
     "customer_service": EVERY_STAFF
     | CATALOG_READ
     | STOCK_READ
@@ -500,21 +524,27 @@ MAY_OPEN = {
     | COMPLAINTS
     | FAQ
     | AFTERSALES_REPORT
-    | AFTERSALES_REVIEWS,
+    | AFTERSALES_REVIEWS
+    | REPORTS_STAFF_MINE,
     "finance": EVERY_STAFF
     | ORDERS_READ
     | PAYMENTS
     | REPORTS_SALES  # reports: rollups
     | REPORTS_FINANCE  # reports: rollups
     | ANOMALIES_READ  # reports: anomaly monitoring
-    | ANOMALIES_ACKNOWLEDGE,
+    | ANOMALIES_ACKNOWLEDGE
+    | REPORTS_INVENTORY
+    | REPORTS_STAFF
+    | REPORTS_STAFF_MINE
+    | REPORTS_MARKETING,
     "marketing": EVERY_STAFF
     | CATALOG_READ
     | CUSTOMERS
     | SEGMENTS_WRITE
     | MARKETING
     | REPORTS_SALES  # reports: rollups
-    | ANOMALIES_READ,  # reports: anomaly monitoring
+    | ANOMALIES_READ  # reports: anomaly monitoring
+    | REPORTS_MARKETING,
     # -- admin (issue 18): operators work in the Django admin --------------------------------------------
     "operator": OPERATOR_READ,
 }

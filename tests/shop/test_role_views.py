@@ -106,4 +106,3 @@ def test_every_dashboard_work_item_declares_the_permission_it_needs(owner):
         if hasattr(config, "dashboard_work"):
             for item in config.dashboard_work(owner):
                 assert item.get("permission"), f"{config.label}: {item['label']} declares no permission"
-

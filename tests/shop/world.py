@@ -314,6 +314,10 @@ def build_world(owner, user=None):
     moderation_keyword = ModerationKeyword.objects.create(word="假货")
     Survey.objects.create(kind=Survey.Kind.ORDER, order=delivered, order_number=delivered.number, customer=customer)
 
+    # reports: scheduled report emails (analytics)
+    from reports.models import ReportSchedule
+
+    report_schedule = ReportSchedule.objects.create(report="customers", roles=["owner"], created_by=owner)
     pk = {
         "aftersales:request_detail": as_request,
         "aftersales:request_approve": as_request,
@@ -444,6 +448,9 @@ def build_world(owner, user=None):
         # reports: anomaly monitoring (dashboard)
         "reports:anomaly_detail": anomaly,
         "reports:anomaly_acknowledge": anomaly,
+        # reports: scheduled report emails (analytics)
+        "reports:schedule_edit": report_schedule,
+        "reports:schedule_delete": report_schedule,
     }
     kwargs = {name: {"pk": obj.pk} for name, obj in pk.items()}
     for name in (
