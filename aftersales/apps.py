@@ -160,3 +160,59 @@ class AftersalesConfig(AppConfig):
                 summary=rating_summary(product=product),
             )
         ]
+
+    # -- reports (reports asks every module; aftersales never imports reports) ---------------------------------
+    def dashboard_work(self, user):
+        """The dashboard's work waiting: requests past their SLA timers and complaints past their SLA, each
+        linked to its list filtered to them."""
+        from django.utils import timezone
+
+        from aftersales.models import AftersalesRequest, Complaint
+        from aftersales.selectors import overdue_q as complaints_overdue
+        from aftersales.services.sla import overdue_q as requests_overdue
+
+        now, work = timezone.now(), []
+        if user.has_perm("aftersales.view_aftersalesrequest"):
+            work.append(
+                {
+                    "key": "aftersales_requests_sla",
+                    "label": _("After-sales requests over SLA"),
+                    "count": AftersalesRequest.objects.filter(requests_overdue(now)).count(),
+                    "url": f"{reverse('aftersales:request_list')}?overdue=true",
+                    "permission": "aftersales.view_aftersalesrequest",
+                }
+            )
+        if user.has_perm("aftersales.view_complaint"):
+            work.append(
+                {
+                    "key": "aftersales_complaints_sla",
+                    "label": _("Complaints over SLA"),
+                    "count": Complaint.objects.filter(complaints_overdue(now)).count(),
+                    "url": f"{reverse('aftersales:complaint_list')}?overdue=true",
+                    "permission": "aftersales.view_complaint",
+                }
+            )
+        return work
+
+    def staff_figures(self, *, start, end):
+        """Reports' staff performance column: per staff user, the complaints they answered in [start, end)."""
+        from django.db.models import Count
+
+        from aftersales.models import ComplaintNote
+
+        rows = (
+            ComplaintNote.objects.filter(
+                kind=ComplaintNote.Kind.REPLY, created_at__gte=start, created_at__lt=end, author__isnull=False
+            )
+            .order_by()
+            .values("author_id")
+            .annotate(n=Count("complaint_id", distinct=True))
+        )
+        return [
+            {
+                "key": "complaints_answered",
+                "label": _("Complaints answered"),
+                "kind": "count",
+                "values": {row["author_id"]: row["n"] for row in rows},
+            }
+        ]

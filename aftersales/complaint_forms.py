@@ -1,10 +1,9 @@
 """Forms and list filters of the complaint pages and the knowledge base."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Complaint, ComplaintSla, FaqArticle, FaqCategory
@@ -14,6 +13,7 @@ from customers.forms import StaffChoiceField  # a staff member by full name (the
 from customers.models import Customer
 from customers.services import normalise_phone
 from orders.models import Order, Shipment
+from shop.dates import day_start
 from shop.errors import DomainError
 from shop.lists import FilterSet, IdFilter
 
@@ -22,10 +22,6 @@ def _staff_choices():
     from aftersales.services import assignable_staff
 
     return assignable_staff()
-
-
-def _day_start(day):
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
 class ComplaintFilter(FilterSet):
@@ -64,10 +60,10 @@ class ComplaintFilter(FilterSet):
         return queryset.filter(escalation_level__gt=0) if value else queryset.filter(escalation_level=0)
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(created_at__gte=_day_start(value))
+        return queryset.filter(created_at__gte=day_start(value))
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(created_at__lt=_day_start(value + timedelta(days=1)))
+        return queryset.filter(created_at__lt=day_start(value + timedelta(days=1)))
 
 
 class ComplaintForm(forms.Form):

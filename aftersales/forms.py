@@ -1,7 +1,7 @@
 """After-sales forms and list filters, one block per area: requests (filters, each step, staff entry, reasons,
 policy), reviews and surveys."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import django_filters
 from django import forms
@@ -18,6 +18,7 @@ from aftersales.services.reviews import KEYWORD_MAX, REPLY_MAX
 from catalog.models import Category, Sku
 from inventory.models import Warehouse
 from orders.models import Carrier
+from shop.dates import day_start
 from shop.lists import FilterSet, IdFilter
 from shop.models import StoreSettings
 
@@ -37,10 +38,6 @@ def assignable_staff():
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
-
-
-def _day_start(day):
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class RequestFilter(FilterSet):
@@ -70,10 +67,10 @@ class RequestFilter(FilterSet):
         return queryset.filter(q) if value else queryset.exclude(q)
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(submitted_at__gte=_day_start(value))
+        return queryset.filter(submitted_at__gte=day_start(value))
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(submitted_at__lt=_day_start(value + timedelta(days=1)))
+        return queryset.filter(submitted_at__lt=day_start(value + timedelta(days=1)))
 
 
 class AssignForm(forms.Form):
@@ -246,8 +243,6 @@ class AftersalesSettingsForm(forms.ModelForm):
 
 
 # -- reviews ---------------------------------------------------------------------------------------------
-def _day_start(day):
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
 class ReviewFilter(FilterSet):
@@ -279,10 +274,10 @@ class ReviewFilter(FilterSet):
         return queryset.exclude(flagged_keywords=[]) if value else queryset.filter(flagged_keywords=[])
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(created_at__gte=_day_start(value))
+        return queryset.filter(created_at__gte=day_start(value))
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(created_at__lt=_day_start(value + timedelta(days=1)))
+        return queryset.filter(created_at__lt=day_start(value + timedelta(days=1)))
 
 
 class ReplyForm(forms.Form):

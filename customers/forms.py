@@ -1,9 +1,8 @@
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +19,7 @@ from customers.models import (
 )
 from customers.selectors import segment_members
 from shop.china import PROVINCE_SUFFIXES, PROVINCES, province_key
+from shop.dates import day_start
 from shop.lists import FilterSet, IdFilter
 
 MONEY_MAX = 999_999_999_999
@@ -34,10 +34,6 @@ def _money_filter(label, field, lookup):
         max_value=MONEY_MAX,
         widget=forms.NumberInput(attrs={"step": "0.01", "class": "short"}),
     )
-
-
-def _day_start(day):
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
 class CustomerFilter(FilterSet):
@@ -78,10 +74,10 @@ class CustomerFilter(FilterSet):
         return queryset.filter(Exists(default))
 
     def filter_last_from(self, queryset, name, value):
-        return queryset.filter(last_order_at__gte=_day_start(value))
+        return queryset.filter(last_order_at__gte=day_start(value))
 
     def filter_last_to(self, queryset, name, value):
-        return queryset.filter(last_order_at__lt=_day_start(value + timedelta(days=1)))
+        return queryset.filter(last_order_at__lt=day_start(value + timedelta(days=1)))
 
     def filter_segment(self, queryset, name, value):
         """A saved segment's members as last counted (`?segment=<id>`): an indexed join, keyset-fast."""
@@ -256,12 +252,12 @@ class MessageFilter(FilterSet):
         return queryset.exclude(status__in=WAITING_STATUSES)
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(created_at__gte=_day_start(value))
+        return queryset.filter(created_at__gte=day_start(value))
 
     def filter_to(self, queryset, name, value):
         from datetime import timedelta
 
-        return queryset.filter(created_at__lt=_day_start(value + timedelta(days=1)))
+        return queryset.filter(created_at__lt=day_start(value + timedelta(days=1)))
 
 
 class AssignForm(forms.Form):

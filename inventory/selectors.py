@@ -1,7 +1,7 @@
 """Inventory reads shared by pages, the API, jobs and reports."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from inventory.models import (
     Warehouse,
 )
 from inventory.state import PO_OPEN
+from shop.dates import day_start
 from shop.money import to_cents
 from shop.selectors import store_settings
 
@@ -277,15 +278,11 @@ class TurnoverReport:
     rows: Any
 
 
-def _day_start(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def turnover_report(*, start, end, group="sku", status="", dead_days=90, slow_days=90) -> TurnoverReport:
     """The turnover report over the local days `start` to `end`, both included (the report form's options)."""
     rows = turnover(
-        start=_day_start(start),
-        end=_day_start(end + timedelta(days=1)),
+        start=day_start(start),
+        end=day_start(end + timedelta(days=1)),
         group=group,
         dead_days=dead_days,
         slow_days=slow_days,

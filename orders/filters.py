@@ -1,17 +1,13 @@
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
 from shop.china import PROVINCES, province_key
+from shop.dates import day_start
 from shop.lists import FilterSet, IdFilter
-
-
-def _day_start(day):
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
 class OrderFilter(FilterSet):
@@ -59,10 +55,10 @@ class OrderFilter(FilterSet):
         fields: list[str] = []
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(placed_at__gte=_day_start(value))
+        return queryset.filter(placed_at__gte=day_start(value))
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(placed_at__lt=_day_start(value + timedelta(days=1)))
+        return queryset.filter(placed_at__lt=day_start(value + timedelta(days=1)))
 
     def filter_province(self, queryset, name, value):
         return queryset.filter(ship_province__startswith=province_key(value))

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from shop.dates import day_start
 
 PRESETS = [
     ("today", _("Today")),
@@ -37,11 +39,6 @@ MAX_DAYS = 3 * 366  # a custom range longer than this is refused (the rollups an
 
 def local_today() -> date:
     return timezone.localdate()
-
-
-def day_start(day: date) -> datetime:
-    """The aware instant a local day starts."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _shift_year(day: date, years: int) -> date:

@@ -12,7 +12,7 @@ from django.utils import translation
 from tests.shop.adminflow import EN, make_operator
 from tests.shop.world import OUR_APPS, build_world, row_counts
 
-ADMIN_APPS = ("shop", "catalog", "inventory", "orders", "payments", "customers", "marketing")  # issue 18's
+ADMIN_APPS = ("shop", "catalog", "inventory", "orders", "payments", "customers", "marketing", "aftersales", "reports")
 REGISTERED = sorted((m for m in admin.site._registry if m._meta.app_label in OUR_APPS), key=lambda m: m._meta.label)
 
 
