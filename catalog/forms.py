@@ -2,26 +2,10 @@
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MONEY, AttributeValue, Category, Product, Tag
-
-
-class FastSelect(forms.Select):
-    """A select rendered in Python: a tree of hundreds of categories costs ~1 ms, not a template per option."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        selected = "" if value is None else str(value)
-        options = "".join(
-            f'<option value="{key}"{" selected" if selected and str(key) == selected else ""}>'
-            f"{escape(str(label))}</option>"
-            for key, label in self.choices
-        )
-        attrs = flatatt(self.build_attrs(self.attrs, attrs))
-        return mark_safe(f'<select name="{escape(name)}"{attrs}>{options}</select>')
+from shop.lists import FastSelect
 
 
 class CategoryChoiceIterator(ModelChoiceIterator):

@@ -22,6 +22,11 @@ class PaymentsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from payments import receivers  # noqa: F401  (connects the orders signal handlers)
+        from payments.models import PaymentMethod
+        from payments.selectors import METHODS_CACHE_KEY
+        from shop.cached import drop_on_change
+
+        drop_on_change(METHODS_CACHE_KEY, PaymentMethod)
         from payments.defaults import ensure_defaults
 
         post_migrate.connect(

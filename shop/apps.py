@@ -9,8 +9,12 @@ class ShopConfig(AppConfig):
 
     def ready(self):
         from shop import lookups
+        from shop.cached import drop_on_change
+        from shop.models import StoreSettings
         from shop.roles import sync_roles
+        from shop.selectors import STORE_SETTINGS_KEY
 
+        drop_on_change(STORE_SETTINGS_KEY, StoreSettings)
         lookups.register()  # integer `in` lookups drop out-of-range values (a request's huge id)
 
         # Later modules add permissions in their own migrations; keep the roles complete.

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from shop.models import Announcement
 from shop.roles import ADMIN_ROLES, ROLE_RULES
-from shop.selectors import store_settings
+from shop.selectors import store_settings_row
 
 OWNER_USERNAME = "owner"
 DEMO_PASSWORD = "houtai-demo-2026"
@@ -23,7 +23,7 @@ STAFF = {
 
 
 def seed(stdout):
-    settings = store_settings()
+    settings = store_settings_row()
     if settings.name == "Houtai Store":
         settings.name = "后台示范店"
         settings.contact_phone = "021-6288 8888"

@@ -6,12 +6,31 @@ so shop never imports a module app.
 
 from django.apps import apps
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from shop.models import MODULES
 
+# The navigation is the same for every request of one set of permissions in one language: built once per
+# process for each (permissions, language). The key holds the permissions themselves, so a changed role gets
+# a new entry; the pages are declared in code, so nothing else can change it while the process runs.
+_BUILT: dict = {}
+_BUILT_MAX = 256
+
 
 def sections_for(user):
-    """The modules this user may open, each with the pages their role allows."""
+    """The modules this user may open, each with the pages their role allows (built once per role and
+    language; callers must not change what they get)."""
+    perms = "superuser" if user.is_active and user.is_superuser else frozenset(user.get_all_permissions())
+    key = (perms, get_language())
+    sections = _BUILT.get(key)
+    if sections is None:
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+        sections = _BUILT[key] = _build(user)
+    return sections
+
+
+def _build(user):
     sections = []
     for code, label in MODULES:
         if not user.has_perm(f"shop.access_{code}"):
@@ -19,14 +38,14 @@ def sections_for(user):
         config = next((c for c in apps.get_app_configs() if c.label == code), None)
         entries = getattr(config, "nav", None) or (SETTINGS_NAV if code == "settings" else [])
         links = [
-            {"url": reverse(name), "label": text, "name": name}
+            {"url": reverse(name), "label": str(text), "name": name}
             for name, text, perm in entries
             if perm is None or user.has_perm(perm)
         ]
         sections.append(
             {
                 "code": code,
-                "label": label,
+                "label": str(label),
                 "links": links,
                 "url": links[0]["url"] if links else reverse("module_home", args=[code]),
             }

@@ -4,11 +4,20 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from shop.cached import cached
 from shop.models import Announcement, ApiKey, AuditEntry, Notification, StoreSettings
+
+STORE_SETTINGS_KEY = "shop.store_settings"
 
 
 def store_settings() -> StoreSettings:
-    """The store's settings row, created with defaults on first use."""
+    """The store's settings row, created with defaults on first use; cached (shop.cached) and dropped on
+    save (shop.apps). Read it, don't save this copy: a writer reads the row with `store_settings_row()`."""
+    return cached(STORE_SETTINGS_KEY, store_settings_row)
+
+
+def store_settings_row() -> StoreSettings:
+    """The settings row from the database (for a writer)."""
     settings, _created = StoreSettings.objects.get_or_create(pk=1)
     return settings
 

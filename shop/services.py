@@ -18,7 +18,7 @@ from shop.audit import record, snapshot
 from shop.errors import DomainError, NotFound
 from shop.models import Announcement, ApiKey, Notification
 from shop.roles import ADMIN_ROLES, OWNER, ROLE_RULES
-from shop.selectors import store_settings
+from shop.selectors import store_settings_row
 
 User = get_user_model()
 STAFF_FIELDS = ["username", "first_name", "last_name", "email", "is_active"]
@@ -92,7 +92,7 @@ def staff_set_password(*, actor, user, password) -> AbstractUser:
 @transaction.atomic(durable=True)
 def store_settings_update(*, actor, values: dict, business_hours: list, logo=None):
     """Save the store settings; `values` are already validated field values."""
-    settings = store_settings()
+    settings = store_settings_row()
     before = snapshot(settings)
     for field, value in values.items():
         setattr(settings, field, value)

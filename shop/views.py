@@ -141,7 +141,7 @@ def staff_password(request, pk):
 # -- store settings and announcements ----------------------------------------------------------
 @staff_view("shop.change_storesettings")
 def store_settings(request):
-    settings = selectors.store_settings()
+    settings = selectors.store_settings_row()
     form = StoreSettingsForm(request.POST or None, request.FILES or None, instance=settings)
     if request.method == "POST" and form_submit(
         form,

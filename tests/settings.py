@@ -18,6 +18,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Tests run tasks in-process unless a test sends them to the real worker on purpose.
 CELERY_TASK_ALWAYS_EAGER = True
 PRICING_CACHE_SECONDS = 0  # a rolled-back test's promotions must not reach the next test
+ROW_CACHE_SECONDS = 0  # likewise its store settings and payment methods (shop.cached)
 LANGUAGE_CODE = "zh-hans"
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

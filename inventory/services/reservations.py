@@ -3,17 +3,22 @@ order intake and shipping call them inside their own."""
 
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import (
+    SkuStock,
+    StockLevel,
     StockMovement,
 )
 from inventory.services.ledger import InvalidQuantity, Kind, OutOfStock, _check_quantity, _post, lock_levels
+from inventory.services.rollup import _lock_rollups
+from shop.actors import Actor
 from shop.audit import record
 from shop.china import province_key
-from shop.errors import DomainError
+from shop.errors import Conflict, DomainError
 
 
 @transaction.atomic
@@ -46,30 +51,25 @@ def stock_reserve(
         },
     )
     where = Q(sku_id__in=wanted, warehouse__is_active=True)
-    levels = lock_levels(where=where if warehouse is None else where & Q(warehouse=warehouse))
+    where = where if warehouse is None else where & Q(warehouse=warehouse)
     home = province_key(province)
 
     def rank(level):
         w = level.warehouse
         return (not home or province_key(w.province) != home, w.priority, w.pk)
 
-    plan, short = [], []
-    for sku_id, quantity in wanted.items():
-        options = sorted((lv for lv in levels.values() if lv.sku_id == sku_id and lv.available > 0), key=rank)
-        whole = next((lv for lv in options if lv.available >= quantity), None)
-        if whole:
-            plan.append((whole, quantity))
-            continue
-        total = sum(lv.available for lv in options)
-        if total < quantity:
-            short.append({"sku": skus[sku_id].code, "requested": quantity, "available": total})
-            continue
-        for level in options:
-            take = min(level.available, quantity)
-            plan.append((level, take))
-            quantity -= take
-            if not quantity:
-                break
+    codes = {pk: sku.code for pk, sku in skus.items()}
+    # Set-based first: plan from an unlocked read, then one guarded UPDATE takes every planned row or none.
+    # When another reservation took the stock meanwhile (or a line is short), the locking path below
+    # decides, exactly as before.
+    plan, short = _plan(
+        StockLevel.objects.select_related("warehouse").filter(where).order_by("pk"), wanted, rank, codes
+    )
+    if not short:
+        movements = _reserve_set_based(plan, actor=actor, reference_type=reference_type, reference=reference)
+        if movements is not None:
+            return movements
+    plan, short = _plan(lock_levels(where=where).values(), wanted, rank, codes)
     if short:
         raise OutOfStock(
             _("Not enough stock: %(lines)s.")
@@ -87,6 +87,119 @@ def stock_reserve(
         )
         for level, quantity in plan
     ]
+
+
+def _plan(levels, wanted, rank, sku_codes):
+    """[(level, quantity)] serving each SKU's wanted units (one warehouse when one can serve it whole, else
+    split in rank order), and the short lines [{sku, requested, available}]."""
+    levels = list(levels)
+    plan, short = [], []
+    for sku_id, quantity in wanted.items():
+        options = sorted((lv for lv in levels if lv.sku_id == sku_id and lv.available > 0), key=rank)
+        whole = next((lv for lv in options if lv.available >= quantity), None)
+        if whole:
+            plan.append((whole, quantity))
+            continue
+        total = sum(lv.available for lv in options)
+        if total < quantity:
+            short.append({"sku": sku_codes[sku_id], "requested": quantity, "available": total})
+            continue
+        for level in options:
+            take = min(level.available, quantity)
+            plan.append((level, take))
+            quantity -= take
+            if not quantity:
+                break
+    return plan, short
+
+
+def _values(pairs) -> tuple[str, list]:
+    """A VALUES list of (integer, integer) rows and its parameters."""
+    rows = ", ".join(["(CAST(%s AS INTEGER), CAST(%s AS INTEGER))"] * len(pairs))
+    return rows, [value for pair in pairs for value in pair]
+
+
+def _rowcount(cursor) -> int:
+    """Rows the last UPDATE changed (Python's sqlite3 answers -1 for a statement starting with WITH)."""
+    if cursor.rowcount >= 0:
+        return cursor.rowcount
+    cursor.execute("SELECT changes()")
+    return cursor.fetchone()[0]
+
+
+def _reserve_set_based(plan, *, actor, reference_type, reference) -> list[StockMovement] | None:
+    """Reserve every planned (level, quantity) in one guarded UPDATE, or nothing (None) when a row no longer
+    has the units. The rows are locked in primary-key order and their SKUs' rollup rows after them in SKU
+    order (as `lock_levels` does), so it never deadlocks with the locking path; the availability is read
+    under those locks, so the UPDATE changes all rows or none. Then one INSERT writes the ledger rows and one
+    UPDATE carries them into the rollups."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    materialized = "MATERIALIZED "
+    level_table = StockLevel._meta.db_table
+    rollup_table = SkuStock._meta.db_table
+    now = timezone.now()
+    pairs = sorted((level.pk, quantity) for level, quantity in plan)
+    rows, params = _values(pairs)
+    ids = ", ".join(["%s"] * len(pairs))
+    sql = (
+        f"WITH want(id, q) AS (VALUES {rows}), "
+        f"locked AS {materialized}(SELECT l.id, l.on_hand - l.reserved AS avail FROM {level_table} l "
+        f"WHERE l.id IN ({ids}) ORDER BY l.id{lock}) "
+        f"UPDATE {level_table} SET reserved = {level_table}.reserved + want.q, updated_at = %s FROM want "
+        f"WHERE {level_table}.id = want.id "
+        f"AND (SELECT COUNT(*) FROM locked JOIN want w ON w.id = locked.id WHERE locked.avail >= w.q) = %s"
+    )
+    updated_at = StockLevel._meta.get_field("updated_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *[pk for pk, _q in pairs], updated_at, len(pairs)])
+        count = _rowcount(cursor)
+    if count == 0:
+        return None
+    if count != len(pairs):  # cannot happen under the locks; refuse rather than leave a half reservation
+        raise Conflict(_("The stock changed while reserving; try again."), code="stock_changed")
+    who = Actor.of(actor)
+    movements = StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                sku_id=level.sku_id,
+                warehouse_id=level.warehouse_id,
+                kind=Kind.RESERVATION,
+                reserved_delta=quantity,
+                reference_type=reference_type,
+                reference=reference,
+                actor=who.user,
+                actor_label=who.label[:150],
+                created_at=now,
+            )
+            for level, quantity in plan
+        ]
+    )
+    for movement in movements:
+        movement.batches = []
+    per_sku: defaultdict[int, int] = defaultdict(int)
+    for level, quantity in plan:
+        per_sku[level.sku_id] += quantity
+    sku_pairs = sorted(per_sku.items())
+    rows, params = _values(sku_pairs)
+    ids = ", ".join(["%s"] * len(sku_pairs))
+    r = rollup_table
+    sql = (
+        f"WITH want(sku_id, q) AS (VALUES {rows}), "
+        f"locked AS {materialized}(SELECT sku_id FROM {r} WHERE sku_id IN ({ids}) ORDER BY sku_id{lock}) "
+        f"UPDATE {r} SET reserved = {r}.reserved + want.q, available = {r}.on_hand - {r}.reserved - want.q, "
+        f"is_low = ({r}.threshold IS NOT NULL AND {r}.on_hand - {r}.reserved - want.q <= {r}.threshold) "
+        f"FROM want WHERE {r}.sku_id = want.sku_id AND {r}.sku_id IN (SELECT sku_id FROM locked)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *[sku_id for sku_id, _q in sku_pairs]])
+        count = _rowcount(cursor)
+    if count != len(sku_pairs):  # a SKU without its rollup row yet: created and filled from the stock rows
+        have = set(SkuStock.objects.filter(sku_id__in=per_sku).values_list("sku_id", flat=True))
+        missing = [sku_id for sku_id in per_sku if sku_id not in have]
+        if len(missing) != len(sku_pairs) - count:
+            raise Conflict(_("The stock changed while reserving; try again."), code="stock_changed")
+        _lock_rollups(missing)
+    return movements
 
 
 def _reserved_for(reference_type, reference) -> dict:

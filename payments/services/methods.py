@@ -12,6 +12,7 @@ from orders.models import Order
 from payments.models import (
     PaymentMethod,
 )
+from payments.selectors import methods_cached
 from payments.services.common import local_day_bounds
 from shop.audit import record, snapshot
 from shop.errors import DomainError, RuleRefused
@@ -50,7 +51,7 @@ def payment_method_check(*, order) -> None:
 
     Called inside order intake (the `order_placing` signal), so it joins intake's transaction.
     """
-    method = PaymentMethod.objects.filter(code=order.payment_method).first()
+    method = next((m for m in methods_cached() if m.code == order.payment_method), None)
     if method is None or not method.is_enabled:
         message = _("The payment method %(m)s is not available.") % {
             "m": method.name if method else order.payment_method
