@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import traceback
+from pathlib import Path
 
 from bench.generate import add_size_arguments, generate, setup_django, sizes_from
 
@@ -42,6 +43,7 @@ def main(argv=None):
     parser.add_argument("--only", help="comma-separated workload names")
     parser.add_argument("--no-oscar", action="store_true", help="skip the django-oscar peer")
     parser.add_argument("--light", action="store_true", help="skip gunicorn, pgbench and process pools")
+    parser.add_argument("--results", help="directory of the JSON results (default bench/results)")
     parser.add_argument("--runs", type=int, help="requests per case (default 15; 3 at --size tiny)")
     args = parser.parse_args(argv)
     setup_django()
@@ -84,7 +86,7 @@ def main(argv=None):
         "oscar": {k: v for k, v in peer.items() if k != "figures"},
         "oscar_figures": peer.get("figures", {}),
     }
-    path = runner.write_json(rows, meta)
+    path = runner.write_json(rows, meta, Path(args.results) if args.results else None)
     print(runner.table(rows))
     print(f"\n{meta['machine']}; {size}; {runs} requests a case; JSON: {path}")
     return rows
