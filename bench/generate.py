@@ -100,6 +100,8 @@ def generate(*, orders: int, skus: int, customers: int, verbose: bool = True) ->
     with connection.cursor() as cursor:
         done = generated(cursor)
     if done and (done["orders"], done["skus"], done["customers"]) == (orders, skus, customers):
+        with connection.cursor() as cursor:
+            _sequences(cursor)
         if verbose:
             print(f"store already generated ({orders:,} orders, {skus:,} SKUs, {customers:,} customers)")
         return done
@@ -124,8 +126,7 @@ def generate(*, orders: int, skus: int, customers: int, verbose: bool = True) ->
         _orders(step, orders, skus, customers)
         _money(step)
         _members(step)
-        for table in ("orders_order", "customers_customer", "catalog_product", "catalog_sku"):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        _sequences(cursor)
         seconds = round(time.perf_counter() - started, 1)
         cursor.execute(
             "INSERT INTO bench_generated VALUES (1, %s, %s, %s, now(), %s) ON CONFLICT (id) DO UPDATE SET "
@@ -139,9 +140,27 @@ def generate(*, orders: int, skus: int, customers: int, verbose: bool = True) ->
         if verbose:
             print(f"  {'ANALYZE':<28} {time.perf_counter() - t:7.1f} s")
     if verbose:
-        print(f"generated {orders:,} orders, {skus:,} SKUs, {customers:,} customers in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {orders:,} orders, {skus:,} SKUs, {customers:,} customers "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
     with connection.cursor() as cursor:
         return generated(cursor) or {}
+
+
+def _sequences(cursor):
+    """Rows were inserted with explicit ids: each sequence goes on after the largest."""
+    for table in (
+        "orders_order",
+        "customers_customer",
+        "customers_membertier",
+        "catalog_product",
+        "catalog_sku",
+        "inventory_warehouse",
+    ):
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
+        )
 
 
 def _catalog(step, skus):
@@ -165,7 +184,8 @@ def _catalog(step, skus):
         f"""INSERT INTO catalog_sku (id, product_id, code, barcode, price, cost, weight_g, options, position, is_active)
             SELECT s, 1 + (s - 1) / {SKUS_PER_PRODUCT}, 'P' || lpad((1 + (s - 1) / {SKUS_PER_PRODUCT})::text, 7, '0')
                        || '-' || (1 + (s - 1) % {SKUS_PER_PRODUCT}),
-                   '69' || lpad(s::text, 11, '0'), 9.90 + ((1 + (s - 1) / {SKUS_PER_PRODUCT}) % 300) + 10 * ((s - 1) % 3),
+                   '69' || lpad(s::text, 11, '0'),
+                   9.90 + ((1 + (s - 1) / {SKUS_PER_PRODUCT}) % 300) + 10 * ((s - 1) % 3),
                    5 + ((1 + (s - 1) / {SKUS_PER_PRODUCT}) % 300) / 2, 300,
                    (ARRAY['S','M','L'])[1 + (s - 1) % 3], (s - 1) % 3, true
             FROM generate_series(1, {skus}) s""",

@@ -100,13 +100,26 @@ TEMPLATES = [
         },
     }
 ]
-AUTHENTICATION_BACKENDS = ["oscar.apps.customer.auth_backends.EmailBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "oscar.apps.customer.auth_backends.EmailBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Houtai's order states, so the dashboard's status filter takes the same values.
 OSCAR_ORDER_STATUS_PIPELINE = {
     s: ()
-    for s in ("pending_payment", "paid", "allocated", "picking", "shipped", "delivered", "completed", "cancelled", "closed")
+    for s in (
+        "pending_payment",
+        "paid",
+        "allocated",
+        "picking",
+        "shipped",
+        "delivered",
+        "completed",
+        "cancelled",
+        "closed",
+    )
 }
 OSCAR_INITIAL_ORDER_STATUS = "pending_payment"
 OSCAR_DEFAULT_CURRENCY = "CNY"

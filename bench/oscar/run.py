@@ -47,7 +47,8 @@ def ensure_venv() -> Path:
 # -- loading: the same rows, copied across ------------------------------------------------------------------
 COPIES = [
     (
-        "auth_user (id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined)",
+        "auth_user (id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, "
+        "date_joined)",
         "SELECT id, '!', false, 'c' || id, left(name, 150), '', 'c' || id || '@example.com', false, true, created_at "
         "FROM customers_customer ORDER BY id",
     ),
@@ -58,7 +59,8 @@ COPIES = [
         "status = 'published', '', '', 0, NULL FROM catalog_product ORDER BY id",
     ),
     (
-        "partner_stockrecord (id, partner_sku, price_currency, price, num_in_stock, num_allocated, low_stock_threshold, "
+        "partner_stockrecord (id, partner_sku, price_currency, price, num_in_stock, num_allocated, "
+        "low_stock_threshold, "
         "date_created, date_updated, partner_id, product_id)",
         "SELECT s.id, s.code, 'CNY', s.price, coalesce(k.on_hand, 0), 0, 10, now(), now(), 1, s.product_id "
         "FROM catalog_sku s LEFT JOIN inventory_skustock k ON k.sku_id = s.id ORDER BY s.id",
@@ -116,7 +118,9 @@ def load(source_url: str) -> dict:
     with dst.transaction(), dst.cursor() as d:
         d.execute("SET LOCAL synchronous_commit = off")
         d.execute(f"TRUNCATE {OSCAR_TABLES} RESTART IDENTITY CASCADE")
-        d.execute("INSERT INTO address_country VALUES ('CN', 'CHN', '156', 'China', 'China', 0, true) ON CONFLICT DO NOTHING")
+        d.execute(
+            "INSERT INTO address_country VALUES ('CN', 'CHN', '156', 'China', 'China', 0, true) ON CONFLICT DO NOTHING"
+        )
         d.execute(
             "INSERT INTO catalogue_productclass (id, name, slug, requires_shipping, track_stock) "
             "VALUES (1, 'Goods', 'goods', true, true) ON CONFLICT DO NOTHING"
@@ -128,9 +132,17 @@ def load(source_url: str) -> dict:
                 for block in out:
                     inp.write(block)
             log(f"oscar: {target.split(' ')[0]:<24} {time.perf_counter() - t:6.1f} s")
-        for table in ("auth_user", "catalogue_product", "partner_stockrecord", "order_shippingaddress", "order_order",
-                      "order_line"):
-            d.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))")
+        for table in (
+            "auth_user",
+            "catalogue_product",
+            "partner_stockrecord",
+            "order_shippingaddress",
+            "order_order",
+            "order_line",
+        ):
+            d.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
+            )
         d.execute(
             "INSERT INTO bench_loaded VALUES (1, %s, %s) ON CONFLICT (id) DO UPDATE SET stamp = EXCLUDED.stamp, "
             "seconds = EXCLUDED.seconds",

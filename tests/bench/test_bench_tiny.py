@@ -31,7 +31,10 @@ def test_generator_fills_every_module_and_keeps_the_invariants():
     assert {"completed", "cancelled", "closed", "shipped"} <= statuses
     assert Order.objects.count() == 600
     assert OrderEvent.objects.count() > 600 * 3
-    assert Payment.objects.filter(order__paid_at__isnull=False).count() == Order.objects.filter(paid_at__isnull=False).count()
+    assert (
+        Payment.objects.filter(order__paid_at__isnull=False).count()
+        == Order.objects.filter(paid_at__isnull=False).count()
+    )
     assert Refund.objects.filter(status="succeeded").exists()
     assert PointsEntry.objects.exists()
     # Same size again: nothing is generated (the marker answers).
@@ -44,8 +47,22 @@ def test_generator_fills_every_module_and_keeps_the_invariants():
 def test_every_light_workload_runs_and_returns_figures(tmp_path, english):
     from bench.__main__ import main
 
-    rows = main(["--orders", "600", "--skus", "90", "--customers", "150", "--light", "--no-oscar", "--runs", "1",
-                 "--results", str(tmp_path)])
+    rows = main(
+        [
+            "--orders",
+            "600",
+            "--skus",
+            "90",
+            "--customers",
+            "150",
+            "--light",
+            "--no-oscar",
+            "--runs",
+            "1",
+            "--results",
+            str(tmp_path),
+        ]
+    )
     names = {r.workload for r in rows}
     assert any(n.startswith("orders: page 1") for n in names)
     assert any(n.startswith("products: page 1") for n in names)
