@@ -3,8 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/houtai_bench python -m bench [--size tiny|small|full]
         [--only orders_list,exports] [--no-oscar] [--light] [--runs 15]
 
-Prints one table (workload, median, p95, queries, goal, met?, oscar, Houtai / oscar) and writes it as JSON
-to bench/results/<date>.json. django-oscar runs in its own interpreter (bench/oscar/run.py) on the same data.
+Prints one table (workload, median, p95, queries, goal, met?, oscar, Houtai / oscar) and writes it as JSON to
+bench/results/<date>.json. django-oscar runs in its own interpreter (bench/oscar/run.py) on the same data.
+Heavy workloads can be cut on a shared machine: BENCH_RESERVE_RUNS (20), BENCH_INTAKE_PER_CLIENT (4 x runs),
+BENCH_FLASH_BUYERS (10,000), BENCH_FLASH_UNITS (500).
 """
 
 from __future__ import annotations

@@ -380,7 +380,7 @@ def intake(ctx):
         .values_list("code", flat=True)[:2000]
     )
     _key, plain = apikey_create(actor=None, name=f"bench {time.time()}", scopes=["orders:write"])
-    clients, per_client = 16, max(2, ctx.runs * 4)
+    clients, per_client = 16, int(os.environ.get("BENCH_INTAKE_PER_CLIENT", max(2, ctx.runs * 4)))
 
     def order(rnd, seed, n):
         lines = [{"sku": rnd.choice(codes), "quantity": 1} for _ in range(rnd.randint(1, 3))]
@@ -431,7 +431,7 @@ def reserve(ctx):
 
     from bench import inventory_reserve as ir
 
-    ir.RUNS = 20 if ctx.runs >= 15 else 2
+    ir.RUNS = int(os.environ.get("BENCH_RESERVE_RUNS", 20 if ctx.runs >= 15 else 2))
     sku, warehouse = ir.setup_hot_sku()
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(ir.CLIENTS) as pool:
@@ -474,8 +474,9 @@ def flash(ctx):
     from orders.models import Order, OrderLine
 
     mode = "redis" if os.environ.get("REDIS_URL") else "database"
-    mf.UNITS = 500 if ctx.runs >= 15 else 20
-    buyers = 10_000 if ctx.runs >= 15 else 200
+    full = ctx.size["orders"] >= 100_000
+    mf.UNITS = int(os.environ.get("BENCH_FLASH_UNITS", 500 if full else 20))
+    buyers = int(os.environ.get("BENCH_FLASH_BUYERS", 10_000 if full else 200))
     key, session, item, sku = mf.setup()
     with Gunicorn(FLASH_SALE_GATE=mode) as server:
         lock = threading.Lock()
