@@ -6,7 +6,7 @@
 Prints one table (workload, median, p95, queries, goal, met?, oscar, Houtai / oscar) and writes it as JSON to
 bench/results/<date>.json. django-oscar runs in its own interpreter (bench/oscar/run.py) on the same data.
 Heavy workloads can be cut on a shared machine: BENCH_RESERVE_RUNS (20), BENCH_INTAKE_PER_CLIENT (4 x runs),
-BENCH_FLASH_BUYERS (10,000), BENCH_FLASH_UNITS (500).
+BENCH_FLASH_BUYERS (10,000), BENCH_FLASH_UNITS (500), BENCH_EXPORT_ALL=0 (skip the CSV of every order).
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ def main(argv=None):
             traceback.print_exc()
             rows.append(runner.row(name, None, None, note=f"failed: {type(exc).__name__}: {str(exc)[:100]}"))
         print(f"   {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
+        runner.write_json(rows, {"partial": True, "size": size}, Path(args.results) if args.results else None)
     peer = {}
     if not args.no_oscar and not args.light:
         print("-- oscar", file=sys.stderr, flush=True)
