@@ -36,7 +36,8 @@ def main(argv=None):
         started = time.perf_counter()
         ctx.client.get(args.url, params)
         wall = (time.perf_counter() - started) * 1000
-    sql = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+    captured = list(queries.captured_queries)  # before the next request's request_started empties the log
+    sql = sum(float(q["time"]) for q in captured) * 1000
     print(f"{args.url} {params}: {wall:.1f} ms, {len(queries)} queries, SQL {sql:.1f} ms ({sql / wall:.0%})")
     profile = cProfile.Profile()
     profile.enable()
@@ -47,7 +48,7 @@ def main(argv=None):
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats(order).print_stats(args.top)
         print(f"-- by {order}\n" + "\n".join(out.getvalue().splitlines()[6:]))
-    slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
+    slowest = sorted(captured, key=lambda q: -float(q["time"]))[:3]
     with connection.cursor() as cursor:
         for q in slowest:
             print(f"-- {float(q['time']) * 1000:.1f} ms: {q['sql'][:300]}")
