@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=true
 
-.PHONY: run test lint install browser messages
+.PHONY: run test lint install browser messages bench
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -40,3 +40,9 @@ lint: $(STAMP)
 
 test: $(STAMP) messages browser
 	$(PY) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+
+# One benchmark command (issue 16): generate the store if needed, run every workload and django-oscar beside it.
+# BENCH_DB must be a PostgreSQL database on this machine; BENCH_ARGS e.g. "--size tiny" or "--only orders_list".
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/houtai_bench
+bench: $(STAMP)
+	DATABASE_URL=$(BENCH_DB) $(PY) -m bench $(BENCH_ARGS)
