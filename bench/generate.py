@@ -92,6 +92,25 @@ def generated(cursor) -> dict | None:
     return dict(zip(("orders", "skus", "customers", "generated_at"), row, strict=True)) if row else None
 
 
+def _report_rollups(verbose):
+    """The reports' rollups of the generated days, rebuilt from the rows just written (as `rebuild_rollups` does),
+    so the dashboard and the reports read the store and its invariants hold."""
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from orders.models import Order
+    from reports.services import rollups_rebuild
+
+    span = Order.objects.aggregate(first=Min("placed_at"), last=Max("placed_at"))
+    if span["first"] is None:
+        return
+    t = time.perf_counter()
+    start, end = timezone.localdate(span["first"]), max(timezone.localdate(span["last"]), timezone.localdate())
+    rollups_rebuild(start=start, end=end)
+    if verbose:
+        print(f"  {'report rollups':<28} {time.perf_counter() - t:7.1f} s", flush=True)
+
+
 def generate(*, orders: int, skus: int, customers: int, verbose: bool = True) -> dict:
     """Generate the store at this size unless it is already there; returns the marker row as a dict."""
     from django.db import connection, transaction
@@ -134,6 +153,7 @@ def generate(*, orders: int, skus: int, customers: int, verbose: bool = True) ->
             "generated_at = EXCLUDED.generated_at, seconds = EXCLUDED.seconds",
             [orders, skus, customers, seconds],
         )
+    _report_rollups(verbose)
     with connection.cursor() as cursor:
         t = time.perf_counter()
         cursor.execute("ANALYZE")
@@ -295,7 +315,7 @@ def _orders(step, orders, skus, customers):
                 shipping_fee, adjustment, total, payment_method, coupon_code, points_used, weight_g, placed_at,
                 pay_by, paid_at, shipped_at, delivered_at, completed_at, cancelled_at, cancel_reason, ship_name,
                 ship_phone, ship_province, ship_city, ship_district, ship_detail, ship_postcode, note, is_abnormal,
-                abnormal_reason, abnormal_note, priority_boost, priority_at, dispatch_note)
+                abnormal_reason, abnormal_note, priority_boost, priority_at, dispatch_note, aftersales_status)
             SELECT o.n, to_char(o.placed AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')
                        || lpad(((o.n * 7919) % 10000000000)::text, 10, '0'),
                    t.status, o.customer_id, 'web', 'BENCH-' || o.n, a.subtotal, a.discount,
@@ -314,7 +334,7 @@ def _orders(step, orders, skus, customers):
                    ({_array(PROVINCES)})[1 + (o.customer_id * 31) % {len(PROVINCES)}], '市', '区',
                    '某路' || (o.customer_id % 999) || '号', '', '', o.n % 997 = 0,
                    CASE WHEN o.n % 997 = 0 THEN 'risk' ELSE '' END, '', 0,
-                   CASE WHEN t.paid THEN t.paid_at END, ''
+                   CASE WHEN t.paid THEN t.paid_at END, '', 'none'
             FROM bench_o o
             JOIN (SELECT n, sum(price * quantity) AS subtotal, sum(300 * quantity) AS weight
                   FROM bench_l GROUP BY n) s ON s.n = o.n

@@ -26,7 +26,9 @@ from shop.hooks import hook_answers
 from shop.money import to_cents
 
 PERIODS = [("today", _("Today")), ("yesterday", _("Yesterday")), ("7d", _("Last 7 days")), ("30d", _("Last 30 days"))]
-MONEY_MODULES = ("payments", "reports")  # a role sees money when it may open one of these (warehouse: neither)
+# A role sees money when it may open payments or the sales reports (warehouse and customer service open reports for
+# their own figures and stock reports only: no money).
+MONEY_MODULES = ("payments", "reports.view_sales_reports")
 TOP_PRODUCTS = 8
 CLOSED_DAYS_SECONDS = 6 * 3600  # the closed days' per-SKU sums: the key names the days, so tomorrow reads anew
 
@@ -70,7 +72,8 @@ def dashboard_period(key: str, today: date) -> Period:
 
 
 def may_open(user, modules) -> bool:
-    return any(user.has_perm(f"shop.access_{m}") for m in modules)
+    """Whether `user` may open one of `modules` (a module code, or a permission with its app label)."""
+    return any(user.has_perm(m if "." in m else f"shop.access_{m}") for m in modules)
 
 
 def visible_figures(user) -> list[Figure]:

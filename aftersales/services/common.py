@@ -22,7 +22,11 @@ A = Order.AftersalesStatus
 
 def _locked(request) -> AftersalesRequest:
     try:
-        return AftersalesRequest.objects.select_for_update().select_related("order", "reason").get(pk=request.pk)
+        return (
+            AftersalesRequest.objects.select_for_update(of=("self",))
+            .select_related("order", "reason")
+            .get(pk=request.pk)
+        )
     except AftersalesRequest.DoesNotExist:
         raise NotFound(_("After-sales request not found."), code="request_not_found") from None
 

@@ -129,7 +129,7 @@ def _event(complaint, actor, text, now=None) -> ComplaintNote:
 
 
 def _locked(complaint) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("customer", "assignee").get(pk=complaint.pk)
+    return Complaint.objects.select_for_update(of=("self",)).select_related("customer", "assignee").get(pk=complaint.pk)
 
 
 # -- intake --------------------------------------------------------------------------------------------------

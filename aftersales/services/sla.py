@@ -45,7 +45,7 @@ def requests_sla_sweep(*, now=None) -> dict:
 @transaction.atomic(durable=True)
 def _sweep_one(pk, *, now, escalate_after) -> tuple[int, int]:
     request = (
-        AftersalesRequest.objects.select_for_update(skip_locked=True)
+        AftersalesRequest.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("order", "assignee")
         .filter(overdue_q(now), pk=pk)
         .first()

@@ -190,7 +190,7 @@ def outbound_resend(*, outbound, actor, reason) -> OutboundMessage:
     if not reason:
         raise DomainError(_("Say why (it goes to the audit log)."), code="reason_required")
     with transaction.atomic(durable=True):
-        failed = OutboundMessage.objects.select_for_update().select_related("customer").get(pk=outbound.pk)
+        failed = OutboundMessage.objects.select_for_update(of=("self",)).select_related("customer").get(pk=outbound.pk)
         if failed.status != OutboundMessage.Status.FAILED:
             raise Conflict(
                 _("This text is %(s)s: only a failed text is sent again.") % {"s": failed.get_status_display()},

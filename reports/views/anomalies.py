@@ -6,13 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_filters import FilterSet
 
 from reports import services
 from reports.anomalies import anomalies
 from reports.models import Anomaly
 from reports.services.monitoring import anomaly_chart, explain, format_value
-from shop.lists import Column, ListPage, render_list
+from shop.lists import Column, FilterSet, ListPage, render_list
 from shop.permissions import staff_view
 from shop.selectors import audit_for_object
 from shop.web import message_submit

