@@ -186,18 +186,30 @@ def ticker(stop, every=20):
 FIRST_REFUND = [0]  # refunds of the seed are not this run's
 
 
-def db_counts():
+def db_counts(upto=None):
+    """Tasks waiting in the outbox and approved refunds not yet sent; with `upto` (a (refund pk, time) pair taken at
+    the end of a phase), only those of the phase, since the load goes on while they drain."""
     from django.db import close_old_connections
 
     from payments.models import Refund
     from shop.models import OutboxTask
 
     close_old_connections()
-    return {
-        "outbox_waiting": OutboxTask.objects.filter(sent_at__isnull=True).count(),
-        "refunds_not_sent": Refund.objects.filter(status__in=["approved", "sending"], pk__gt=FIRST_REFUND[0]).count(),
-        "refunds": Refund.objects.count(),
-    }
+    waiting = OutboxTask.objects.filter(sent_at__isnull=True)
+    unsent = Refund.objects.filter(status__in=["approved", "sending"], pk__gt=FIRST_REFUND[0])
+    if upto:
+        waiting, unsent = waiting.filter(created_at__lte=upto[1]), unsent.filter(pk__lte=upto[0])
+    return {"outbox_waiting": waiting.count(), "refunds_not_sent": unsent.count(), "refunds": Refund.objects.count()}
+
+
+def phase_end():
+    from django.db import close_old_connections
+    from django.utils import timezone
+
+    from payments.models import Refund
+
+    close_old_connections()
+    return Refund.objects.order_by("-pk").values_list("pk", flat=True).first() or 0, timezone.now()
 
 
 def fault_pg(stats, duration, notes):
@@ -330,6 +342,12 @@ def main(argv=None):
 
     FIRST_REFUND[0] = Refund.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     log(f"seeded: {len(users)} staff, {len(skus)} SKUs with stock")
+    import socket
+
+    with socket.socket() as probe:  # a server left by an earlier run would answer with its own (older) code
+        if probe.connect_ex(("127.0.0.1", HTTP_PORT)) == 0:
+            raise SystemExit(f"port {HTTP_PORT} is already served: stop that server first")
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))  # so `finally` stops what this run started
     procs = Processes({**os.environ})
     base = f"http://127.0.0.1:{HTTP_PORT}"
     procs.start(
@@ -352,7 +370,11 @@ def main(argv=None):
         "5",
     )
     procs.start("worker", PY, "-m", "reliability.worker", "worker", "-Q", "reliability", "-c", "2", "-l", "WARNING")
-    wait_http(base)
+    try:
+        wait_http(base)
+    except BaseException:
+        procs.stop_all()
+        raise
     time.sleep(5)
     if procs.procs["worker"].poll() is not None:
         raise SystemExit(f"the Celery worker did not start: see {WORK / 'worker.log'}")
@@ -396,8 +418,16 @@ def main(argv=None):
             if injector:
                 inj.join()
             summary = stats.summary()
-            time.sleep(25)  # let the last tasks and one more outbox tick run before checking
-            summary["after"] = db_counts()
+            # Let the queue drain (two worker processes on a loaded machine lag behind the load) and one more outbox
+            # tick run: up to 120 s, until no task is waiting and no refund of this run is left unsent.
+            drained, upto = time.monotonic(), phase_end()
+            while True:
+                time.sleep(10)
+                summary["after"] = db_counts(upto)
+                idle = not summary["after"]["outbox_waiting"] and not summary["after"]["refunds_not_sent"]
+                if idle or time.monotonic() - drained > 120:
+                    break
+            summary["after"]["drained_in_s"] = round(time.monotonic() - drained) if idle else None
             if phase == "worker":
                 summary["worker_effects"] = worker_effects(notes.get("kills", []))
             ok, text = check_invariants()
