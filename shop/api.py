@@ -8,7 +8,7 @@ import importlib
 import importlib.util
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -149,8 +149,10 @@ def _too_big(request, exc):
 
 
 @api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
 def _database_busy(request, exc):
-    """SQLite's write lock still taken after the busy timeout: a retryable 503, never a 500."""
+    """The database cannot answer (SQLite's lock after the busy timeout, PostgreSQL down or restarting):
+    a retryable 503 in the error format, never a 500."""
     if not database_busy(exc):
         raise exc
     response = error(request, 503, "busy", _("The store is busy; nothing was saved. Retry in a few seconds."))

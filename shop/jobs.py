@@ -37,7 +37,12 @@ def job(name, run_every):
             return _run_recorded(name, func, args, kwargs, run_by=_run_by)
 
         task = shared_task(
-            name=f"houtai.{name}", acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5
+            name=f"houtai.{name}",
+            acks_late=True,
+            autoretry_for=(OperationalError,),
+            retry_backoff=True,
+            max_retries=5,
+            ignore_result=False,  # beat and the operators' run-now queue jobs, never a page: their result is kept
         )(recorded)
         REGISTRY[name] = (task, run_every)
         return task

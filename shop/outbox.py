@@ -15,7 +15,6 @@ from celery import current_app
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from shop.models import OutboxTask
 
@@ -39,7 +38,7 @@ def outbox_send(row_id) -> bool:
     row = OutboxTask.objects.get(pk=row_id)
     try:
         current_app.tasks[row.task].apply_async(args=row.args, kwargs=row.kwargs, retry=False)
-    except (BrokerError, ConnectionError, OSError) as e:
+    except Exception as e:  # the broker (BrokerError, OSError) or celery's own state (RuntimeError): never lose it
         log.warning("outbox: %s not sent (%s); the outbox_dispatch job will resend it", row.task, e)
         OutboxTask.objects.filter(pk=row_id).update(sent_at=None, last_error=str(e)[:300])
         return False

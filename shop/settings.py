@@ -95,6 +95,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # A kept connection that the server dropped (PostgreSQL restarted) is checked and replaced at the start of
+    # the next request instead of failing it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # JIT compiles short OLTP queries for longer than they run (measured on the low-stock scan).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -162,12 +165,23 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 FLASH_SALE_GATE = env("FLASH_SALE_GATE", default="database")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A pool process killed in the middle of a task (SIGKILL, OOM) puts its message back on the queue instead of
+# acking it as failed: with acks_late and idempotent tasks the retry has the one effect (reliability/).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Nothing reads a task's result (progress lives in JobRun). Storing none also keeps a page that queues a task from
+# subscribing to the result backend's channel, which with Redis down retried ~20 s and then broke the process's
+# result consumer for good ("must be restarted"): every later send raised RuntimeError (reliability/, Redis phase).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="houtai")
 # A page that queues a task while Redis is down waits one connection attempt (~0.8 s, not kombu's ~6.6 s of
 # retries) and goes on: the task waits in shop.outbox until the `outbox_dispatch` job sends it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0}
+# A message a dead worker took but never acked is delivered again after `visibility_timeout` seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 0,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 
 CACHES = {
     "default": (

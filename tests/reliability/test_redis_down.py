@@ -1,0 +1,105 @@
+"""Redis stopped: the API and pages keep answering; the tasks they queue wait in the outbox and run, once, when
+the broker is back (the `outbox_dispatch` job)."""
+
+import json
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from orders.services import order_place
+from payments.gateways import sign
+from payments.models import RiskAssessment
+from shop.celery import app
+from shop.models import OutboxTask
+from shop.outbox import outbox_dispatch
+
+from .conftest import ADDRESS, SECRET
+
+pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def broker_down():
+    """A real broker connection to a port nothing listens on (the Redis server stopped)."""
+    saved = app.conf.broker_url, app.conf.task_always_eager
+
+    def reset(url, eager):
+        app.conf.update(broker_url=url, task_always_eager=eager)
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    reset("redis://127.0.0.1:1/0", False)
+    try:
+        yield
+    finally:
+        reset(*saved)
+
+
+def test_a_payment_callback_with_redis_down_answers_and_its_risk_scoring_runs_once_the_broker_is_back(
+    client, sku, owner_client, django_capture_on_commit_callbacks
+):
+    order, _ = order_place(
+        customer={"phone": "13800138000", "name": "张三"},
+        shipping_address=ADDRESS,
+        lines=[(sku.code, 1)],
+        payment_method="alipay",
+    )
+    body = json.dumps(
+        {
+            "order_number": order.number,
+            "transaction_id": "T-REL-1",
+            "amount": str(order.total),
+            "status": "success",
+            "paid_at": datetime.now(UTC).isoformat(),
+        }
+    ).encode()
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/payments/alipay/callback",
+            body,
+            content_type="application/json",
+            HTTP_X_SIGNATURE=sign(SECRET, body),
+        )
+        page = owner_client.get(f"/orders/{order.pk}/")  # staff pages keep working meanwhile
+    assert response.status_code == 200 and response.json()["outcome"]
+    assert page.status_code == 200
+    order.refresh_from_db()
+    assert order.status == "paid"
+    row = OutboxTask.objects.get(task="houtai.payments.risk_assess")
+    assert row.sent_at is None and row.last_error
+    assert not RiskAssessment.objects.filter(order=order).exists()
+
+    # The broker is back (in-process here): the next tick sends the task, which scores the order once.
+    assert outbox_dispatch(now=timezone.now() + timedelta(minutes=1))["sent"] == 1
+    assert RiskAssessment.objects.filter(order=order).count() == 1
+    assert outbox_dispatch(now=timezone.now() + timedelta(minutes=2))["sent"] == 0
+
+
+def test_a_send_that_fails_in_any_way_leaves_the_task_waiting_for_the_next_tick(sku, monkeypatch):
+    """Celery's result consumer, broken by a Redis outage, raised RuntimeError (not a broker error) on every send:
+    the row had been claimed as sent and the task was lost. Now any failure puts the row back."""
+    from payments.tasks import risk_assess
+    from shop.outbox import enqueue, outbox_send
+
+    assert app.conf.task_ignore_result is True  # no result channel to subscribe to when a page queues a task
+    order, _ = order_place(
+        customer={"phone": "13800138000", "name": "张三"},
+        shipping_address=ADDRESS,
+        lines=[(sku.code, 1)],
+        payment_method="alipay",
+    )
+    row = enqueue(risk_assess, order.pk)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Retry limit exceeded while trying to reconnect to the Celery result store backend.")
+
+    monkeypatch.setattr(risk_assess, "apply_async", broken)
+    assert outbox_send(row.pk) is False
+    row.refresh_from_db()
+    assert row.sent_at is None and "Retry limit" in row.last_error
+    monkeypatch.undo()
+    assert outbox_dispatch(now=timezone.now() + timedelta(minutes=1))["sent"] == 1
+    row.refresh_from_db()
+    assert row.sent_at is not None
