@@ -5,7 +5,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+# The live server's listen backlog: Django's is 10, so a burst of 40 storefront connections (the concurrency tests)
+# can be reset on a loaded machine before the server accepts them; gunicorn's default is 2048.
+from django.core.servers.basehttp import WSGIServer
+
 from shop.roles import ROLE_RULES
+
+WSGIServer.request_queue_size = 128
 
 PASSWORD = "Correct-Horse-42"
 
