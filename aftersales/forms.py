@@ -5,9 +5,6 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,28 +13,18 @@ from aftersales.models.reviews import RATINGS
 from aftersales.services import SETTING_FIELDS, overdue_q
 from aftersales.services.reviews import KEYWORD_MAX, REPLY_MAX
 from catalog.models import Category, Sku
+from customers.forms import StaffChoiceField  # a staff member by full name (the inbox's field)
 from inventory.models import Warehouse
 from orders.models import Carrier
 from shop.dates import day_start
 from shop.lists import FilterSet, IdFilter
 from shop.models import StoreSettings
+from shop.selectors import staff_with_perm
 
 
 def assignable_staff():
     """Active staff whose role may work after-sales requests."""
-    perm = Permission.objects.filter(codename="change_aftersalesrequest", content_type__app_label="aftersales")
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__permissions__in=perm) | Q(user_permissions__in=perm))
-        .distinct()
-        .order_by("username")
-    )
-
-
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+    return staff_with_perm("aftersales.change_aftersalesrequest")
 
 
 class RequestFilter(FilterSet):

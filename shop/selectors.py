@@ -45,6 +45,17 @@ def staff_users():
     return get_user_model().objects.prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
 
 
+def staff_with_perm(perm: str):
+    """Active staff whose role (or own grant) holds `perm`, superusers included, by username: who a queue may be
+    assigned to (customers' inbox, after-sales requests, complaints)."""
+    return (
+        get_user_model()
+        .objects.with_perm(perm, include_superusers=True, backend="django.contrib.auth.backends.ModelBackend")
+        .filter(is_active=True)
+        .order_by("username")
+    )
+
+
 def audit_entries():
     return AuditEntry.objects.select_related("actor", "content_type")
 

@@ -8,7 +8,6 @@ the service's transaction, the provider is called after it (customers.services.o
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,7 +25,7 @@ from shop.audit import audited_save, record, snapshot
 from shop.errors import Conflict, DomainError, RuleRefused
 from shop.html import sanitize_html
 from shop.roles import OWNER
-from shop.selectors import store_settings
+from shop.selectors import staff_with_perm, store_settings
 from shop.services import notify
 from shop.state import StateMachine
 
@@ -87,14 +86,7 @@ def complaint_sla_save(*, actor, priority, hours, escalate_hours) -> ComplaintSl
 # -- staff ---------------------------------------------------------------------------------------------------
 def assignable_staff():
     """Active staff whose role may work complaints."""
-    return (
-        get_user_model()
-        .objects.with_perm(
-            ASSIGN_PERMISSION, include_superusers=True, backend="django.contrib.auth.backends.ModelBackend"
-        )
-        .filter(is_active=True)
-        .order_by("username")
-    )
+    return staff_with_perm(ASSIGN_PERMISSION)
 
 
 def _check_assignee(user):

@@ -10,7 +10,6 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -18,6 +17,7 @@ from customers import channels
 from customers.models import Customer, InteractionNote, MemberTier, OutboundMessage
 from shop.audit import audited_save, record
 from shop.errors import Conflict, DomainError
+from shop.selectors import staff_with_perm
 from shop.services import notify
 
 NOTE_MAX = 2000
@@ -29,17 +29,7 @@ PAST_GRACE = timedelta(minutes=5)  # a follow-up typed "now" on a slow form is n
 # -- staff ------------------------------------------------------------------------------------------------
 def assignable_staff():
     """Active staff who may work the customer inbox and follow-ups (their role may change messages)."""
-    perm = Q(codename="change_customermessage", content_type__app_label="customers")
-    from django.contrib.auth.models import Permission
-
-    permission = Permission.objects.filter(perm)
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__permissions__in=permission) | Q(user_permissions__in=permission))
-        .distinct()
-        .order_by("username")
-    )
+    return staff_with_perm("customers.change_customermessage")
 
 
 def check_assignee(user, field="assignee"):
