@@ -7,7 +7,6 @@ Adding a workload is one registration in any module listed in `MODULES`:
         median, p95, queries = ctx.time_get("/reports/")
         return [row("reports: index", median, p95, queries, goal_ms=25, oscar="dashboard")]
 
-or, for a standalone script that prints its own figures, `script_workload("dashboard", "bench/dashboard.py")`.
 A workload gets a `Context` (size, request counts, a logged-in owner's test client, the generated store's marker)
 and returns rows; `oscar=KEY` names the peer's figure (bench/oscar/run.py) that the row is compared with.
 """
@@ -17,8 +16,6 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -72,23 +69,6 @@ def workload(name: str, *, group: str = "", heavy: bool = False):
         return fn
 
     return register
-
-
-def script_workload(name: str, script: str, *, group: str = "", args: tuple = (), goal: str = ""):
-    """A standalone script (run with this interpreter and environment) as a workload: its wall time and the
-    last line it printed; a placeholder row while the script does not exist yet."""
-
-    def run(ctx):
-        path = ROOT / script
-        if not path.exists():
-            return [row(name, None, None, goal=goal, note=f"placeholder: {script} not on this branch")]
-        started = time.perf_counter()
-        out = subprocess.run([sys.executable, str(path), *args], cwd=ROOT, capture_output=True, text=True)
-        wall = (time.perf_counter() - started) * 1000
-        last = (out.stdout.strip().splitlines() or [out.stderr.strip()[-200:]])[-1]
-        return [row(name, wall, wall, goal=goal, note=f"exit {out.returncode}: {last[:120]}")]
-
-    REGISTRY[name] = Workload(name, run, group or name, heavy=True)
 
 
 class Context:
