@@ -62,3 +62,12 @@ def test_money_and_numbers_follow_the_locale():
     with translation.override("zh-hans"):
         assert money(Decimal("-12.345")) == "-¥12.35"
         assert money(Decimal("14210")) == "¥14,210.00"
+
+
+def test_a_closed_order_is_closed_and_a_day_off_is_a_day_off():
+    """"Closed" means two things: an order's state (已关闭) and a day the shop does not open (休息)."""
+    from orders.models import Order
+
+    with translation.override("zh-hans"):
+        assert str(Order.Status.CLOSED.label) == "已关闭"
+        assert translation.pgettext("business hours", "Closed") == "休息"
