@@ -31,6 +31,7 @@ ENV = {
     "CELERY_QUEUE": "reliability",
     "CACHE_PREFIX": "reliability",
     "CELERY_VISIBILITY_TIMEOUT": "60",
+    "OUTBOX_REDELIVER_SECONDS": "60",  # a task Redis lost is sent again a minute later (10 in production)
     "AXES_FAILURE_LIMIT": "1000",
     "REL_PAUSE_DIR": str(WORK / "pause"),
     "LOG_LEVEL": "ERROR",
@@ -187,7 +188,7 @@ FIRST_REFUND = [0]  # refunds of the seed are not this run's
 
 
 def db_counts(upto=None):
-    """Tasks waiting in the outbox and approved refunds not yet sent; with `upto` (a (refund pk, time) pair taken at
+    """Tasks of the outbox that have not run and approved refunds not yet sent; with `upto` (a (refund pk, time) pair taken at
     the end of a phase), only those of the phase, since the load goes on while they drain."""
     from django.db import close_old_connections
 
@@ -195,7 +196,7 @@ def db_counts(upto=None):
     from shop.models import OutboxTask
 
     close_old_connections()
-    waiting = OutboxTask.objects.filter(sent_at__isnull=True)
+    waiting = OutboxTask.objects.filter(done_at__isnull=True)  # not sent yet, or sent and not run (lost)
     unsent = Refund.objects.filter(status__in=["approved", "sending"], pk__gt=FIRST_REFUND[0])
     if upto:
         waiting, unsent = waiting.filter(created_at__lte=upto[1]), unsent.filter(pk__lte=upto[0])

@@ -368,10 +368,11 @@ class NotificationAdmin(OperatorAdmin):
 
 @admin.register(OutboxTask)
 class OutboxTaskAdmin(OperatorAdmin):
-    """Tasks queued by the use cases (shop.outbox): unsent ones wait for the `outbox_dispatch` job."""
+    """Tasks queued by the use cases (shop.outbox): unsent ones, and sent ones that never ran, wait for the
+    `outbox_dispatch` job."""
 
-    list_display = ("created_at", "task", "attempts", "sent_at", "last_error")
-    list_filter = (("sent_at", admin.EmptyFieldListFilter),)
+    list_display = ("created_at", "task", "attempts", "sent_at", "done_at", "last_error")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter), ("done_at", admin.EmptyFieldListFilter))
     search_fields = ("=task",)
     date_hierarchy = "created_at"
 

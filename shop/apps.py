@@ -8,7 +8,7 @@ class ShopConfig(AppConfig):
     verbose_name = _("Store")
 
     def ready(self):
-        from shop import lookups
+        from shop import lookups, outbox  # noqa: F401  (outbox: the worker marks the tasks it ran as done)
         from shop.cached import drop_on_change
         from shop.models import StoreSettings
         from shop.roles import sync_roles

@@ -337,13 +337,15 @@ class JobRun(models.Model):
 
 class OutboxTask(models.Model):
     """A task queued by a use case, written in the use case's own transaction (shop.outbox.enqueue): sent to the
-    broker after the commit, and again by the `outbox_dispatch` job if the broker was down then."""
+    broker after the commit, and again by the `outbox_dispatch` job if the broker was down then, or if the task
+    has not run (`done_at`) long after it was sent (the broker lost it)."""
 
     task = models.CharField(_("task"), max_length=150)
     args = models.JSONField(_("arguments"), default=list, blank=True)
     kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
     created_at = models.DateTimeField(_("queued"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
@@ -355,6 +357,7 @@ class OutboxTask(models.Model):
         indexes = [
             models.Index(fields=["id"], name="shop_outbox_unsent", condition=models.Q(sent_at__isnull=True)),
             models.Index(fields=["sent_at"], name="shop_outbox_sent_at"),
+            models.Index(fields=["sent_at"], name="shop_outbox_not_done", condition=models.Q(done_at__isnull=True)),
         ]
 
     def __str__(self):

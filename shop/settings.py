@@ -182,6 +182,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
+# A task sent from the outbox that has not run this long after (the broker lost it) is sent again (shop.outbox).
+OUTBOX_REDELIVER_SECONDS = env.int("OUTBOX_REDELIVER_SECONDS", default=600)
 
 CACHES = {
     "default": (

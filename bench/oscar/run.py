@@ -214,6 +214,20 @@ def measure(runs: int, orders: int) -> dict:
     return figures
 
 
+def create_database():
+    """The peer's own database on the same server, created on a fresh machine."""
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres", autocommit=True
+    ) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
+            admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
+            log(f"oscar: created database {db['NAME']}")
+
+
 def inside(args):
     sys.path.insert(0, str(HERE))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peer_settings")
@@ -222,6 +236,7 @@ def inside(args):
     django.setup()
     from django.core.management import call_command
 
+    create_database()
     call_command("migrate", verbosity=0)
     loaded = load(args.source)
     figures = measure(args.runs, loaded["orders"])

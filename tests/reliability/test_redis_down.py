@@ -2,10 +2,13 @@
 the broker is back (the `outbox_dispatch` job)."""
 
 import json
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from orders.services import order_place
@@ -14,6 +17,7 @@ from payments.models import RiskAssessment
 from shop.celery import app
 from shop.models import OutboxTask
 from shop.outbox import outbox_dispatch
+from tests.workers import real_worker
 
 from .conftest import ADDRESS, SECRET
 
@@ -21,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @contextmanager
-def broker_down():
-    """A real broker connection to a port nothing listens on (the Redis server stopped)."""
+def broker_at(url):
+    """Tasks sent for real (not run in-process) to the broker at `url`."""
     saved = app.conf.broker_url, app.conf.task_always_eager
 
     def reset(url, eager):
@@ -30,11 +34,16 @@ def broker_down():
         app._pool = None
         app.amqp._producer_pool = None
 
-    reset("redis://127.0.0.1:1/0", False)
+    reset(url, False)
     try:
         yield
     finally:
         reset(*saved)
+
+
+def broker_down():
+    """A real broker connection to a port nothing listens on (the Redis server stopped)."""
+    return broker_at("redis://127.0.0.1:1/0")
 
 
 def test_a_payment_callback_with_redis_down_answers_and_its_risk_scoring_runs_once_the_broker_is_back(
@@ -103,3 +112,48 @@ def test_a_send_that_fails_in_any_way_leaves_the_task_waiting_for_the_next_tick(
     assert outbox_dispatch(now=timezone.now() + timedelta(minutes=1))["sent"] == 1
     row.refresh_from_db()
     assert row.sent_at is not None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL for a real broker and worker")
+@pytest.mark.django_db(transaction=True)
+def test_a_task_the_broker_lost_is_sent_again_and_runs_once(sku):
+    """Redis accepted the message, then lost it (a restart without persistence) before any worker took it: the
+    row is not done, so the dispatcher sends it again once the redelivery window has passed, and the worker's
+    success marks it done; nothing is sent a third time."""
+    import redis
+
+    from payments.tasks import risk_assess
+    from shop.outbox import enqueue, redeliver_after
+
+    url = settings.REDIS_URL.rsplit("/", 1)[0] + "/7"  # a database of its own: flushing it loses only this test's
+    lost, queue = redis.Redis.from_url(url), app.conf.task_default_queue
+    lost.flushdb()
+    order, _ = order_place(
+        customer={"phone": "13800138000", "name": "张三"},
+        shipping_address=ADDRESS,
+        lines=[(sku.code, 1)],
+        payment_method="alipay",
+    )
+    with broker_at(url):
+        with transaction.atomic():
+            row = enqueue(risk_assess, order.pk)
+        row.refresh_from_db()
+        assert row.sent_at is not None and row.done_at is None
+        assert lost.llen(queue) == 1
+        lost.flushdb()  # the broker's data is gone
+        soon = timezone.now() + timedelta(minutes=1)
+        assert outbox_dispatch(now=soon)["resent"] == 0  # within the window: it may still be on its way
+        later = timezone.now() + redeliver_after() + timedelta(seconds=1)
+        assert outbox_dispatch(now=later)["resent"] == 1
+        assert lost.llen(queue) == 1
+        with real_worker(queue, broker_url=url) as worker:
+            for _ in range(120):
+                row.refresh_from_db()
+                if row.done_at:
+                    break
+                time.sleep(0.5)
+        assert row.done_at is not None, worker.output
+        assert row.attempts == 2
+        assert RiskAssessment.objects.filter(order=order).count() == 1
+        assert outbox_dispatch(now=later + redeliver_after() * 2)["resent"] == 0
