@@ -220,7 +220,7 @@ def _pricing_setup():
     from marketing.models import Activity, CouponTemplate, MemberPrice, TimedDiscount
 
     if not Sku.objects.filter(code__startswith="BP-").exists():
-        roots = [Category.objects.add_root(name=f"基准分类{i}") for i in range(5)]
+        roots = [Category.objects.add_root({"name": f"基准分类{i}"}) for i in range(5)]
         products = [
             Product.objects.create(code=f"BP-P{i}", name=f"基准商品{i}", status="published", category=roots[i % 5])
             for i in range(20)

@@ -23,8 +23,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,19 +43,45 @@ MAX_REBUILD_DAYS = 800
 
 def _bump(model, key: dict, values: dict) -> None:
     """Add `values` to the row of `key` (created when missing), safely under concurrent events."""
-    values = {f: v for f, v in values.items() if v}
-    if not values:
+    _bump_many(model, [(key, values)])
+
+
+def _bump_many(model, items) -> None:
+    """Add each (key, values) of `items` to its row of `model` in one statement: INSERT … ON CONFLICT (the key's
+    unique constraint) DO UPDATE SET figure = figure + EXCLUDED.figure (PostgreSQL and SQLite alike). Rows go in
+    key order, so two events never wait on each other's rows in turn; a row whose values are all zero is left."""
+    fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+    merged: dict = {}
+    key_names: list = []
+    for key, values in items:
+        values = {f: v for f, v in values.items() if v}
+        if not values:
+            continue
+        key_names = key_names or list(key)
+        figures = merged.setdefault(tuple(key[k] for k in key_names), {})
+        for f, v in values.items():
+            figures[f] = figures.get(f, 0) + v
+    if not merged:
         return
-    updates = {f: F(f) + v for f, v in values.items()}
-    if model.objects.filter(**key).update(**updates):
-        return
-    try:
-        with transaction.atomic():  # a savepoint: a concurrent event may insert the row first
-            model.objects.create(**key, **values)
-            return
-    except IntegrityError:
-        pass
-    model.objects.filter(**key).update(**updates)
+    figure_names = [name for name in fields if name not in key_names]
+    table, quote = model._meta.db_table, connection.ops.quote_name
+    names = key_names + figure_names
+    columns = [quote(fields[name].column) for name in names]
+    figure_columns = [quote(fields[name].column) for name in figure_names]
+    defaults = {name: fields[name].get_default() for name in figure_names}
+    params: list = []
+    for key in sorted(merged):
+        figures = merged[key]
+        values = [*key, *(figures.get(name, defaults[name]) for name in figure_names)]
+        params.extend(fields[name].get_db_prep_save(v, connection) for name, v in zip(names, values, strict=True))
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = (
+        f"INSERT INTO {quote(table)} ({', '.join(columns)}) VALUES {', '.join([row] * len(merged))} "
+        f"ON CONFLICT ({', '.join(columns[: len(key_names)])}) DO UPDATE SET "
+        + ", ".join(f"{c} = {quote(table)}.{c} + EXCLUDED.{c}" for c in figure_columns)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _local(moment) -> tuple[date, int]:
@@ -127,12 +152,15 @@ def _refund_rows(refund, order, province) -> list[tuple]:
 
 
 def _apply(rows, sign=1) -> None:
+    """The rows of an event into their tables: one statement per table (the day, its dimensions, the SKUs)."""
+    by_model: dict = defaultdict(list)
     for model, key, figures in rows:
         signed = {f: v * sign for f, v in figures.items()}
-        _bump(model, key, signed)
+        by_model[model].append((key, signed))
         if model is SalesDay:
-            for dimension_key in _dimension_keys(key):
-                _bump(SalesDimension, dimension_key, signed)
+            by_model[SalesDimension].extend((dimension_key, signed) for dimension_key in _dimension_keys(key))
+    for model, items in by_model.items():
+        _bump_many(model, items)
 
 
 DIMENSIONS = ("channel", "province", "payment_method")
@@ -142,7 +170,7 @@ def _dimension_keys(day_key) -> list[dict]:
     return [{"dimension": d, "day": day_key["day"], "value": day_key[d]} for d in DIMENSIONS]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside its event's transaction: no savepoint round trips
 def rollup_order_recorded(*, order, kind, previous_province=None) -> None:
     """One order event (orders.signals.order_recorded kinds) into the rollups. Kind "province" (the address
     changed before shipping) moves everything the order counted so far from the previous province to its new
@@ -223,7 +251,7 @@ def _order_lines(order_id) -> list:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside its event's transaction: no savepoint round trips
 def rollup_refund_succeeded(*, refund) -> None:
     """A confirmed refund into the rollups, on the local day and hour it was confirmed."""
     if refund.source in EXCLUDED_REFUND_SOURCES:
@@ -234,7 +262,7 @@ def rollup_refund_succeeded(*, refund) -> None:
     _bump(SalesHour, {"day": day, "hour": hour}, {"refunds": refund.amount, "refund_count": 1})
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside its event's transaction: no savepoint round trips
 def rollup_payment_failure(*, payment, delta=1) -> None:
     """A failed payment (+1) or a failed one later paid (-1), on the hour it was received."""
     day, hour = _local(payment.received_at)
@@ -530,9 +558,11 @@ def _rebuild_sku_refunds(since, until) -> None:
             figures = totals[(day, sku_id, refund.order.channel, refund.order.ship_province)]
             figures[0] += amount
             figures[1] += units
-    for (day, sku_id, channel, province), (amount, units) in totals.items():
-        _bump(
-            SalesDaySku,
-            {"day": day, "sku_id": sku_id, "channel": channel, "province": province},
-            {"refunds": amount, "refund_units": units},
-        )
+    _bump_many(
+        SalesDaySku,
+        [
+            ({"day": day, "sku_id": sku_id, "channel": channel, "province": province},
+             {"refunds": amount, "refund_units": units})
+            for (day, sku_id, channel, province), (amount, units) in totals.items()
+        ],
+    )  # fmt: skip

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 # freight template, order number, order, lines, the method's daily limit, audit, stock read, one guarded
 # UPDATE of the stock rows, ledger rows, rollups, duplicate check, timeline (and stock_reserve's savepoint).
 # SQLite asks `SELECT changes()` after each of the two UPDATE … FROM statements. The report rollups' bumps of the
-# placed order (reports.receivers: the day, dimension and hour rows, each an UPDATE in its savepoint) add 7.
-INTAKE_QUERIES = 32
+# placed order (reports.receivers) add 3: one INSERT … ON CONFLICT DO UPDATE each for the day, its three dimension
+# rows and the hour.
+INTAKE_QUERIES = 28
 
 
 @pytest.fixture
