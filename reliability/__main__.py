@@ -188,8 +188,8 @@ FIRST_REFUND = [0]  # refunds of the seed are not this run's
 
 
 def db_counts(upto=None):
-    """Tasks of the outbox that have not run and approved refunds not yet sent; with `upto` (a (refund pk, time) pair taken at
-    the end of a phase), only those of the phase, since the load goes on while they drain."""
+    """Tasks of the outbox that have not run and approved refunds not yet sent; with `upto` (a (refund pk, time)
+    pair taken at the end of a phase), only those of the phase, since the load goes on while they drain."""
     from django.db import close_old_connections
 
     from payments.models import Refund

@@ -65,7 +65,7 @@ def test_money_and_numbers_follow_the_locale():
 
 
 def test_a_closed_order_is_closed_and_a_day_off_is_a_day_off():
-    """"Closed" means two things: an order's state (已关闭) and a day the shop does not open (休息)."""
+    """The word "Closed" means two things: an order's state (已关闭) and a day the shop does not open (休息)."""
     from orders.models import Order
 
     with translation.override("zh-hans"):
