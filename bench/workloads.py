@@ -112,9 +112,10 @@ def dashboard(ctx):
         with override_settings(DASHBOARD_CACHE_SECONDS=60):
             cache.clear()
             median, p95, queries = ctx.time_get("/", params)
-        rows.append(row(f"dashboard: {key}, cached a minute", median, p95, queries, goal_ms=25, oscar="dashboard"))
+        peer = "dashboard" if key == "today" else None  # oscar's dashboard index shows today
+        rows.append(row(f"dashboard: {key}, cached a minute", median, p95, queries, goal_ms=25, oscar=peer))
         median, p95, queries = ctx.time_get("/", params)
-        rows.append(row(f"dashboard: {key}, uncached", median, p95, queries, goal_ms=25))
+        rows.append(row(f"dashboard: {key}, uncached", median, p95, queries, goal_ms=25, oscar=peer))
     warehouse, _ = get_user_model().objects.get_or_create(username="bench_warehouse", defaults={"is_staff": True})
     warehouse.groups.set(Group.objects.filter(name="warehouse"))
     other = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
