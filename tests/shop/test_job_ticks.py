@@ -53,7 +53,9 @@ def test_the_retry_of_the_message_that_holds_the_tick_runs_it(db):
     from shop.jobs import schedule
 
     tick = tick_of(schedule(60))
-    held = JobRun.objects.create(kind=KIND, label="outbox_dispatch", state=JobRun.State.RUNNING, tick=tick, task_id="m1")
+    held = JobRun.objects.create(
+        kind=KIND, label="outbox_dispatch", state=JobRun.State.RUNNING, tick=tick, task_id="m1"
+    )
     outbox_dispatch.apply(kwargs={"_tick": True}, task_id="m1", throw=True)
     held.refresh_from_db()
     assert held.state == JobRun.State.DONE and held.finished_at is not None
