@@ -207,7 +207,8 @@ def job_run_now(*, name, actor, reason):
         task.delay(_run_by=getattr(actor, "pk", None))
     except Exception:
         pass
-    return JobRun.objects.filter(kind=kind_of(name), pk__gt=latest).order_by("-pk").first()
+    mine = JobRun.objects.filter(kind=kind_of(name), pk__gt=latest, tick=None).exclude(state=JobRun.State.SKIPPED)
+    return mine.order_by("-pk").first()  # not a beat's run of the same moment
 
 
 KEEP_RUNS_DAYS = 30  # scheduled runs kept (about 6,000 a day: four jobs run every minute); failed ones 3x longer

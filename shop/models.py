@@ -317,7 +317,7 @@ class JobRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # A scheduled run's tick (the start of its period): one run per job and tick, however many beats and
     # workers there are (shop.jobs); empty for runs started by hand and for staff jobs.
-    tick = models.DateTimeField(null=True, blank=True)
+    tick = models.DateTimeField(_("tick"), null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)  # the Celery message: its retry takes over the tick
 
     class Meta:
