@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 VERSION, PRIMARY, STANDBY = "15", "houtai_repl_primary", "houtai_repl_standby"
 PRIMARY_PORT, STANDBY_PORT = 5452, 5453
-SETTINGS = ["fsync = off", "synchronous_commit = off", "full_page_writes = off", "shared_buffers = 32MB",
+SETTINGS = ["fsync = off", "full_page_writes = off", "shared_buffers = 32MB",
             "max_connections = 30", "wal_level = replica", "max_wal_senders = 4", "hot_standby = on"]  # fmt: skip
 
 
