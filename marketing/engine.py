@@ -29,6 +29,7 @@ every line's stored discount is what a refund of that line gives back.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -171,19 +172,27 @@ def load_promotions(now):
     """The promotions running at `now` and the stacking rules.
 
     Kept per process for `PRICING_CACHE_SECONDS` (default 5; the test settings use 0): the rows whose
-    window overlaps the next seconds are loaded once and filtered by the time of each pricing, and any
-    save or delete of a promotion or rule in this process drops them (marketing.apps). Another process
-    sees a staff edit within those seconds.
+    window overlaps the next seconds are loaded once and filtered by the time of each pricing. Any save or
+    delete of a promotion or rule drops them (marketing.apps): in this process at once, and in every other
+    process and host through a version in the shared cache (Redis, REDIS_URL) that the copy must match, at
+    the commit too. Without a shared cache (or with Redis down) another process sees the edit within those
+    seconds.
     """
     from django.conf import settings
 
     seconds = getattr(settings, "PRICING_CACHE_SECONDS", 5)
     loaded_at = CACHE["loaded_at"]
-    if not seconds or loaded_at is None or not loaded_at <= now < loaded_at + timedelta(seconds=seconds):
+    version = _promotions_version() if seconds else None
+    if (
+        not seconds
+        or loaded_at is None
+        or not loaded_at <= now < loaded_at + timedelta(seconds=seconds)
+        or CACHE.get("version") != version
+    ):
         data = _load(now, now + timedelta(seconds=seconds))
         if not seconds:
             return data
-        CACHE.update(data=data, loaded_at=now)
+        CACHE.update(data=data, loaded_at=now, version=version)
     data = CACHE["data"]
     return {
         "rules": data["rules"],
@@ -193,8 +202,33 @@ def load_promotions(now):
     }
 
 
-def promotions_changed(**_kwargs):
+VERSION_KEY = "pricing:promotions"
+
+
+def _promotions_version():
+    from django.core.cache import cache
+
+    try:
+        return cache.get(VERSION_KEY)
+    except Exception:  # Redis down: the copy's age alone
+        return None
+
+
+def _promotions_bump():
+    from django.core.cache import cache
+
     CACHE.update(data=None, loaded_at=None)
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, 7 * 24 * 3600)
+    except Exception:
+        pass
+
+
+def promotions_changed(**_kwargs):
+    from django.db import transaction
+
+    _promotions_bump()
+    transaction.on_commit(_promotions_bump)
 
 
 def _load(now, until):

@@ -18,10 +18,12 @@ The path of one flash-sale unit:
 """
 
 import time
+import uuid
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -156,21 +158,43 @@ def _refuse_unknown(flash_sale_id):
     return RuleRefused(message, code="flash_sale_unknown", fields={"flash_sale_id": message})
 
 
-_CATALOGUE: dict = {}  # session id -> (read at, session, {sku code: item}): the gate's lookup, 5 s old at most
+# session id -> (read at, version, session, {sku code: item}): the intake's lookup, kept in the process 5 s at
+# most and only while the session's version in the shared cache is the one it was read under. A change
+# (`_forget`) writes a new version, so with Redis (REDIS_URL) every process and host drops its copy at once; a
+# per-process cache (no Redis) leaves the 5 s age alone, as before. Redis down: the 5 s age alone too.
+_CATALOGUE: dict = {}
+_VERSION_KEY = "flash:catalogue:{}"
+
+
+def _version(session_id):
+    try:
+        return cache.get(_VERSION_KEY.format(session_id))
+    except Exception:
+        return None
+
+
+def _bump(session_id):
+    _CATALOGUE.pop(session_id, None)
+    try:
+        cache.set(_VERSION_KEY.format(session_id), uuid.uuid4().hex, 7 * 24 * 3600)
+    except Exception:
+        pass
 
 
 def _forget(session_id):
-    _CATALOGUE.pop(session_id, None)
-    transaction.on_commit(partial(_CATALOGUE.pop, session_id, None))
+    """The session or its items changed: now (this process) and at the commit (every process)."""
+    _bump(session_id)
+    transaction.on_commit(partial(_bump, session_id))
 
 
 def _session_items(flash_sale_id):
+    version = _version(flash_sale_id)
     hit = _CATALOGUE.get(flash_sale_id)
-    if hit and time.monotonic() - hit[0] < 5:
-        return hit[1], hit[2]
+    if hit and time.monotonic() - hit[0] < 5 and hit[1] == version:
+        return hit[2], hit[3]
     session = FlashSession.objects.filter(pk=flash_sale_id).first() if 0 < flash_sale_id < 2**62 else None
     items = {item.sku.code: item for item in session.items.select_related("sku")} if session else {}
-    _CATALOGUE[flash_sale_id] = (time.monotonic(), session, items)
+    _CATALOGUE[flash_sale_id] = (time.monotonic(), version, session, items)
     return session, items
 
 

@@ -34,7 +34,7 @@ ENV = {
     "OUTBOX_REDELIVER_SECONDS": "60",  # a task Redis lost is sent again a minute later (10 in production)
     "AXES_FAILURE_LIMIT": "1000",
     "REL_PAUSE_DIR": str(WORK / "pause"),
-    "LOG_LEVEL": "ERROR",
+    "LOG_LEVEL": os.environ.get("REL_LOG_LEVEL", "ERROR"),  # WARNING shows why a 503 was given
 }
 PHASES = ("none", "pg", "redis", "worker")
 
@@ -170,13 +170,16 @@ def check_invariants():
 # --- jobs: what beat would send (the minute jobs only: the daily ones would dump the database mid-run) -------------
 
 
-def ticker(stop, every=20):
+def ticker(stop, every=20, offset=0.0):
+    """One beat: every `every` seconds it sends the jobs as beat does (`_tick=True`: one run per job and tick,
+    shop.jobs), so with two tickers (--workers 2: one beat per worker host) each tick has two messages."""
     from celery import current_app
 
+    stop.wait(offset)
     while not stop.wait(every):
         for job in ("outbox_dispatch", "close_unpaid_orders", "risk_sweep"):
             try:
-                current_app.send_task(f"houtai.{job}", retry=False, ignore_result=True)
+                current_app.send_task(f"houtai.{job}", kwargs={"_tick": True}, retry=False, ignore_result=True)
             except Exception as e:  # the broker is down in the Redis phase: the next tick sends them
                 log(f"tick: {job} not sent ({type(e).__name__})")
 
@@ -312,6 +315,20 @@ def worker_effects(kills):
     return results
 
 
+def _use_stack(args):
+    """Another cluster, Redis and ports than the defaults (so two engineers' runs never share a server)."""
+    global PG_CLUSTER, PG_PORT, REDIS_PORT, HTTP_PORT, WORK
+    PG_CLUSTER, PG_PORT, REDIS_PORT, HTTP_PORT = args.pg_cluster, args.pg_port, args.redis_port, args.http_port
+    if PG_CLUSTER != "rel":
+        WORK = Path(f"/tmp/houtai-reliability-{PG_CLUSTER}")
+    ENV.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{PG_PORT}/{DB_NAME}",
+        REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/12",
+        REL_PAUSE_DIR=str(WORK / "pause"),
+    )
+    args.out = args.out or str(WORK / "result.json")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m reliability")
     parser.add_argument("--minutes", type=float, default=5, help="length of each phase")
@@ -319,8 +336,17 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--faults", default="all", help="all | none | a comma list of pg,redis,worker")
     parser.add_argument("--reseed", action="store_true", help="drop the run's database and seed it again")
-    parser.add_argument("--out", default=str(WORK / "result.json"))
+    parser.add_argument("--out", default=None, help="the JSON figures (default: result.json in the work folder)")
+    parser.add_argument("--servers", type=int, default=1, help="gunicorn instances, on consecutive ports")
+    parser.add_argument("--workers", type=int, default=1, help="Celery workers (each with its own beat ticker)")
+    parser.add_argument("--pg-cluster", default=PG_CLUSTER, help="the Debian PostgreSQL 15 cluster to create/use")
+    parser.add_argument("--pg-port", type=int, default=PG_PORT)
+    parser.add_argument("--redis-port", type=int, default=REDIS_PORT)
+    parser.add_argument("--http-port", type=int, default=HTTP_PORT)
+    parser.add_argument("--contest-units", type=int, default=40, help="units of the hot SKU and of the flash sale")
+    parser.add_argument("--contest-buyers", type=int, default=120)
     args = parser.parse_args(argv)
+    _use_stack(args)
     faults = list(PHASES[1:]) if args.faults == "all" else [] if args.faults == "none" else args.faults.split(",")
     phases = ["none", *[f for f in faults if f in PHASES[1:]]]
 
@@ -330,7 +356,7 @@ def main(argv=None):
     os.environ["DJANGO_SETTINGS_MODULE"] = "shop.settings"
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    log("stack: PostgreSQL 15/rel on", PG_PORT, "Redis on", REDIS_PORT)
+    log(f"stack: PostgreSQL 15/{PG_CLUSTER} on", PG_PORT, "Redis on", REDIS_PORT)
     ensure_postgres(args.reseed)
     redis("start")
     run("redis-cli", "-p", str(REDIS_PORT), "flushall")
@@ -345,50 +371,72 @@ def main(argv=None):
     log(f"seeded: {len(users)} staff, {len(skus)} SKUs with stock")
     import socket
 
-    with socket.socket() as probe:  # a server left by an earlier run would answer with its own (older) code
-        if probe.connect_ex(("127.0.0.1", HTTP_PORT)) == 0:
-            raise SystemExit(f"port {HTTP_PORT} is already served: stop that server first")
+    bases = [f"http://127.0.0.1:{HTTP_PORT + i}" for i in range(args.servers)]
+    for i in range(args.servers):
+        with socket.socket() as probe:  # a server left by an earlier run would answer with its own (older) code
+            if probe.connect_ex(("127.0.0.1", HTTP_PORT + i)) == 0:
+                raise SystemExit(f"port {HTTP_PORT + i} is already served: stop that server first")
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))  # so `finally` stops what this run started
     procs = Processes({**os.environ})
-    base = f"http://127.0.0.1:{HTTP_PORT}"
-    procs.start(
-        "gunicorn",
-        str(Path(PY).parent / "gunicorn"),
-        "shop.wsgi:application",
-        "-b",
-        f"127.0.0.1:{HTTP_PORT}",
-        "-w",
-        "3",
-        "-k",
-        "gthread",
-        "--threads",
-        "8",
-        "--timeout",
-        "60",
-        "--graceful-timeout",
-        "5",
-        "--keep-alive",
-        "5",
-    )
-    procs.start("worker", PY, "-m", "reliability.worker", "worker", "-Q", "reliability", "-c", "2", "-l", "WARNING")
+    for i in range(args.servers):
+        procs.start(
+            "gunicorn" if i == 0 else f"gunicorn{i + 1}",
+            str(Path(PY).parent / "gunicorn"),
+            "shop.wsgi:application",
+            "-b",
+            f"127.0.0.1:{HTTP_PORT + i}",
+            "-w",
+            "3" if args.servers == 1 else "2",
+            "-k",
+            "gthread",
+            "--threads",
+            "8",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--keep-alive",
+            "5",
+        )
+    workers = ["worker" if j == 0 else f"worker{j + 1}" for j in range(args.workers)]
+    for name in workers:
+        procs.start(
+            name, PY, "-m", "reliability.worker", "worker", "-Q", "reliability", "-c", "2", "-l", "WARNING",
+            "-n", f"{name}@%h",
+        )  # fmt: skip
     try:
-        wait_http(base)
+        for b in bases:
+            wait_http(b)
     except BaseException:
         procs.stop_all()
         raise
     time.sleep(5)
-    if procs.procs["worker"].poll() is not None:
-        raise SystemExit(f"the Celery worker did not start: see {WORK / 'worker.log'}")
-    log("gunicorn up at", base)
+    for name in workers:
+        if procs.procs[name].poll() is not None:
+            raise SystemExit(f"the Celery worker did not start: see {WORK / (name + '.log')}")
+    log("gunicorn up at", ", ".join(bases), f"; {len(workers)} worker(s)")
 
     from reliability.load import ApiClient, Ledger, Staff, Stats
 
     stats, stop, ledger, failed = Stats(), threading.Event(), Ledger(), []
-    threads = [Staff(base, stats, stop, i, u, PASSWORD) for i, u in enumerate(users)]
+
+    def spread(i):  # the i-th user's first server, and the others it also sends requests to
+        first = bases[i % len(bases)]
+        return first, [b for b in bases if b != first]
+
+    threads = [Staff(*spread(i)[:1], stats, stop, i, u, PASSWORD, others=spread(i)[1]) for i, u in enumerate(users)]
     threads += [
-        ApiClient(base, stats, stop, 1000 + 2 * i, key, skus, SECRET, "owner", PASSWORD, ledger)
+        ApiClient(
+            spread(i)[0], stats, stop, 1000 + 2 * i, key, skus, SECRET, "owner", PASSWORD, ledger, others=spread(i)[1]
+        )
         for i in range(args.clients)
     ]
+    scale = {}
+    if args.servers > 1:
+        from reliability.scale import sessions_across
+
+        scale["sessions"] = sessions_across(bases, "owner", PASSWORD)
+        log("sessions across servers:", "ok" if scale["sessions"]["ok"] else f"BROKEN {scale['sessions']}")
     # Ramp-up: the staff log in one per second (a login is a deliberately slow password hash; 50 at once on two
     # shared cores time out, which says nothing about the application), reported as its own phase.
     stats.reset("ramp-up")
@@ -403,8 +451,8 @@ def main(argv=None):
     results = [ramp]
     if ramp["errors"]:
         failed.append(f"ramp-up: {ramp['errors']} errors")
-    tick = threading.Thread(target=ticker, args=(stop,), daemon=True)
-    tick.start()
+    for j in range(args.workers):  # one beat per worker host: with two, every tick is sent twice
+        threading.Thread(target=ticker, args=(stop, 20, 7.0 * j), daemon=True).start()
     duration = args.minutes * 60
     try:
         for phase in phases:
@@ -412,13 +460,22 @@ def main(argv=None):
             notes = {}
             log(f"phase {phase}: {args.minutes} min")
             injector = {"pg": fault_pg, "redis": fault_redis, "worker": fault_worker}.get(phase)
+            if phase == "none" and args.servers > 1:
+                injector = contest_phase(bases, key, args.contest_units, args.contest_buyers, scale)
             if injector:
                 inj = threading.Thread(target=injector, args=(stats, duration, notes), daemon=True)
                 inj.start()
+            phase_started = phase_end()[1]
             time.sleep(duration)
             if injector:
                 inj.join()
             summary = stats.summary()
+            if phase == "none" and args.workers > 1:
+                from reliability.scale import job_ticks
+
+                scale["job_ticks"] = job_ticks(phase_started)
+            if phase == "none" and scale:
+                summary["scale"] = scale
             # Let the queue drain (two worker processes on a loaded machine lag behind the load) and one more outbox
             # tick run: up to 120 s, until no task is waiting and no refund of this run is left unsent.
             drained, upto = time.monotonic(), phase_end()
@@ -454,8 +511,36 @@ def main(argv=None):
     return 0
 
 
+def contest_phase(bases, key, units, buyers, scale):
+    """The fault of the no-fault phase with several servers: a third of the way in, `buyers` buyers on every
+    server race for a hot SKU of `units` units and a flash sale of `units` units (reliability.scale)."""
+    from reliability.scale import contest_check, contest_run, contest_setup
+
+    def contest(stats, duration, notes):
+        time.sleep(duration * 0.3)
+        setup = contest_setup(units)
+        log(f"contest: {buyers} buyers on {len(bases)} servers for {units} units of {setup}")
+        run = contest_run(bases, key, setup, buyers)
+        scale["contest"] = {"setup": setup, **run, **contest_check(setup, units, run)}
+        c = scale["contest"]
+        log(
+            f"contest: hot SKU {c['hot']['accepted']} sold of {units} ({c['hot']['oversold']} oversold), "
+            f"flash {c['flash']['accepted']} sold of {units} ({c['flash']['oversold']} oversold) in {run['seconds']} s"
+        )
+
+    return contest
+
+
 def phase_verdict(s):
     problems = []
+    scale = s.get("scale") or {}
+    if "sessions" in scale and not scale["sessions"]["ok"]:
+        problems.append(f"a session did not hold across the servers: {scale['sessions']}")
+    if "contest" in scale and not scale["contest"]["ok"]:
+        problems.append("the contest sold other than exactly the units")
+    for name, ticks in scale.get("job_ticks", {}).items():
+        if ticks["ran_more"] or not ticks["ticks"]:
+            problems.append(f"{name}: {ticks['ran_more']} ticks ran more than once, {ticks['ticks']} ticks")
     if s["errors"]:
         problems.append(f"{s['errors']} errors (5xx other than a clean 503, tracebacks, connection errors)")
     if not s["invariants_ok"]:
@@ -490,6 +575,8 @@ def print_report(results):
             print("   sample:", sample)
         if s["notes"]:
             print("   fault:", json.dumps(s["notes"], ensure_ascii=False, default=str)[:800])
+        if s.get("scale"):
+            print("   past one machine:", json.dumps(s["scale"], ensure_ascii=False, default=str)[:3000])
         if s.get("worker_effects"):
             print("   after the retries:", json.dumps(s["worker_effects"], ensure_ascii=False))
         print("   after:", s["after"])

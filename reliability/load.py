@@ -159,20 +159,28 @@ class Session:
 class Client(threading.Thread):
     """One simulated user: a requests.Session that times every call into `stats`."""
 
-    def __init__(self, base, stats, stop, seed):
+    def __init__(self, base, stats, stop, seed, others=()):
         super().__init__(daemon=True)
         self.base, self.stats, self.stop = base, stats, stop
         self.random = random.Random(seed)
         self.session = Session(base)
         self.session.headers["Accept-Language"] = "en"
+        # More app servers (--servers 2): each request goes to any of them, with one cookie jar, as behind a
+        # load balancer without sticky sessions.
+        self.sessions = [self.session]
+        for other in others:
+            extra = Session(other)
+            extra.cookies, extra.headers = self.session.cookies, self.session.headers
+            self.sessions.append(extra)
 
     def call(self, name, method, path, **kwargs):
         started = time.monotonic()
         headers = kwargs.pop("headers", {})
         if method == "POST" and "csrftoken" in self.session.cookies:
             headers.setdefault("X-CSRFToken", self.session.cookies["csrftoken"])
+        session = self.random.choice(self.sessions) if len(self.sessions) > 1 else self.session
         try:
-            response = self.session.request(method, path, timeout=TIMEOUT, headers=headers, **kwargs)
+            response = session.request(method, path, timeout=TIMEOUT, headers=headers, **kwargs)
         except (OSError, http.client.HTTPException) as e:
             self.stats.add(name, time.monotonic() - started, error=f"{type(e).__name__}: {e}"[:200])
             return None
@@ -211,8 +219,8 @@ STAFF_PAGES = [
 class Staff(Client):
     """Logs in, then browses lists, details and reports; learns which pages its role may not open (403)."""
 
-    def __init__(self, base, stats, stop, seed, username, password):
-        super().__init__(base, stats, stop, seed)
+    def __init__(self, base, stats, stop, seed, username, password, others=()):
+        super().__init__(base, stats, stop, seed, others)
         self.username, self.password = username, password
         self.order_ids = []
         self.forbidden = set()
@@ -233,6 +241,8 @@ class Staff(Client):
                 if response.status_code == 403:
                     self.forbidden.add(path)
                 elif response.status_code == 302 and "/login/" in response.headers.get("Location", ""):
+                    if len(self.sessions) > 1:  # logged in on one server, sent to the login page by another
+                        self.stats.add("session lost across servers", 0, 599, "session lost")
                     self.login(self.username, self.password)  # the session was lost: log in again
                 elif response.status_code == 200 and path.startswith("/orders/"):
                     self.order_ids = ORDER_LINK.findall(response.text)[:50] or self.order_ids
@@ -243,12 +253,12 @@ class ApiClient(Client):
     """Places orders through the API, pays them with signed callbacks, cancels unpaid ones through the API and,
     with a staff session (the owner's), cancels paid ones and requests and approves refunds."""
 
-    def __init__(self, base, stats, stop, seed, key, skus, secret, owner, password, ledger):
-        super().__init__(base, stats, stop, seed)
+    def __init__(self, base, stats, stop, seed, key, skus, secret, owner, password, ledger, others=()):
+        super().__init__(base, stats, stop, seed, others)
         self.key, self.skus, self.secret = key, skus, secret
         self.owner, self.password = owner, password
         self.ledger = ledger  # what the clients did, for the checks after the phase
-        self.staff = Client(base, stats, stop, seed + 1)
+        self.staff = Client(base, stats, stop, seed + 1, others)
 
     def api(self, name, method, path, payload=None, **headers):
         headers["Authorization"] = f"Bearer {self.key}"

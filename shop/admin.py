@@ -399,7 +399,7 @@ def _run_again(run, *, actor, reason):
 
 @admin.register(JobRun)
 class JobRunAdmin(OperatorAdmin):
-    list_display = ("created_at", "label", "kind", "state", "done", "finished_at", "created_by")
+    list_display = ("created_at", "label", "kind", "tick", "state", "done", "finished_at", "created_by")
     list_filter = (JobFilter, "state")
     search_fields = ("=kind", "label")
     date_hierarchy = "created_at"

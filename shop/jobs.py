@@ -4,17 +4,27 @@ beat reads `beat_schedule()`, and `manage.py run_job NAME` / `run_jobs --loop` r
 Every run of a job is recorded as a `JobRun` (kind "job:<name>"): started, finished, state, what the job
 returned, the items it processed, and on failure the error (shown to staff) with its traceback (admin
 only); a failed run notifies the owners. Operators run a job again with `job_run_now` (audited).
+
+One run per tick, however many beats and workers: beat (and `run_jobs --loop`) send a job with `_tick=True`,
+and its run claims the row (job, tick) in the database — the tick is the start of the job's period (a minute
+for crontab jobs), and a unique constraint lets one process have it. Another beat's message for the same tick
+is recorded as a `skipped` run pointing at the one that ran. A retry of the same Celery message (autoretry,
+or a redelivery after its worker died) takes over its own tick. The database decides, not the cache: it works
+on SQLite and while Redis is down. A run by hand (`job_run_now`, `run_job`) has no tick and always runs.
 """
 
 import json
+import logging
 import traceback
+from datetime import UTC, datetime
 from functools import wraps
 
 from celery import shared_task
 from celery.schedules import crontab, schedule  # noqa: F401  (re-exported for the modules' tasks)
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
+log = logging.getLogger(__name__)
 REGISTRY: dict = {}
 KIND_PREFIX = "job:"
 
@@ -33,8 +43,9 @@ def job(name, run_every):
 
     def decorate(func):
         @wraps(func)
-        def recorded(*args, _run_by=None, **kwargs):
-            return _run_recorded(name, func, args, kwargs, run_by=_run_by)
+        def recorded(*args, _run_by=None, _tick=False, **kwargs):
+            tick = tick_of(run_every) if _tick and _run_by is None else None
+            return _run_recorded(name, func, args, kwargs, run_by=_run_by, tick=tick)
 
         task = shared_task(
             name=f"houtai.{name}",
@@ -70,12 +81,64 @@ def items_processed(result) -> int:
     return 0
 
 
-def _run_recorded(name, func, args, kwargs, *, run_by=None):
+def tick_of(run_every, now=None) -> datetime:
+    """The start of the period `now` falls in: every `run_every` seconds from the epoch for an interval
+    schedule, the minute for a crontab (it fires at most once a minute)."""
+    seconds = getattr(run_every, "run_every", None)
+    period = max(int(seconds.total_seconds()), 1) if seconds is not None else 60
+    stamp = (now or datetime.now(UTC)).timestamp()
+    return datetime.fromtimestamp(stamp - stamp % period, UTC)
+
+
+def _current_task_id() -> str:
+    from celery import current_task
+
+    return str(getattr(getattr(current_task, "request", None), "id", None) or "")[:64]
+
+
+def _claim_tick(name, tick):
+    """The run that holds (job, tick) for this process, or None when another message already has it (then a
+    skipped run is recorded)."""
     from django.utils import timezone
 
     from shop.models import JobRun
 
-    run = JobRun.objects.create(kind=kind_of(name), label=name, state=JobRun.State.RUNNING, created_by_id=run_by)
+    task_id = _current_task_id()
+    try:
+        with transaction.atomic():
+            return JobRun.objects.create(
+                kind=kind_of(name), label=name, state=JobRun.State.RUNNING, tick=tick, task_id=task_id
+            )
+    except IntegrityError:
+        pass
+    holder = JobRun.objects.filter(kind=kind_of(name), tick=tick).first()
+    if holder is not None and task_id and holder.task_id == task_id and holder.state != JobRun.State.DONE:
+        # A retry of the message that holds the tick (it failed on the database, or its worker died mid-way).
+        JobRun.objects.filter(pk=holder.pk).update(state=JobRun.State.RUNNING, error="", traceback="")
+        return holder
+    now = timezone.now()
+    JobRun.objects.create(
+        kind=kind_of(name),
+        label=name,
+        state=JobRun.State.SKIPPED,
+        result={"tick": tick.isoformat(), "run": getattr(holder, "pk", None)},
+        task_id=task_id,
+        created_at=now,
+        finished_at=now,
+    )
+    log.info("job %s skipped: tick %s already run by run %s", name, tick.isoformat(), getattr(holder, "pk", None))
+    return None
+
+
+def _run_recorded(name, func, args, kwargs, *, run_by=None, tick=None):
+    from django.utils import timezone
+
+    from shop.models import JobRun
+
+    if tick is None:
+        run = JobRun.objects.create(kind=kind_of(name), label=name, state=JobRun.State.RUNNING, created_by_id=run_by)
+    elif (run := _claim_tick(name, tick)) is None:
+        return None
     try:
         result = func(*args, **kwargs)
     except Exception as e:
@@ -144,7 +207,8 @@ def job_run_now(*, name, actor, reason):
         task.delay(_run_by=getattr(actor, "pk", None))
     except Exception:
         pass
-    return JobRun.objects.filter(kind=kind_of(name), pk__gt=latest).order_by("-pk").first()
+    mine = JobRun.objects.filter(kind=kind_of(name), pk__gt=latest, tick=None).exclude(state=JobRun.State.SKIPPED)
+    return mine.order_by("-pk").first()  # not a beat's run of the same moment
 
 
 KEEP_RUNS_DAYS = 30  # scheduled runs kept (about 6,000 a day: four jobs run every minute); failed ones 3x longer
@@ -179,4 +243,8 @@ def load_jobs():
 
 
 def beat_schedule():
-    return {name: {"task": task.name, "schedule": run_every} for name, (task, run_every) in load_jobs().items()}
+    """Beat's entries; each sends `_tick=True`, so a second beat (another host) adds no second run per tick."""
+    return {
+        name: {"task": task.name, "schedule": run_every, "kwargs": {"_tick": True}}
+        for name, (task, run_every) in load_jobs().items()
+    }

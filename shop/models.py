@@ -300,6 +300,7 @@ class JobRun(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")  # a scheduled job's tick another process had already run (shop.jobs)
 
     kind = models.CharField(max_length=60)
     label = models.CharField(_("job"), max_length=200)
@@ -314,6 +315,10 @@ class JobRun(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A scheduled run's tick (the start of its period): one run per job and tick, however many beats and
+    # workers there are (shop.jobs); empty for runs started by hand and for staff jobs.
+    tick = models.DateTimeField(_("tick"), null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)  # the Celery message: its retry takes over the tick
 
     class Meta:
         verbose_name = _("job run")
@@ -321,6 +326,7 @@ class JobRun(models.Model):
         ordering = ["-created_at"]
         default_permissions = ("view",)
         indexes = [models.Index(fields=["kind", "-created_at"], name="shop_jobrun_kind_created")]
+        constraints = [models.UniqueConstraint(fields=["kind", "tick"], name="shop_jobrun_one_per_tick")]
 
     def __str__(self):
         return self.label

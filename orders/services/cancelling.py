@@ -9,7 +9,7 @@ from marketing import flash, groupbuy
 from marketing.services import coupons_release
 from orders import signals
 from orders.models import Order
-from orders.services.common import S, _locked, _move
+from orders.services.common import RECORDED, S, _locked, _move
 from orders.state import PAID_STATES
 from shop.audit import record
 from shop.errors import Conflict, DomainError
@@ -18,7 +18,9 @@ from shop.state import IllegalTransition
 
 def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
     was_paid = order.status in PAID_STATES and order.paid_at is not None  # not an uncollected COD order
-    _move(order, action, actor=actor, message=reason, data={"reason": reason}, now=now)
+    # The rollups are bumped last (below): intake takes the stock rows and then the rollup rows, so a cancellation
+    # that took the rollup row first and then waited for a stock row deadlocked with it (python -m reliability).
+    _move(order, action, actor=actor, message=reason, data={"reason": reason}, now=now, record_now=False)
     order.cancel_reason = reason[:200]
     order.save(update_fields=["cancel_reason"])
     # The redeemed points come back with the cancellation. The customer row is locked before the stock
@@ -47,6 +49,7 @@ def _cancel(order, *, actor, reason, action="cancel", now=None) -> Order:
         order.save(update_fields=["merged_into"])
     if was_paid:  # in this transaction: the refund row commits with the cancellation or not at all
         signals.refund_requested.send(sender=Order, order=order, amount=order.total, reason=reason)
+    signals.order_recorded.send(sender=Order, order=order, kind=RECORDED[action])
     return order
 
 

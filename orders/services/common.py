@@ -40,12 +40,15 @@ def _audit(actor, action, order, *, before=None, after=None):
         record(actor, action, order, before=before, after=after)
 
 
-def _move(order, action, *, actor, message="", data=None, now=None) -> Order:
-    """Move a locked order along the state machine, with its timeline entry and audit entry."""
+def _move(order, action, *, actor, message="", data=None, now=None, record_now=True) -> Order:
+    """Move a locked order along the state machine, with its timeline entry and audit entry.
+
+    `record_now=False`: the caller sends `order_recorded` itself, last in its transaction (the rollups' rows are
+    the hottest rows of the store: taken after the stock and customer rows, in the order intake takes them)."""
     before = MACHINE.move(order, action, now=now)
     _event(order, action, actor=actor, message=message, from_status=before, to_status=order.status, data=data)
     _audit(actor, f"orders.{action}", order, before={"status": before}, after={"status": order.status, **(data or {})})
-    if action in RECORDED:
+    if action in RECORDED and record_now:
         signals.order_recorded.send(sender=Order, order=order, kind=RECORDED[action])
     return order
 

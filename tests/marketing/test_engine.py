@@ -198,3 +198,21 @@ def test_the_preview_lists_a_bad_coupon_instead_of_raising(make_sku):
 def test_points_are_still_refused(make_sku):
     with pytest.raises(RuleRefused):
         price_cart(lines=[(make_sku(price="10"), 1)], points=100)
+
+
+def test_a_promotion_switched_off_on_another_server_stops_at_once_here(make_sku, timed, settings):
+    """Each process keeps the running promotions a few seconds; an edit anywhere drops every process's copy
+    through the version in the shared cache, so no server goes on giving a discount staff switched off."""
+    from marketing import engine
+
+    settings.PRICING_CACHE_SECONDS = 5
+    engine.promotions_changed()
+    a = make_sku(price="100.00")
+    sale = timed("10", name="全场九折")
+    assert price_cart(lines=[(a, 1)]).total == D("90.00")  # this process now holds the promotions
+    ours = dict(engine.CACHE)
+    sale.is_enabled = False
+    sale.save()  # staff on another server: its signal cannot reach this process's memory
+    engine.CACHE.update(ours)
+    assert price_cart(lines=[(a, 1)]).total == D("100.00")
+    engine.promotions_changed()

@@ -26,8 +26,8 @@ class Command(BaseCommand):
                 due, _next = run_every.is_due(last_run[name])
                 if due or not loop:
                     last_run[name] = timezone.now()
-                    try:
-                        result = task.apply(throw=True).get()
+                    try:  # the loop is a scheduler: one run per tick beside beat or another loop
+                        result = task.apply(kwargs={"_tick": True} if loop else {}, throw=True).get()
                         self.stdout.write(f"{_stamp()} {name}: {result}")
                     except Exception as e:
                         self.stderr.write(f"{_stamp()} {name} failed: {e}")

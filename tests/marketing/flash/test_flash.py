@@ -255,3 +255,17 @@ def test_the_gate_gets_units_back_from_closed_orders_and_failed_intakes(make_sku
     again = place("FS-GATE", flash_sale_id=session.pk, phone="13900139000")
     item.refresh_from_db()
     assert again.pk and item.remaining == 0
+
+
+def test_a_change_made_on_another_server_reaches_this_one_at_once(make_sku):
+    """The intake keeps a session's items in the process (5 s); a change made by another process or host drops
+    that copy through the shared cache's version of the session, not after the 5 s."""
+    make_sku("FS-ONE", stock=20)
+    new = make_sku("FS-TWO", stock=20)
+    session, _item = running_session(flash.Sku.objects.get(code="FS-ONE"), quantity=5)
+    place("FS-ONE", flash_sale_id=session.pk)  # this process now holds the session's items
+    ours = dict(flash._CATALOGUE)
+    flash.flash_item_add(actor="test", session=session, sku=new, sale_price="19.90", quantity=3, per_customer_limit=1)
+    flash._CATALOGUE.update(ours)  # the other process's change could not touch this process's memory
+    order = place("FS-TWO", phone="13900139000", flash_sale_id=session.pk)
+    assert str(order.subtotal) == "19.90"
