@@ -41,7 +41,9 @@ def _png_claiming(width, height) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def _gif() -> bytes:
@@ -75,7 +77,10 @@ def test_product_images_refuse_disguised_files_and_bombs_with_a_message(owner_cl
     before = row_counts()
     data = DISGUISED.get(name) or BOMBS[name]
     response = owner_client.post(
-        reverse("catalog:product_images", args=[product.pk]), {"images": [png(), _upload(name, data)]}, follow=True, **EN
+        reverse("catalog:product_images", args=[product.pk]),
+        {"images": [png(), _upload(name, data)]},
+        follow=True,
+        **EN,
     )
     assert response.status_code == 200
     expected = "has too many pixels" if name in BOMBS else "is not an image (JPEG, PNG, GIF or WebP)"
@@ -142,7 +147,10 @@ def test_the_store_logo_refuses_what_product_images_refuse(owner_client, name):
     settings = StoreSettings.objects.get()
     with pytest.raises(services.DomainError) as refused:
         services.store_settings_update(
-            actor=None, values={}, business_hours=settings.business_hours, logo=_upload(name, DISGUISED.get(name) or BOMBS[name])
+            actor=None,
+            values={},
+            business_hours=settings.business_hours,
+            logo=_upload(name, DISGUISED.get(name) or BOMBS[name]),
         )
     assert refused.value.code in ("not_an_image", "image_too_large")
     big = _upload("big.png", b"\x89PNG" + b"\0" * (2 * 2**20 + 1))
@@ -192,7 +200,9 @@ def test_a_file_over_the_row_limit_is_refused_on_the_page(owner_client, monkeypa
     assert response.status_code == 200
     assert "The file has more than 50 rows; split it into smaller files." in response.content.decode()
     assert not JobRun.objects.exists() and not Product.objects.exists()
-    ok = _post_import(owner_client, "products.csv", (header + "".join(f"P{i},n{i},S{i},1\n" for i in range(50))).encode())
+    ok = _post_import(
+        owner_client, "products.csv", (header + "".join(f"P{i},n{i},S{i},1\n" for i in range(50))).encode()
+    )
     assert ok.status_code == 302
 
 
