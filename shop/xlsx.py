@@ -42,7 +42,7 @@ class XlsxRows:
             "money": self.book.add_format({"num_format": "#,##0.00"}),
             "bold": self.book.add_format({"bold": True}),
         }
-        self.sheet = self.book.add_worksheet(sheet[:31])
+        self.sheet = self.book.add_worksheet(sheet_name(sheet))
         for col, label in enumerate(header):
             self.sheet.write_string(0, col, str(label), self.formats["bold"])
         self.row = 0
@@ -56,6 +56,13 @@ class XlsxRows:
 
     def close(self):
         self.book.close()
+
+
+def sheet_name(name: str) -> str:
+    """A name Excel takes for a sheet (it may come from data, e.g. an order number): no []:*?/\\, no quote at
+    either end, at most 31 characters, never empty."""
+    clean = "".join(c for c in str(name) if c not in "[]:*?/\\" and c.isprintable()).strip("'")[:31].strip("'")
+    return clean or "export"
 
 
 def xlsx_bytes(header: Iterable, rows: Iterable[Iterable], *, sheet: str = "export") -> bytes:
