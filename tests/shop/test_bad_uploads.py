@@ -176,7 +176,7 @@ def _post_import(client, name, data):
     return client.post(reverse("catalog:product_import"), {"file": SimpleUploadedFile(name, data)}, **EN)
 
 
-def test_an_xlsx_zip_bomb_is_refused_on_the_form_before_it_is_parsed(owner_client):
+def test_an_xlsx_zip_bomb_is_refused_on_the_form_before_it_is_parsed(owner_client, capsys):
     bomb = _zip_bomb(1024)
     assert len(bomb) < 2 * 2**20  # a gigabyte of XML in a couple of MB
     tracemalloc.start()
@@ -188,6 +188,8 @@ def test_an_xlsx_zip_bomb_is_refused_on_the_form_before_it_is_parsed(owner_clien
     assert response.status_code == 200
     assert "refused as a possible zip bomb" in response.content.decode()
     assert peak < 64 * 2**20 and not JobRun.objects.exists()
+    with capsys.disabled():
+        print(f"\nzip bomb: {len(bomb) / 2**20:.1f} MB packed, 1024 MB of XML: refused, peak {peak / 2**20:.1f} MB")
     with pytest.raises(transfer.FormatError):  # the background reader refuses it too
         transfer.read_rows(bomb, "products.xlsx")
 
@@ -218,7 +220,7 @@ def _million_rows(path):
     return path
 
 
-def test_a_million_row_import_is_refused_with_memory_bounded(tmp_path):
+def test_a_million_row_import_is_refused_with_memory_bounded(tmp_path, capsys):
     """The form counts the rows in a stream; the reader stops past MAX_ROWS. Holding every row would take
     hundreds of MB; the peaks stay at a few MB (the form) and about MAX_ROWS rows (the reader)."""
     path = _million_rows(tmp_path / "million.csv")
@@ -243,6 +245,11 @@ def test_a_million_row_import_is_refused_with_memory_bounded(tmp_path):
     finally:
         tracemalloc.stop()
     assert reader_peak < 80 * 2**20, f"the reader peaked at {reader_peak >> 20} MB"
+    with capsys.disabled():
+        print(
+            f"\na million rows ({size >> 20} MB): the form peaked at {form_peak / 2**20:.1f} MB, "
+            f"the reader at {reader_peak / 2**20:.1f} MB"
+        )
 
 
 FORMULAS = {
