@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from shop.exports import DANGER, csv_escape
-from shop.xlsx import XlsxRefused, xlsx_bytes, xlsx_check
+from shop.xlsx import XlsxRefused, declared_rows, xlsx_bytes, xlsx_check
 
 COLUMNS = [
     "product_code",
@@ -76,19 +76,16 @@ def _is_xlsx(filename):
 
 def upload_check(upload) -> None:
     """Refuse (FormatError) an uploaded file that is a zip bomb or has more than MAX_ROWS rows, reading it in a
-    stream (a CSV's rows are counted, an XLSX's declared sizes and dimension read) and rewinding it."""
+    stream (a CSV's rows are counted, an XLSX's declared sizes and sheet dimension read) and rewinding it."""
     upload.seek(0)
     try:
         if _is_xlsx(upload.name):
             try:
                 xlsx_check(upload)
-                upload.seek(0)
-                sheet = load_workbook(upload, read_only=True, data_only=False).active
-                rows = (sheet.max_row or 1) - 1
             except XlsxRefused as e:
                 raise FormatError(str(e)) from e
-            except Exception as e:
-                raise FormatError(_("The file is not a readable XLSX workbook.")) from e
+            upload.seek(0)
+            rows = (declared_rows(upload) or 1) - 1
         else:
             text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
             try:
@@ -112,6 +109,7 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict]]:
         try:
             xlsx_check(io.BytesIO(data))
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=False).active
+            sheet.reset_dimensions()  # read every row there is, not the rows the sheet's dimension claims
             source = ([_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
         except XlsxRefused as e:
             raise FormatError(str(e)) from e

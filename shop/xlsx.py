@@ -9,6 +9,7 @@ the store's time zone, text is always text (never turned into a formula or a lin
 """
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime, time
@@ -125,3 +126,20 @@ def xlsx_check(file) -> None:
                 "limit": MAX_RATIO,
             }
         )
+
+
+def declared_rows(file) -> int | None:
+    """The rows a one-sheet workbook says it has (its sheet's `<dimension ref="A1:V1001"/>`), read from the first
+    bytes of the sheet's XML without parsing the workbook (openpyxl would load every shared string first); None
+    when there are several sheets or no dimension (the reader then counts as it goes)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            sheets = [n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n)]
+            if len(sheets) != 1:
+                return None
+            with archive.open(sheets[0]) as sheet:
+                head = sheet.read(4096).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    found = re.search(r'<(?:\w+:)?dimension ref="[A-Z]*\d*:?[A-Z]*(\d+)"', head)
+    return int(found.group(1)) if found else None
