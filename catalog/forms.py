@@ -5,6 +5,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MONEY, AttributeValue, Category, Product, Tag
+from catalog.transfer import FormatError, upload_check
 from shop.lists import FastSelect
 
 
@@ -195,6 +196,10 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
         if upload.size > 50 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 50 MB."))
+        try:
+            upload_check(upload)  # a zip bomb or too many rows: refused here, on the form, before it is kept
+        except FormatError as e:
+            raise forms.ValidationError(str(e)) from e
         return upload
 
 

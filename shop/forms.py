@@ -4,13 +4,13 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shop.images import MAX_LOGO_BYTES
 from shop.lists import FilterSet
 from shop.models import MODULES, Announcement, ApiKey, AuditEntry, StoreSettings
 from shop.roles import ROLE_LABELS
 
 ROLE_CHOICES = list(ROLE_LABELS.items())
 WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
-MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 
 class StaffCreateForm(forms.Form):
@@ -39,8 +39,12 @@ class StoreSettingsForm(forms.ModelForm):
         model = StoreSettings
         exclude = ["business_hours", "logo"]
 
-    logo_upload = forms.ImageField(
-        label=_("Logo"), required=False, help_text=_("PNG, JPEG, GIF or WebP, at most 2 MB.")
+    # A plain file field: shop.images.image_check (in the service) decides what is an image, with its own messages.
+    logo_upload = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG, JPEG, GIF or WebP, at most 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
     )
 
     def __init__(self, *args, **kwargs):

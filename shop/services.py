@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from shop.audit import record, snapshot
 from shop.errors import DomainError, NotFound
+from shop.images import MAX_LOGO_BYTES, image_check
 from shop.models import Announcement, ApiKey, Notification
 from shop.roles import ADMIN_ROLES, OWNER, ROLE_RULES
 from shop.selectors import store_settings_row
@@ -98,6 +99,7 @@ def store_settings_update(*, actor, values: dict, business_hours: list, logo=Non
         setattr(settings, field, value)
     settings.business_hours = business_hours
     if logo is not None:
+        image_check(logo, max_bytes=MAX_LOGO_BYTES)
         settings.logo = logo
     settings.full_clean()
     settings.save()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales import selectors
+from shop.exports import attachment, csv_row
 from shop.permissions import staff_view
 
 MAX_DAYS = 366
@@ -38,13 +39,23 @@ def _text(value):
     return "" if value is None else str(value)
 
 
+class _EscapedWriter:
+    """csv.writer whose text cells are escaped (shop.exports.csv_row): a product named "=HYPERLINK(...)" stays text."""
+
+    def __init__(self, file):
+        self.writer = csv.writer(file)
+
+    def writerow(self, row):
+        self.writer.writerow(csv_row(row))
+
+
 def _csv(report, start, end):
     """Two tables in one file: the requests' rows (section, key, name, requests, units, sold, rate, amount), then
     the complaints' by category."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="aftersales-{start.isoformat()}-{end.isoformat()}.csv"'
+    response["Content-Disposition"] = attachment(f"aftersales-{start.isoformat()}-{end.isoformat()}.csv")
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = _EscapedWriter(response)
     requests = report["requests"]
     writer.writerow(["section", "key", "name", "requests", "units", "units_sold", "rate", "amount"])
     for row in requests["by_product"]:

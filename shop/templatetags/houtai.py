@@ -63,3 +63,14 @@ def reference_label(reference_type, reference=""):
 @register.filter
 def audit_changes(entry):
     return labels.audit_changes(entry)
+
+
+@register.filter
+def rich(value):
+    """Staff-written rich text (an FAQ answer, a product description) as HTML, through shop.html.sanitize_html
+    at every showing: whatever wrote it (a service, an import, the Django admin, a migration), no script runs."""
+    from django.utils.safestring import mark_safe
+
+    from shop.html import sanitize_html
+
+    return mark_safe(sanitize_html(str(value or "")))

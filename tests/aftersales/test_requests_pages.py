@@ -194,3 +194,23 @@ def test_the_list_costs_the_same_queries_at_any_page_size(client_as, make_order)
     few = queries(20)
     add(60, 100)
     assert queries(50) == few and queries(20) == few
+
+
+def test_a_decompression_bomb_or_a_disguised_page_as_a_photo_is_refused_by_name(client_as, make_order):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.shop.test_bad_uploads import BOMBS, DISGUISED
+
+    client = client_as("customer_service")
+    order = make_order()
+    tee = order.lines.get(sku_code="AS-TEE-M")
+    url = reverse("aftersales:request_new", args=[order.pk])
+    data = {"kind": "return", "reason": AftersalesReason.objects.get(code="changed_mind").pk, f"qty_{tee.pk}": 1}
+    for name, content, words in [
+        ("bomb-50000.png", BOMBS["bomb-50000.png"], b"has too many pixels"),
+        ("vector.jpg", DISGUISED["vector.jpg"], b"is not an image"),
+    ]:
+        photo = SimpleUploadedFile(name, content, content_type="image/png")
+        refused = client.post(url, {**data, "images": photo}, **EN)
+        assert refused.status_code == 400 and name.encode() + b" " + words in refused.content
+    assert not AftersalesRequest.objects.exists()
