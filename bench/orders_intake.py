@@ -104,6 +104,8 @@ def client(port, key, count, latencies, statuses, lock, seed):
 
 def main():
     key = setup()
+    from payments.gateways import PROVIDERS
+
     port = free_port()
     env = dict(
         os.environ,
@@ -114,6 +116,8 @@ def main():
         ALLOWED_HOSTS="127.0.0.1",
         CONN_MAX_AGE="600",
         REDIS_URL="",
+        # DEBUG is off: every provider needs a real-looking callback secret (payments.E001)
+        **{f"PAYMENT_SECRET_{code.upper()}": f"bench-{code}-callback-secret" for code in PROVIDERS},
     )
     server = subprocess.Popen(
         [

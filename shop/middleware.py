@@ -2,10 +2,16 @@
 timeout, or (PostgreSQL) a server that is restarting, refuses connections or dropped the connection."""
 
 import logging
+import time
+from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
@@ -46,3 +52,29 @@ def busy_page(request):
     response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+class IdleSessionMiddleware:
+    """A staff session ends SESSION_IDLE_SECONDS after its last request, and SESSION_COOKIE_AGE after the login however
+    busy it is (its expiry is fixed at the first request, so the once-a-minute "seen" writes do not push it on); the
+    next request goes to the login page and comes back to the page after it."""
+
+    SEEN = "_seen"
+    WRITE_EVERY = 60  # seconds: the session row is written at most once a minute for the idle clock
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now, session = int(time.time()), request.session
+            seen = session.get(self.SEEN)
+            if seen is not None and now - seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+            if session.get("_session_expiry") is None:
+                session.set_expiry(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE))
+            if seen is None or now - seen >= self.WRITE_EVERY:
+                session[self.SEEN] = now
+        return self.get_response(request)
