@@ -32,6 +32,7 @@ ENV = {
     "CACHE_PREFIX": "reliability",
     "CELERY_VISIBILITY_TIMEOUT": "60",
     "AXES_FAILURE_LIMIT": "1000",
+    "AXES_IP_FAILURE_LIMIT": "1000",  # every load client logs in from 127.0.0.1
     "REL_PAUSE_DIR": str(WORK / "pause"),
     "LOG_LEVEL": "ERROR",
 }

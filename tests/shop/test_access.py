@@ -9,6 +9,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,11 +19,14 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from payments.gateways import PROVIDERS
+from shop.middleware import IdleSessionMiddleware
 from shop.models import ApiKey, AuditEntry
 from shop.services import apikey_create
 from tests.conftest import PASSWORD
@@ -375,19 +379,48 @@ def test_a_session_lasts_a_working_day_from_login_however_busy(client, owner, se
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=/orders/")
 
 
+def _seen_cookie(client, seconds_ago):
+    """The signed "last request" cookie as the middleware sets it, `seconds_ago` old."""
+    from django.core.signing import get_cookie_signer
+
+    name, key = IdleSessionMiddleware.COOKIE, client.session.session_key
+    client.cookies[name] = get_cookie_signer(salt=f"{name}{name}:{key}").sign(str(int(time.time()) - seconds_ago))
+
+
+def _logged_in_long_ago(client, seconds):
+    session = client.session
+    session["_seen"] -= seconds
+    session.save()
+
+
 def test_an_idle_session_is_sent_to_login(client, owner, settings):
+    idle = settings.SESSION_IDLE_SECONDS
     _login(client, owner)
     assert client.get("/").status_code == 200
-    session = client.session
-    session["_seen"] -= settings.SESSION_IDLE_SECONDS - 30  # idle, but not long enough
-    session.save()
+    _logged_in_long_ago(client, 3 * idle)
+    _seen_cookie(client, idle - 30)  # busy until nearly two hours ago
     assert client.get("/").status_code == 200
-    session = client.session
-    session["_seen"] -= settings.SESSION_IDLE_SECONDS + 1
-    session.save()
+    _seen_cookie(client, idle + 1)  # two hours without a request
     response = client.get("/orders/")
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=/orders/")
     assert client.get("/").status_code == 302  # logged out, not only redirected once
+
+
+def test_a_copied_session_cookie_alone_counts_from_the_login(client, owner, settings):
+    _login(client, owner)
+    _logged_in_long_ago(client, settings.SESSION_IDLE_SECONDS + 1)
+    del client.cookies[IdleSessionMiddleware.COOKIE]
+    assert client.get("/").status_code == 302
+
+
+def test_keeping_the_idle_clock_writes_no_session_row(client, owner):
+    _login(client, owner)
+    client.get("/notifications/")
+    _logged_in_long_ago(client, 3600)
+    _seen_cookie(client, 600)  # logged in an hour ago, ten minutes since the last request
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/notifications/")
+    assert not [q for q in queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
 
 
 def test_session_lengths_come_from_the_environment():
