@@ -119,6 +119,8 @@ def main():
 
         redis.Redis.from_url(REDIS_URL).flushdb()
     key, session, item, sku = setup()
+    from payments.gateways import PROVIDERS
+
     port = free_port()
     env = dict(
         os.environ,
@@ -130,6 +132,8 @@ def main():
         CONN_MAX_AGE="600",
         REDIS_URL=REDIS_URL,
         FLASH_SALE_GATE=MODE,
+        # DEBUG is off: every provider needs a real-looking callback secret (payments.E001)
+        **{f"PAYMENT_SECRET_{code.upper()}": f"bench-{code}-callback-secret" for code in PROVIDERS},
     )
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "shop.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}"]

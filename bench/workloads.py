@@ -414,6 +414,8 @@ class Gunicorn:
         from django.conf import settings
         from django.db import connection
 
+        from payments.gateways import PROVIDERS
+
         db = connection.settings_dict
         url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         env = dict(
@@ -429,6 +431,8 @@ class Gunicorn:
             REDIS_URL=os.environ.get("REDIS_URL", ""),
             **self.env,
         )
+        for code in PROVIDERS:  # DEBUG is off: every provider needs a real-looking callback secret (payments.E001)
+            env.setdefault(f"PAYMENT_SECRET_{code.upper()}", f"bench-{code}-callback-secret")
         self.process = subprocess.Popen(
             [
                 sys.executable,

@@ -21,7 +21,7 @@ class PaymentsConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_migrate
 
-        from payments import receivers  # noqa: F401  (connects the orders signal handlers)
+        from payments import checks, receivers  # noqa: F401  (the startup check; the orders signal handlers)
         from payments.models import PaymentMethod
         from payments.selectors import METHODS_CACHE_KEY
         from shop.cached import drop_on_change

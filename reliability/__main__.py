@@ -33,6 +33,7 @@ ENV = {
     "CELERY_VISIBILITY_TIMEOUT": "60",
     "OUTBOX_REDELIVER_SECONDS": "60",  # a task Redis lost is sent again a minute later (10 in production)
     "AXES_FAILURE_LIMIT": "1000",
+    "AXES_IP_FAILURE_LIMIT": "1000",  # every load client logs in from 127.0.0.1
     "REL_PAUSE_DIR": str(WORK / "pause"),
     "LOG_LEVEL": os.environ.get("REL_LOG_LEVEL", "ERROR"),  # WARNING shows why a 503 was given
 }

@@ -343,7 +343,7 @@ def _revoke_key(key, *, actor, reason):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(OperatorAdmin):
-    list_display = ("name", "prefix", "scopes", "created_at", "last_used_at", "revoked_at", "created_by")
+    list_display = ("name", "prefix", "scopes", "created_at", "last_used_at", "expires_at", "revoked_at", "created_by")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     search_fields = ("^prefix", "name")
     date_hierarchy = "created_at"

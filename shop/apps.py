@@ -16,6 +16,11 @@ class ShopConfig(AppConfig):
 
         drop_on_change(STORE_SETTINGS_KEY, StoreSettings)
         lookups.register()  # integer `in` lookups drop out-of-range values (a request's huge id)
+        from django.contrib.auth.signals import user_logged_in
+
+        from shop.middleware import start_session_clock
+
+        user_logged_in.connect(start_session_clock, dispatch_uid="shop.start_session_clock")
 
         # Later modules add permissions in their own migrations; keep the roles complete.
         post_migrate.connect(lambda **kw: sync_roles(), dispatch_uid="shop.sync_roles", weak=False)

@@ -136,6 +136,12 @@ class AnnouncementForm(forms.ModelForm):
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("Who uses it, e.g. 小程序 storefront, ERP."))
     scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=ApiKey.SCOPES, widget=forms.CheckboxSelectMultiple)
+    expires_at = forms.DateTimeField(
+        label=_("Expires"),
+        required=False,
+        help_text=_("Optional: the key stops working at this time. Empty: until revoked."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
 
 class AuditFilter(FilterSet):

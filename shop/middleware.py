@@ -1,11 +1,18 @@
-"""A database that cannot answer is a retryable 503, not a 500: SQLite's write lock still taken after the busy
-timeout, or (PostgreSQL) a server that is restarting, refuses connections or dropped the connection."""
+"""Our middleware. A database that cannot answer is a retryable 503, not a 500: SQLite's write lock still taken after
+the busy timeout, or (PostgreSQL) a server that is restarting, refuses connections or dropped the connection. A staff
+session ends after a working day or when idle (IdleSessionMiddleware)."""
 
 import logging
+import time
+from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
@@ -46,3 +53,61 @@ def busy_page(request):
     response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+class IdleSessionMiddleware:
+    """A staff session ends SESSION_IDLE_SECONDS after its last request, and SESSION_COOKIE_AGE after the login however
+    busy it is; the next request goes to the login page and comes back to the page after it.
+
+    The login time is in the session (start_session_clock, with the fixed expiry); the time of the last request is a
+    cookie signed for this session key, renewed on every answer, so keeping the idle clock writes no session row
+    (pages keep their query counts). Without a valid cookie (a copied session cookie alone) the login time counts."""
+
+    COOKIE = "houtai_seen"
+    SEEN = "_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @classmethod
+    def _salt(cls, request):
+        return f"{cls.COOKIE}:{request.session.session_key}"
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            session, now = request.session, int(time.time())
+            try:
+                last = int(request.get_signed_cookie(self.COOKIE, default=0, salt=self._salt(request)))
+            except ValueError:
+                last = 0
+            last = max(last, session.get(self.SEEN) or 0)
+            if last and now - last > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                response = redirect_to_login(request.get_full_path())
+                response.delete_cookie(self.COOKIE)
+                return response
+            if not last or session.get("_session_expiry") is None:  # a session from before these clocks
+                start_session_clock(None, request, user)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(request, "session", None) is not None:
+            if request.session.session_key:
+                response.set_signed_cookie(
+                    self.COOKIE,
+                    str(int(time.time())),
+                    salt=self._salt(request),
+                    max_age=settings.SESSION_COOKIE_AGE,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+        return response
+
+
+def start_session_clock(sender, request, user, **kwargs):
+    """At each login (user_logged_in): the working day and the idle clock start again."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.set_expiry(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE))
+        session[IdleSessionMiddleware.SEEN] = int(time.time())

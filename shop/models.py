@@ -278,6 +278,7 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)  # None: until revoked
 
     class Meta:
         verbose_name = _("API key")
@@ -288,8 +289,12 @@ class ApiKey(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @property
+    def expired(self):
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
     def active(self):
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expired
 
 
 class JobRun(models.Model):

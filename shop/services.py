@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -169,18 +170,27 @@ def hash_key(key: str) -> str:
 
 
 @transaction.atomic(durable=True)
-def apikey_create(*, actor, name, scopes) -> tuple[ApiKey, str]:
-    """Create an API key; returns the key row and the plain key, which is never stored."""
+def apikey_create(*, actor, name, scopes, expires_at=None) -> tuple[ApiKey, str]:
+    """Create an API key (valid until revoked, or until `expires_at`); returns the key row and the plain key, which
+    is never stored."""
     valid = {code for code, _label in ApiKey.SCOPES}
     if not name.strip():
         raise DomainError(_("Give the key a name."), code="name_required")
     if not scopes or set(scopes) - valid:
         raise DomainError(_("Choose at least one valid scope."), code="invalid_scopes")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise DomainError(_("The expiry must be in the future."), code="invalid_expiry")
     plain = "ht_" + secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
-        name=name.strip(), prefix=plain[:10], key_hash=hash_key(plain), scopes=sorted(scopes), created_by=actor
+        name=name.strip(),
+        prefix=plain[:10],
+        key_hash=hash_key(plain),
+        scopes=sorted(scopes),
+        created_by=actor,
+        expires_at=expires_at,
     )
-    record(actor, "settings.apikey_create", key, after={"name": key.name, "scopes": key.scopes})
+    after = {"name": key.name, "scopes": key.scopes, **({"expires_at": expires_at.isoformat()} if expires_at else {})}
+    record(actor, "settings.apikey_create", key, after=after)
     return key, plain
 
 
@@ -211,11 +221,15 @@ def staff_unlock(*, actor, user, reason) -> int:
 
 
 def apikey_authenticate(plain: str) -> ApiKey:
-    """The active key for a presented secret, or NotFound."""
-    key = ApiKey.objects.filter(key_hash=hash_key(plain or ""), revoked_at__isnull=True).first()
-    if key is None:
-        raise NotFound(_("Unknown or revoked API key."), code="invalid_key", status=401)
+    """The active key for a presented secret (not revoked, not expired), or NotFound."""
     now = timezone.now()
+    key = (
+        ApiKey.objects.filter(key_hash=hash_key(plain or ""), revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .first()
+    )
+    if key is None:
+        raise NotFound(_("Unknown, revoked or expired API key."), code="invalid_key", status=401)
     if not key.last_used_at or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key

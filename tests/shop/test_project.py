@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from payments.gateways import PROVIDERS
+
 ROOT = Path(settings.BASE_DIR)
 ALLOWED = {  # DESIGN §1: what each module may import (transitively closed below)
     "shop": set(),
@@ -74,6 +76,7 @@ def test_check_deploy_is_clean_when_configured_for_production():
         DJANGO_SETTINGS_MODULE="shop.settings",
         SECRET_KEY="x" * 30 + "-production-secret-with-entropy-9f8e7d6c",
         ALLOWED_HOSTS="shop.example.com",
+        **{f"PAYMENT_SECRET_{code.upper()}": f"provider-issued-{code}-secret-0123456789" for code in PROVIDERS},
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -83,6 +86,7 @@ def test_check_deploy_is_clean_when_configured_for_production():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_the_web_server_refuses_to_start_without_a_secret_key():
