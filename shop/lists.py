@@ -13,8 +13,14 @@ Pagination is by keyset, never OFFSET: the rows are ordered by the chosen orderi
 (the primary key, or a group key for aggregated rows), and the next page starts after the last row's values
 (`?after=<cursor>`; `?before=` walks back). Page 10,000 costs what page 1 costs, provided an index serves the
 ordering. The "n results" line counts at most `count_limit` rows.
+
+The fast row path: a page that answers `row_cells()` (one function per cell, row -> the escaped HTML of its
+`<td>`) has its rows written in Python and handed to the template as one safe string (`rows_html`), instead of
+a template loop resolving a dozen variables per cell; `show`, `when`, `url_for` and `td` write what the
+template's `{{ value }}`, `|date:` and `{% url %}` would. Everything a user typed goes through `show` (escape).
 """
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -28,12 +34,16 @@ from django.db.models import Q
 from django.forms.utils import flatatt
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.functional import Promise
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shop import exports
 from shop.errors import DomainError
@@ -128,6 +138,51 @@ FAST_WIDGETS = {
 }
 
 
+# -- the fast row path: what the template tags would write, in Python ---------------------------------
+def show(value) -> str:
+    """What `{{ value }}` writes: a time in the current zone, a number localized, escaped (a safe string as
+    it is; None reads "None", as in a template)."""
+    if type(value) is str:  # the common case, as conditional_escape would write it
+        return html.escape(value)
+    return conditional_escape(localize(template_localtime(value)))
+
+
+def when(value, fmt="SHORT_DATETIME_FORMAT") -> str:
+    """What `{{ value|date:fmt }}` writes ("" for no value)."""
+    return escape(date_filter(template_localtime(value), fmt))
+
+
+def url_for(name) -> Callable[[Any], str]:
+    """`{% url name pk %}` for every row of a page: reversed once, each row's pk put in its place."""
+    marker = "918273645"
+    head, _sep, tail = reverse(name, args=[marker]).partition(marker)
+    head, tail = escape(head), escape(tail)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def choice_labels(model, path) -> dict:
+    """value -> the label of a field's choice in the active language (what get_FOO_display answers, without
+    hashing every lazy label on every call): `choice_labels(Order, "status").get(o.status, o.status)`."""
+    return _choice_labels(model, path, get_language())
+
+
+@lru_cache(maxsize=512)
+def _choice_labels(model, path, language):
+    field = _field(model, path)
+    return {key: str(label) for key, label in field.flatchoices} if field is not None and field.choices else {}
+
+
+def prefetched(obj, name):
+    """The rows of a prefetched relation without a new queryset per row (else `obj.<name>.all()`)."""
+    cache = getattr(obj, "_prefetched_objects_cache", None)
+    return cache[name] if cache and name in cache else getattr(obj, name).all()
+
+
+def td(html, css="") -> str:
+    """A cell around HTML already escaped."""
+    return f'<td class="{css}">{html}</td>' if css else f"<td>{html}</td>"
+
+
 class FilterSet(django_filters.FilterSet):
     """The base of every list filter: an unset filter reads "All" — on choice, model-choice and yes/no
     filters alike — instead of "---------" or "Unknown"."""
@@ -169,9 +224,7 @@ class Column:
             return self.value(row)
         value = lookup(row, self.key)
         if self.display == "label" and not isinstance(row, dict):
-            field = _field(type(row), self.key)
-            if field is not None and field.choices:
-                return dict(field.flatchoices).get(value, value)
+            return choice_labels(type(row), self.key).get(value, value)
         elif self.display == "local" and value is not None and timezone.is_aware(value):
             return timezone.localtime(value)
         return value
@@ -340,6 +393,25 @@ class ListPage:
     def filter_form(self):
         return self.filterset.form if self.filterset is not None else None
 
+    def row_cells(self) -> list[Callable[[Any], str]] | None:
+        """The fast row path: one function per cell, row -> the cell's `<td>` with everything escaped (built
+        once per request, so it may hold the user's permissions and translated words). None: the template
+        writes the rows."""
+        return None
+
+    def rows_html(self, rows, actions) -> str | None:
+        """The page's `<tr>`s as one safe string, or None when the page has no `row_cells`. With bulk
+        actions each row starts with its checkbox."""
+        cells = self.row_cells()
+        if cells is None:
+            return None
+        check = f'" aria-label="{escape(_("Select"))}"></td>' if actions else ""
+        lines = []
+        for row in rows:
+            start = f'<td class="check"><input type="checkbox" name="ids" value="{row.pk}{check}' if check else ""
+            lines.append(f"<tr>{start}{''.join([cell(row) for cell in cells])}</tr>")
+        return mark_safe("\n".join(lines))
+
     def context(self):
         count, capped = self.count()
         sort_links = []
@@ -354,15 +426,18 @@ class ListPage:
                     "next": ("" if current and desc else "-") + column.key if column.sortable else "",
                 }
             )
+        page = self.page()
+        actions = [a for a in self.actions if not a.permission or self.request.user.has_perm(a.permission)]
         return {
             "list": self,
-            "page": self.page(),
+            "page": page,
+            "rows_html": self.rows_html(page.rows, actions),
             "count": count,
             "count_capped": capped,
             "filter_form": self.filter_form(),
             "sort_links": sort_links,
             "page_sizes": PAGE_SIZES,
-            "actions": [a for a in self.actions if not a.permission or self.request.user.has_perm(a.permission)],
+            "actions": actions,
         }
 
     # -- export and bulk actions -------------------------------------------------------------------
