@@ -82,7 +82,8 @@ class OrderList(ListPage):
         )
 
         def number(o):
-            channel = "" if o.channel == "web" else f' <span class="muted">{show(channels.get(o.channel, o.channel))}</span>'
+            channel = channels.get(o.channel, o.channel)
+            channel = "" if o.channel == "web" else f' <span class="muted">{show(channel)}</span>'
             return f'<td><a href="{detail(o.pk)}" data-testid="order-link">{show(o.number)}</a>{channel}</td>'
 
         def status(o):
@@ -105,7 +106,7 @@ class OrderList(ListPage):
         return [
             number,
             lambda o: td(when(o.placed_at)),
-            lambda o: td(f"{show(o.ship_name)} <span class=\"muted\">{phone(o.pk, o.ship_phone)}</span>"),
+            lambda o: td(f'{show(o.ship_name)} <span class="muted">{phone(o.pk, o.ship_phone)}</span>'),
             lambda o: td(show(o.ship_province)),
             status,
             lambda o: td(show(methods.get(o.payment_method, o.payment_method))),
