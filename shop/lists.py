@@ -20,6 +20,7 @@ a template loop resolving a dozen variables per cell; `show`, `when`, `url_for` 
 template's `{{ value }}`, `|date:` and `{% url %}` would. Everything a user typed goes through `show` (escape).
 """
 
+import hashlib
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,8 +29,10 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, PermissionDenied
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.http import HttpResponse, HttpResponseRedirect
@@ -200,7 +203,44 @@ class FilterSet(django_filters.FilterSet):
                 fast = FAST_WIDGETS.get(type(field.widget))
                 if fast is not None:  # the form is rendered on every list load: no template per widget
                     field.widget.__class__ = fast
+            _cache_model_choices(form.fields)
         return self._form
+
+
+def _cache_model_choices(fields):
+    """The options of the form's model-choice fields (warehouses, payment methods, tags…) from the shared cache:
+    the same for every request of a role in one language, so a list load reads them once a `ROW_CACHE_SECONDS`
+    (new rows appear within that time; the test settings turn it off). Choosing one still validates against
+    the field's queryset. One cache round trip for all the fields."""
+    seconds = getattr(settings, "ROW_CACHE_SECONDS", 60)
+    if not seconds:
+        return
+    keys = {}
+    for name, field in fields.items():
+        if isinstance(field, forms.ModelChoiceField):
+            try:
+                sql, params = field.queryset.query.sql_with_params()
+            except EmptyResultSet:
+                continue
+            digest = hashlib.sha256(repr((get_language(), field.empty_label, sql, params)).encode()).hexdigest()
+            keys[name] = f"rowcache:choices:{digest}"
+    if not keys:
+        return
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:  # Redis down: read the database, as without a cache
+        found = {}
+    missing = {}
+    for name, key in keys.items():
+        choices = found.get(key)
+        if choices is None:
+            choices = missing[key] = [(str(value), str(label)) for value, label in fields[name].widget.choices]
+        fields[name].widget.choices = choices  # rendering reads these; validation still reads the queryset
+    if missing:
+        try:
+            cache.set_many(missing, seconds)
+        except Exception:
+            pass
 
 
 @dataclass
