@@ -44,7 +44,7 @@ from django.utils.formats import localize
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
@@ -177,13 +177,13 @@ def _choice_labels(model, path, language):
 
 def prefetched(obj, name):
     """The rows of a prefetched relation without a new queryset per row (else `obj.<name>.all()`)."""
-    cache = getattr(obj, "_prefetched_objects_cache", None)
-    return cache[name] if cache and name in cache else getattr(obj, name).all()
+    done = getattr(obj, "_prefetched_objects_cache", None)
+    return done[name] if done and name in done else getattr(obj, name).all()
 
 
-def td(html, css="") -> str:
+def td(content, css="") -> str:
     """A cell around HTML already escaped."""
-    return f'<td class="{css}">{html}</td>' if css else f"<td>{html}</td>"
+    return f'<td class="{css}">{content}</td>' if css else f"<td>{content}</td>"
 
 
 class FilterSet(django_filters.FilterSet):
@@ -217,12 +217,13 @@ def _cache_model_choices(fields):
         return
     keys = {}
     for name, field in fields.items():
-        if isinstance(field, forms.ModelChoiceField):
+        if isinstance(field, forms.ModelChoiceField) and isinstance(field.widget, forms.Select):
             try:
                 sql, params = field.queryset.query.sql_with_params()
             except EmptyResultSet:
                 continue
-            digest = hashlib.sha256(repr((get_language(), field.empty_label, sql, params)).encode()).hexdigest()
+            empty = None if field.empty_label is None else str(field.empty_label)
+            digest = hashlib.sha256(repr((get_language(), empty, sql, params)).encode()).hexdigest()
             keys[name] = f"rowcache:choices:{digest}"
     if not keys:
         return
