@@ -91,11 +91,14 @@ class FastSelect(forms.Select):
         formatted = self.format_value(value)
         selected = {formatted} if isinstance(formatted, str) else set(formatted)
         selected.discard("")
-        options = "".join(
-            f'<option value="{escape(str(key))}"{" selected" if str(key) in selected else ""}>'
-            f"{escape(str(label))}</option>"
-            for key, label in self.choices
-        )
+        parts = []
+        for key, label in self.choices:  # html.escape: what django's escape writes, without its lazy wrapper
+            key = str(key)
+            parts.append(
+                f'<option value="{html.escape(key)}"{" selected" if key in selected else ""}>'
+                f"{html.escape(str(label))}</option>"
+            )
+        options = "".join(parts)
         attrs = flatatt(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{escape(name)}"{attrs}>{options}</select>')
 
