@@ -2,13 +2,16 @@
 
 from django.contrib import messages
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales import selectors, services
 from aftersales.forms import AssignForm, RequestFilter
+from aftersales.models import AftersalesRequest
 from shop.errors import DomainError
-from shop.lists import BulkAction, Column, ListPage
+from shop.lists import BulkAction, Column, ListPage, choice_labels, show, td, url_for, when
+from shop.money import format_money
 
 
 def _approve_selected(request, queryset):
@@ -59,6 +62,29 @@ class RequestList(ListPage):
 
     def scope(self):
         return selectors.request_list()
+
+    def row_cells(self):
+        """The request row (shop.lists fast row path)."""
+        detail, order = url_for("aftersales:request_detail"), url_for("orders:order_detail")
+        kinds, statuses = choice_labels(AftersalesRequest, "kind"), choice_labels(AftersalesRequest, "status")
+        overdue = escape(_("Overdue"))
+
+        def status(r):
+            late = f' <span class="tag danger" data-testid="overdue">{overdue}</span>' if r.is_overdue else ""
+            label = show(statuses.get(r.status, r.status))
+            return td(f'<span class="tag status-{show(r.status)}" data-testid="request-status">{label}</span>{late}')
+
+        return [
+            lambda r: td(f'<a href="{detail(r.pk)}" data-testid="request-link">{show(r.number)}</a>'),
+            lambda r: td(when(r.submitted_at)),
+            lambda r: td(f'<a href="{order(r.order_id)}">{show(r.order.number)}</a>'),
+            lambda r: td(show(kinds.get(r.kind, r.kind))),
+            status,
+            lambda r: td(show(r.reason.name if r.reason_id else "")),
+            lambda r: td(escape(format_money(r.amount_asked)), "num"),
+            lambda r: td(show(r.assignee or "—")),
+            lambda r: td(when(r.due_at) or "—"),
+        ]
 
     def search_rows(self, queryset, term):
         return super().search_rows(queryset, term.upper() if term[:2].lower() == "as" else term)

@@ -44,6 +44,9 @@ def main(argv=None):
     for _ in range(args.n):
         ctx.client.get(args.url, params)
     profile.disable()
+    stats = pstats.Stats(profile)
+    calls, total_ms = stats.total_calls / args.n, stats.total_tt / args.n * 1000  # type: ignore[attr-defined]
+    print(f"cProfile: {calls:,.0f} function calls, {total_ms:.1f} ms per request")
     for order in ("cumulative", "tottime"):
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats(order).print_stats(args.top)

@@ -24,6 +24,7 @@ Other apps offer their phones to the reveal button through an AppConfig hook:
 and "address".
 """
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,7 @@ __all__ = [
     "mask_phone",
     "may_reveal",
     "phone_for",
+    "phone_html",
     "phone_search",
     "record_reveal",
 ]
@@ -51,6 +53,30 @@ ERASED_PREFIX = "erased-"  # an erased customer's phone placeholder: "erased-<pk
 
 def may_reveal(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(REVEAL))
+
+
+def phone_html(user, source) -> Callable[[Any, Any], str]:
+    """What `{% phone source pk number %}` writes, for the rows of one page: `html(pk, number)` -> the masked
+    number, with the "show" button for a REVEAL holder (decided once for the page)."""
+    from django.urls import reverse
+    from django.utils.html import escape, format_html
+    from django.utils.translation import gettext
+
+    if not may_reveal(user):
+        return lambda pk, number: format_html('<span class="phone">{}</span>', mask_phone(number))
+    url, show = reverse("customers:phone_reveal"), gettext("Show")
+
+    def html(pk, number):
+        masked = mask_phone(number)
+        if not masked or masked == str(number or ""):
+            return format_html('<span class="phone">{}</span>', masked)
+        return (
+            f'<span class="phone">{escape(masked)} <button type="button" class="link reveal" hx-post="{escape(url)}" '
+            f"hx-vals='{escape(json.dumps({'source': str(source), 'pk': str(pk)}))}' "
+            f'hx-target="closest .phone" hx-swap="outerHTML">{escape(show)}</button></span>'
+        )
+
+    return html
 
 
 def phone_for(user, phone) -> str:

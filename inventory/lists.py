@@ -1,11 +1,15 @@
 """The inventory list pages, declared on the one list class (shop.lists.ListPage); views/ answers them."""
 
+from django.template.defaultfilters import urlencode
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inventory import filters, selectors
 from shop import labels
-from shop.lists import Column, ListPage
+from shop.lists import Column, ListPage, show, td, when
 
 SKU_SEARCH = ("sku__code__istartswith", "sku__product__name__icontains")
 SKU = Column("sku__code", _("SKU code"))
@@ -30,6 +34,31 @@ class StockList(ListPage):
 
     def scope(self):
         return selectors.stock_levels()
+
+    def row_cells(self):
+        """The stock row (shop.lists fast row path), with the adjust and ledger links the user may follow."""
+        user = self.request.user
+        adjust = escape(reverse("inventory:stock_adjust")) if user.has_perm("inventory.adjust_stock") else None
+        ledger = escape(reverse("inventory:movement_list")) if user.has_perm("inventory.view_stockmovement") else None
+        adjust_word, ledger_word = escape(gettext("Adjust")), escape(gettext("Ledger"))
+
+        def links(s):
+            code = show(urlencode(s.sku.code))
+            first = f'<a href="{adjust}?sku={code}&amp;warehouse={s.warehouse_id}">{adjust_word}</a>' if adjust else ""
+            then = f'<a href="{ledger}?q={code}&amp;warehouse={s.warehouse_id}">{ledger_word}</a>' if ledger else ""
+            html = f"{first}\n{then}"
+            return td(html)
+
+        return [
+            lambda s: td(show(s.sku.code)),
+            lambda s: td(show(s.sku.product.name)),
+            lambda s: td(show(s.warehouse.name)),
+            lambda s: td(show(s.on_hand), "num"),
+            lambda s: td(show(s.reserved), "num"),
+            lambda s: td(show(s.available_units), "num"),
+            lambda s: td(when(s.updated_at)),
+            links,
+        ]
 
 
 class MovementList(ListPage):

@@ -7,14 +7,17 @@ the abnormal queue, (total, id) by amount, (status, priority_at, id) for the wor
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from customers.privacy import PHONE
+from customers.privacy import PHONE, phone_html
 from orders import selectors, services
 from orders.filters import OrderFilter
-from shop.lists import BulkAction, Column, ListPage
+from orders.models import Order
+from shop.lists import BulkAction, Column, ListPage, choice_labels, prefetched, show, td, url_for, when
+from shop.money import format_money
 
 MAX_IDS = 500
 
@@ -66,6 +69,50 @@ class OrderList(ListPage):
 
     def search_rows(self, queryset, term):
         return selectors.order_search(queryset, term[:40])
+
+    def row_cells(self):
+        """The list's row (fast row path): number and channel, placed, recipient and phone, province, status
+        tags, payment, tracking (the lead's for a merged order), total."""
+        detail = url_for("orders:order_detail")
+        phone = phone_html(self.request.user, "order")
+        aftersales = escape(gettext("After-sales"))
+        channels, statuses, reasons, aftersales_statuses, methods = (
+            choice_labels(Order, name)
+            for name in ("channel", "status", "abnormal_reason", "aftersales_status", "payment_method")
+        )
+
+        def number(o):
+            channel = channels.get(o.channel, o.channel)
+            channel = "" if o.channel == "web" else f' <span class="muted">{show(channel)}</span>'
+            return f'<td><a href="{detail(o.pk)}" data-testid="order-link">{show(o.number)}</a>{channel}</td>'
+
+        def status(o):
+            html = f'<span class="tag status-{show(o.status)}">{show(statuses.get(o.status, o.status))}</span>'
+            if o.is_abnormal:
+                html += f' <span class="tag abnormal">{show(reasons.get(o.abnormal_reason, o.abnormal_reason))}</span>'
+            if o.aftersales_status != Order.AftersalesStatus.NONE:
+                html += (
+                    f' <span class="tag aftersales-{show(o.aftersales_status)}" data-testid="order-aftersales-status">'
+                    f"{aftersales}: {show(aftersales_statuses.get(o.aftersales_status, o.aftersales_status))}</span>"
+                )
+            return td(html)
+
+        def tracking(o):
+            shipments = prefetched(o, "shipments")
+            if not shipments and o.merged_into_id:
+                shipments = prefetched(o.merged_into, "shipments")
+            return td("".join(f"<div>{show(s.carrier.name)} {show(s.tracking_number)}</div>" for s in shipments))
+
+        return [
+            number,
+            lambda o: td(when(o.placed_at)),
+            lambda o: td(f'{show(o.ship_name)} <span class="muted">{phone(o.pk, o.ship_phone)}</span>'),
+            lambda o: td(show(o.ship_province)),
+            status,
+            lambda o: td(show(methods.get(o.payment_method, o.payment_method))),
+            tracking,
+            lambda o: td(escape(format_money(o.total)), "num"),
+        ]
 
 
 class QueueList(ListPage):

@@ -1,6 +1,7 @@
 """Reads shared by the order pages, the API and the jobs (the list pages are declared in orders/lists.py)."""
 
-from datetime import timedelta
+import calendar
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -207,9 +208,42 @@ def order_search(queryset, q):
         condition = Q(number__gte=q)
         if q.strip("9"):
             condition &= Q(number__lt=str(int(q) + 1).zfill(len(q)))
-        return queryset.filter(condition)
+        return queryset.filter(condition & _placed_near(q))
     shipped = list(Shipment.objects.filter(tracking_number=q).values_list("order_id", flat=True)[:50])
     return queryset.filter(Q(pk__in=shipped) | Q(ship_name=q))
+
+
+NUMBER_DAY_MARGIN = timedelta(days=2)  # wider than any time zone's offset from UTC
+
+
+def _number_day(digits: str) -> date | None:
+    """The first day whose YYYYMMDD is at or after these 8 digits (None: past year 9999)."""
+    year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
+    if month > 12:
+        year, month, day = year + 1, 1, 1
+    if year > 9999 or year < 1:
+        return None if year > 9999 else date.min
+    month = max(month, 1)
+    if day > calendar.monthrange(year, month)[1]:
+        return _number_day(f"{year:04d}{month + 1:02d}01")
+    return date(year, month, max(day, 1))
+
+
+def _placed_near(prefix: str) -> Q:
+    """The placement times an order-number prefix allows. A number starts with the day its order was placed
+    (intake's `_new_number(now)` beside `placed_at=now`, in the store's zone), so "20260" can only be an
+    order placed in January–September 2026, give or take the zone: the list's (placed_at, id) index then
+    starts at that period instead of walking every newer order past the filter (EXPLAIN: 18 ms -> 0.3 ms for
+    a 5-digit prefix over 50k orders; the walk grows with the table, BENCHMARKS.md)."""
+    head = prefix[:8]
+    low = _number_day(head.ljust(8, "0"))
+    high = _number_day(str(int(head) + 1).zfill(len(head)).ljust(8, "0")) if head.strip("9") else None
+    condition = Q()
+    if low is not None and low > date.min + NUMBER_DAY_MARGIN:
+        condition &= Q(placed_at__gte=datetime.combine(low - NUMBER_DAY_MARGIN, time.min, tzinfo=UTC))
+    if high is not None and high < date.max - NUMBER_DAY_MARGIN:
+        condition &= Q(placed_at__lt=datetime.combine(high + NUMBER_DAY_MARGIN, time.min, tzinfo=UTC))
+    return condition
 
 
 def list_rows(queryset):

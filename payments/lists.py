@@ -1,14 +1,18 @@
 """The payment list pages, declared on the one list class (shop.lists.ListPage), like orders/lists.py."""
 
 from django.contrib import messages
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from customers.privacy import PHONE, phone_search
 from payments import selectors, services
 from payments.filters import BlacklistFilter, PaymentFilter, RefundFilter, RiskFilter, SettlementFilter
+from payments.models import Payment, Refund
 from payments.state import REFUND
 from shop.errors import DomainError
-from shop.lists import BulkAction, Column, ListPage
+from shop.lists import BulkAction, Column, ListPage, choice_labels, show, td, url_for, when
+from shop.money import format_money
 
 
 def _bulk_refunds(service, done):
@@ -49,6 +53,26 @@ class PaymentList(ListPage):
     def scope(self):
         return selectors.payments()
 
+    def row_cells(self):
+        """The payment row (shop.lists fast row path)."""
+        detail = url_for("payments:payment_detail")
+        statuses, flags = choice_labels(Payment, "status"), choice_labels(Payment, "flag")
+
+        def flag(p):
+            return td(f'<span class="tag">{show(flags.get(p.flag, p.flag))}</span>' if p.flag else "")
+
+        return [
+            lambda p: td(when(p.received_at)),
+            lambda p: td(f'<a href="{detail(p.pk)}">{show(p.order.number)}</a>'),
+            lambda p: td(show(p.method.name)),
+            lambda p: td(show(p.transaction_id)),
+            lambda p: td(escape(format_money(p.amount)), "num"),
+            lambda p: td(escape(format_money(p.fee)), "num"),
+            lambda p: td(escape(format_money(p.refunded)), "num"),
+            lambda p: td(f'<span class="tag">{show(statuses.get(p.status, p.status))}</span>'),
+            flag,
+        ]
+
 
 class RefundList(ListPage):
     filterset_class = RefundFilter
@@ -82,6 +106,41 @@ class RefundList(ListPage):
 
     def scope(self):
         return selectors.refunds()
+
+    def row_cells(self):
+        """The refund row (shop.lists fast row path), with approve / reject for a refund awaiting a decision."""
+        detail = url_for("payments:payment_detail")
+        sources, statuses = choice_labels(Refund, "source"), choice_labels(Refund, "status")
+        decides = self.request.user.has_perm("payments.approve_refund")
+        approve, reject = escape(gettext("Approve")), escape(gettext("Reject"))
+        confirm = escape(gettext("Reject this refund?"))
+
+        def reason(r):
+            lines = "".join(
+                f'<div class="muted">{show(line.get("sku", ""))} × {show(line.get("quantity", ""))}</div>'
+                for line in r.lines
+            )
+            return td(f"{show(r.reason)}{lines}")
+
+        def buttons(r):
+            if not (decides and r.status == Refund.Status.REQUESTED):
+                return "<td></td>"
+            return td(
+                f'<button type="submit" form="approve-{r.pk}" class="primary">{approve}</button> '
+                f'<button type="submit" form="reject-{r.pk}" class="danger" data-confirm="{confirm}">{reject}</button>'
+            )
+
+        return [
+            lambda r: td(when(r.requested_at)),
+            lambda r: td(f'<a href="{detail(r.payment_id)}">{show(r.order.number)}</a>'),
+            lambda r: td(show(r.payment.method.name)),
+            lambda r: td(escape(format_money(r.amount)), "num"),
+            reason,
+            lambda r: td(show(sources.get(r.source, r.source))),
+            lambda r: td(f'<span class="tag">{show(statuses.get(r.status, r.status))}</span>'),
+            lambda r: td(show((r.decided_by.username if r.decided_by_id else "") or "—")),
+            buttons,
+        ]
 
 
 class RiskList(ListPage):

@@ -13,6 +13,21 @@ MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}  # every money c
 LIMIT = Decimal("1e12")  # the first amount MONEY cannot hold
 
 
+CURRENCY_SIGNS = {"CNY": "¥", "HKD": "HK$", "USD": "$"}
+
+
+def format_money(value, currency="CNY") -> str:
+    """¥1,234.50, grouped by the active locale; Decimal in, never float ("" for no value). The `money`
+    template filter."""
+    from django.utils.formats import number_format
+
+    if value in (None, ""):
+        return ""
+    amount = to_cents(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{CURRENCY_SIGNS.get(currency, currency + ' ')}{number_format(abs(amount), 2, force_grouping=True)}"
+
+
 def to_cents(value) -> Decimal:
     """Round an amount half-up to two places."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,7 +24,7 @@ from shop.forms import (
     StoreSettingsForm,
 )
 from shop.hooks import hook_answers
-from shop.lists import Column, ListPage, render_list
+from shop.lists import Column, ListPage, render_list, show, td, when
 from shop.middleware import busy_page, database_busy
 from shop.models import MODULES
 from shop.permissions import staff_view
@@ -206,6 +207,34 @@ def announcement_delete(request, pk):
 
 
 # -- audit log ---------------------------------------------------------------------------------
+def _audit_cells():
+    """The audit row (shop.lists fast row path): when, who, module, action, object, and the changes table
+    components/audit_changes.html writes."""
+    heads = "".join(f"<th>{escape(word)}</th>" for word in (_("Field"), _("Before"), _("After")))
+
+    def changes(e):
+        rows = labels.audit_changes(e)
+        if not rows:
+            return "<td></td>"
+        body = "".join(
+            f'<tr><th scope="row">{show(field)}</th><td>{show(old)}</td><td>{show(new)}</td></tr>'
+            for field, old, new in rows
+        )
+        return td(
+            f'<div class="table-wrap"><table class="changes">\n<thead><tr>{heads}</tr></thead>\n'
+            f"<tbody>{body}</tbody>\n</table></div>"
+        )
+
+    return [
+        lambda e: td(when(e.created_at)),
+        lambda e: td(show(labels.actor_label(e.actor_label))),
+        lambda e: td(show(labels.module_label(e.module))),
+        lambda e: td(show(labels.action_label(e.action))),
+        lambda e: td(show(e.object_repr)),
+        changes,
+    ]
+
+
 @staff_view("shop.view_auditentry")
 def audit_list(request):
     page = ListPage(
@@ -228,6 +257,7 @@ def audit_list(request):
         search_fields=("object_repr__icontains", "action__icontains"),
         default_ordering="-created_at",
         export_name="audit-log",
+        row_cells=_audit_cells,
     )
     return render_list(request, "shop/audit_list.html", page)
 

@@ -1,13 +1,11 @@
 from django import template
-from django.utils.formats import number_format
 
 from shop import labels
-from shop.money import to_cents
+from shop.money import format_money
 
 register = template.Library()
 
 PAGE_KEYS = ("after", "before", "page")
-CURRENCY_SIGNS = {"CNY": "¥", "HKD": "HK$", "USD": "$"}
 
 
 @register.simple_tag
@@ -26,12 +24,8 @@ def query_replace(request, key, value):
 
 @register.filter
 def money(value, currency="CNY"):
-    """¥1,234.50, grouped by the active locale; Decimal in, never float."""
-    if value in (None, ""):
-        return ""
-    amount = to_cents(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{CURRENCY_SIGNS.get(currency, currency + ' ')}{number_format(abs(amount), 2, force_grouping=True)}"
+    """¥1,234.50, grouped by the active locale; Decimal in, never float (shop.money.format_money)."""
+    return format_money(value, currency)
 
 
 # -- labels for codes (shop.labels is the registry) --------------------------------------------------

@@ -185,3 +185,23 @@ def test_warehouse_role_sees_inventory_nav_and_operations_cannot_adjust(client_a
     ops = client_as("operations")
     assert ops.get("/inventory/").status_code == 200
     assert ops.get("/inventory/adjust/").status_code == 403
+
+
+def test_the_warehouse_choices_come_from_the_cache_and_still_validate(owner_client, stocked, settings):
+    """A filter's model choices (here the warehouses) are read once per ROW_CACHE_SECONDS, not on every load
+    (shop.lists._cache_model_choices); choosing one still filters, and a choice that is gone is refused."""
+    from django.core.cache import cache
+
+    settings.ROW_CACHE_SECONDS = 60
+    cache.clear()
+    owner_client.get("/inventory/")
+    with CaptureQueriesContext(connection) as queries:
+        response = owner_client.get("/inventory/")
+    assert not [q for q in queries if 'FROM "inventory_warehouse"' in q["sql"]]
+    assert "广州仓" in response.content.decode()
+    other = Warehouse.objects.get(code="GZ")
+    rows = owner_client.get("/inventory/", {"warehouse": other.pk}).context["page"].rows
+    assert rows and {r.warehouse_id for r in rows} == {other.pk}
+    response = owner_client.get("/inventory/", {"warehouse": 999_999})
+    assert response.context["page"].rows == [] and response.context["filter_form"].errors
+    cache.clear()

@@ -59,3 +59,21 @@ def test_the_audit_log_names_an_order_move_and_its_status_values(owner_client, o
     body = html[html.index('class="list"') :]
     assert "orders.ship" not in body and ">shipped<" not in body and ">paid<" not in body
     assert "发货" in body and "<td>已付款</td><td>已发货</td>" in body
+
+
+def test_what_a_customer_or_staff_typed_is_escaped_in_the_list_rows(owner_client, owner, paid, sku, carrier):
+    """The fast row path (shop.lists row_cells) escapes every user-entered value: a recipient's name, a
+    tracking number, an audit entry's object."""
+    from orders.models import Order
+    from shop.models import AuditEntry
+
+    order = paid((sku.code, 1))
+    Order.objects.filter(pk=order.pk).update(ship_name='<script>alert("x")</script>&', ship_province="<b>省</b>")
+    services.order_ship(order=order, carrier=carrier, tracking_number="SF123456789012", actor=owner)
+    html = owner_client.get(reverse("orders:order_list")).content.decode()
+    assert "<script>" not in html and "<b>省" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;" in html and "&lt;b&gt;省&lt;/b&gt;" in html
+    AuditEntry.objects.create(actor=owner, actor_label="owner", action="settings.x", module="settings",
+                              object_repr='<img src=x onerror="alert(1)">')  # fmt: skip
+    html = owner_client.get(reverse("audit_list")).content.decode()
+    assert "<img src=x" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html

@@ -1,7 +1,7 @@
 """The staff pages: a keyset-paged list whose query count does not grow with the page, search and filters,
 the detail page and its actions, printing, queues, merging and bulk shipping from a CSV."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,10 +23,11 @@ S = Order.Status
 def many_orders(db, carrier):
     customer = Customer.objects.create(phone="13900000000", name="王五")
     now = timezone.now()
+    day = timezone.localtime(now).strftime("%Y%m%d")  # a number starts with the day it was placed (intake)
     orders = Order.objects.bulk_create(
         [
             Order(
-                number=f"2026010{i:011d}",
+                number=f"{day}{i:010d}",
                 customer=customer,
                 payment_method="alipay" if i % 2 else "wechat",
                 ship_name=f"收件人{i}",
@@ -90,7 +91,7 @@ def test_sort_by_total_pages_by_keyset_too(owner_client, many_orders):
 @pytest.mark.parametrize(
     "params,expected",
     [
-        ({"q": "20260100000000001"}, 10),  # an order-number prefix: ...010 to ...019
+        ({"q": "{day}000000001"}, 10),  # an order-number prefix: ...010 to ...019
         ({"q": "13900000007"}, 1),  # a recipient's mobile
         ({"q": "收件人5"}, 1),  # a recipient's name
         ({"status": "pending_payment"}, 62),
@@ -101,6 +102,8 @@ def test_sort_by_total_pages_by_keyset_too(owner_client, many_orders):
     ],
 )
 def test_filters_and_search(owner_client, many_orders, params, expected):
+    if "q" in params:
+        params = {**params, "q": params["q"].replace("{day}", many_orders[0].number[:8])}
     response = _list(owner_client, per_page=200, **params)
     page = response.context["page"]
     assert len(page.rows) + (200 if page.next_cursor else 0) >= expected
@@ -327,3 +330,41 @@ def test_dashboard_shows_todays_paid_sales_and_what_waits(client_as, sku, paid):
     assert money(order.total) in response.content.decode()
     work = {w["key"]: w["count"] for w in response.context["work"]}
     assert work["orders_allocate"] == 1 and work["orders_abnormal"] == 0
+
+
+def test_a_number_prefix_finds_orders_placed_around_midnight_and_new_year(owner_client):
+    """A prefix search bounds the placement time by the day in the number (orders.selectors._placed_near):
+    an order placed at 00:01 on 1 January in Shanghai (still 31 December in UTC) is found by its year, and the
+    one a minute before it by the previous year's last day."""
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    customer = Customer.objects.create(phone="13900000001", name="赵六")
+    placed = {
+        "202512310000000001": datetime(2025, 12, 31, 23, 59, tzinfo=shanghai),
+        "202601010000000002": datetime(2026, 1, 1, 0, 1, tzinfo=shanghai),
+    }
+    for number, at in placed.items():
+        Order.objects.create(
+            number=number,
+            customer=customer,
+            payment_method="alipay",
+            ship_name="赵六",
+            ship_phone="13900000001",
+            ship_province="上海",
+            ship_city="市",
+            ship_district="区",
+            ship_detail="路1号",
+            total=Decimal("1.00"),
+            placed_at=at,
+        )
+    found = {
+        q: {o.number for o in _list(owner_client, q=q).context["page"].rows}
+        for q in ("2025", "2026", "20251231", "202601")
+    }
+    assert found == {
+        "2025": {"202512310000000001"},
+        "2026": {"202601010000000002"},
+        "20251231": {"202512310000000001"},
+        "202601": {"202601010000000002"},
+    }
