@@ -1,0 +1,9 @@
+"""The benchmarks' settings: the test settings (fast password hashing, tasks in-process) with production's caches
+on, as a store serves its pages: store settings, payment methods and filter choices (ROW_CACHE_SECONDS) and the
+running promotions (PRICING_CACHE_SECONDS). The dashboard's one-minute cache stays off: its workload measures the
+page with and without it."""
+
+from tests.settings import *  # noqa: F403
+
+ROW_CACHE_SECONDS = 60
+PRICING_CACHE_SECONDS = 5
