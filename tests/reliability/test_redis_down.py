@@ -157,3 +157,18 @@ def test_a_task_the_broker_lost_is_sent_again_and_runs_once(sku):
         assert row.attempts == 2
         assert RiskAssessment.objects.filter(order=order).count() == 1
         assert outbox_dispatch(now=later + redeliver_after() * 2)["resent"] == 0
+
+
+def test_pages_answer_from_the_database_while_the_cache_is_down(owner_client, settings):
+    """The shared cache is Redis too: with Redis stopped a read is a miss and a write is skipped (shop.cache), so
+    the dashboard, the lists and the settings pages answer from the database instead of a 500."""
+    settings.CACHES = {"default": {"BACKEND": "shop.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.DASHBOARD_CACHE_SECONDS = settings.ROW_CACHE_SECONDS = 60
+    for url in ("/", "/?period=7d", "/orders/", "/catalog/", "/customers/", "/settings/"):
+        response = owner_client.get(url)
+        assert response.status_code == 200, url
+    from django.core.cache import cache
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    with pytest.raises(RedisConnectionError):  # a counter that cannot count says so
+        cache.incr("anything")
