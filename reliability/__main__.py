@@ -91,13 +91,31 @@ def redis(action):
 
 class Processes:
     def __init__(self, env):
-        self.env, self.procs = env, {}
+        self.env, self.procs, self.cmds, self.restarts, self.stopping = env, {}, {}, [], False
 
     def start(self, name, *cmd):
         out = open(WORK / f"{name}.log", "a")
+        self.cmds[name] = cmd
         self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
 
+    def supervise(self, names, every=2.0):
+        """Start again a process of `names` that exited, as the deployment's process manager does (systemd's
+        Restart=always, supervisord): each restart is logged and counted in its phase's notes."""
+
+        def watch():
+            while not self.stopping:
+                for name in names:
+                    proc = self.procs[name]
+                    if proc.poll() is not None and not self.stopping:
+                        self.restarts.append({"process": name, "exit": proc.returncode, "at": time.time()})
+                        log(f"supervisor: {name} exited with {proc.returncode}; started again")
+                        self.start(name, *self.cmds[name])
+                time.sleep(every)
+
+        threading.Thread(target=watch, daemon=True).start()
+
     def stop_all(self):
+        self.stopping = True
         for proc in self.procs.values():
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
@@ -405,6 +423,7 @@ def main(argv=None):
             name, PY, "-m", "reliability.worker", "worker", "-Q", "reliability", "-c", "2", "-l", "WARNING",
             "-n", f"{name}@%h",
         )  # fmt: skip
+    procs.supervise(workers)
     try:
         for b in bases:
             wait_http(b)
@@ -466,7 +485,7 @@ def main(argv=None):
             if injector:
                 inj = threading.Thread(target=injector, args=(stats, duration, notes), daemon=True)
                 inj.start()
-            phase_started = phase_end()[1]
+            phase_started, phase_clock = phase_end()[1], time.time()
             time.sleep(duration)
             if injector:
                 inj.join()
@@ -490,6 +509,7 @@ def main(argv=None):
             if phase == "worker":
                 summary["worker_effects"] = worker_effects(notes.get("kills", []))
             ok, text = check_invariants()
+            notes["restarts"] = [r for r in procs.restarts if r["at"] >= phase_clock]
             summary.update(notes=notes, invariants_ok=ok, invariants=text, client_actions=dict(ledger.counts))
             results.append(summary)
             verdict = phase_verdict(summary)
