@@ -3,8 +3,17 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from shop import backup
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """The refusals are read in English here (the store's staff read them in zh-hans)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.django_db(transaction=True)
