@@ -84,3 +84,40 @@ def test_a_body_that_is_not_json_is_explained_in_chinese(client, auth):
     response = client.post("/api/v1/orders", "{", content_type="application/json", **auth)
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "请求体不是有效的 JSON。"
+
+
+@pytest.fixture
+def stock_auth(owner):
+    _key, secret = apikey_create(actor=owner, name="erp", scopes=["stock:read", "stock:write"])
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"items": [{"sku": "A\x00", "warehouse": "W", "on_hand": 1}]}, "items.0.sku"),
+        ({"items": [{"sku": "\ud800", "warehouse": "W", "on_hand": 1}]}, "items.0.sku"),
+    ],
+)
+def test_text_no_column_can_store_is_a_400_naming_the_field(client, stock_auth, body, field):
+    """Found by schemathesis: a NUL character in a SKU code made PostgreSQL refuse the lookup (a 500)."""
+    raw = json.dumps(body)  # "\\u0000" and a lone "\\ud800" are valid JSON escapes
+    response = client.post("/api/v1/stock/bulk", raw, content_type="application/json", **stock_auth)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_a_nul_in_a_path_or_query_is_a_400(client, stock_auth):
+    assert client.get("/api/v1/stock", {"sku": "A\x00B"}, **stock_auth).status_code == 400
+    response = client.put("/api/v1/stock/A%00B", {"warehouse": "W", "on_hand": 1}, "application/json", **stock_auth)
+    assert response.status_code in (400, 404)  # SQLite stores NUL and finds no such SKU; PostgreSQL refuses it
+    assert response.json()["error"]["code"] in ("validation", "not_found")
+
+
+def test_the_schema_declares_the_error_format_for_every_operation(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation["responses"]["4XX"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"
+            }, f"{method} {path}"
