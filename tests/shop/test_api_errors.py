@@ -121,3 +121,12 @@ def test_the_schema_declares_the_error_format_for_every_operation(client):
             assert operation["responses"]["4XX"]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/Error"
             }, f"{method} {path}"
+
+
+@pytest.mark.parametrize("since", ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59"])
+def test_a_date_at_the_end_of_time_is_a_400(client, owner, since):
+    """Found by schemathesis: updated_since this far out overflowed in the database (a 500)."""
+    _key, secret = apikey_create(actor=owner, name="storefront", scopes=["catalog:read"])
+    response = client.get("/api/v1/products", {"updated_since": since}, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 400
+    assert "updated_since" in response.json()["error"]["fields"]
