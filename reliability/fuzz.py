@@ -51,7 +51,7 @@ def main(argv=None):
         print(
             f"  {label:<{width}}  {op['cases']:>6} cases  {op['failures']} failures  {op['seconds']:>6} s  {statuses}"
         )
-    server_errors = sum(int(n) for op in operations.values() for c, n in op["statuses"].items() if c >= "500")
+    server_errors = sum(int(n) for op in operations.values() for c, n in op["statuses"].items() if c[:1] == "5")
     print(f"5xx responses: {server_errors}; distinct failures: {len(report['failures'])}")
     for failure in report["failures"]:
         print(
