@@ -35,7 +35,9 @@ def main(argv=None):
     )
     seconds = time.monotonic() - started
     if not Path(report_path).exists():
-        print(pytest.stdout[-5000:], pytest.stderr[-5000:], sep="\n")
+        noise = ("WARNING ", "Unauthorized:", "Bad Request:", "Not Found:", "Conflict:", "Unprocessable")
+        lines = [ln for ln in (pytest.stdout + pytest.stderr).splitlines() if not ln.startswith(noise)]
+        print("\n".join(lines[-200:]))
         print("the run made no report (see pytest's output above)")
         return 2
     report = json.loads(Path(report_path).read_text())
