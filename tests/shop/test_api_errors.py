@@ -130,3 +130,11 @@ def test_a_date_at_the_end_of_time_is_a_400(client, owner, since):
     response = client.get("/api/v1/products", {"updated_since": since}, HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 400
     assert "updated_since" in response.json()["error"]["fields"]
+
+
+def test_a_zone_offset_past_sixteen_hours_is_read_in_utc(client, owner):
+    """Found by schemathesis: PostgreSQL refuses an offset past 15:59, which ISO 8601 allows."""
+    _key, secret = apikey_create(actor=owner, name="storefront", scopes=["catalog:read"])
+    since = "2026-07-19T16:47:25-16:54"
+    response = client.get("/api/v1/products", {"updated_since": since}, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200 and response.json()["results"] == []
