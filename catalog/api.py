@@ -1,11 +1,13 @@
 """GET /api/v1/products: published products with their SKUs and prices, for the storefront."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from catalog import selectors
 from shop.apiauth import require_scope
+from shop.errors import DomainError
 
 router = Router(tags=["catalog"])
 PAGE_SIZE = 100
@@ -74,6 +76,14 @@ def products(request, updated_since: datetime | None = None, page: int = Query(1
     """Published products changed since `updated_since` (oldest change first), 100 a page, each SKU with
     its available stock."""
     require_scope(request, "catalog:read")
+    if updated_since is not None and not 1900 < updated_since.year < 9999:
+        # found by schemathesis: year 1 or 9999 with a zone offset is outside what the database (and
+        # Python, once in UTC) can hold: a 500. Nothing changed before 1900 or will after 9998.
+        message = _("Enter a date and time (ISO 8601).")
+        raise DomainError(_("The request is not valid."), code="validation", fields={"updated_since": message})
+    if updated_since is not None and updated_since.tzinfo is not None:
+        # in UTC: PostgreSQL refuses a zone offset past 15:59 (e.g. -16:54, which ISO 8601 allows)
+        updated_since = updated_since.astimezone(UTC)
     start = (page - 1) * PAGE_SIZE
     rows = list(selectors.published_products(updated_since=updated_since)[start : start + PAGE_SIZE + 1])
     has_next, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]

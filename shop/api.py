@@ -7,8 +7,10 @@ imports no module app by name.
 import importlib
 import importlib.util
 
+import ninja
+import ninja.parser
 from django.core.exceptions import RequestDataTooBig
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DataError, InterfaceError, OperationalError, connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,7 +23,89 @@ from shop.errors import DomainError
 from shop.middleware import RETRY_AFTER_SECONDS, database_busy
 from shop.models import MODULE_APPS
 
-api = NinjaAPI(
+
+def unstorable_text(value, loc=()):
+    """Where in a parsed JSON value (keys included) text holds what no text column can store: a NUL
+    character (PostgreSQL refuses it) or a lone surrogate (not UTF-8). A list of ninja error dicts."""
+    found = []
+    if isinstance(value, str):
+        if "\x00" in value:
+            found.append({"type": "string_nul", "loc": loc, "msg": "NUL character"})
+        else:
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                found.append({"type": "string_unicode", "loc": loc, "msg": "not UTF-8"})
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found += unstorable_text(key, (*loc, "key")) + unstorable_text(item, (*loc, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += unstorable_text(item, (*loc, i))
+    return found
+
+
+class Parser(ninja.parser.Parser):
+    """JSON bodies and query strings, refused (400, naming the field) where their text cannot be stored."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if errors := unstorable_text(data, ("body",)):
+            raise ValidationError(errors)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        if errors := unstorable_text(result, ("query",)):
+            raise ValidationError(errors)
+        return result
+
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "additionalProperties": False,
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "additionalProperties": False,
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+    },
+}
+
+
+class Api(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The endpoints' schema, with the one error format (DESIGN §4) declared for every 4xx of every
+        operation and for 503 (the database or queue cannot answer; retry)."""
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        described = {
+            "4XX": "Refused: 400 validation, 401/403 key or scope, 404, 409 conflict, 413 too large, 422 rule",
+            "503": "Busy: nothing was saved; retry after Retry-After seconds",
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for code, description in described.items():
+                    operation["responses"].setdefault(
+                        code,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        },
+                    )
+        return schema
+
+
+api = Api(
+    parser=Parser(),
     title="Houtai API",
     version="1",
     urls_namespace="api",
@@ -98,6 +182,8 @@ VALIDATION_MESSAGES = {
     "enum": lambda c: _("Choose one of: %(choices)s.") % {"choices": c.get("expected", "")},
     "literal_error": lambda c: _("Choose one of: %(choices)s.") % {"choices": c.get("expected", "")},
     "extra_forbidden": lambda c: _("Unknown field."),
+    "string_nul": lambda c: _("Text may not contain NUL characters."),
+    "string_unicode": lambda c: _("Text must be valid Unicode."),
 }
 
 
@@ -120,6 +206,8 @@ def _validation_error(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValidationError):  # Parser refused the body's text
+        return _validation_error(request, exc.__cause__)
     if exc.status_code == 400:  # ninja's only one: "Cannot parse request body"
         message = _("The body is not valid JSON.")
         return error(request, 400, "validation", message, {"body": message})
@@ -148,6 +236,15 @@ def _too_big(request, exc):
     return error(request, 413, "body_too_large", message)
 
 
+@api.exception_handler(DataError)
+def _data_error(request, exc):
+    """A value the database refuses to store or compare (a NUL character in a path, a number past the
+    column's range): the caller's input, so 400 in the error format; the use case's transaction has rolled
+    back."""
+    message = _("A value in the request cannot be stored (too large, or holding a NUL character).")
+    return error(request, 400, "validation", message, {"body": message})
+
+
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
 def _database_busy(request, exc):
@@ -160,7 +257,13 @@ def _database_busy(request, exc):
     return response
 
 
-@api.get("/health", auth=None, tags=["system"])
+class HealthOut(ninja.Schema):
+    status: str
+    database: str
+    queue: str
+
+
+@api.get("/health", auth=None, tags=["system"], response={200: HealthOut, 503: HealthOut})
 def health(request):
     """Liveness of the database and the job queue."""
     from django.conf import settings
