@@ -8,12 +8,18 @@ from django.contrib.auth.models import Group
 # The live server's listen backlog: Django's is 10, so a burst of 40 storefront connections (the concurrency tests)
 # can be reset on a loaded machine before the server accepts them; gunicorn's default is 2048.
 from django.core.servers.basehttp import WSGIServer
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from shop.roles import ROLE_RULES
 
 WSGIServer.request_queue_size = 128
 
 PASSWORD = "Correct-Horse-42"
+
+# Property tests judge the code, not the machine: on 2 shared cores input generation and examples can be slow.
+hypothesis_settings.register_profile("houtai", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("houtai")
 
 
 def pytest_collection_modifyitems(config, items):
