@@ -385,7 +385,11 @@ def callbacks(ctx):
     from payments.gateways import SandboxGateway
 
     gateway = SandboxGateway("alipay")
-    orders = list(Order.objects.filter(status="awaiting_payment").order_by("pk")[: max(ctx.runs * 20, 20)])
+    orders = list(
+        Order.objects.filter(status=Order.Status.PENDING_PAYMENT, payment_method="alipay").order_by("pk")[
+            : max(ctx.runs * 20, 20)
+        ]
+    )
     if not orders:
         return [row("payment callbacks", None, None, note="no unpaid order left in the store")]
     bodies = [gateway.simulate_payment(order_number=o.number, amount=o.total) for o in orders]
