@@ -19,7 +19,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench.generate import add_size_arguments, generate, setup_django, sizes_from
+from bench.generate import add_size_arguments, create_database, generate, setup_django, sizes_from
 
 
 def run_oscar(size: dict, runs: int) -> dict:
@@ -96,4 +96,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    create_database()  # the command on a fresh machine (the tests call main() on their own database)
     main()

@@ -522,11 +522,32 @@ def setup_django():
     django.setup()
 
 
+def create_database():
+    """The benchmark's PostgreSQL database (DATABASE_URL), created when missing: `make bench` on a fresh machine."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/houtai_bench")
+    url = urlsplit(os.environ["DATABASE_URL"])
+    name = url.path.lstrip("/")
+    if not url.scheme.startswith("postgres") or not name:
+        return
+    server = {"host": url.hostname or "127.0.0.1", "port": url.port or 5432, "user": url.username or "postgres"}
+    if url.password:
+        server["password"] = url.password
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}", file=sys.stderr)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.splitlines()[0])
     add_size_arguments(parser)
     parser.add_argument("--check", action="store_true", help="run manage.py check_invariants afterwards")
     args = parser.parse_args(argv)
+    create_database()
     setup_django()
     from django.core.management import call_command
 
