@@ -3,7 +3,12 @@ on, as a store serves its pages: store settings, payment methods and filter choi
 running promotions (PRICING_CACHE_SECONDS). The dashboard's one-minute cache stays off: its workload measures the
 page with and without it."""
 
+import os
+
 from tests.settings import *  # noqa: F403
+
+for _code in ("ALIPAY", "WECHAT", "UNIONPAY", "CARD", "COD"):  # the sandbox providers' callbacks are signed
+    os.environ.setdefault(f"PAYMENT_SECRET_{_code}", f"bench-{_code.lower()}-callback-secret-0123456789")
 
 ROW_CACHE_SECONDS = 60
 PRICING_CACHE_SECONDS = 5

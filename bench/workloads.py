@@ -159,8 +159,6 @@ def _export(ctx, url, params):
     """(ms, rows, bytes, MB of peak RSS growth) of an export as staff get it: a small one streams in the response;
     a big one (over EXPORT_SYNC_ROWS) runs as a background job — in-process here, inside the request that starts
     it, which then redirects to the run's page — and its file is read back."""
-    from django.core.files.storage import default_storage
-
     from shop.exports import KIND
     from shop.models import JobRun
 
@@ -172,7 +170,7 @@ def _export(ctx, url, params):
     if response.status_code == 302:
         run = JobRun.objects.filter(kind=KIND, pk__gt=latest).order_by("-pk").first()
         assert run is not None and run.state == JobRun.State.DONE and run.output, (url, params, run and run.state)
-        size, rows = default_storage.size(run.output), run.done + 1  # the run counts its rows (the header aside)
+        size, rows = run.output.size, run.done + 1  # the run counts its rows (the header aside)
     elif response.streaming:
         for chunk in response.streaming_content:
             size += len(chunk)
