@@ -118,7 +118,8 @@ def test_report_on_known_orders(experiment, template, owner):
     table = [[2, len(control) - 2], [6, len(treated) - 6]]
     assert report["test"] == "fisher"  # expected converted counts are under 5
     assert report["p_value"] == pytest.approx(stats.fisher_exact(table).pvalue)
-    assert report["significant"] is False
+    # the split of 60 customers is random: a lopsided one (few in the coupon group, all converted) is significant
+    assert report["significant"] is bool(stats.fisher_exact(table).pvalue < 0.05)
 
 
 def test_report_uses_chi_squared_on_large_counts(experiment, owner):
