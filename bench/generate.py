@@ -522,21 +522,24 @@ def setup_django():
     django.setup()
 
 
-def create_database():
-    """The benchmark's PostgreSQL database (DATABASE_URL), created when missing: `make bench` on a fresh machine."""
-    from urllib.parse import urlsplit
-
+def create_database(name=None, **server):
+    """A PostgreSQL database created when missing (`make bench` on a fresh machine): `name` on `server` (host, port,
+    user, password), or by default the benchmark's own, DATABASE_URL. The oscar peer calls it for its database."""
     import psycopg
 
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/houtai_bench")
-    url = urlsplit(os.environ["DATABASE_URL"])
-    name = url.path.lstrip("/")
-    if not url.scheme.startswith("postgres") or not name:
-        return
-    server = {"host": url.hostname or "127.0.0.1", "port": url.port or 5432, "user": url.username or "postgres"}
-    if url.password:
-        server["password"] = url.password
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+    if name is None:
+        from urllib.parse import urlsplit
+
+        os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/houtai_bench")
+        url = urlsplit(os.environ["DATABASE_URL"])
+        if not url.scheme.startswith("postgres") or not url.path.lstrip("/"):
+            return
+        name = url.path.lstrip("/")
+        server = {"host": url.hostname, "port": url.port, "user": url.username, "password": url.password}
+    params = {k: v for k, v in server.items() if v}
+    params.setdefault("host", "127.0.0.1")
+    params.setdefault("user", "postgres")
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             admin.execute(f'CREATE DATABASE "{name}"')
             print(f"created database {name}", file=sys.stderr)

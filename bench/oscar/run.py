@@ -216,29 +216,20 @@ def measure(runs: int, orders: int) -> dict:
     return figures
 
 
-def create_database():
-    """The peer's own database on the same server, created on a fresh machine."""
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres", autocommit=True
-    ) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
-            admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
-            log(f"oscar: created database {db['NAME']}")
-
-
 def inside(args):
     sys.path.insert(0, str(HERE))
+    sys.path.insert(1, str(HERE.parent.parent))  # the project: bench.generate's create_database (stdlib + psycopg)
+    from bench.generate import create_database
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peer_settings")
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
-    create_database()
+    db = settings.DATABASES["default"]
+    create_database(db["NAME"], host=db["HOST"], port=db["PORT"], user=db["USER"], password=db.get("PASSWORD"))
     call_command("migrate", verbosity=0)
     loaded = load(args.source)
     figures = measure(args.runs, loaded["orders"])
