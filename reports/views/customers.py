@@ -25,8 +25,18 @@ class CustomersReport(Report):
     trend_measure = "customers"
     measures = [Measure("customers", gettext_lazy("Customers"), kind="count", compare=True)]
 
+    def __init__(self, request=None):
+        super().__init__(request)
+        self._per_day: dict = {}
+
+    def per_day(self, period) -> dict:
+        """buyers_per_day of the period, read once a request (the table and the chart both use it)."""
+        if period not in self._per_day:
+            self._per_day[period] = selectors.buyers_per_day(start=period.since, end=period.until)
+        return self._per_day[period]
+
     def rows(self, period):
-        found = selectors.buyers(start=period.since, end=period.until)
+        found = selectors.buyers(start=period.since, end=period.until, per_day=self.per_day(period))
         return [
             {"key": "new", "label": _("New customers"), "customers": found["new"]},
             {"key": "returning", "label": _("Returning customers"), "customers": found["returning"]},
@@ -34,8 +44,7 @@ class CustomersReport(Report):
 
     def trend(self, period):
         """New customers per local day (the chart adds them up per week or month)."""
-        rows = selectors.new_and_returning(start=period.since, end=period.until, group="day")
-        return {row["bucket"]: {"customers": row["new"]} for row in rows}
+        return {day: {"customers": figures["new"]} for day, figures in self.per_day(period).items() if figures["new"]}
 
     def trend_chart(self, period):
         chart = super().trend_chart(period)

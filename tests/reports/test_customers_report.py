@@ -75,10 +75,12 @@ def test_new_and_returning_in_the_period_match_a_direct_aggregate(client_as, buy
 
 
 def test_per_day_new_customers_and_the_trend(client_as, buyers):
-    rows = queries.new_and_returning(start=_at(1, 0), end=_at(8, 0), group="day")
-    assert [(r["bucket"].day, r["new"], r["returning"]) for r in rows] == [(2, 1, 0), (3, 0, 1), (5, 0, 1), (6, 1, 0)]
-    weekly = queries.new_and_returning(start=_at(1, 0), end=_at(8, 0), group="month")
-    assert [(r["buyers"], r["new"], r["returning"]) for r in weekly] == [(3, 2, 1)]
+    days = queries.buyers_per_day(start=_at(1, 0), end=_at(8, 0))
+    # each buyer once, on the day of their first purchase in the period: 甲 the 2nd (new), 乙 the 3rd, 丙 the 6th
+    assert sorted((d.day, f["buyers"], f["new"]) for d, f in days.items()) == [(2, 1, 1), (3, 1, 0), (6, 1, 1)]
+    assert queries.buyers(start=_at(1, 0), end=_at(8, 0)) == {"buyers": 3, "new": 2, "returning": 1}
+    late = queries.buyers_per_day(start=_at(6, 0), end=_at(8, 0))  # 丙 bought late on the 6th, Shanghai time
+    assert [(d.isoformat(), f["new"]) for d, f in late.items()] == [("2026-11-06", 1)]
     page = client_as("owner").get("/reports/customers/", PERIOD)
     chart = page.context["trend_chart"]
     assert chart["labels"][0] == "2026-11-01" and chart["datasets"][0]["data"] == [0, 1, 0, 0, 0, 1, 0]
