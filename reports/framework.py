@@ -89,6 +89,10 @@ class Report:
         """Per local day figures for the line chart; None draws no trend chart."""
         return None
 
+    def label_rows(self, rows: list[dict]) -> None:
+        """Set the label of `rows` where rows() left it None (a name read for the shown rows only: a report of
+        every product would otherwise look up tens of thousands of names to show 200)."""
+
     def totals(self, rows: list[dict]) -> dict:
         return {m.key: sum((r.get(m.key) or m.zero() for r in rows), m.zero()) for m in self.measures if m.summable}
 
@@ -103,13 +107,13 @@ class Report:
         other_period = period.comparison()
         previous = {r["key"]: r for r in self.rows(other_period)} if other_period else {}
         rows = []
+        compared = [m for m in self.measures if m.compare] if other_period else []
         for row in current:
             before = previous.get(row["key"], {})
             row = dict(row)
-            for m in self.measures:
-                if m.compare and other_period:
-                    row[f"{m.key}__previous"] = before.get(m.key, m.zero())
-                    row[f"{m.key}__change"] = change_percent(row.get(m.key), row[f"{m.key}__previous"])
+            for m in compared:
+                row[f"{m.key}__previous"] = before.get(m.key, m.zero())
+                row[f"{m.key}__change"] = change_percent(row.get(m.key), row[f"{m.key}__previous"])
             rows.append(row)
         seen = {r["key"] for r in current}
         for key, before in previous.items():  # what sold before and not now still shows, at zero
@@ -122,7 +126,7 @@ class Report:
                     row[f"{m.key}__previous"] = before.get(m.key, m.zero())
                     row[f"{m.key}__change"] = None
             rows.append(row)
-        rows.sort(key=lambda r: (-(r.get(self.primary.key) or 0), str(r["label"])))
+        rows.sort(key=lambda r: (-(r.get(self.primary.key) or 0), str(r["label"] or "")))
         totals = self.totals(current)
         if other_period:
             before_totals = self.totals(list(previous.values()))
@@ -180,19 +184,15 @@ class Report:
     def context(self, period: Period, form) -> dict:
         table = self.table(period)
         columns = self.columns(bool(table["comparison"]))
-        body = [
-            {"label": r["label"], "key": r["key"], "url": r.get("url"), "cells": _cells(r, columns)}
-            for r in table["rows"]
-        ]
+        self.label_rows(table["rows"][: self.page_rows])
         return {
             "report": self,
             "period": period,
             "form": form,
             "table": table,
             "columns": columns,
-            "body": body,
-            "shown": body[: self.page_rows],
-            "hidden_rows": max(0, len(body) - self.page_rows),
+            "shown": _body(table["rows"][: self.page_rows], columns),  # the page's cells; the export makes all
+            "hidden_rows": max(0, len(table["rows"]) - self.page_rows),
             "total_cells": _cells(table["totals"], columns),
             "rank_chart": self.rank_chart(table) if table["rows"] else None,
             "trend_chart": self.trend_chart(period),
@@ -201,7 +201,9 @@ class Report:
 
     def export_rows(self, context) -> tuple[list, list[list]]:
         header = [str(self.dimension)] + [str(c["label"]) for c in context["columns"]]
-        rows = [[str(r["label"])] + [cell["value"] for cell in r["cells"]] for r in context["body"]]
+        self.label_rows(context["table"]["rows"])
+        body = _body(context["table"]["rows"], context["columns"])
+        rows = [[str(r["label"])] + [cell["value"] for cell in r["cells"]] for r in body]
         rows.append([_("Total")] + [cell["value"] for cell in context["total_cells"]])
         return header, rows
 
@@ -247,6 +249,10 @@ def _num(value):
     if isinstance(value, Decimal):
         return float(value)  # chart data only; the table and the export keep the Decimal
     return value
+
+
+def _body(rows: list[dict], columns: list[dict]) -> list[dict]:
+    return [{"label": r["label"], "key": r["key"], "url": r.get("url"), "cells": _cells(r, columns)} for r in rows]
 
 
 def _cells(row: dict, columns: list[dict]) -> list[dict]:

@@ -188,7 +188,7 @@ class _Movers(NoComparison, InventoryReport):
     def key_figures(self, context) -> list:
         totals = context["table"]["totals"]
         return [
-            (_("Stock rows"), len(context["body"]), "count"),
+            (_("Stock rows"), len(context["table"]["rows"]), "count"),
             (_("Stock value at cost"), totals.get("value"), "money"),
         ]
 

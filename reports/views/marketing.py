@@ -63,7 +63,7 @@ class MarketingReport(Report):
     def key_figures(self, context) -> list:
         totals = context["table"]["totals"]
         return [
-            (_("Promotions"), len(context["body"]), "count"),
+            (_("Promotions"), len(context["table"]["rows"]), "count"),
             (_("GMV"), totals.get("gmv"), "money"),
             (_("Discount cost"), totals.get("cost"), "money"),
             (_("ROI"), totals.get("roi"), "number"),

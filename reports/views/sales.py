@@ -110,9 +110,17 @@ class SkuSalesReport(SalesReport):
         return {}
 
     def rows(self, period):
-        rows = selectors.sku_sales_by(period, self.field)
-        names = self.names([r["key"] for r in rows if r["key"] is not None])
-        return [{**r, "label": names.get(r["key"], r["key"] if r["key"] is not None else _("None"))} for r in rows]
+        """Labelled in label_rows, for the rows shown (ties in the ranking keep the order of the keys)."""
+        return [
+            {**r, "label": None if r["key"] is not None else _("None")}
+            for r in selectors.sku_sales_by(period, self.field)
+        ]
+
+    def label_rows(self, rows):
+        unnamed = [r for r in rows if r["label"] is None]
+        names = self.names([r["key"] for r in unnamed])
+        for r in unnamed:
+            r["label"] = names.get(r["key"], r["key"])
 
 
 class SalesByProduct(SkuSalesReport):
