@@ -307,19 +307,21 @@ def pricing(ctx):
 
 @workload("rfm", group="customers")
 def rfm(ctx):
+    """The recompute as the nightly job runs it: first over the store as generated (every customer's scores are
+    new), then the next night (the 12-month window a day on), then with nothing changed."""
+    from django.utils import timezone
+
     from customers.services import rfm_and_tiers_recompute
 
-    started = time.perf_counter()
-    result = rfm_and_tiers_recompute()
-    first = (time.perf_counter() - started) * 1000
-    started = time.perf_counter()
-    rfm_and_tiers_recompute()
-    second = (time.perf_counter() - started) * 1000
     label = f"RFM + tiers over {ctx.size['customers']:,} customers"
-    return [
-        row(label, first, first, goal="≤ 10 s", met=first <= 10_000, note=f"{result['figures_updated']:,} updated"),
-        row(label + ", nothing changed", second, second, goal="≤ 10 s", met=second <= 10_000),
-    ]
+    rows, now = [], timezone.now()
+    for case, at in (("", now), (", the next night", now + timedelta(days=1)), (", nothing changed", None)):
+        started = time.perf_counter()
+        result = rfm_and_tiers_recompute(now=at or now + timedelta(days=1))
+        ms = (time.perf_counter() - started) * 1000
+        note = f"{result['figures_updated']:,} updated" if at else ""
+        rows.append(row(label + case, ms, ms, goal="≤ 10 s", met=ms <= 10_000, note=note))
+    return rows
 
 
 @workload("segments", group="customers")
