@@ -66,7 +66,8 @@ def stock_reserve(
         StockLevel.objects.select_related("warehouse").filter(where).order_by("pk"), wanted, rank, codes
     )
     if not short:
-        movements = _reserve_set_based(plan, actor=actor, reference_type=reference_type, reference=reference)
+        one_go = _reserve_in_one_statement if connection.vendor == "postgresql" else _reserve_set_based
+        movements = one_go(plan, actor=actor, reference_type=reference_type, reference=reference)
         if movements is not None:
             return movements
     plan, short = _plan(lock_levels(where=where).values(), wanted, rank, codes)
@@ -197,6 +198,81 @@ def _reserve_set_based(plan, *, actor, reference_type, reference) -> list[StockM
         have = set(SkuStock.objects.filter(sku_id__in=per_sku).values_list("sku_id", flat=True))
         missing = [sku_id for sku_id in per_sku if sku_id not in have]
         if len(missing) != len(sku_pairs) - count:
+            raise Conflict(_("The stock changed while reserving; try again."), code="stock_changed")
+        _lock_rollups(missing)
+    return movements
+
+
+def _reserve_in_one_statement(plan, *, actor, reference_type, reference) -> list[StockMovement] | None:
+    """PostgreSQL: `_reserve_set_based` as one statement — the guarded UPDATE of the stock rows, the INSERT of
+    their ledger rows and the UPDATE of the rollups are data-modifying CTEs of one round trip, so a hot row is
+    locked only for that statement and the COMMIT, never while Python builds the next statement. The same lock
+    order (stock rows by id, then the rollup rows by SKU) and the same all-or-nothing guard."""
+    level_table, rollup_table = StockLevel._meta.db_table, SkuStock._meta.db_table
+    movement_table = StockMovement._meta.db_table
+    now = timezone.now()
+    who = Actor.of(actor)
+    label = who.label[:150]
+    pairs = sorted((level.pk, quantity) for level, quantity in plan)
+    rows, params = _values(pairs)
+    ids = ", ".join(["%s"] * len(pairs))
+    r = rollup_table
+    sql = (
+        f"WITH want(id, q) AS (VALUES {rows}), "
+        f"locked AS MATERIALIZED (SELECT l.id, l.on_hand - l.reserved AS avail FROM {level_table} l "
+        f"WHERE l.id IN ({ids}) ORDER BY l.id FOR UPDATE), "
+        f"taken AS (UPDATE {level_table} SET reserved = {level_table}.reserved + want.q, updated_at = %s FROM want "
+        f"WHERE {level_table}.id = want.id "
+        f"AND (SELECT COUNT(*) FROM locked JOIN want w ON w.id = locked.id WHERE locked.avail >= w.q) = %s "
+        f"RETURNING {level_table}.id, {level_table}.sku_id, {level_table}.warehouse_id, want.q), "
+        f"moved AS (INSERT INTO {movement_table} (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason, "
+        f"reference_type, reference, actor_id, actor_label, created_at) "
+        f"SELECT sku_id, warehouse_id, %s, 0, q, '', %s, %s, %s, %s, %s FROM taken ORDER BY id "
+        f"RETURNING id, sku_id, warehouse_id, reserved_delta), "
+        f"per_sku AS (SELECT sku_id, SUM(q) AS q FROM taken GROUP BY sku_id), "
+        f"rolled AS MATERIALIZED (SELECT sku_id FROM {r} WHERE sku_id IN (SELECT sku_id FROM per_sku) "
+        f"ORDER BY sku_id FOR UPDATE), "
+        f"bumped AS (UPDATE {r} SET reserved = {r}.reserved + per_sku.q, "
+        f"available = {r}.on_hand - {r}.reserved - per_sku.q, "
+        f"is_low = ({r}.threshold IS NOT NULL AND {r}.on_hand - {r}.reserved - per_sku.q <= {r}.threshold) "
+        f"FROM per_sku WHERE {r}.sku_id = per_sku.sku_id AND {r}.sku_id IN (SELECT sku_id FROM rolled) "
+        f"RETURNING {r}.sku_id) "
+        f"SELECT id, sku_id, warehouse_id, reserved_delta, (SELECT COUNT(*) FROM bumped) FROM moved ORDER BY id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [*params, *[pk for pk, _q in pairs], now, len(pairs), Kind.RESERVATION, reference_type, reference]
+            + [who.user.pk if who.user else None, label, now],
+        )
+        found = cursor.fetchall()
+    if not found:
+        return None
+    if len(found) != len(pairs):  # cannot happen under the locks; refuse rather than leave a half reservation
+        raise Conflict(_("The stock changed while reserving; try again."), code="stock_changed")
+    movements = []
+    for pk, sku_id, warehouse_id, quantity, _bumped in found:
+        movement = StockMovement(
+            pk=pk,
+            sku_id=sku_id,
+            warehouse_id=warehouse_id,
+            kind=Kind.RESERVATION,
+            reserved_delta=quantity,
+            reference_type=reference_type,
+            reference=reference,
+            actor=who.user,
+            actor_label=label,
+            created_at=now,
+        )
+        movement._state.adding = False
+        movement.batches = []
+        movements.append(movement)
+    per_sku = {sku_id for _pk, sku_id, *_rest in found}
+    bumped = found[0][4]
+    if bumped != len(per_sku):  # a SKU without its rollup row yet: created and filled from the stock rows
+        have = set(SkuStock.objects.filter(sku_id__in=per_sku).values_list("sku_id", flat=True))
+        missing = [sku_id for sku_id in per_sku if sku_id not in have]
+        if len(missing) != len(per_sku) - bumped:
             raise Conflict(_("The stock changed while reserving; try again."), code="stock_changed")
         _lock_rollups(missing)
     return movements
