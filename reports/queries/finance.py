@@ -32,7 +32,7 @@ def finance_rows(period) -> list[dict]:
     db = read_alias()
     methods = {m.pk: m.name for m in PaymentMethod.objects.using(db).all()}
     batches = list(SettlementBatch.objects.using(db).filter(day__gte=period.start, day__lte=period.end))
-    by_batch = {
+    by_batch: dict = {
         r["batch"]: r
         for r in PaymentDay.objects.using(db)
         .filter(batch__in=[b.pk for b in batches], payments__gt=0)
@@ -45,7 +45,7 @@ def finance_rows(period) -> list[dict]:
         refunds[(r["method"], r["day"])] = [r["s"], r["n"]]
     rows = []
     for batch in sorted(batches, key=lambda b: (b.day, b.method_id)):
-        figures = by_batch.get(batch.pk, {})
+        figures = by_batch.get(batch.pk) or {}
         refunded, refund_count = refunds.pop((batch.method_id, batch.day), [ZERO, 0])
         rows.append(
             _row(
