@@ -8,6 +8,7 @@ from reports import services
 from reports.models import (
     Anomaly,
     CustomerDay,
+    PaymentDay,
     ReportDelivery,
     ReportSchedule,
     SalesDay,
@@ -57,6 +58,12 @@ class SalesDaySkuAdmin(RollupAdmin):
 @admin.register(SalesHour)
 class SalesHourAdmin(RollupAdmin):
     list_display = ("day", "hour", "orders_placed", "orders_paid", "paid", "refunds")
+
+
+@admin.register(PaymentDay)
+class PaymentDayAdmin(RollupAdmin):
+    list_display = ("day", "method", "batch", "payments", "gross", "fees", "refunds")
+    list_filter = ("method",)
 
 
 @admin.register(CustomerDay)

@@ -4,11 +4,13 @@ transaction of its event, so a rollup figure commits, or rolls back, with the ch
 from django.dispatch import receiver
 
 from orders.signals import order_recorded
-from payments.signals import payment_failed, payment_recovered, refund_succeeded
+from payments.signals import payment_failed, payment_received, payment_recovered, payments_settled, refund_succeeded
 from reports.services import (
     customer_day_record,
     rollup_order_recorded,
     rollup_payment_failure,
+    rollup_payment_received,
+    rollup_payments_settled,
     rollup_refund_succeeded,
 )
 
@@ -31,6 +33,16 @@ def _payment_failed(sender, payment, **kwargs):
 @receiver(payment_recovered, dispatch_uid="reports.rollups.payment_recovered")
 def _payment_recovered(sender, payment, **kwargs):
     rollup_payment_failure(payment=payment, delta=-1)
+
+
+@receiver(payment_received, dispatch_uid="reports.rollups.payment_received")
+def _payment_received(sender, payment, **kwargs):
+    rollup_payment_received(payment=payment)
+
+
+@receiver(payments_settled, dispatch_uid="reports.rollups.payments_settled")
+def _payments_settled(sender, batch, **kwargs):
+    rollup_payments_settled(batch=batch)
 
 
 # -- dashboard: new and returning customers per day

@@ -96,8 +96,10 @@ def payment_callback_record(*, method, notice: PaymentNotice) -> CallbackResult:
         )
     if retried:  # reports counts payment failures: this one is no longer one
         signals.payment_recovered.send(sender=Payment, payment=existing)
-    elif status == Payment.Status.FAILED:
+    if status == Payment.Status.FAILED:
         signals.payment_failed.send(sender=Payment, payment=payment)
+    else:
+        signals.payment_received.send(sender=Payment, payment=payment)
     record(
         "provider:" + method.code,
         "payments.callback",
@@ -183,6 +185,7 @@ def cod_collect(
         paid_at=collected_at,
         payload={"source": "cod_collected"},
     )
+    signals.payment_received.send(sender=Payment, payment=payment)
     after = {"order": order.number, "amount": amount, **({"reason": str(reason)[:200]} if reason else {})}
     record(actor, "payments.cod_collect", payment, after=after)
     order_services.order_mark_paid(order=order, amount=amount, paid_at=collected_at, actor=actor)
@@ -216,5 +219,6 @@ def payment_record_existing(*, order, method, transaction_id, amount, paid_at, a
         paid_at=paid_at,
         payload={"source": "import"},
     )
+    signals.payment_received.send(sender=Payment, payment=payment)
     record(actor, "payments.import", payment, after={"order": order.number, "amount": amount})
     return payment

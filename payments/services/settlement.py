@@ -11,6 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from payments import signals
 from payments.gateways import (
     CallbackInvalid,
     parse_amount,
@@ -76,6 +77,7 @@ def settlement_build(*, method, day) -> SettlementBatch:
     except IntegrityError:  # built by a concurrent run
         return SettlementBatch.objects.get(method=method, day=day)
     _settleable(method, day).update(settlement=batch)
+    signals.payments_settled.send(sender=SettlementBatch, batch=batch)
     totals = Payment.objects.filter(settlement=batch).aggregate(gross=Sum("amount"), fees=Sum("fee"), n=Count("pk"))
     refunds = Refund.objects.filter(
         payment__method=method, status=Refund.Status.SUCCEEDED, confirmed_at__gte=start, confirmed_at__lt=end

@@ -1,7 +1,7 @@
 """Reports, one module per area, every model re-exported here.
 
 rollups     sales rollups (per day x channel x province x payment method; per day x SKU x channel x province;
-            per hour), kept up to date on events
+            per hour; payments per day x method x settlement batch), kept up to date on events
 dashboard   the dashboard's customer figures per day (new, returning)
 monitoring  anomaly baselines and findings
 schedules   scheduled report emails
@@ -16,6 +16,7 @@ from reports.models.monitoring import (
 )
 from reports.models.rollups import (
     OrderFigures,
+    PaymentDay,
     SalesDay,
     SalesDaySku,
     SalesDimension,
@@ -31,6 +32,7 @@ __all__ = [
     "Anomaly",
     "CustomerDay",
     "OrderFigures",
+    "PaymentDay",
     "ReportDelivery",
     "ReportSchedule",
     "SalesDay",

@@ -150,3 +150,35 @@ class SalesHour(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.hour:02d}h"
+
+
+class PaymentDay(models.Model):
+    """Per local day x payment method x settlement batch: the payments captured or flagged that day (gross,
+    fees, their orders' discounts), in the row of the batch that holds them (batch 0: none yet), and the
+    refunds confirmed that day (always in batch 0: a refund meets a batch by its method and day). The finance
+    reports read these instead of payments joined to their orders."""
+
+    day = models.DateField(_("day"))
+    method = models.ForeignKey(
+        "payments.PaymentMethod",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("payment method"),
+    )
+    batch = models.BigIntegerField(_("settlement batch"), default=0)  # SettlementBatch id; 0: not settled yet
+    payments = models.IntegerField(_("payments"), default=0)
+    gross = _money(_("gross"))
+    fees = _money(_("fees"))
+    discounts = _money(_("discounts"))
+    refunds = _money(_("refunds"))
+    refund_count = models.IntegerField(_("refunds made"), default=0)
+
+    class Meta:
+        verbose_name = _("payments per day")
+        verbose_name_plural = _("payments per day")
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["day", "method", "batch"], name="reports_paymentday_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.method_id} {self.batch}"

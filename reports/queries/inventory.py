@@ -3,8 +3,9 @@
 Stock value reads the current stock levels (one grouped query). Turnover (`turnover_rows`) gives the sums of
 inventory's turnover (inventory.selectors.turnover, which aggregates the ledger from its first row) as today's stock
 levels minus the ledger since the period's start; inventory's `turnover_figures` makes the ratios. Slow movers and
-dead stock read each stock row's sales of the last `days` days and its last sale as subqueries that the ledger's
-(sku, warehouse) index serves, so no query walks the whole ledger.
+dead stock join the stock rows to the sales of the last `days` days (the ledger's (kind, created_at) index), then
+read a kept row's units sold and last sale as subqueries the ledger's (sku, warehouse) index serves, so no query
+walks the whole ledger.
 """
 
 from datetime import timedelta
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import (
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -65,11 +67,17 @@ def _sales_since(since, until):
     ).order_by()
 
 
-def stock_movement_rows(*, days=90, now=None):
-    """Every stock row with units on hand, with ``sold`` (units shipped in the `days` days before `now`),
-    ``last_sale`` (its latest sale before `now`, any time), ``value`` (on hand × cost) and ``cost``."""
+def stock_movement_rows(*, sold: bool, days=90, now=None):
+    """Stock rows with units on hand that sold in the window (`sold`) or did not, with ``sold`` (units
+    shipped in the `days` days before `now`), ``last_sale`` (its latest sale before `now`, any time),
+    ``value`` (on hand × cost) and ``cost``.
+
+    The window's sales are a semi- or anti-join (the ledger's (kind, created_at) index), so the per-row
+    subqueries run only for the rows kept, ``last_sale`` only for those shown (PostgreSQL computes it after
+    ORDER BY … LIMIT). A sale always takes units (inventory's ledger posts -quantity): a row with a sale in
+    the window sold more than 0."""
     now = now or timezone.now()
-    sold = _sales_since(now - timedelta(days=days), now).values("sku").annotate(n=-Sum("on_hand_delta")).values("n")
+    window = _sales_since(now - timedelta(days=days), now)
     last = (
         StockMovement.objects.filter(
             sku=OuterRef("sku"), warehouse=OuterRef("warehouse"), kind=StockMovement.Kind.SALE, created_at__lt=now
@@ -79,29 +87,38 @@ def stock_movement_rows(*, days=90, now=None):
         .annotate(at=Max("created_at"))
         .values("at")
     )
+    took = Exists(window.filter(on_hand_delta__lt=0))
+    # unsold: NOT IN a hashed list of the rows that sold (an anti-join would sort every row before it)
+    kept = took if sold else ~Q(pk__in=StockLevel.objects.filter(took).values("pk"))
+    units = window.values("sku").annotate(n=-Sum("on_hand_delta")).values("n")
     return (
-        StockLevel.objects.filter(on_hand__gt=0)
+        StockLevel.objects.filter(kept, on_hand__gt=0)
         .select_related("sku__product", "warehouse")
         .annotate(
             cost=_COST,
             value=ExpressionWrapper(F("on_hand") * _COST, output_field=VALUE),
-            sold=Coalesce(Subquery(sold, output_field=IntegerField()), 0),
+            sold=Coalesce(Subquery(units, output_field=IntegerField()), 0) if sold else Value(0),
             last_sale=Subquery(last),
         )
     )
 
 
-def dead_stock(*, days=90, now=None):
-    """Stock rows with units on hand and no sale in the `days` days before `now`."""
-    return stock_movement_rows(days=days, now=now).filter(sold=0)
+def dead_stock(*, days=90, now=None, top=None):
+    """Stock rows with units on hand and no sale in the `days` days before `now`; with `top`, only the `top` of
+    highest value (by value, then id), picked by a narrow ORDER BY … LIMIT that keeps only the top rows in
+    memory, before the wide rows (SKU, product, warehouse) are read."""
+    rows = stock_movement_rows(days=days, now=now, sold=False)
+    if top is None:
+        return rows
+    ranked = rows.select_related(None).order_by("-value", "pk").values("pk")[:top]
+    return rows.filter(pk__in=ranked)
 
 
 def slow_movers(*, days=90, cover_days=90, now=None):
     """Stock rows that sold in the `days` days before `now`, but so little that what is on hand lasts more than
     `cover_days` days at that pace: on_hand × days > sold × cover_days."""
     return (
-        stock_movement_rows(days=days, now=now)
-        .filter(sold__gt=0)
+        stock_movement_rows(days=days, now=now, sold=True)
         .alias(
             stock_days=ExpressionWrapper(F("on_hand") * days, output_field=IntegerField()),
             sold_days=ExpressionWrapper(F("sold") * cover_days, output_field=IntegerField()),

@@ -1,6 +1,6 @@
 """Reports' write use cases, one module per area, the public names re-exported here.
 
-rollups      the sales rollups, kept on events and rebuilt
+rollups      the sales and finance rollups, kept on events and rebuilt
 dashboard    the customer figures per day (new, returning), kept on payment and rebuilt
 monitoring   anomaly_watch: the hour-of-week baseline, findings, acknowledging them
 """
@@ -11,6 +11,8 @@ from reports.services.rollups import (
     refund_line_shares,
     rollup_order_recorded,
     rollup_payment_failure,
+    rollup_payment_received,
+    rollup_payments_settled,
     rollup_refund_succeeded,
     rollups_rebuild,
 )
@@ -32,6 +34,8 @@ __all__ = [
     "report_schedule_send",
     "rollup_order_recorded",
     "rollup_payment_failure",
+    "rollup_payment_received",
+    "rollup_payments_settled",
     "rollup_refund_succeeded",
     "rollups_rebuild",
     "scheduled_reports_send",

@@ -12,6 +12,10 @@ INSERT ... SELECT per table over the raw rows (orders, lines, refunds, payments)
 vendors (the local day and hour come from Django's own per-vendor SQL for time zones). The per-SKU refund
 shares are computed in Python with the same function the incremental path uses (refunds are few).
 
+The finance rollup (PaymentDay) counts payments captured or flagged (`rollup_payment_received`, on
+payments.signals.payment_received), moves them to their batch's rows when a settlement batch takes them
+(`rollup_payments_settled`), and counts every confirmed refund (in `rollup_refund_succeeded`).
+
 Which refunds count as a sales refund: every confirmed refund except those of a payment the order could not
 take (Refund.Source.PAYMENT_EXCEPTION: money that was never a sale). The finance report reads payments'
 own rows for the money, these included.
@@ -24,12 +28,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import OrderLine
 from payments.models import Payment, Refund
-from reports.models import SalesDay, SalesDaySku, SalesDimension, SalesHour
+from reports.models import PaymentDay, SalesDay, SalesDaySku, SalesDimension, SalesHour
 from reports.periods import day_start
 from shop.actors import Actor
 from shop.audit import record
@@ -253,12 +259,15 @@ def _order_lines(order_id) -> list:
 
 @transaction.atomic(savepoint=False)  # inside its event's transaction: no savepoint round trips
 def rollup_refund_succeeded(*, refund) -> None:
-    """A confirmed refund into the rollups, on the local day and hour it was confirmed."""
+    """A confirmed refund into the rollups, on the local day and hour it was confirmed: every one into the
+    finance rollup, the sales refunds (no payment exceptions) into the sales rollups."""
+    day, hour = _local(refund.confirmed_at)
+    key = {"day": day, "method_id": refund.payment.method_id, "batch": 0}
+    _bump(PaymentDay, key, {"refunds": refund.amount, "refund_count": 1})
     if refund.source in EXCLUDED_REFUND_SOURCES:
         return
     order = refund.order
     _apply(_refund_rows(refund, order, order.ship_province))
-    day, hour = _local(refund.confirmed_at)
     _bump(SalesHour, {"day": day, "hour": hour}, {"refunds": refund.amount, "refund_count": 1})
 
 
@@ -267,6 +276,38 @@ def rollup_payment_failure(*, payment, delta=1) -> None:
     """A failed payment (+1) or a failed one later paid (-1), on the hour it was received."""
     day, hour = _local(payment.received_at)
     _bump(SalesHour, {"day": day, "hour": hour}, {"payment_failures": delta})
+
+
+@transaction.atomic(savepoint=False)  # inside its event's transaction: no savepoint round trips
+def rollup_payment_received(*, payment) -> None:
+    """A payment captured or flagged into the finance rollup, on the local day it was paid."""
+    day, _hour = _local(payment.paid_at)
+    key = {"day": day, "method_id": payment.method_id, "batch": payment.settlement_id or 0}
+    figures = {"payments": 1, "gross": payment.amount, "fees": payment.fee, "discounts": payment.order.discount}
+    _bump(PaymentDay, key, figures)
+
+
+@transaction.atomic(savepoint=False)  # inside its event's transaction: no savepoint round trips
+def rollup_payments_settled(*, batch) -> None:
+    """The payments a new settlement batch took, moved from the rows of no batch to the batch's own (per day
+    paid: a late payment keeps its day); a row of no batch left at zero is deleted (a rebuild has none)."""
+    days = (
+        Payment.objects.filter(settlement=batch)
+        .annotate(day=TruncDate("paid_at", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values("day")
+        .annotate(payments=Count("pk"), gross=Sum("amount"), fees=Sum("fee"), discounts=Sum("order__discount"))
+    )
+    moves = []
+    for row in days:
+        figures = {f: row[f] for f in ("payments", "gross", "fees", "discounts")}
+        key = {"day": row["day"], "method_id": batch.method_id}
+        moves.append(({**key, "batch": 0}, {f: -v for f, v in figures.items()}))
+        moves.append(({**key, "batch": batch.pk}, figures))
+    _bump_many(PaymentDay, moves)
+    PaymentDay.objects.filter(
+        method_id=batch.method_id, batch=0, day__in=[key["day"] for key, _f in moves], payments=0, refund_count=0
+    ).delete()
 
 
 # -- rebuild ---------------------------------------------------------------------------------------------
@@ -314,6 +355,7 @@ DAY_METRICS = [
     "cancellations",
     "cancelled_paid",
 ]
+PAYMENT_METRICS = ["payments", "gross", "fees", "discounts", "refunds", "refund_count"]
 HOUR_METRICS = [
     "orders_placed",
     "orders_paid",
@@ -361,6 +403,13 @@ def _order_keys(column):
 
 
 SHIP_START = "COALESCE(o.paid_at, o.placed_at)"
+BETWEEN = "{col} >= %s AND {col} < %s"
+
+
+def _range(start: date, end: date) -> tuple:
+    """The parameters of BETWEEN for the local days [start, end]."""
+    since, until = day_start(start), day_start(end + timedelta(days=1))
+    return connection.ops.adapt_datetimefield_value(since), connection.ops.adapt_datetimefield_value(until)
 
 
 @transaction.atomic
@@ -376,8 +425,7 @@ def rollups_rebuild(*, start: date, end: date, actor=None) -> dict:
     since, until = day_start(start), day_start(end + timedelta(days=1))
     for model in (SalesDay, SalesDaySku, SalesHour):
         model.objects.filter(day__gte=start, day__lte=end).delete()
-    between = "{col} >= %s AND {col} < %s"
-    rng = (connection.ops.adapt_datetimefield_value(since), connection.ops.adapt_datetimefield_value(until))
+    between, rng = BETWEEN, _range(start, end)
     excluded = ", ".join(f"'{s}'" for s in EXCLUDED_REFUND_SOURCES)
     order = "orders_order o"
     refunds = "payments_refund r JOIN orders_order o ON o.id = r.order_id"
@@ -517,7 +565,14 @@ def rollups_rebuild(*, start: date, end: date, actor=None) -> dict:
         ],
     )
     _rebuild_dimensions(start, end)
-    result = {"days": (end - start).days + 1, "day_rows": day_rows, "sku_rows": sku_rows, "hour_rows": hour_rows}
+    payment_rows = _rebuild_payment_days(start, end)
+    result = {
+        "days": (end - start).days + 1,
+        "day_rows": day_rows,
+        "sku_rows": sku_rows,
+        "hour_rows": hour_rows,
+        "payment_rows": payment_rows,
+    }
     if Actor.of(actor).is_staff:
         record(actor, "reports.rollups_rebuild", after={"from": start, "to": end, **result})
     return result
@@ -535,6 +590,36 @@ def _rebuild_dimensions(start: date, end: date) -> None:
                 f"GROUP BY day, {dimension}",
                 [dimension, start, end],
             )
+
+
+def _rebuild_payment_days(start: date, end: date) -> int:
+    """The finance rollup of the local days [start, end], recomputed from the payments and refunds."""
+    PaymentDay.objects.filter(day__gte=start, day__lte=end).delete()
+    between, rng = BETWEEN, _range(start, end)
+    captured = ", ".join(f"'{s}'" for s in (Payment.Status.CAPTURED, Payment.Status.FLAGGED))
+    return _union_insert(
+        PaymentDay._meta.db_table,
+        ["day", "method_id", "batch"],
+        PAYMENT_METRICS,
+        [
+            _select(
+                [_local_date("p.paid_at"), ("p.method_id", ()), ("COALESCE(p.settlement_id, 0)", ())],
+                PAYMENT_METRICS,
+                {"payments": "1", "gross": "p.amount", "fees": "p.fee", "discounts": "o.discount"},
+                "payments_payment p JOIN orders_order o ON o.id = p.order_id",
+                f"p.status IN ({captured}) AND " + between.format(col="p.paid_at"),
+                rng,
+            ),
+            _select(
+                [_local_date("r.confirmed_at"), ("p.method_id", ()), ("0", ())],
+                PAYMENT_METRICS,
+                {"refunds": "r.amount", "refund_count": "1"},
+                "payments_refund r JOIN payments_payment p ON p.id = r.payment_id",
+                f"r.status = '{Refund.Status.SUCCEEDED}' AND " + between.format(col="r.confirmed_at"),
+                rng,
+            ),
+        ],
+    )
 
 
 def _rebuild_sku_refunds(since, until) -> None:

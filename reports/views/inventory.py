@@ -202,7 +202,7 @@ class DeadStockReport(_Movers):
     description = gettext_lazy("Stock on hand that has not sold in the window of days before the end of the period.")
 
     def stock_rows(self, period):
-        return selectors.dead_stock(days=self.days, now=self.moment(period))
+        return selectors.dead_stock(days=self.days, now=self.moment(period), top=self.limit)
 
 
 class SlowMoversReport(_Movers):

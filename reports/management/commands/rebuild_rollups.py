@@ -21,5 +21,6 @@ class Command(BaseCommand):
         except DomainError as e:
             raise CommandError(e.message) from None
         self.stdout.write(
-            "{days} days: {day_rows} day rows, {sku_rows} SKU rows, {hour_rows} hour rows".format(**result)
+            "{days} days: {day_rows} day rows, {sku_rows} SKU rows, {hour_rows} hour rows, "
+            "{payment_rows} payment rows".format(**result)
         )
