@@ -34,10 +34,16 @@ class ReportsConfig(AppConfig):
         from reports import receivers  # noqa: F401  (rollups: orders' and payments' events; the dashboard's customers)
 
     def invariants(self):
-        """shop.invariants: the last week's sales rollups against the orders paid (empty when all is well)."""
-        from reports.selectors import rollup_mismatches
+        """shop.invariants: the last week's sales and payment rollups against the orders paid and the payments
+        received (empty when all is well)."""
+        from reports.selectors import payment_rollup_mismatches, rollup_mismatches
 
-        return {"reports: days whose sales rollup differs from the orders paid that day": rollup_mismatches()}
+        return {
+            "reports: days whose sales rollup differs from the orders paid that day": rollup_mismatches(),
+            "reports: days whose payment rollup differs from the payments received that day": (
+                payment_rollup_mismatches()
+            ),
+        }
 
     def dashboard_page(self, request):
         """The first page after login (shop's root view asks this hook: shop never imports reports)."""

@@ -181,3 +181,36 @@ def rollup_mismatches(*, days=7, today=None) -> list[str]:
     }
     return [f"{day}: rollup {rolled.get(day)} orders {raw.get(day)}" for day in sorted(set(raw) | set(rolled))
             if raw.get(day) != rolled.get(day)]  # fmt: skip
+
+
+def payment_rollup_mismatches(*, days=7, today=None) -> list[str]:
+    """The (local day, method) pairs of the last `days` whose PaymentDay figures (payments, gross, fees) differ
+    from the payments captured or flagged that day: a lost event or a write that bypassed the services."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from payments.models import Payment
+    from reports.models import PaymentDay
+
+    today = today or timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    received = Payment.objects.filter(
+        paid_at__gte=day_start(start), status__in=(Payment.Status.CAPTURED, Payment.Status.FLAGGED)
+    )
+    raw = {
+        (r["day"], r["method_id"]): (r["n"], r["g"], r["f"])
+        for r in received.annotate(day=TruncDate("paid_at", tzinfo=timezone.get_current_timezone()))
+        .values("day", "method_id")
+        .annotate(n=Count("pk"), g=Sum("amount"), f=Sum("fee"))
+    }
+    rolled = {
+        (r["day"], r["method_id"]): (r["n"], r["g"], r["f"])
+        for r in PaymentDay.objects.filter(day__gte=start)
+        .values("day", "method_id")
+        .annotate(n=Sum("payments"), g=Sum("gross"), f=Sum("fees"))
+        if r["n"]
+    }
+    keys = sorted(set(raw) | set(rolled))
+    return [f"{day} method {method}: rollup {rolled.get(key)} payments {raw.get(key)}"
+            for key in keys if raw.get(key) != rolled.get(key) for day, method in [key]]  # fmt: skip

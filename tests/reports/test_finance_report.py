@@ -16,6 +16,7 @@ from django.utils import timezone
 from payments.models import Payment, Refund, SettlementBatch
 from payments.services import settle_payments_run
 from reports.models import PaymentDay
+from reports.selectors import payment_rollup_mismatches
 from reports.services import rollups_rebuild
 from tests.reports.conftest import local
 
@@ -147,6 +148,11 @@ def test_the_finance_rollup_equals_the_payments_and_refunds_as_they_happen(store
 
 def test_rebuilt_finance_rollup_equals_the_incremental_one(money, exceptions):
     incremental = rolled_payment_days()
+    today = date(2026, 11, 12)
+    assert payment_rollup_mismatches(days=5, today=today) == []  # the invariant holds as events happened
     PaymentDay.objects.filter(day=date(2026, 11, 11)).update(gross=Decimal("999.99"))  # damaged: the rebuild repairs
+    damaged = payment_rollup_mismatches(days=5, today=today)  # the invariant names the damaged day
+    assert damaged and all(line.startswith("2026-11-11 method ") for line in damaged)
     result = rollups_rebuild(start=date(2026, 11, 10), end=date(2026, 11, 12))
     assert rolled_payment_days() == incremental and result["payment_rows"] == len(incremental)
+    assert payment_rollup_mismatches(days=5, today=today) == []
