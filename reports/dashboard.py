@@ -13,13 +13,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Sum
+from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Sku
 from reports.framework import change_percent
-from reports.models import CustomerDay, SalesDaySku, SalesHour
+from reports.models import CustomerDay, SalesDaySku, SalesHour, SalesSkuSpan
 from reports.periods import Period, preset_range
 from reports.selectors import sales_per_day
 from shop.hooks import hook_answers
@@ -30,7 +31,7 @@ PERIODS = [("today", _("Today")), ("yesterday", _("Yesterday")), ("7d", _("Last 
 # their own figures and stock reports only: no money).
 MONEY_MODULES = ("payments", "reports.view_sales_reports")
 TOP_PRODUCTS = 8
-CLOSED_DAYS_SECONDS = 6 * 3600  # the closed days' per-SKU sums: the key names the days, so tomorrow reads anew
+WORK_CACHE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -209,33 +210,58 @@ def _plain(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _sku_sums(start: date, end: date) -> dict:
-    """{sku id: [units, net line sales in cents]} over the local days start..end of the day x SKU rollup."""
-    rows = (
-        SalesDaySku.objects.filter(day__gte=start, day__lte=end)
-        .values("sku_id")
-        .annotate(units=Sum("units"), sales=Sum(F("gross") - F("discounts")))
-        .order_by()
-    )
-    return {r["sku_id"]: [r["units"] or 0, int(to_cents(r["sales"] or 0) * 100)] for r in rows}
+def _span_built(first: date, last: date) -> None:
+    """SalesSkuSpan of the closed days first..last, summed when it has no rows (one statement when it has), the
+    spans of earlier days dropped then (a dashboard period's closed days end yesterday). Two first loads at once
+    insert the same rows once."""
+    span = SalesSkuSpan._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {span} (first_day, last_day, sku_id, units, sales) "
+            f"SELECT %s, %s, sku_id, SUM(units), SUM(gross - discounts) FROM {SalesDaySku._meta.db_table} "
+            f"WHERE day >= %s AND day <= %s AND NOT EXISTS (SELECT 1 FROM {span} WHERE first_day = %s AND "
+            "last_day = %s) GROUP BY sku_id ON CONFLICT DO NOTHING",
+            [first, last, first, last, first, last],
+        )
+        if cursor.rowcount > 0:
+            SalesSkuSpan.objects.filter(last_day__lt=last).delete()
+            if connection.vendor == "postgresql":  # its new days are in no statistics yet: plan by the sales index
+                cursor.execute(f"ANALYZE {span}")
 
 
-def _closed_sku_sums(start: date, end: date) -> dict:
-    """The per-SKU sums of closed days (before today), kept for the rest of the day: a closed day's rollup rows
-    do not change (a later refund lands on the refund's day), so only today's rows are read on every load."""
-    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
-    key = f"reports:dashboard:sku-sums:{start}:{end}"
-    sums = cache.get(key) if seconds else None
-    if sums is None:
-        sums = _sku_sums(start, end)
-        if seconds:
-            cache.set(key, sums, CLOSED_DAYS_SECONDS)
-    return sums
+def _best_skus(period: Period, today: date, limit: int) -> list:
+    """[(sku id, [units, net line sales in cents])] of the period's `limit` best SKUs, by sales then SKU id, in one
+    statement: the rows of today (the days from today on) plus the closed days' span, of which only the SKUs
+    within today's best SKU sales of the span's `limit`-th sales can make the list (any other has `limit` SKUs
+    ahead of it: its span sales plus at most that are below theirs; sales only grow)."""
+    closed_last = min(period.end, today - timedelta(days=1))
+    open_first = max(period.start, today)
+    span, sku = SalesSkuSpan._meta.db_table, SalesDaySku._meta.db_table
+    params: list = [open_first, period.end]
+    parts = ["SELECT sku_id, units, sales FROM open_days"]
+    if period.start <= closed_last:
+        _span_built(period.start, closed_last)
+        key = "first_day = %s AND last_day = %s"
+        parts.append(
+            f"SELECT sku_id, units, sales FROM {span} WHERE {key} AND sales >= "
+            f"COALESCE((SELECT sales FROM {span} WHERE {key} ORDER BY sales DESC LIMIT 1 OFFSET %s), 0) "
+            "- COALESCE((SELECT MAX(sales) FROM open_days), 0)"
+        )
+        params += [period.start, closed_last, period.start, closed_last, limit - 1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH open_days AS (SELECT sku_id, SUM(units) AS units, SUM(gross - discounts) AS sales FROM {sku} "
+            f"WHERE day >= %s AND day <= %s GROUP BY sku_id) SELECT sku_id, SUM(units), SUM(sales) FROM "
+            f"({' UNION ALL '.join(parts)}) u GROUP BY sku_id ORDER BY SUM(sales) DESC, sku_id LIMIT %s",
+            [*params, limit],
+        )
+        rows = cursor.fetchall()
+    return [(sku_id, [units or 0, int(to_cents(sales or 0) * 100)]) for sku_id, units, sales in rows]
 
 
 def top_products(user, period: Period, limit=TOP_PRODUCTS, today: date | None = None) -> list[dict]:
-    """The best-selling SKUs of the period by net line sales (gross less discounts), from the day x SKU rollup:
-    the closed days' sums (kept for the day) plus today's rows; units only for roles that see no money."""
+    """The best-selling SKUs of the period by net line sales (gross less discounts), from the day x SKU rollup
+    (its closed days through their SalesSkuSpan); units only for roles that see no money."""
     if not may_open(user, ("catalog", "orders", *MONEY_MODULES)):
         return []
     today = today or timezone.localdate()
@@ -265,22 +291,22 @@ def top_products(user, period: Period, limit=TOP_PRODUCTS, today: date | None = 
     ]
 
 
-def _best_skus(period: Period, today: date, limit: int) -> list:
-    if period.end < today:
-        sums = _closed_sku_sums(period.start, period.end)
-    else:
-        closed = _closed_sku_sums(period.start, today - timedelta(days=1)) if period.start < today else {}
-        sums = {sku: list(v) for sku, v in closed.items()}
-        for sku, (units, cents) in _sku_sums(today, period.end).items():
-            total = sums.setdefault(sku, [0, 0])
-            total[0] += units
-            total[1] += cents
-    return sorted(sums.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
-
-
 def work_waiting(user) -> list[dict]:
     """What waits for this user's roles: every module's `dashboard_work(user)` hook answer ({key, label, count,
-    url, permission}), kept only when the user holds its permission and may open its module."""
+    url, permission}), kept only when the user holds its permission and may open its module. Kept per user
+    WORK_CACHE_SECONDS (less when DASHBOARD_CACHE_SECONDS is less; none at 0): a queue is counted anew within
+    seconds of its change, not on every load."""
+    seconds = min(getattr(settings, "DASHBOARD_CACHE_SECONDS", 60), WORK_CACHE_SECONDS)
+    key = f"reports:dashboard:work:{user.pk}"  # the labels are lazy: each request renders its language
+    items = cache.get(key) if seconds else None
+    if items is None:
+        items = _work_waiting(user)
+        if seconds:
+            cache.set(key, items, seconds)
+    return items
+
+
+def _work_waiting(user) -> list[dict]:
     items = []
     for answer in hook_answers("dashboard_work", user):
         for item in answer or ():

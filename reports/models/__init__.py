@@ -2,13 +2,14 @@
 
 rollups     sales rollups (per day x channel x province x payment method; per day x SKU x channel x province;
             per hour; payments per day x method x settlement batch), kept up to date on events
-dashboard   the dashboard's customer figures per day (new, returning)
+dashboard   the dashboard's customer figures per day (new, returning); per-SKU sums of closed days
 monitoring  anomaly baselines and findings
 schedules   scheduled report emails
 """
 
 from reports.models.dashboard import (
     CustomerDay,
+    SalesSkuSpan,
 )
 from reports.models.monitoring import (
     VALUE,
@@ -39,6 +40,7 @@ __all__ = [
     "SalesDaySku",
     "SalesDimension",
     "SalesHour",
+    "SalesSkuSpan",
     "VALUE",
     "owner_only",
 ]

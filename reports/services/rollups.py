@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from orders.models import OrderLine
 from payments.models import Payment, Refund
-from reports.models import PaymentDay, SalesDay, SalesDaySku, SalesDimension, SalesHour
+from reports.models import PaymentDay, SalesDay, SalesDaySku, SalesDimension, SalesHour, SalesSkuSpan
 from reports.periods import day_start
 from shop.actors import Actor
 from shop.audit import record
@@ -185,6 +185,10 @@ def rollup_order_recorded(*, order, kind, previous_province=None) -> None:
         _order_move(order, previous_province)
         return
     _apply(_day_rows(order, order.ship_province, kind))
+    if kind == "paid":
+        paid_day, _hour = _local(order.paid_at)
+        if paid_day < timezone.localdate():  # a sale on a closed day (moves net out per SKU and day)
+            _drop_spans(paid_day, paid_day)
     hour_figures = {
         "placed": lambda: (order.placed_at, {"orders_placed": 1}),
         "paid": lambda: (
@@ -199,6 +203,12 @@ def rollup_order_recorded(*, order, kind, previous_province=None) -> None:
         moment, figures = hour_figures()
         day, hour = _local(moment)
         _bump(SalesHour, {"day": day, "hour": hour}, figures)
+
+
+def _drop_spans(start: date, end: date) -> None:
+    """Drop the dashboard's per-SKU sums of closed days (SalesSkuSpan) that cover any day of start..end: its next
+    load sums them again."""
+    SalesSkuSpan.objects.filter(first_day__lte=end, last_day__gte=start).delete()
 
 
 def _order_move(order, previous_province) -> None:
@@ -425,6 +435,7 @@ def rollups_rebuild(*, start: date, end: date, actor=None) -> dict:
     since, until = day_start(start), day_start(end + timedelta(days=1))
     for model in (SalesDay, SalesDaySku, SalesHour):
         model.objects.filter(day__gte=start, day__lte=end).delete()
+    _drop_spans(start, end)
     between, rng = BETWEEN, _range(start, end)
     excluded = ", ".join(f"'{s}'" for s in EXCLUDED_REFUND_SOURCES)
     order = "orders_order o"

@@ -226,6 +226,59 @@ def test_the_trend_dashes_the_previous_period_and_top_products_rank_skus(owner_c
     assert len(today.context["trend_chart"]["labels"]) == 24
 
 
+def raw_top(start, end, limit):
+    """The best SKUs of the local days start..end straight from the paid orders' lines: (code, units, sales)."""
+    from orders.models import OrderLine
+
+    rows = (
+        OrderLine.objects.filter(order__paid_at__gte=day_start(start), order__paid_at__lt=day_start(end + timedelta(1)))
+        .values("sku_id", "sku__code")
+        .annotate(units=Sum("quantity"), sales=Sum("line_total"))
+    )
+    best = sorted(rows, key=lambda r: (-r["sales"], r["sku_id"]))[:limit]
+    return [(r["sku__code"], r["units"], r["sales"]) for r in best]
+
+
+def test_top_products_equal_the_raw_lines_and_follow_sales_refunds_and_rebuilds(owner, store, sku):
+    """Longer periods read the closed days' per-SKU sums (SalesSkuSpan) plus today's rows: with two places
+    shown, a SKU that sold little before and much today overtakes, a sale paid on a closed day and a rebuild
+    drop the sums they change, a refund moves nothing (top products rank sales before refunds)."""
+    from reports.dashboard import dashboard_period, top_products
+    from reports.models import SalesSkuSpan
+    from reports.services import rollups_rebuild
+
+    today = store["today"]
+    warehouse = Warehouse.objects.get(code="DSH")
+    skus = [Sku.objects.create(product=sku.product, code=f"DASH-{i}", price=Decimal("30.00")) for i in range(3)]
+    for other in skus:
+        stock_receive(sku=other, warehouse=warehouse, quantity=1_000, actor=None)
+    noon = day_start(today) + (timezone.now() - day_start(today)) / 2
+    for days_ago, other, quantity in ((3, skus[0], 5), (9, skus[1], 4), (2, skus[2], 1)):
+        at = noon - timedelta(days=days_ago)
+        pay(place(other, f"1391000000{days_ago}", at=at, quantity=quantity), at=at)
+
+    def check():
+        for key in ("today", "yesterday", "7d", "30d"):
+            period = dashboard_period(key, today)
+            shown = [(p["sku"], p["units"], p["sales"]) for p in top_products(owner, period, limit=2, today=today)]
+            assert shown == raw_top(period.start, period.end, 2), key
+
+    check()
+    assert SalesSkuSpan.objects.filter(last_day=today - timedelta(days=1)).count() > 0
+    pay(place(skus[2], "13910000100", at=noon, quantity=9), at=noon)  # today: DASH-2 overtakes DASH-1 in 30 days
+    check()
+    at = noon - timedelta(days=4)
+    pay(place(skus[1], "13910000101", at=at, quantity=20), at=at)  # a closed day changes: its spans go
+    day = timezone.localdate(at)
+    assert not SalesSkuSpan.objects.filter(first_day__lte=day, last_day__gte=day).exists()
+    check()
+    refund(store["c1"], owner, "10.00")
+    check()
+    rollups_rebuild(start=today - timedelta(days=30), end=today)
+    assert not SalesSkuSpan.objects.exists()
+    check()
+
+
 ROLE_FIGURES = {
     "owner": {"gmv", "paid_orders", "aov", "refunds", "net", "new_customers", "returning_customers", "conversion",
               "ship_hours"},
