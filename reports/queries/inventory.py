@@ -134,19 +134,26 @@ def days_of_cover(row, *, days) -> Decimal | None:
     return (Decimal(row.on_hand) * days / row.sold).quantize(Decimal("0.1"))
 
 
-def turnover_rows(*, start, end, group="sku") -> list[dict]:
-    """inventory.selectors.turnover's rows (the same keys and sums) read without walking the whole ledger:
-    today's stock levels (one grouped query) minus the ledger rows since `start` (the inventory_move_created
-    index), since the ledger sums to on-hand. Units and values at `start` / `end` (aware, `end` excluded), sale
-    units and COGS in the period, each valued at the SKU's current cost as inventory's report does."""
+def stock_now(group="sku") -> dict:
+    """Today's stock levels per `group` (TURNOVER_GROUPS): {key tuple: {..., units, value}}, one grouped query."""
     keys = TURNOVER_GROUPS[group]
     value_now = ExpressionWrapper(F("on_hand") * _COST, output_field=VALUE)
-    now = {
+    return {
         tuple(r[k] for k in keys): r
         for r in StockLevel.objects.order_by()
         .values(*keys)
         .annotate(units=Sum("on_hand"), value=Coalesce(Sum(value_now, output_field=VALUE), ZERO))
     }
+
+
+def turnover_rows(*, start, end, group="sku", now=None) -> list[dict]:
+    """inventory.selectors.turnover's rows (the same keys and sums) read without walking the whole ledger:
+    today's stock levels (`now`: stock_now(group), read here when not given) minus the ledger rows since `start`
+    (the inventory_move_created index), since the ledger sums to on-hand. Units and values at `start` / `end`
+    (aware, `end` excluded), sale units and COGS in the period, each valued at the SKU's current cost as
+    inventory's report does."""
+    keys = TURNOVER_GROUPS[group]
+    now = stock_now(group) if now is None else now
     delta_value = ExpressionWrapper(F("on_hand_delta") * _COST, output_field=VALUE)
     after_end = Q(created_at__gte=end)
     sold = Q(kind=StockMovement.Kind.SALE, created_at__lt=end)

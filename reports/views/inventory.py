@@ -76,10 +76,16 @@ class TurnoverReport(InventoryReport):
     def dimension(self):  # type: ignore[override]
         return PER_CHOICES[self.per]
 
+    def __init__(self, request=None):
+        super().__init__(request)
+        self._stock_now: dict | None = None
+
     def rows(self, period):
         key, *names = selectors.TURNOVER_GROUPS[self.per]
+        if self._stock_now is None:  # the same today's levels for the period and its comparison
+            self._stock_now = selectors.stock_now(self.per)
         rows = []
-        for row in selectors.turnover_rows(start=period.since, end=period.until, group=self.per):
+        for row in selectors.turnover_rows(start=period.since, end=period.until, group=self.per, now=self._stock_now):
             figures = selectors.turnover_figures(row, days=period.days)
             label = " · ".join(str(row[n]) for n in names if row[n]) or _("(none)")
             rows.append(
