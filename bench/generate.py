@@ -4,13 +4,14 @@
         python -m bench.generate --orders 1000000 --skus 100000 --customers 200000
 
 Fills the store with INSERT ... SELECT generate_series: member tiers and customers (points ledger equal to
-balances), products and SKUs, three warehouses with stock (receipt ledger rows and batches summing to the levels,
-the per-SKU rollup), and orders over the past year — skewed product popularity (Zipf, P(k) ~ 1/k), skewed
-customers, weekday and hour-of-day seasonality with 6.18 and 11.11 peaks, every order state with consistent
-timestamps and a timeline (OrderEvent) explaining it, one captured payment per paid order, refunds (after-sales,
-open requests, cancelled-after-payment), shipments, promotions used (OrderPromotion rows). Ids are explicit, so
-the same size always gives the same store (setseed). The `bench_generated` table records what was generated: a
-re-run with the same sizes does nothing; another size truncates the generated tables and starts again.
+balances), products and SKUs, three warehouses with stock (a ledger of receipts and of every order's reservation,
+shipment and release summing to the levels; batches; the per-SKU rollup), and orders over the past year — skewed
+product popularity (Zipf, P(k) ~ 1/k), skewed customers, weekday and hour-of-day seasonality with 6.18 and 11.11
+peaks, every order state with consistent timestamps and a timeline (OrderEvent) explaining it, one captured payment
+per paid order, refunds (after-sales, open requests, cancelled-after-payment), shipments, promotions used
+(OrderPromotion rows). Ids are explicit, so the same size always gives the same store (setseed). The
+`bench_generated` table records what was generated: a re-run with the same sizes does nothing; another size
+truncates the generated tables and starts again.
 `manage.py check_invariants` holds on the result.
 """
 
@@ -143,6 +144,7 @@ def generate(*, orders: int, skus: int, customers: int, verbose: bool = True) ->
         _stock(step, skus)
         _customers(step, customers)
         _orders(step, orders, skus, customers)
+        _stock_ledger(step)
         _money(step)
         _members(step)
         _sequences(cursor)
@@ -220,27 +222,70 @@ def _stock(step, skus):
             "VALUES (%s, %s, %s, %s, %s, %s, true)",
             [position, code, name, province, city, position],
         )
-    # On hand skewed low for the long tail: ~8% of SKUs run low (0-4 units in every warehouse).
+    # What stays available at the end, skewed low for the long tail: ~8% of SKUs run low (0-4 units in every
+    # warehouse). The orders' reservations and sales are added to it after the orders (_stock_ledger).
     step(
         "stock levels",
         f"""INSERT INTO inventory_stocklevel (sku_id, warehouse_id, on_hand, reserved, updated_at)
             SELECT s, w, CASE WHEN s % 12 = 0 THEN (s + w) % 5 ELSE 20 + ((s * 31 + w * 17) % 480) END, 0, now()
             FROM generate_series(1, {skus}) s CROSS JOIN generate_series(1, {len(WAREHOUSES)}) w""",
     )
+
+
+def _stock_ledger(step):
+    """The ledger as the orders moved the stock: each order's lines reserved at placing in one warehouse
+    (the order id picks it), shipped (kind sale: on hand and reserved down) when the order shipped, released
+    when it was cancelled or closed; what is still reserved stays reserved. One receipt a stock row, 400 days
+    ago, brings what was sold on top of what is on hand at the end; its batch holds what is left. So the
+    ledger sums to every stock row, the batches to its on-hand, and the turnover, dead-stock and slow-mover
+    reports read a year of sales."""
+    n = len(WAREHOUSES)
+    step(
+        "stock moves of the orders",
+        f"""CREATE TEMP TABLE bench_mv ON COMMIT DROP AS
+            SELECT l.sku_id, 1 + o.id % {n} AS warehouse_id, m.kind, m.on_hand_delta, m.reserved_delta,
+                   o.number, m.at
+            FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id
+            CROSS JOIN LATERAL (VALUES
+                ('reservation', 0, l.quantity, o.placed_at),
+                ('sale', -l.quantity, -l.quantity, o.shipped_at),
+                ('release', 0, -l.quantity, CASE WHEN o.status IN ('cancelled', 'closed') THEN o.cancelled_at END)
+            ) AS m(kind, on_hand_delta, reserved_delta, at)
+            WHERE m.at IS NOT NULL""",
+    )
+    step(
+        "stock levels after the orders",
+        """UPDATE inventory_stocklevel l SET on_hand = l.on_hand + t.reserved, reserved = t.reserved
+            FROM (SELECT sku_id, warehouse_id, sum(reserved_delta) AS reserved FROM bench_mv
+                  GROUP BY sku_id, warehouse_id) t
+            WHERE l.sku_id = t.sku_id AND l.warehouse_id = t.warehouse_id""",
+    )  # on hand at the end = available + still reserved; the receipt below adds back what was sold
     step(
         "stock ledger (receipts)",
         """INSERT INTO inventory_stockmovement (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason,
                 reference_type, reference, actor_label, created_at)
-            SELECT sku_id, warehouse_id, 'receipt', on_hand, 0, 'bench', 'purchase_order', 'PO-BENCH', 'bench',
-                   now() - interval '400 days'
-            FROM inventory_stocklevel WHERE on_hand <> 0""",
+            SELECT l.sku_id, l.warehouse_id, 'receipt', l.on_hand + COALESCE(t.sold, 0), 0, 'bench',
+                   'purchase_order', 'PO-BENCH', 'bench', now() - interval '400 days'
+            FROM inventory_stocklevel l
+            LEFT JOIN (SELECT sku_id, warehouse_id, -sum(on_hand_delta) AS sold FROM bench_mv
+                       GROUP BY sku_id, warehouse_id) t ON t.sku_id = l.sku_id AND t.warehouse_id = l.warehouse_id
+            WHERE l.on_hand + COALESCE(t.sold, 0) <> 0""",
+    )
+    step(
+        "stock ledger (orders)",
+        """INSERT INTO inventory_stockmovement (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, reason,
+                reference_type, reference, actor_label, created_at)
+            SELECT sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, '', 'order', number, 'bench', at
+            FROM bench_mv ORDER BY at""",
     )
     step(
         "stock batches",
         """INSERT INTO inventory_stockbatch (sku_id, warehouse_id, received_on, quantity, remaining, reference,
                 created_at)
-            SELECT sku_id, warehouse_id, current_date - 400, on_hand, on_hand, 'PO-BENCH', now()
-            FROM inventory_stocklevel WHERE on_hand <> 0""",
+            SELECT m.sku_id, m.warehouse_id, current_date - 400, m.on_hand_delta, l.on_hand, 'PO-BENCH', now()
+            FROM inventory_stockmovement m JOIN inventory_stocklevel l
+                ON l.sku_id = m.sku_id AND l.warehouse_id = m.warehouse_id
+            WHERE m.kind = 'receipt'""",
     )
     step(
         "stock rollup",

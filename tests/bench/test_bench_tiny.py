@@ -37,6 +37,16 @@ def test_generator_fills_every_module_and_keeps_the_invariants():
     )
     assert Refund.objects.filter(status="succeeded").exists()
     assert PointsEntry.objects.exists()
+    # The ledger moved with the orders: one sale per shipped line, what open orders hold still reserved.
+    from django.db.models import Sum
+
+    from inventory.models import StockLevel, StockMovement
+    from orders.models import OrderLine
+
+    shipped = OrderLine.objects.filter(order__shipped_at__isnull=False).aggregate(n=Sum("quantity"))["n"]
+    assert -StockMovement.objects.filter(kind="sale").aggregate(n=Sum("on_hand_delta"))["n"] == shipped
+    open_lines = OrderLine.objects.filter(order__status__in=("pending_payment", "paid", "allocated", "picking"))
+    assert StockLevel.objects.aggregate(n=Sum("reserved"))["n"] == open_lines.aggregate(n=Sum("quantity"))["n"]
     # Same size again: nothing is generated (the marker answers).
     again = generate(**TINY, verbose=False)
     assert again["generated_at"] == marker["generated_at"]
