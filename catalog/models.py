@@ -122,7 +122,7 @@ class Product(models.Model):
     price_min = models.DecimalField(_("lowest price"), null=True, blank=True, **MONEY)
     price_max = models.DecimalField(_("highest price"), null=True, blank=True, **MONEY)
     created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
         verbose_name = _("product")
@@ -134,6 +134,8 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["status", "updated_at"], name="catalog_product_status_upd"),
             models.Index(fields=["price_min"], name="catalog_product_price_min"),
+            # the list's default order with its tie-breaker (shop.lists keyset): page 1 reads 21 index entries
+            models.Index(fields=["-updated_at", "-id"], name="catalog_product_updated_keyset"),
         ]
 
     def __str__(self):

@@ -24,8 +24,8 @@ def _names(response):
     return {row.name for row in response.context["page"].rows}
 
 
-def test_search_by_name_keyword_sku_code_and_barcode(owner_client):
-    ProductFactory(name="纯棉圆领T恤")
+def test_search_by_name_keyword_product_code_sku_code_and_barcode(owner_client):
+    ProductFactory(name="纯棉圆领T恤", code="TS-01")
     ProductFactory(name="蓝牙耳机", keywords="降噪 无线")
     SkuFactory(product=ProductFactory(name="充电宝"), code="PB-20000", barcode="6901234567892")
     url = reverse("catalog:product_list")
@@ -33,6 +33,7 @@ def test_search_by_name_keyword_sku_code_and_barcode(owner_client):
     assert _names(owner_client.get(url, {"q": "降噪"})) == {"蓝牙耳机"}
     assert _names(owner_client.get(url, {"q": "PB-20000"})) == {"充电宝"}
     assert _names(owner_client.get(url, {"q": "6901234567892"})) == {"充电宝"}
+    assert _names(owner_client.get(url, {"q": "TS-01"})) == {"纯棉圆领T恤"}
 
 
 def test_filters_category_subtree_brand_tag_status_and_price(owner_client):
