@@ -59,6 +59,24 @@ def test_filters_category_subtree_brand_tag_status_and_price(owner_client):
     assert _names(owner_client.get(url, {"o": "price_min", "price_from": "1"})) == {"便宜T恤", "贵夹克"}
 
 
+def test_the_category_and_tag_choices_come_from_the_cache(owner_client, settings):
+    """The filter form's and the bulk inputs' categories and tags are read once per ROW_CACHE_SECONDS
+    (shop.lists.cache_model_choices), not on every load."""
+    from django.core.cache import cache
+
+    category("服装")
+    TagFactory(name="热卖")
+    settings.ROW_CACHE_SECONDS = 60
+    cache.clear()
+    url = reverse("catalog:product_list")
+    owner_client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        html = owner_client.get(url).content.decode()
+    assert not [q for q in queries if 'FROM "catalog_category"' in q["sql"] or 'FROM "catalog_tag"' in q["sql"]]
+    assert html.count(">服装</option>") == 2 and html.count(">热卖</option>") == 2
+    cache.clear()
+
+
 def test_list_query_count_is_the_same_at_20_and_200_rows(owner_client):
     categories = [category(f"c{i}") for i in range(3)]
     brand = BrandFactory()
