@@ -33,16 +33,17 @@ def in_subtree(products, category: Category):
 
 
 def search(products, term: str):
-    """Products whose name or keywords contain `term`, or with a SKU of that code or barcode.
+    """Products whose name or keywords contain `term`, or of that product code, or with a SKU of that code or
+    barcode.
 
     On PostgreSQL trigram indexes on UPPER(name) and UPPER(keywords) serve the icontains; the SKU
-    match is looked up first (unique / indexed columns) so the three branches combine as a bitmap OR.
+    match is looked up first (unique / indexed columns) so the branches combine as a bitmap OR.
     """
     term = term.strip()[:100]
     if not term:
         return products
     by_sku = list(Sku.objects.filter(Q(code=term) | Q(barcode=term)).values_list("product_id", flat=True)[:100])
-    return products.filter(Q(name__icontains=term) | Q(keywords__icontains=term) | Q(pk__in=by_sku))
+    return products.filter(Q(name__icontains=term) | Q(keywords__icontains=term) | Q(code=term) | Q(pk__in=by_sku))
 
 
 def main_images():

@@ -206,15 +206,16 @@ class FilterSet(django_filters.FilterSet):
                 fast = FAST_WIDGETS.get(type(field.widget))
                 if fast is not None:  # the form is rendered on every list load: no template per widget
                     field.widget.__class__ = fast
-            _cache_model_choices(form.fields)
+            cache_model_choices(form.fields)
         return self._form
 
 
-def _cache_model_choices(fields):
-    """The options of the form's model-choice fields (warehouses, payment methods, tags…) from the shared cache:
+def cache_model_choices(fields):
+    """The options of a form's model-choice fields (warehouses, payment methods, tags…) from the shared cache:
     the same for every request of a role in one language, so a list load reads them once a `ROW_CACHE_SECONDS`
     (new rows appear within that time; the test settings turn it off). Choosing one still validates against
-    the field's queryset. One cache round trip for all the fields."""
+    the field's queryset. One cache round trip for all the fields. Every filter form's (FilterSet.form), and
+    any other form a list page shows (the product list's bulk inputs)."""
     seconds = getattr(settings, "ROW_CACHE_SECONDS", 60)
     if not seconds:
         return

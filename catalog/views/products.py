@@ -22,7 +22,18 @@ from catalog.forms import (
 from catalog.models import Category, Product
 from catalog.transfer import write_rows
 from shop.errors import DomainError
-from shop.lists import BulkAction, Column, ListPage, choice_labels, render_list, show, td, url_for, when
+from shop.lists import (
+    BulkAction,
+    Column,
+    ListPage,
+    cache_model_choices,
+    choice_labels,
+    render_list,
+    show,
+    td,
+    url_for,
+    when,
+)
 from shop.money import format_money
 from shop.permissions import staff_view
 from shop.web import message_submit
@@ -139,8 +150,10 @@ def product_list(request):
     page = _product_list(request)
     if request.method == "POST" and request.POST.get("action") == "price":
         return _price_preview(request, page)
+    bulk_form = BulkForm()
+    cache_model_choices(bulk_form.fields)  # the filter form's categories and tags, read once a minute
     return render_list(
-        request, "catalog/product_list.html", page, {"bulk_form": BulkForm(), "price_form": PriceChangeForm()}
+        request, "catalog/product_list.html", page, {"bulk_form": bulk_form, "price_form": PriceChangeForm()}
     )
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,9 @@ from django.utils.translation import pgettext_lazy
 
 from shop.china import mask_phone
 from shop.money import MONEY
+
+# A phone's last 4 digits (尾号), the lookup staff use most after the whole number (customers.selectors.search)
+PHONE_TAIL = Right("phone", 4)
 
 
 class CustomerTag(models.Model):
@@ -102,6 +106,7 @@ class Customer(models.Model):
             models.Index(fields=["rfm_segment", "-created_at", "-id"], name="customers_segment_keyset"),
             models.Index(fields=["-spend_12m", "-id"], name="customers_spend12_keyset"),
             models.Index(fields=["-lifetime_spend", "-id"], name="customers_spend_keyset"),
+            models.Index(PHONE_TAIL, name="customers_phone_tail"),
             # and customers_last_order_keyset (last_order_at DESC NULLS LAST, id DESC), made by migration 0004
             # with SQL of its own because SQLite refuses NULLS LAST in an index.
         ]

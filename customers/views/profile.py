@@ -74,7 +74,7 @@ def customer_list_page(request) -> ListPage:
             Column("blacklisted", _("Blacklisted"), sortable=False),
             Column("created_at", _("Customer since")),
         ],
-        search_fields=(privacy.phone_search(request.user, "phone"), "name__icontains"),
+        search_rows=partial(selectors.search, user=request.user),
         default_ordering="-created_at",
         export_name="customers",
         # "More than 1,000 results": counting up to 10,000 of 200,000 customers on every load cost more than

@@ -24,8 +24,8 @@ def _names(response):
     return {row.name for row in response.context["page"].rows}
 
 
-def test_search_by_name_keyword_sku_code_and_barcode(owner_client):
-    ProductFactory(name="纯棉圆领T恤")
+def test_search_by_name_keyword_product_code_sku_code_and_barcode(owner_client):
+    ProductFactory(name="纯棉圆领T恤", code="TS-01")
     ProductFactory(name="蓝牙耳机", keywords="降噪 无线")
     SkuFactory(product=ProductFactory(name="充电宝"), code="PB-20000", barcode="6901234567892")
     url = reverse("catalog:product_list")
@@ -33,6 +33,7 @@ def test_search_by_name_keyword_sku_code_and_barcode(owner_client):
     assert _names(owner_client.get(url, {"q": "降噪"})) == {"蓝牙耳机"}
     assert _names(owner_client.get(url, {"q": "PB-20000"})) == {"充电宝"}
     assert _names(owner_client.get(url, {"q": "6901234567892"})) == {"充电宝"}
+    assert _names(owner_client.get(url, {"q": "TS-01"})) == {"纯棉圆领T恤"}
 
 
 def test_filters_category_subtree_brand_tag_status_and_price(owner_client):
@@ -56,6 +57,24 @@ def test_filters_category_subtree_brand_tag_status_and_price(owner_client):
     assert _names(owner_client.get(url, {"status": "published"})) == {"贵夹克"}
     assert _names(owner_client.get(url, {"price_from": "100", "price_to": "600"})) == {"贵夹克"}
     assert _names(owner_client.get(url, {"o": "price_min", "price_from": "1"})) == {"便宜T恤", "贵夹克"}
+
+
+def test_the_category_and_tag_choices_come_from_the_cache(owner_client, settings):
+    """The filter form's and the bulk inputs' categories and tags are read once per ROW_CACHE_SECONDS
+    (shop.lists.cache_model_choices), not on every load."""
+    from django.core.cache import cache
+
+    category("服装")
+    TagFactory(name="热卖")
+    settings.ROW_CACHE_SECONDS = 60
+    cache.clear()
+    url = reverse("catalog:product_list")
+    owner_client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        html = owner_client.get(url).content.decode()
+    assert not [q for q in queries if 'FROM "catalog_category"' in q["sql"] or 'FROM "catalog_tag"' in q["sql"]]
+    assert html.count(">服装</option>") == 2 and html.count(">热卖</option>") == 2
+    cache.clear()
 
 
 def test_list_query_count_is_the_same_at_20_and_200_rows(owner_client):

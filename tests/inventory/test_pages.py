@@ -189,7 +189,7 @@ def test_warehouse_role_sees_inventory_nav_and_operations_cannot_adjust(client_a
 
 def test_the_warehouse_choices_come_from_the_cache_and_still_validate(owner_client, stocked, settings):
     """A filter's model choices (here the warehouses) are read once per ROW_CACHE_SECONDS, not on every load
-    (shop.lists._cache_model_choices); choosing one still filters, and a choice that is gone is refused."""
+    (shop.lists.cache_model_choices); choosing one still filters, and a choice that is gone is refused."""
     from django.core.cache import cache
 
     settings.ROW_CACHE_SECONDS = 60
