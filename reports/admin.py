@@ -15,6 +15,7 @@ from reports.models import (
     SalesDaySku,
     SalesDimension,
     SalesHour,
+    SalesSkuSpan,
 )
 from shop.admin import OperatorAdmin, repair_action
 
@@ -70,6 +71,13 @@ class PaymentDayAdmin(RollupAdmin):
 class CustomerDayAdmin(OperatorAdmin):
     list_display = ("day", "new_customers", "returning_customers")
     date_hierarchy = "day"
+
+
+@admin.register(SalesSkuSpan)
+class SalesSkuSpanAdmin(OperatorAdmin):
+    """The dashboard's per-SKU sums of closed days: a rebuild of the rollups (above) drops the spans it covers."""
+
+    list_display = ("first_day", "last_day", "sku", "units", "sales")
 
 
 @admin.register(Anomaly)
