@@ -187,20 +187,34 @@ def _reserve_set_based(plan, *, actor, reference_type, reference) -> list[StockM
     sql = (
         f"WITH want(sku_id, q) AS (VALUES {rows}), "
         f"locked AS {materialized}(SELECT sku_id FROM {r} WHERE sku_id IN ({ids}) ORDER BY sku_id{lock}) "
-        f"UPDATE {r} SET reserved = {r}.reserved + want.q, available = {r}.on_hand - {r}.reserved - want.q, "
-        f"is_low = ({r}.threshold IS NOT NULL AND {r}.on_hand - {r}.reserved - want.q <= {r}.threshold) "
+        f"UPDATE {r} SET {_rollup_reserve_set(r, 'want.q')} "
         f"FROM want WHERE {r}.sku_id = want.sku_id AND {r}.sku_id IN (SELECT sku_id FROM locked)"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *[sku_id for sku_id, _q in sku_pairs]])
         count = _rowcount(cursor)
-    if count != len(sku_pairs):  # a SKU without its rollup row yet: created and filled from the stock rows
-        have = set(SkuStock.objects.filter(sku_id__in=per_sku).values_list("sku_id", flat=True))
-        missing = [sku_id for sku_id in per_sku if sku_id not in have]
-        if len(missing) != len(sku_pairs) - count:
-            raise Conflict(_("The stock changed while reserving; try again."), code="stock_changed")
-        _lock_rollups(missing)
+    _fill_missing_rollups(per_sku, count)
     return movements
+
+
+def _rollup_reserve_set(r: str, q: str) -> str:
+    """The SET clause adding `q` reserved units to rollup table `r` (available and is_low follow)."""
+    return (
+        f"reserved = {r}.reserved + {q}, available = {r}.on_hand - {r}.reserved - {q}, "
+        f"is_low = ({r}.threshold IS NOT NULL AND {r}.on_hand - {r}.reserved - {q} <= {r}.threshold)"
+    )
+
+
+def _fill_missing_rollups(sku_ids, bumped: int) -> None:
+    """After a reservation's rollup UPDATE changed `bumped` of the SKUs' rows: a SKU without its rollup row yet
+    gets it, created and filled from the stock rows; any other shortfall means the stock changed meanwhile."""
+    if bumped == len(sku_ids):
+        return
+    have = set(SkuStock.objects.filter(sku_id__in=sku_ids).values_list("sku_id", flat=True))
+    missing = [sku_id for sku_id in sku_ids if sku_id not in have]
+    if len(missing) != len(sku_ids) - bumped:
+        raise Conflict(_("The stock changed while reserving; try again."), code="stock_changed")
+    _lock_rollups(missing)
 
 
 def _reserve_in_one_statement(plan, *, actor, reference_type, reference) -> list[StockMovement] | None:
@@ -232,9 +246,7 @@ def _reserve_in_one_statement(plan, *, actor, reference_type, reference) -> list
         f"per_sku AS (SELECT sku_id, SUM(q) AS q FROM taken GROUP BY sku_id), "
         f"rolled AS MATERIALIZED (SELECT sku_id FROM {r} WHERE sku_id IN (SELECT sku_id FROM per_sku) "
         f"ORDER BY sku_id FOR UPDATE), "
-        f"bumped AS (UPDATE {r} SET reserved = {r}.reserved + per_sku.q, "
-        f"available = {r}.on_hand - {r}.reserved - per_sku.q, "
-        f"is_low = ({r}.threshold IS NOT NULL AND {r}.on_hand - {r}.reserved - per_sku.q <= {r}.threshold) "
+        f"bumped AS (UPDATE {r} SET {_rollup_reserve_set(r, 'per_sku.q')} "
         f"FROM per_sku WHERE {r}.sku_id = per_sku.sku_id AND {r}.sku_id IN (SELECT sku_id FROM rolled) "
         f"RETURNING {r}.sku_id) "
         f"SELECT id, sku_id, warehouse_id, reserved_delta, (SELECT COUNT(*) FROM bumped) FROM moved ORDER BY id"
@@ -267,14 +279,7 @@ def _reserve_in_one_statement(plan, *, actor, reference_type, reference) -> list
         movement._state.adding = False
         movement.batches = []
         movements.append(movement)
-    per_sku = {sku_id for _pk, sku_id, *_rest in found}
-    bumped = found[0][4]
-    if bumped != len(per_sku):  # a SKU without its rollup row yet: created and filled from the stock rows
-        have = set(SkuStock.objects.filter(sku_id__in=per_sku).values_list("sku_id", flat=True))
-        missing = [sku_id for sku_id in per_sku if sku_id not in have]
-        if len(missing) != len(per_sku) - bumped:
-            raise Conflict(_("The stock changed while reserving; try again."), code="stock_changed")
-        _lock_rollups(missing)
+    _fill_missing_rollups({sku_id for _pk, sku_id, *_rest in found}, found[0][4])
     return movements
 
 
